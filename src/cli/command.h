@@ -1,0 +1,21 @@
+// Each subcommand lives in its own file and adds itself to the CLI11 app through one function
+// declared here; main.cc only calls them. A subcommand's callback stores its exit code in the
+// context (0 success, 1 verification failed / request refused, 2 usage or I/O error) and prints a
+// one-line reason on stderr when it fails.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace dipr::cli {
+
+struct Context {
+  int exit_code = 0;
+};
+
+void AddServeCommand(CLI::App& app, Context& ctx);
+void AddFingerprintCommand(CLI::App& app, Context& ctx);
+void AddDepositCommand(CLI::App& app, Context& ctx);
+void AddVerifyCommand(CLI::App& app, Context& ctx);
+void AddUserCommand(CLI::App& app, Context& ctx);
+
+}  // namespace dipr::cli
