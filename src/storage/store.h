@@ -1,0 +1,94 @@
+// The storage interface: everything dipr keeps, behind one interface with one conformance suite
+// (store_conformance.cc) run over every backend. The log (entries, tiles, signed tree heads) is the
+// source of truth; accounts and deposits are projections of it, written in the same transaction as
+// the entries they come from, so they can never disagree with the log.
+//
+// Implementations are thread-safe: reads may run concurrently from any thread; writes go through
+// one WriteTx at a time (the sequencer's).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "crypto/sha256.h"
+
+namespace dipr::storage {
+
+using crypto::Hash;
+
+// A signed tree head: the tree's size and root and the signed checkpoint note that states them.
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+  std::string checkpoint;  // C2SP signed note text
+};
+
+struct Account {
+  std::string id;    // "u" + 16 hex digits; public (the "actor" of log entries)
+  std::string name;
+  std::string role;  // holder | examiner | finance | admin
+  Time created;
+  uint64_t log_index = 0;  // the account.created entry
+};
+
+struct DepositRecord {
+  uint64_t index = 0;  // log index of the deposit entry
+  std::string depositor;  // account id
+  std::string digest;     // 64 lower-case hex
+  uint64_t size = 0;
+  std::string title;
+  Time time;
+};
+
+class WriteTx {
+ public:
+  virtual ~WriteTx() = default;  // rolls back unless committed
+
+  // REQUIRES: index == the number of entries stored (entries are appended densely).
+  virtual Status AppendEntry(uint64_t index, std::string_view data) = 0;
+  virtual Status PutTile(uint8_t level, uint64_t index, std::string_view blob) = 0;
+  // REQUIRES: head.size > the latest stored head's size.
+  virtual Status PutTreeHead(const TreeHead& head) = 0;
+
+  // Projections. Each either writes fully or not at all; Conflict when a unique key is taken.
+  virtual Status InsertAccount(const Account& account, const Hash& token_hash) = 0;
+  virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
+
+  // Durable (fsync'd) when it returns OK. After a failure nothing of the transaction remains.
+  virtual Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- the log ---
+  virtual Result<std::optional<TreeHead>> LatestTreeHead() = 0;
+  // Entries start .. end-1; NotFound if any of them does not exist.
+  virtual Result<std::vector<std::string>> ReadEntries(uint64_t start, uint64_t end) = 0;
+  virtual Result<uint64_t> EntryCount() = 0;
+  // The latest version of a tile; NotFound if never written.
+  virtual Result<std::string> ReadTile(uint8_t level, uint64_t index) = 0;
+
+  // --- accounts ---
+  virtual Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) = 0;
+  virtual Result<std::optional<Account>> AccountById(const std::string& id) = 0;
+
+  // --- deposits ---
+  virtual Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
+                                                         const std::string& digest) = 0;
+  // In log order, at most `limit`.
+  virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
+                                                              size_t limit) = 0;
+
+  // One writer at a time: a second BeginWrite waits until the first transaction ends.
+  virtual Result<std::unique_ptr<WriteTx>> BeginWrite() = 0;
+};
+
+}  // namespace dipr::storage
