@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include <fmt/format.h>
+
 #include "log/hasher.h"
 
 namespace dipr::log {
@@ -24,6 +26,16 @@ Result<TreeAppender> TreeAppender::Load(uint64_t size, TileSource& source) {
     ASSIGN_OR_RETURN(Tile tile, Tile::Parse(*blob));
     if (tile.width() != TileWidthAt(id, size)) {
       return DataLoss("the tree's right-edge tile does not match the tree size");
+    }
+    // Recompute the tile's internal nodes from its bottom row: a damaged leaf hash near the
+    // head of the log is caught at start-up rather than by the next client's proof check.
+    for (int k = 1; k < kTileHeight; ++k) {
+      const auto& below = tile.row(k - 1);
+      for (size_t j = 0; j < tile.row(k).size(); ++j) {
+        if (HashChildren(below[2 * j], below[2 * j + 1]) != tile.row(k)[j]) {
+          return DataLoss(fmt::format("tile {}/{} is damaged at row {}", L, id.index, k));
+        }
+      }
     }
     a.edge_[L] = {id.index, std::move(tile)};
   }

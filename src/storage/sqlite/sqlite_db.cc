@@ -50,6 +50,7 @@ Result<Statement*> Connection::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
     it->second->Reset();
+    active_.push_back(it->second.get());
     return it->second.get();
   }
   sqlite3_stmt* stmt = nullptr;
@@ -58,7 +59,13 @@ Result<Statement*> Connection::Prepare(const std::string& sql) {
     return Error("prepare");
   }
   auto [ins, _] = cache_.emplace(sql, std::make_unique<Statement>(*this, stmt));
+  active_.push_back(ins->second.get());
   return ins->second.get();
+}
+
+void Connection::ResetActive() {
+  for (Statement* s : active_) s->Reset();
+  active_.clear();
 }
 
 Result<bool> Statement::Step() {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 
@@ -28,6 +29,9 @@ class Connection {
   Status Exec(const std::string& sql);
   // A cached prepared statement, reset and with bindings cleared.
   Result<Statement*> Prepare(const std::string& sql);
+  // Resets every statement prepared since the last call. A statement left mid-result holds a
+  // read transaction open, which would pin the connection to an old snapshot of the database.
+  void ResetActive();
   Status Error(std::string_view what) const;
   sqlite3* raw() { return db_; }
 
@@ -35,6 +39,7 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::unordered_map<std::string, std::unique_ptr<Statement>> cache_;
+  std::vector<Statement*> active_;
 };
 
 class Statement {

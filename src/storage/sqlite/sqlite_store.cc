@@ -66,6 +66,7 @@ class SqliteWriteTx final : public WriteTx {
   SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock)
       : conn_(conn), lock_(std::move(lock)) {}
   ~SqliteWriteTx() override {
+    conn_.ResetActive();
     if (!done_) (void)conn_.Exec("ROLLBACK");
   }
 
@@ -107,6 +108,7 @@ class SqliteWriteTx final : public WriteTx {
   }
   Status Commit() override {
     done_ = true;
+    conn_.ResetActive();
     Status st = conn_.Exec("COMMIT");
     if (!st.ok()) (void)conn_.Exec("ROLLBACK");
     return st;
@@ -275,6 +277,7 @@ class SqliteStore final : public Store {
       conn = std::move(opened).value();
     }
     Result<T> r = fn(*conn);
+    conn->ResetActive();
     std::lock_guard<std::mutex> g(pool_mu_);
     pool_.push_back(std::move(conn));
     return r;

@@ -1,0 +1,30 @@
+// Answers read requests on the log (entries and proofs) from the store. Works on any node, not
+// only the sequencer's. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "log/proof.h"
+#include "storage/store.h"
+
+namespace dipr::log {
+
+inline constexpr uint64_t kMaxEntriesPerRead = 1000;
+
+class LogReader {
+ public:
+  explicit LogReader(storage::Store& store) : store_(store) {}
+
+  // All requests are checked against tree_size, the size of the latest signed checkpoint the
+  // caller serves: proofs and entries beyond it are InvalidArgument.
+  Result<std::vector<std::string>> Entries(uint64_t start, uint64_t end, uint64_t tree_size);
+  Result<std::vector<Hash>> Inclusion(uint64_t index, uint64_t size, uint64_t tree_size);
+  Result<std::vector<Hash>> Consistency(uint64_t from, uint64_t to, uint64_t tree_size);
+
+ private:
+  storage::Store& store_;
+};
+
+}  // namespace dipr::log

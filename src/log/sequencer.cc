@@ -1,0 +1,228 @@
+#include "log/sequencer.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <future>
+
+#include "log/checkpoint.h"
+#include "log/hasher.h"
+#include "log/store_tiles.h"
+
+namespace dipr::log {
+namespace {
+
+class PromiseCompletion final : public Completion {
+ public:
+  explicit PromiseCompletion(std::promise<Result<Appended>>& p) : p_(p) {}
+  void Done(Result<Appended> r) override { p_.set_value(std::move(r)); }
+
+ private:
+  std::promise<Result<Appended>>& p_;
+};
+
+// Checks that a stored tree head is signed by us and states the given size and root.
+Status CheckHead(const storage::TreeHead& head, const crypto::NoteSigner& signer) {
+  auto cp = OpenCheckpoint(head.checkpoint, signer.verifier());
+  if (!cp.ok()) {
+    return DataLoss("the stored checkpoint does not verify with this registry's key: " +
+                    cp.status().message());
+  }
+  if (cp->size != head.size || cp->root != head.root) {
+    return DataLoss("the stored checkpoint does not state the stored tree head");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Sequencer>> Sequencer::Start(storage::Store& store,
+                                                    const crypto::NoteSigner& signer,
+                                                    Options options) {
+  ASSIGN_OR_RETURN(auto head, store.LatestTreeHead());
+  ASSIGN_OR_RETURN(uint64_t entries, store.EntryCount());
+  StoreTiles tiles(store);
+  TreeAppender appender;
+  if (head) {
+    RETURN_IF_ERROR(CheckHead(*head, signer));
+    if (entries != head->size) {
+      return DataLoss(fmt::format("the log holds {} entries but its last checkpoint says {}",
+                                  entries, head->size));
+    }
+    ASSIGN_OR_RETURN(appender, TreeAppender::Load(head->size, tiles));
+    if (appender.root() != head->root) {
+      return DataLoss(fmt::format(
+          "the stored tree of size {} does not match the last signed checkpoint", head->size));
+    }
+  } else if (entries != 0) {
+    return DataLoss("the log holds entries but no signed checkpoint");
+  }
+  std::unique_ptr<Sequencer> s(
+      new Sequencer(store, signer, options, std::move(appender), head.value_or(storage::TreeHead{})));
+  if (!head) {
+    // First start: sign and store the empty tree, so there is always a checkpoint to serve.
+    ASSIGN_OR_RETURN(auto tx, store.BeginWrite());
+    ASSIGN_OR_RETURN(auto empty, s->SignHead());
+    RETURN_IF_ERROR(tx->PutTreeHead(empty));
+    RETURN_IF_ERROR(tx->Commit());
+    s->latest_ = std::move(empty);
+  }
+  s->thread_ = std::thread([p = s.get()] { p->Run(); });
+  return s;
+}
+
+Sequencer::Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Options options,
+                     TreeAppender appender, storage::TreeHead head)
+    : store_(store),
+      signer_(signer),
+      options_(options),
+      appender_(std::move(appender)),
+      latest_(std::move(head)) {}
+
+Sequencer::~Sequencer() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& p : queue_) p.done->Done(Unavailable("the registry is shutting down"));
+}
+
+void Sequencer::Submit(std::string entry, Projection projection,
+                       std::unique_ptr<Completion> done) {
+  if (entry.size() > kMaxEntrySize) {
+    done->Done(TooLarge(fmt::format("entry of {} bytes is over the {} byte limit", entry.size(),
+                                    kMaxEntrySize)));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (stopping_) {
+      done->Done(Unavailable("the registry is shutting down"));
+      return;
+    }
+    if (failed_) {
+      done->Done(Unavailable("the log stopped after a storage failure; restart the registry"));
+      return;
+    }
+    if (queue_.size() >= options_.max_queue) {
+      done->Done(Unavailable("the log is overloaded; retry later"));
+      return;
+    }
+    queue_.push_back({std::move(entry), std::move(projection), std::move(done)});
+  }
+  cv_.notify_one();
+}
+
+Result<Appended> Sequencer::Append(std::string entry, Projection projection) {
+  std::promise<Result<Appended>> p;
+  auto f = p.get_future();
+  Submit(std::move(entry), std::move(projection), std::make_unique<PromiseCompletion>(p));
+  return f.get();
+}
+
+bool Sequencer::healthy() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return !failed_ && !stopping_;
+}
+
+storage::TreeHead Sequencer::Latest() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return latest_;
+}
+
+void Sequencer::Run() {
+  std::deque<Pending> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      size_t n = std::min(queue_.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Integrate(batch);
+    batch.clear();
+  }
+}
+
+Result<storage::TreeHead> Sequencer::SignHead() {
+  Checkpoint cp{signer_.name(), appender_.size(), appender_.root(), {}};
+  return storage::TreeHead{cp.size, cp.root, crypto::SignNote(cp.Body(), signer_)};
+}
+
+void Sequencer::Integrate(std::deque<Pending>& batch) {
+  const uint64_t start = appender_.size();
+  std::vector<Result<uint64_t>> outcome;  // per pending: its index, or why it was dropped
+  outcome.reserve(batch.size());
+  auto fail_all = [&](const Status& st) {
+    spdlog::error("sequencer: batch of {} failed: {}", batch.size(), st.ToString());
+    for (auto& p : batch) p.done->Done(st);
+  };
+
+  auto tx_or = store_.BeginWrite();
+  if (!tx_or.ok()) return fail_all(tx_or.status());  // nothing changed; later batches may retry
+  auto tx = std::move(tx_or).value();
+
+  std::vector<Hash> leaves;
+  leaves.reserve(batch.size());
+  for (auto& p : batch) {
+    uint64_t index = start + leaves.size();
+    if (p.projection) {
+      Status st = p.projection(*tx, index);
+      if (!st.ok()) {
+        outcome.push_back(st);
+        continue;
+      }
+    }
+    if (Status st = tx->AppendEntry(index, p.entry); !st.ok()) return fail_all(st);
+    leaves.push_back(HashLeaf(p.entry));
+    outcome.push_back(index);
+  }
+
+  storage::TreeHead head;
+  if (!leaves.empty()) {
+    Status st;
+    for (auto& w : appender_.Append(leaves)) {
+      st = tx->PutTile(w.id.level, w.id.index, w.data);
+      if (!st.ok()) break;
+    }
+    if (st.ok()) {
+      auto signed_head = SignHead();
+      st = signed_head.ok() ? tx->PutTreeHead(*signed_head) : signed_head.status();
+      if (st.ok()) head = std::move(signed_head).value();
+    }
+    if (st.ok()) st = tx->Commit();
+    if (!st.ok()) {
+      // The in-memory tree ran ahead of the store, and after a failed commit we cannot be sure
+      // what the disk holds. Stop sequencing (fail-stop): a restart re-checks the stored tree
+      // against its last signed checkpoint before anything is signed again, so no two
+      // inconsistent checkpoints can ever be signed.
+      spdlog::critical("sequencer: commit failed, no more entries until restart: {}",
+                       st.ToString());
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        failed_ = true;
+      }
+      return fail_all(st);
+    }
+    std::lock_guard<std::mutex> g(mu_);
+    latest_ = head;
+  } else {
+    head = Latest();
+  }
+
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (outcome[i].ok()) {
+      batch[i].done->Done(Appended{*outcome[i], head});
+    } else {
+      batch[i].done->Done(outcome[i].status());
+    }
+  }
+}
+
+}  // namespace dipr::log
