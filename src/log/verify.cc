@@ -47,10 +47,9 @@ enum class Step : uint8_t {
 // by a recursion that depends only on (start, end, size), so we replay that recursion top-down
 // to learn which side each proof hash belongs on, then fold the hashes bottom-up.
 // REQUIRES: start < end <= size, and CheckSubtree(start, end) is OK.
-Status VerifySubtreeProof(uint64_t start, uint64_t end, uint64_t size,
-                          std::span<const Hash> proof, const Hash& subtree_root,
-                          const Hash& root, std::string_view subtree_root_name,
-                          std::string_view root_name) {
+Status VerifySubtreeProof(uint64_t start, uint64_t end, uint64_t size, std::span<const Hash> proof,
+                          const Hash& subtree_root, const Hash& root,
+                          std::string_view subtree_root_name, std::string_view root_name) {
   // Each step strictly lowers the bit width of the node size (64 at most, 1 at the end), so a
   // fixed array suffices and hostile sizes cannot cause unbounded work.
   std::array<Step, 64> steps;

@@ -2,15 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include "common/testing.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <iostream>
+#include <limits>
 #include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -34,7 +35,8 @@ constexpr uint64_t kMax = std::numeric_limits<uint64_t>::max();
   return ::testing::AssertionFailure() << "rejected: " << s.ToString();
 }
 
-Hash Seq(uint64_t i) { return crypto::Sha256Of("leaf " + std::to_string(i)); }
+// A hash that is no node of any tree under test.
+Hash Arbitrary(uint64_t i) { return crypto::Sha256Of("arbitrary " + std::to_string(i)); }
 
 // ---------------------------------------------------------------------------------------------
 // Naive reference: RFC 6962 MTH / PATH / SUBPROOF and the MTC draft's SUBTREE_SUBPROOF, written
@@ -130,7 +132,7 @@ class NaiveTree {
   uint64_t size_;
 };
 
-// A real tree over leaves Seq(0), Seq(1), ...
+// A real tree over the leaves "leaf 0", "leaf 1", ...
 class SmallTree : public NaiveTree {
  public:
   explicit SmallTree(uint64_t size) : NaiveTree(size) {}
@@ -209,10 +211,10 @@ void ExpectMutationsRejected(const std::vector<Hash>& proof, Verify verify) {
     EXPECT_FALSE(verify(shorter).ok()) << "truncated";
   }
   std::vector<Hash> longer = proof;
-  longer.push_back(Seq(999));
+  longer.push_back(Arbitrary(999));
   EXPECT_FALSE(verify(longer).ok()) << "extended";
   longer = proof;
-  longer.insert(longer.begin(), Seq(998));
+  longer.insert(longer.begin(), Arbitrary(998));
   EXPECT_FALSE(verify(longer).ok()) << "prefixed";
 }
 
@@ -232,7 +234,7 @@ TEST(VerifyInclusion, EveryLeafOfSmallTrees) {
       EXPECT_EQ(*computed, root);
       ExpectMutationsRejected(
           proof, [&](const std::vector<Hash>& p) { return VerifyInclusion(m, n, leaf, p, root); });
-      EXPECT_FALSE(VerifyInclusion(m, n, Seq(m), proof, root).ok()) << "wrong leaf";
+      EXPECT_FALSE(VerifyInclusion(m, n, Arbitrary(m), proof, root).ok()) << "wrong leaf";
       if (m > 0) {
         EXPECT_FALSE(VerifyInclusion(m - 1, n, leaf, proof, root).ok());
       }
@@ -263,8 +265,8 @@ TEST(VerifyConsistency, EveryPairOfSmallTrees) {
       if (m != n) {
         EXPECT_FALSE(VerifyConsistency(m, n, proof, root2, root1).ok()) << "swapped";
       }
-      EXPECT_FALSE(VerifyConsistency(m, n, proof, Seq(1), root2).ok());
-      EXPECT_FALSE(VerifyConsistency(m, n, proof, root1, Seq(2)).ok());
+      EXPECT_FALSE(VerifyConsistency(m, n, proof, Arbitrary(1), root2).ok());
+      EXPECT_FALSE(VerifyConsistency(m, n, proof, root1, Arbitrary(2)).ok());
       if (m > 1) {
         EXPECT_FALSE(VerifyConsistency(m - 1, n, proof, root1, root2).ok());
       }
@@ -312,8 +314,8 @@ TEST(VerifySubtree, EveryValidSubtreeOfSmallTrees) {
         ExpectMutationsRejected(proof, [&](const std::vector<Hash>& p) {
           return VerifySubtreeConsistency(start, end, n, p, sub, root);
         });
-        EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, proof, Seq(1), root).ok());
-        EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, proof, sub, Seq(2)).ok());
+        EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, proof, Arbitrary(1), root).ok());
+        EXPECT_FALSE(VerifySubtreeConsistency(start, end, n, proof, sub, Arbitrary(2)).ok());
         // Not checked with size n + 1, as for inclusion: only the root binds the size.
 
         // Only n == end gives the inclusion proofs of the subtree's own tree; doing this once
@@ -344,11 +346,11 @@ TEST(VerifySubtree, EmptySubtrees) {
   for (uint64_t size : {uint64_t{0}, uint64_t{1}, uint64_t{2}, uint64_t{7}, kMax}) {
     for (uint64_t at : {uint64_t{0}, uint64_t{1}, size / 2, size}) {
       if (at > size) continue;
-      EXPECT_TRUE(Accepted(VerifySubtreeConsistency(at, at, size, {}, empty, Seq(3))));
-      EXPECT_FALSE(VerifySubtreeConsistency(at, at, size, {}, Seq(3), Seq(3)).ok());
+      EXPECT_TRUE(Accepted(VerifySubtreeConsistency(at, at, size, {}, empty, Arbitrary(3))));
+      EXPECT_FALSE(VerifySubtreeConsistency(at, at, size, {}, Arbitrary(3), Arbitrary(3)).ok());
       const Hash one[] = {empty};
       EXPECT_FALSE(VerifySubtreeConsistency(at, at, size, one, empty, empty).ok());
-      EXPECT_FALSE(VerifySubtreeInclusion(at, at, at, Seq(1), {}, empty).ok());
+      EXPECT_FALSE(VerifySubtreeInclusion(at, at, at, Arbitrary(1), {}, empty).ok());
     }
   }
   EXPECT_FALSE(VerifySubtreeConsistency(3, 3, 2, {}, empty, empty).ok()) << "beyond the tree";
@@ -360,8 +362,8 @@ TEST(VerifyHuge, ProofsOverVirtualTrees) {
   const uint64_t h = uint64_t{1} << 63;
   for (uint64_t n : {h, h + 1, kMax - 1, kMax, h + (h >> 1) + 12345}) {
     SCOPED_TRACE(testing::Message() << "size " << n);
-    for (uint64_t m : {uint64_t{0}, uint64_t{1}, uint64_t{5}, h - 2, h - 1, h, n / 2, n - 2,
-                       n - 1}) {
+    for (uint64_t m :
+         {uint64_t{0}, uint64_t{1}, uint64_t{5}, h - 2, h - 1, h, n / 2, n - 2, n - 1}) {
       if (m >= n) continue;
       const VirtualTree tree(n, m);
       const Hash root = tree.Root();
@@ -381,8 +383,8 @@ TEST(VerifyHuge, ProofsOverVirtualTrees) {
         return VerifyConsistency(m, n, p, root1, root2);
       });
     }
-    const std::pair<uint64_t, uint64_t> ranges[] = {
-        {0, 1}, {4, 8}, {8, 13}, {h - 4, h - 1}, {h, h + 1}, {h, n}, {0, n}, {n - 1, n}};
+    const std::pair<uint64_t, uint64_t> ranges[] = {{0, 1},     {4, 8}, {8, 13}, {h - 4, h - 1},
+                                                    {h, h + 1}, {h, n}, {0, n},  {n - 1, n}};
     for (auto [start, end] : ranges) {
       if (end > n || !IsValidSubtree(start, end)) continue;
       const VirtualTree tree(n, end - 1);
@@ -401,18 +403,20 @@ TEST(VerifyHuge, HostileArgumentsNeverCrash) {
   // Random arguments biased towards the edges, with proofs of random length: every call must
   // return (almost always an error) without crashing or looping.
   std::mt19937_64 rng(6962);
-  const uint64_t edges[] = {0, 1, 2, 3, 7, 8, 9, (uint64_t{1} << 63) - 1, uint64_t{1} << 63,
-                            (uint64_t{1} << 63) + 1, (uint64_t{1} << 63) + 2, kMax - 2, kMax - 1,
-                            kMax};
+  const uint64_t h = uint64_t{1} << 63;
+  const uint64_t edges[] = {0, 1, 2, 3, 7, 8, 9, h - 1, h, h + 1, h + 2, kMax - 2, kMax - 1, kMax};
   auto pick = [&]() -> uint64_t {
     switch (rng() % 3) {
-      case 0: return edges[rng() % std::size(edges)];
-      case 1: return rng();
-      default: return rng() % 40;
+      case 0:
+        return edges[rng() % std::size(edges)];
+      case 1:
+        return rng();
+      default:
+        return rng() % 40;
     }
   };
   std::vector<Hash> pool;
-  for (int i = 0; i < 130; ++i) pool.push_back(Seq(i));
+  for (int i = 0; i < 130; ++i) pool.push_back(Arbitrary(i));
   for (int iter = 0; iter < 20000; ++iter) {
     const uint64_t a = pick(), b = pick(), c = pick();
     std::span<const Hash> proof(pool.data(), rng() % pool.size());
@@ -429,21 +433,22 @@ TEST(VerifyErrors, MessagesSayWhatIsWrong) {
   const Hash leaf = tree.Mth(3, 4);
   const std::vector<Hash> three = tree.Inclusion(3);
   std::vector<Hash> four = three;
-  four.push_back(Seq(4));
-  EXPECT_EQ(VerifyInclusion(3, 8, leaf, four, tree.Root()).message(),
-            "proof has 4 hashes, want 3");
+  four.push_back(Arbitrary(4));
+  EXPECT_EQ(VerifyInclusion(3, 8, leaf, four, tree.Root()).message(), "proof has 4 hashes, want 3");
   EXPECT_EQ(VerifyInclusion(9, 8, leaf, three, tree.Root()).message(),
             "index 9 outside tree of size 8");
-  EXPECT_EQ(VerifyInclusion(3, 8, leaf, three, Seq(0)).message(), "root mismatch");
-  EXPECT_EQ(VerifyInclusion(3, 8, leaf, three, Seq(0)).code(), Code::kInvalidArgument);
-  EXPECT_EQ(VerifyConsistency(9, 8, {}, Seq(0), Seq(1)).message(), "size1 9 is larger than size2 8");
-  EXPECT_EQ(VerifyConsistency(8, 8, {}, Seq(0), Seq(1)).message(), "root2 mismatch");
-  EXPECT_EQ(VerifySubtreeInclusion(3, 3, 5, leaf, {}, Seq(0)).message(),
+  EXPECT_EQ(VerifyInclusion(3, 8, leaf, three, Arbitrary(0)).message(), "root mismatch");
+  EXPECT_EQ(VerifyInclusion(3, 8, leaf, three, Arbitrary(0)).code(), Code::kInvalidArgument);
+  EXPECT_EQ(VerifyConsistency(9, 8, {}, Arbitrary(0), Arbitrary(1)).message(),
+            "size1 9 is larger than size2 8");
+  EXPECT_EQ(VerifyConsistency(8, 8, {}, Arbitrary(0), Arbitrary(1)).message(), "root2 mismatch");
+  EXPECT_EQ(VerifySubtreeInclusion(3, 3, 5, leaf, {}, Arbitrary(0)).message(),
             "[3, 5) is not a valid subtree: start is not a multiple of 2");
-  EXPECT_EQ(VerifySubtreeConsistency(0, 9, 8, {}, Seq(0), Seq(1)).message(),
+  EXPECT_EQ(VerifySubtreeConsistency(0, 9, 8, {}, Arbitrary(0), Arbitrary(1)).message(),
             "subtree [0, 9) extends beyond the tree of size 8");
-  EXPECT_EQ(VerifySubtreeInclusion(9, 8, 13, leaf, {}, Seq(0)).code(), Code::kInvalidArgument);
-  EXPECT_EQ(VerifySubtreeInclusion(0, 8, 13, leaf, {}, Seq(0)).message(),
+  EXPECT_EQ(VerifySubtreeInclusion(9, 8, 13, leaf, {}, Arbitrary(0)).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(VerifySubtreeInclusion(0, 8, 13, leaf, {}, Arbitrary(0)).message(),
             "index 0 outside subtree [8, 13)");
 }
 
@@ -539,15 +544,13 @@ struct Tally {
 };
 
 TEST(MerkleVectors, AllFilesPass) {
-  const char* source_dir = std::getenv("DIPR_SOURCE_DIR");
-  ASSERT_NE(source_dir, nullptr) << "DIPR_SOURCE_DIR is not set; run through ctest, or set it "
-                                    "to the source root";
-  const fs::path root = fs::path(source_dir) / "testdata" / "merkle-vectors";
+  const fs::path root = fs::path(dipr::testing::SourceDir()) / "testdata" / "merkle-vectors";
   ASSERT_TRUE(fs::is_directory(root)) << root;
 
   std::vector<fs::path> files;
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".json")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
 
@@ -577,12 +580,13 @@ TEST(MerkleVectors, AllFilesPass) {
     } else if (kind == "subtreeinclusion") {
       got = hash.WithLeaf(Field(j, "leafHash"), [&](const Hash& leaf) {
         return VerifySubtreeInclusion(U64(j, "leafIdx"), U64(j, "start"), U64(j, "end"), leaf,
-                                      hash.Proof(Field(j, "proof")), hash(Field(j, "root"), "root"));
+                                      hash.Proof(Field(j, "proof")),
+                                      hash(Field(j, "root"), "root"));
       });
     } else if (kind == "subtreeconsistency") {
-      got = VerifySubtreeConsistency(U64(j, "start"), U64(j, "end"), U64(j, "size"),
-                                     hash.Proof(Field(j, "proof")), hash(Field(j, "root1"), "root1"),
-                                     hash(Field(j, "root2"), "root2"));
+      got = VerifySubtreeConsistency(
+          U64(j, "start"), U64(j, "end"), U64(j, "size"), hash.Proof(Field(j, "proof")),
+          hash(Field(j, "root1"), "root1"), hash(Field(j, "root2"), "root2"));
     } else {
       ADD_FAILURE() << "unknown vector kind " << kind;
       continue;

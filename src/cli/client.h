@@ -1,0 +1,40 @@
+// A small blocking HTTP/1.1 client for the CLI's talks with a registry server.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+#include "common/status.h"
+
+namespace dipr::cli {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+};
+
+// Not thread-safe; one request at a time.
+class Client {
+ public:
+  // server: "http://HOST:PORT" (a path prefix is kept). token may be empty.
+  static Result<Client> Create(const std::string& server, std::string token);
+
+  Result<HttpResult> Get(const std::string& target);
+  Result<HttpResult> Post(const std::string& target, const std::string& json_body);
+
+  // For a JSON API call: 2xx -> the parsed body; otherwise the server's error as a Status.
+  Result<nlohmann::json> GetJson(const std::string& target);
+  Result<nlohmann::json> PostJson(const std::string& target, const nlohmann::json& body,
+                                  int* status_out = nullptr);
+
+ private:
+  Result<HttpResult> Do(const std::string& method, const std::string& target,
+                        const std::string& body);
+  std::string host_, port_, prefix_, token_;
+};
+
+// The server's JSON error body turned back into a Status (code from the HTTP status).
+Status StatusFromHttp(const HttpResult& r);
+
+}  // namespace dipr::cli

@@ -1,0 +1,39 @@
+// dipr user create --name NAME --role ROLE --server URL --token ADMIN_TOKEN [--json]
+#include <iostream>
+
+#include "cli/common.h"
+
+namespace dipr::cli {
+
+void AddUserCommand(CLI::App& app, Context& ctx) {
+  struct Flags {
+    ServerFlags server;
+    std::string name, role;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* user = app.add_subcommand("user", "manage accounts");
+  user->require_subcommand(1);
+  auto* create = user->add_subcommand("create", "create an account (admin token required)");
+  create->add_option("--name", flags->name, "display name of the person or organisation")
+      ->required();
+  create->add_option("--role", flags->role, "holder, examiner, finance or admin")->required();
+  flags->server.Add(create, true);
+  create->add_flag("--json", flags->json, "print the answer as JSON");
+  create->callback([flags, &ctx] {
+    auto client = flags->server.Connect();
+    if (!client.ok()) return Fail(ctx, client.status());
+    auto answer = client->PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
+    if (!answer.ok()) return Fail(ctx, answer.status());
+    if (flags->json) {
+      std::cout << answer->dump() << "\n";
+      return;
+    }
+    std::cout << "created " << answer->value("role", "") << " account " << answer->value("id", "")
+              << " (" << answer->value("name", "") << ")\n"
+              << "token: " << answer->value("token", "") << "\n"
+              << "(the token is shown only once; keep it secret)\n";
+  });
+}
+
+}  // namespace dipr::cli

@@ -1,0 +1,25 @@
+// The registry's HTTP API: every route, wired to the registry. The paths of the log, accounts and
+// deposits are fixed (PRODUCT.md, issue "Evidence deposit"); all are documented in docs/API.md.
+#pragma once
+
+#include "crypto/note.h"
+#include "http/router.h"
+#include "registry/registry.h"
+
+namespace dipr::http {
+
+void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key);
+void AddAccountRoutes(Router& router, registry::Registry& registry);
+void AddDepositRoutes(Router& router, registry::Registry& registry);
+
+inline void AddAllRoutes(Router& router, registry::Registry& registry,
+                         const crypto::NoteVerifier& key) {
+  AddLogRoutes(router, registry, key);
+  AddAccountRoutes(router, registry);
+  AddDepositRoutes(router, registry);
+}
+
+// Helpers shared by the handler files.
+nlohmann::json HashesToJson(const std::vector<crypto::Hash>& hashes);
+
+}  // namespace dipr::http

@@ -1,0 +1,73 @@
+// POST /v1/deposits (holder): deposit a fingerprint, get a receipt once it is durable and signed.
+// GET /v1/deposits?digest=HEX (public): who deposited a digest, and when.
+#include "common/time.h"
+#include "http/api.h"
+#include "http/async_append.h"
+
+namespace dipr::http {
+namespace {
+
+Response ReceiptResponse(registry::Registry& registry, int status, uint64_t index,
+                         const storage::TreeHead& head) {
+  auto receipt = registry.MakeReceipt(index, head);
+  if (!receipt.ok()) return Response::Error(receipt.status());
+  return Response::Json(status, receipt->ToJson());
+}
+
+}  // namespace
+
+void AddDepositRoutes(Router& router, registry::Registry& registry) {
+  router.Add("POST", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {
+    auto actor = registry.Authenticate(req.bearer_token);
+    if (!actor.ok()) co_return Response::Error(actor.status());
+    if (actor->role != "holder") {
+      co_return Response::Error(PermissionDenied("only a holder deposits evidence"));
+    }
+    auto body = req.JsonBody();
+    if (!body.ok()) co_return Response::Error(body.status());
+    auto deposit = registry.ParseDeposit(*body);
+    if (!deposit.ok()) co_return Response::Error(deposit.status());
+
+    // The same holder depositing the same digest again gets the existing receipt.
+    auto existing = registry.ExistingDeposit(*actor, deposit->digest);
+    if (!existing.ok()) co_return Response::Error(existing.status());
+    if (*existing) {
+      co_return ReceiptResponse(registry, 200, (*existing)->index, registry.sequencer().Latest());
+    }
+    auto submission = registry.PrepareDeposit(*actor, *deposit);
+    if (!submission.ok()) co_return Response::Error(submission.status());
+    auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission).value());
+    if (!appended.ok()) {
+      if (appended.status().code() == Code::kConflict) {
+        // A concurrent request of the same holder deposited the same digest first.
+        auto again = registry.ExistingDeposit(*actor, deposit->digest);
+        if (again.ok() && *again) {
+          co_return ReceiptResponse(registry, 200, (*again)->index, registry.sequencer().Latest());
+        }
+      }
+      co_return Response::Error(appended.status());
+    }
+    co_return ReceiptResponse(registry, 201, appended->index, appended->head);
+  });
+
+  router.Add("GET", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {
+    auto it = req.query.find("digest");
+    if (it == req.query.end()) {
+      co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));
+    }
+    auto deposits = registry.DepositsByDigest(it->second);
+    if (!deposits.ok()) co_return Response::Error(deposits.status());
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& d : *deposits) {
+      out.push_back({{"index", d.index},
+                     {"time", FormatRfc3339(d.time)},
+                     {"depositor", d.depositor},
+                     {"digest", d.digest},
+                     {"size", d.size},
+                     {"title", d.title}});
+    }
+    co_return Response::Json(200, {{"digest", it->second}, {"deposits", std::move(out)}});
+  });
+}
+
+}  // namespace dipr::http

@@ -1,0 +1,71 @@
+// GET /healthz, /log/key, /log/checkpoint, /log/entries, /log/proof/inclusion,
+// /log/proof/consistency: everything a verifier, monitor or witness reads. No token needed.
+#include "common/base64.h"
+#include "http/api.h"
+
+namespace dipr::http {
+
+nlohmann::json HashesToJson(const std::vector<crypto::Hash>& hashes) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& h : hashes) out.push_back(Base64Encode(crypto::HashChars(h)));
+  return out;
+}
+
+void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key) {
+  router.Add("GET", "/healthz", [&registry](Request&) -> asio::awaitable<Response> {
+    if (!registry.sequencer().healthy()) {
+      co_return Response::Error(Unavailable("the log is not accepting entries"));
+    }
+    co_return Response::Text(200, "ok\n");
+  });
+
+  router.Add("GET", "/log/key", [vkey = key.ToString()](Request&) -> asio::awaitable<Response> {
+    co_return Response::Text(200, vkey + "\n");
+  });
+
+  router.Add("GET", "/log/checkpoint", [&registry](Request&) -> asio::awaitable<Response> {
+    co_return Response::Text(200, registry.sequencer().Latest().checkpoint);
+  });
+
+  router.Add("GET", "/log/entries", [&registry](Request& req) -> asio::awaitable<Response> {
+    auto start = req.QueryUint("start");
+    auto end = req.QueryUint("end");
+    if (!start.ok()) co_return Response::Error(start.status());
+    if (!end.ok()) co_return Response::Error(end.status());
+    log::LogReader reader(registry.store());
+    auto entries = reader.Entries(*start, *end, registry.sequencer().Latest().size);
+    if (!entries.ok()) co_return Response::Error(entries.status());
+    nlohmann::json out = nlohmann::json::array();
+    for (size_t i = 0; i < entries->size(); ++i) {
+      out.push_back({{"index", *start + i}, {"data", Base64Encode((*entries)[i])}});
+    }
+    co_return Response::Json(200, {{"entries", std::move(out)}});
+  });
+
+  router.Add("GET", "/log/proof/inclusion", [&registry](Request& req) -> asio::awaitable<Response> {
+    auto index = req.QueryUint("index");
+    auto size = req.QueryUint("size");
+    if (!index.ok()) co_return Response::Error(index.status());
+    if (!size.ok()) co_return Response::Error(size.status());
+    log::LogReader reader(registry.store());
+    auto proof = reader.Inclusion(*index, *size, registry.sequencer().Latest().size);
+    if (!proof.ok()) co_return Response::Error(proof.status());
+    co_return Response::Json(200,
+                             {{"index", *index}, {"size", *size}, {"proof", HashesToJson(*proof)}});
+  });
+
+  router.Add("GET", "/log/proof/consistency",
+             [&registry](Request& req) -> asio::awaitable<Response> {
+               auto from = req.QueryUint("from");
+               auto to = req.QueryUint("to");
+               if (!from.ok()) co_return Response::Error(from.status());
+               if (!to.ok()) co_return Response::Error(to.status());
+               log::LogReader reader(registry.store());
+               auto proof = reader.Consistency(*from, *to, registry.sequencer().Latest().size);
+               if (!proof.ok()) co_return Response::Error(proof.status());
+               co_return Response::Json(
+                   200, {{"from", *from}, {"to", *to}, {"proof", HashesToJson(*proof)}});
+             });
+}
+
+}  // namespace dipr::http

@@ -1,0 +1,56 @@
+#include "http/message.h"
+
+#include <charconv>
+
+namespace dipr::http {
+
+Result<uint64_t> Request::QueryUint(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return InvalidArgument("query parameter \"" + name + "\" is required");
+  const std::string& v = it->second;
+  uint64_t out = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (v.empty() || ec != std::errc() || p != v.data() + v.size()) {
+    return InvalidArgument("query parameter \"" + name + "\" must be a non-negative integer");
+  }
+  return out;
+}
+
+Result<nlohmann::json> Request::JsonBody() const {
+  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return InvalidArgument("the body is not valid JSON");
+  return j;
+}
+
+int HttpStatusFor(Code code) {
+  switch (code) {
+    case Code::kOk: return 200;
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kNotFound: return 404;
+    case Code::kConflict: return 409;
+    case Code::kTooLarge: return 413;
+    case Code::kUnavailable: return 503;
+    case Code::kInternal:
+    case Code::kDataLoss: return 500;
+  }
+  return 500;
+}
+
+Response Response::Json(int status, const nlohmann::json& j) {
+  return {status, "application/json", j.dump()};
+}
+
+Response Response::Text(int status, std::string text) {
+  return {status, "text/plain; charset=utf-8", std::move(text)};
+}
+
+Response Response::Error(const Status& st) {
+  nlohmann::json j = {{"error", {{"code", CodeName(st.code())}, {"message", st.message()}}}};
+  // Messages may quote user input; replace invalid UTF-8 rather than fail to answer.
+  return {HttpStatusFor(st.code()), "application/json",
+          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+}  // namespace dipr::http

@@ -1,0 +1,40 @@
+// Log entries are typed events in canonical JSON. See docs/FORMATS.md, "Entries".
+//
+//   {"actor":"u…","payload":{…},"time":"2026-11-26T01:53:46.123Z","type":"deposit","v":1}
+//
+// Canonical form: RFC 8785 (JCS) restricted to what dipr writes — objects with keys sorted by
+// their UTF-8 bytes, no insignificant whitespace, integers only (no floats), strings as UTF-8 with
+// only the escapes JCS requires. The same event always has the same bytes, so the same leaf hash.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "common/time.h"
+
+namespace dipr::registry {
+
+inline constexpr int kEntryVersion = 1;
+
+// Event types written by this version.
+inline constexpr std::string_view kAccountCreated = "account.created";
+inline constexpr std::string_view kDeposit = "deposit";
+
+struct Event {
+  std::string type;
+  Time time;
+  std::string actor;  // account id of whoever caused it
+  nlohmann::json payload = nlohmann::json::object();
+};
+
+// Canonical JSON of any value made of objects, arrays, strings, integers, booleans and null.
+// InvalidArgument for floats or invalid UTF-8.
+Result<std::string> CanonicalJson(const nlohmann::json& value);
+Result<std::string> EncodeEntry(const Event& event);
+// Strict: the bytes must be the canonical encoding of a version-1 event.
+Result<Event> DecodeEntry(std::string_view entry);
+
+}  // namespace dipr::registry

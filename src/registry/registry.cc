@@ -1,0 +1,180 @@
+#include "registry/registry.h"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "common/bytes.h"
+#include "common/hex.h"
+#include "common/utf8.h"
+#include "crypto/random.h"
+#include "fingerprint/fingerprint.h"
+
+namespace dipr::registry {
+namespace {
+
+constexpr size_t kMaxNameChars = 200;
+constexpr size_t kMaxTitleChars = 200;
+constexpr size_t kAuthCacheMax = 100000;
+
+// A short text field: UTF-8, 1..max characters, no control characters, not only spaces.
+Status CheckText(const nlohmann::json& body, const char* field, size_t max_chars,
+                 std::string& out) {
+  if (!body.contains(field)) return InvalidArgument(fmt::format("\"{}\" is required", field));
+  const auto& v = body[field];
+  if (!v.is_string()) return InvalidArgument(fmt::format("\"{}\" must be a string", field));
+  out = v.get<std::string>();
+  if (!IsValidUtf8(out)) return InvalidArgument(fmt::format("\"{}\" is not valid UTF-8", field));
+  size_t n = Utf8Length(out);
+  if (out.find_first_not_of(' ') == std::string::npos || n > max_chars) {
+    return InvalidArgument(fmt::format("\"{}\" must have 1 to {} characters", field, max_chars));
+  }
+  for (char c : out) {
+    if (static_cast<uint8_t>(c) < 0x20 || c == 0x7f) {
+      return InvalidArgument(fmt::format("\"{}\" must not contain control characters", field));
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, _] : body.items()) {
+    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
+      return InvalidArgument(fmt::format("unknown field \"{}\"", k));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string NewAccountId() { return "u" + HexEncode(AsBytes(crypto::RandomBytes(8))); }
+
+}  // namespace
+
+bool IsRole(std::string_view role) {
+  return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
+}
+
+std::string NewToken() { return "dipr_" + HexEncode(AsBytes(crypto::RandomBytes(32))); }
+
+crypto::Hash TokenHash(std::string_view token) { return crypto::Sha256Of(token); }
+
+Registry::Registry(storage::Store& store, log::Sequencer& sequencer, const Clock& clock)
+    : store_(store), sequencer_(sequencer), clock_(clock), reader_(store) {}
+
+Status Registry::EnsureAdmin(const std::string& token) {
+  ASSIGN_OR_RETURN(auto existing, store_.AccountByTokenHash(TokenHash(token)));
+  if (existing) {
+    if (existing->role != "admin") return Internal("the admin token belongs to a non-admin account");
+    return Status::Ok();
+  }
+  storage::Account admin{NewAccountId(), "admin", "admin", clock_.Now(), 0};
+  Event e{std::string(kAccountCreated), admin.created, admin.id,
+          {{"id", admin.id}, {"name", admin.name}, {"role", admin.role}}};
+  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
+  crypto::Hash th = TokenHash(token);
+  auto appended = Append({std::move(entry), [admin, th](storage::WriteTx& tx, uint64_t index) {
+                            storage::Account a = admin;
+                            a.log_index = index;
+                            return tx.InsertAccount(a, th);
+                          }});
+  return appended.status();
+}
+
+Result<storage::Account> Registry::Authenticate(std::string_view token) {
+  if (token.empty()) return Unauthenticated("missing bearer token");
+  if (token.size() > 200) return Unauthenticated("invalid token");
+  {
+    std::shared_lock<std::shared_mutex> g(auth_mu_);
+    auto it = auth_cache_.find(std::string(token));
+    if (it != auth_cache_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(auto account, store_.AccountByTokenHash(TokenHash(token)));
+  if (!account) return Unauthenticated("invalid token");
+  std::unique_lock<std::shared_mutex> g(auth_mu_);
+  if (auth_cache_.size() >= kAuthCacheMax) auth_cache_.clear();
+  auth_cache_.emplace(std::string(token), *account);
+  return *account;
+}
+
+Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage::Account& actor,
+                                                                  const nlohmann::json& body) {
+  if (actor.role != "admin") return PermissionDenied("only an admin creates accounts");
+  if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "role"}));
+  NewAccount na;
+  RETURN_IF_ERROR(CheckText(body, "name", kMaxNameChars, na.account.name));
+  if (!body.contains("role") || !body["role"].is_string() ||
+      !IsRole(body["role"].get<std::string>())) {
+    return InvalidArgument("\"role\" must be one of holder, examiner, finance, admin");
+  }
+  na.account.role = body["role"].get<std::string>();
+  na.account.id = NewAccountId();
+  na.account.created = clock_.Now();
+  na.token = NewToken();
+  Event e{std::string(kAccountCreated), na.account.created, actor.id,
+          {{"id", na.account.id}, {"name", na.account.name}, {"role", na.account.role}}};
+  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
+  crypto::Hash th = TokenHash(na.token);
+  storage::Account a = na.account;
+  Submission s{std::move(entry), [a, th](storage::WriteTx& tx, uint64_t index) mutable {
+                 a.log_index = index;
+                 return tx.InsertAccount(a, th);
+               }};
+  return std::make_pair(std::move(na), std::move(s));
+}
+
+Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
+  if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"fingerprint", "title"}));
+  if (!body.contains("fingerprint")) return InvalidArgument("\"fingerprint\" is required");
+  auto fp = fingerprint::FingerprintFromJson(body["fingerprint"]);
+  if (!fp.ok()) return fp.status();
+  DepositRequest req;
+  req.fingerprint = fingerprint::ToJson(*fp);
+  req.digest = HexEncode(fp->digest);
+  req.size = fp->size;
+  RETURN_IF_ERROR(CheckText(body, "title", kMaxTitleChars, req.title));
+  return req;
+}
+
+Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
+                                            const DepositRequest& req) {
+  if (actor.role != "holder") return PermissionDenied("only a holder deposits evidence");
+  Time now = clock_.Now();
+  Event e{std::string(kDeposit), now, actor.id,
+          {{"fingerprint", req.fingerprint}, {"title", req.title}}};
+  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
+  storage::DepositRecord d{0, actor.id, req.digest, req.size, req.title, now};
+  return Submission{std::move(entry), [d](storage::WriteTx& tx, uint64_t index) mutable {
+                      d.index = index;
+                      return tx.InsertDeposit(d);
+                    }};
+}
+
+Result<std::optional<storage::DepositRecord>> Registry::ExistingDeposit(
+    const storage::Account& actor, const std::string& digest) {
+  return store_.DepositOf(actor.id, digest);
+}
+
+Result<std::vector<storage::DepositRecord>> Registry::DepositsByDigest(std::string_view digest) {
+  if (!IsLowerHex64(digest)) {
+    return InvalidArgument("\"digest\" must be 64 lower-case hex digits");
+  }
+  return store_.DepositsByDigest(std::string(digest), 1000);
+}
+
+Result<Receipt> Registry::MakeReceipt(uint64_t index, const storage::TreeHead& head) {
+  Receipt r;
+  r.index = index;
+  ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(index, index + 1));
+  r.entry = std::move(entries[0]);
+  r.checkpoint = head.checkpoint;
+  ASSIGN_OR_RETURN(r.proof, reader_.Inclusion(index, head.size, head.size));
+  return r;
+}
+
+Result<log::Appended> Registry::Append(Submission s) {
+  return sequencer_.Append(std::move(s.entry), std::move(s.projection));
+}
+
+}  // namespace dipr::registry

@@ -1,0 +1,91 @@
+// The registry's domain: accounts and evidence deposits (later: applications, certificates,
+// transactions). It knows no HTTP: it validates requests, turns them into log events with their
+// projections, and reads the projections back. Thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "log/log_reader.h"
+#include "log/sequencer.h"
+#include "registry/event.h"
+#include "registry/receipt.h"
+#include "storage/store.h"
+
+namespace dipr::registry {
+
+inline constexpr std::string_view kRoles[] = {"holder", "examiner", "finance", "admin"};
+bool IsRole(std::string_view role);
+
+// An entry ready for the sequencer: its bytes and what it does to the projections.
+struct Submission {
+  std::string entry;
+  log::Projection projection;
+};
+
+struct NewAccount {
+  storage::Account account;
+  std::string token;  // shown once; only its hash is stored
+};
+
+struct DepositRequest {
+  nlohmann::json fingerprint;  // validated: algorithm, chunk_size, chunks, digest, size
+  std::string digest;
+  uint64_t size = 0;
+  std::string title;
+};
+
+class Registry {
+ public:
+  Registry(storage::Store& store, log::Sequencer& sequencer, const Clock& clock);
+
+  storage::Store& store() { return store_; }
+  log::Sequencer& sequencer() { return sequencer_; }
+
+  // --- accounts ---
+  // Makes sure an admin account holds `token` (first start of a registry).
+  Status EnsureAdmin(const std::string& token);
+  // Unauthenticated for a missing, malformed or unknown token.
+  Result<storage::Account> Authenticate(std::string_view token);
+  // Validates a new account and prepares its account.created entry. The token is minted here;
+  // the account exists once the submission is appended.
+  Result<std::pair<NewAccount, Submission>> PrepareAccount(const storage::Account& actor,
+                                                           const nlohmann::json& body);
+
+  // --- deposits ---
+  Result<DepositRequest> ParseDeposit(const nlohmann::json& body);
+  Result<Submission> PrepareDeposit(const storage::Account& actor, const DepositRequest& req);
+  // The actor's earlier deposit of the same digest, if any.
+  Result<std::optional<storage::DepositRecord>> ExistingDeposit(const storage::Account& actor,
+                                                                 const std::string& digest);
+  Result<std::vector<storage::DepositRecord>> DepositsByDigest(std::string_view digest);
+
+  // --- receipts ---
+  // The receipt of entry `index` against the signed tree head `head` (which must include it).
+  Result<Receipt> MakeReceipt(uint64_t index, const storage::TreeHead& head);
+
+  // Blocking append, for start-up and tests.
+  Result<log::Appended> Append(Submission s);
+
+ private:
+  storage::Store& store_;
+  log::Sequencer& sequencer_;
+  const Clock& clock_;
+  log::LogReader reader_;
+
+  // Accounts never change once created, so a token that authenticated once keeps its account.
+  std::shared_mutex auth_mu_;
+  std::unordered_map<std::string, storage::Account> auth_cache_;  // GUARDED_BY(auth_mu_)
+};
+
+// Tokens: "dipr_" + 64 hex digits.
+std::string NewToken();
+crypto::Hash TokenHash(std::string_view token);
+
+}  // namespace dipr::registry

@@ -1,0 +1,47 @@
+// One running registry node: storage, sequencer, registry and HTTP server wired together. Used by
+// `dipr serve` and by the integration tests (in-process, with an injected clock).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/time.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "log/sequencer.h"
+#include "registry/registry.h"
+#include "server/data_dir.h"
+#include "storage/store.h"
+
+namespace dipr::server {
+
+struct NodeOptions {
+  std::string data_dir = "var";
+  std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
+  http::ServerOptions http;
+  const Clock* clock = nullptr;  // null: the system clock
+};
+
+// Not thread-safe to start/stop; serving is.
+class Node {
+ public:
+  static Result<std::unique_ptr<Node>> Start(NodeOptions options);
+  ~Node();
+
+  uint16_t port() const { return server_->port(); }
+  const DataDir& data() const { return data_; }
+  registry::Registry& registry() { return *registry_; }
+  void Stop();
+
+ private:
+  Node() = default;
+  SystemClock system_clock_;
+  DataDir data_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<log::Sequencer> sequencer_;
+  std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<http::Router> router_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace dipr::server
