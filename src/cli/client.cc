@@ -59,11 +59,14 @@ Result<HttpResult> Client::Do(const std::string& method, const std::string& targ
   }
   req.prepare_payload();
   bhttp::write(stream, req, ec);
-  if (ec) return Unavailable("cannot send the request: " + ec.message());
+  // A server may answer before it has read the whole request (413 for a body over its limit)
+  // and close; its answer is still worth reading.
+  boost::system::error_code write_ec = ec;
   beast::flat_buffer buffer;
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(256 * 1024 * 1024);
   bhttp::read(stream, buffer, parser, ec);
+  if (ec && write_ec) return Unavailable("cannot send the request: " + write_ec.message());
   if (ec) return Unavailable("no answer from the server: " + ec.message());
   stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   return HttpResult{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};

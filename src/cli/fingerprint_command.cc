@@ -20,8 +20,8 @@ namespace {
 // Below this a pipe or log file gets no progress line: the run is over in a fraction of a second.
 constexpr uint64_t kProgressMinBytes = uint64_t{256} << 20;
 
-// "1.50 GiB", "64 KiB" when exact; plain bytes below 1 KiB.
-std::string HumanUnits(uint64_t bytes) {
+// "1.50 GiB"; "64 KiB" when exact unless fixed_width; plain bytes below 1 KiB.
+std::string HumanUnits(uint64_t bytes, bool fixed_width = false) {
   static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   if (bytes < 1024) return fmt::format("{} B", bytes);
   double v = static_cast<double>(bytes) / 1024;
@@ -30,7 +30,7 @@ std::string HumanUnits(uint64_t bytes) {
     v /= 1024;
     ++unit;
   }
-  if (bytes % (uint64_t{1024} << (10 * unit)) == 0)
+  if (!fixed_width && bytes % (uint64_t{1024} << (10 * unit)) == 0)
     return fmt::format("{:.0f} {}", v, kUnits[unit]);
   return fmt::format("{:.2f} {}", v, kUnits[unit]);
 }
@@ -45,7 +45,7 @@ class ProgressLine {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     const double mb_per_s = secs > 0 ? static_cast<double>(done) / 1e6 / secs : 0;
     std::string line = fmt::format("\rfingerprinting: {:3d}%  {} of {}  {:.0f} MB/s",
-                                   total == 0 ? 100 : done * 100 / total, HumanUnits(done),
+                                   total == 0 ? 100 : done * 100 / total, HumanUnits(done, true),
                                    HumanUnits(total), mb_per_s);
     // Pad to the longest line so far: a shorter line must not leave the old one's tail behind.
     if (line.size() < width_) line.append(width_ - line.size(), ' ');

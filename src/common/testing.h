@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace dipr::testing {
+namespace dipr::testenv {
 
 // The source tree's root (for testdata/).
 inline std::string SourceDir() {
@@ -19,4 +19,4 @@ inline std::string DiprBinary() {
   return env ? env : DIPR_BINARY_DEFAULT;
 }
 
-}  // namespace dipr::testing
+}  // namespace dipr::testenv

@@ -33,8 +33,9 @@ struct Fingerprint {
   bool operator==(const Fingerprint&) const = default;
 };
 
-// How FingerprintFile reads the file. Exposed so benchmarks can compare the two; callers should
-// leave it at kAuto (docs/perf-fingerprint.md has the numbers behind the choice).
+// How FingerprintFile reads the file. Exposed so benchmarks and tests can compare the two; callers
+// should leave it at kAuto: mmap, or pread where the file cannot be mapped
+// (docs/perf-fingerprint.md has the numbers behind the choice).
 enum class ReadMethod { kAuto, kPread, kMmap };
 
 struct FingerprintOptions {

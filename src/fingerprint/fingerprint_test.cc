@@ -159,6 +159,31 @@ TEST(Fingerprint, ProgressEndsAtTotalAndNeverGoesBack) {
   }
 }
 
+TEST(Fingerprint, ProgressIsCalledForAnEmptyFileToo) {
+  TempFile file("");
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  FingerprintOptions opts;
+  opts.progress = [&](uint64_t done, uint64_t total) { calls.emplace_back(done, total); };
+  ASSERT_TRUE(FingerprintFile(file.path(), opts).ok());
+  EXPECT_EQ(calls, (std::vector<std::pair<uint64_t, uint64_t>>{{0, 0}}));
+}
+
+TEST(Fingerprint, FileChangedWhileReadingIsConflict) {
+  for (ReadMethod method : {ReadMethod::kPread, ReadMethod::kMmap}) {
+    TempFile file(RandomBytes(3 * 65536, 4));
+    FingerprintOptions opts;
+    opts.read_method = method;
+    // The final progress call comes after the last read and before the check: append there.
+    opts.progress = [&](uint64_t done, uint64_t total) {
+      if (done != total) return;
+      std::ofstream(file.path(), std::ios::app) << "x";
+    };
+    Result<Fingerprint> fp = FingerprintFile(file.path(), opts);
+    ASSERT_FALSE(fp.ok());
+    EXPECT_EQ(fp.status().code(), Code::kConflict) << fp.status().ToString();
+  }
+}
+
 TEST(Fingerprint, MissingFileIsNotFound) {
   Result<Fingerprint> fp = FingerprintFile(::testing::TempDir() + "/no/such/file");
   ASSERT_FALSE(fp.ok());

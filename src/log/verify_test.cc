@@ -544,7 +544,7 @@ struct Tally {
 };
 
 TEST(MerkleVectors, AllFilesPass) {
-  const fs::path root = fs::path(dipr::testing::SourceDir()) / "testdata" / "merkle-vectors";
+  const fs::path root = fs::path(dipr::testenv::SourceDir()) / "testdata" / "merkle-vectors";
   ASSERT_TRUE(fs::is_directory(root)) << root;
 
   std::vector<fs::path> files;
