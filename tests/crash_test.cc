@@ -1,0 +1,114 @@
+// kill -9 during concurrent deposits: after a restart every receipt issued before the kill still
+// verifies, its entry is in the new tree (consistency proof from the receipt's checkpoint to the
+// new one), and the registry still finds it by digest. Nothing acknowledged is lost.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "common/base64.h"
+#include "fingerprint/fingerprint.h"
+#include "log/checkpoint.h"
+#include "log/verify.h"
+#include "registry/receipt.h"
+#include "server/data_dir.h"
+#include "server_process.h"
+
+namespace dipr {
+namespace {
+
+struct Issued {
+  registry::Receipt receipt;
+  std::string digest;
+};
+
+std::vector<crypto::Hash> ProofFrom(const nlohmann::json& j) {
+  return registry::Receipt::FromJson(
+             {{"index", 0}, {"entry", ""}, {"checkpoint", ""}, {"proof", j["proof"]}})
+      ->proof;
+}
+
+TEST(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
+  auto dir = std::filesystem::temp_directory_path() / ("dipr-crash-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  testenv::ServerProcess server(dir.string(), {"--origin", "crash.test/dipr"});
+  ASSERT_TRUE(server.Start()) << "see " << dir.string() << ".log";
+  auto pub = std::move(cli::Client::Create(server.url(), "")).value();
+  std::string vkey = pub.Get("/log/key")->body;
+  auto key = *crypto::NoteVerifier::Parse(vkey.substr(0, vkey.size() - 1));
+  std::string admin = *server::ReadFile((dir / "admin.token").string());
+  admin.pop_back();
+  auto created = std::move(cli::Client::Create(server.url(), admin)).value().PostJson(
+      "/v1/users", {{"name", "crash holder"}, {"role", "holder"}});
+  ASSERT_TRUE(created.ok());
+  std::string token = (*created)["token"];
+
+  std::vector<Issued> issued;
+  std::mutex mu;
+  std::atomic<uint64_t> counter{0};
+  constexpr int kRounds = 3, kThreads = 16;
+  for (int round = 0; round < kRounds; ++round) {
+    std::atomic<bool> stop{false};
+    std::atomic<size_t> ok_this_round{0};
+    std::vector<std::thread> clients;
+    for (int t = 0; t < kThreads; ++t) {
+      clients.emplace_back([&] {
+        auto c = std::move(cli::Client::Create(server.url(), token)).value();
+        while (!stop) {
+          auto fp = fingerprint::FingerprintBytes("crash data " + std::to_string(counter++));
+          auto r = c.PostJson("/v1/deposits",
+                              {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
+          if (!r.ok()) continue;  // the server died under this request: not acknowledged
+          auto receipt = registry::Receipt::FromJson(*r);
+          ASSERT_TRUE(receipt.ok());
+          std::lock_guard<std::mutex> g(mu);
+          issued.push_back({*receipt, fingerprint::ToJson(*fp)["digest"]});
+          ++ok_this_round;
+        }
+      });
+    }
+    // Kill once a few hundred receipts went out, while requests are in flight.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (ok_this_round < 300 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    server.Kill();
+    stop = true;
+    for (auto& c : clients) c.join();
+    ASSERT_GE(ok_this_round.load(), 300u) << "round " << round;
+    ASSERT_TRUE(server.Start()) << "restart after kill -9 failed; see " << dir.string() << ".log";
+  }
+
+  auto cp = log::OpenCheckpoint(pub.Get("/log/checkpoint")->body, key);
+  ASSERT_TRUE(cp.ok());
+  size_t checked = 0;
+  for (const auto& is : issued) {
+    auto rcp = registry::VerifyReceipt(is.receipt, key);
+    ASSERT_TRUE(rcp.ok()) << rcp.status().ToString();
+    ASSERT_LE(rcp->size, cp->size) << "a receipt's checkpoint is ahead of the restarted log";
+    if (rcp->size < cp->size) {
+      auto p = pub.GetJson("/log/proof/consistency?from=" + std::to_string(rcp->size) +
+                           "&to=" + std::to_string(cp->size));
+      ASSERT_TRUE(p.ok());
+      ASSERT_TRUE(log::VerifyConsistency(rcp->size, cp->size, ProofFrom(*p), rcp->root, cp->root)
+                      .ok())
+          << "receipt at size " << rcp->size << " is not consistent with the new checkpoint";
+    } else {
+      ASSERT_EQ(rcp->root, cp->root);
+    }
+    auto found = pub.GetJson("/v1/deposits?digest=" + is.digest);
+    ASSERT_TRUE(found.ok());
+    ASSERT_EQ((*found)["deposits"].size(), 1u);
+    ASSERT_EQ((*found)["deposits"][0]["index"], is.receipt.index);
+    ++checked;
+  }
+  EXPECT_GE(checked, 900u);
+  server.Kill();
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove(dir.string() + ".log");
+}
+
+}  // namespace
+}  // namespace dipr

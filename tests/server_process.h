@@ -1,0 +1,86 @@
+// Runs `dipr serve` as a child process, for tests that kill it (kill -9) and start it again.
+#pragma once
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/client.h"
+#include "common/testing.h"
+
+namespace dipr::testenv {
+
+// A free TCP port on 127.0.0.1 (bound, read back, released).
+inline uint16_t FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+class ServerProcess {
+ public:
+  ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {})
+      : data_dir_(std::move(data_dir)), extra_(std::move(extra_args)), port_(FreePort()) {}
+  ~ServerProcess() { Kill(); }
+
+  // Starts the server and waits until /healthz answers. False if it did not come up in 20 s.
+  bool Start() {
+    std::vector<std::string> args = {DiprBinary(), "serve", "--data", data_dir_, "--listen",
+                                     "127.0.0.1:" + std::to_string(port_)};
+    args.insert(args.end(), extra_.begin(), extra_.end());
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      std::string log = data_dir_ + ".log";
+      FILE* f = std::freopen(log.c_str(), "a", stderr);
+      (void)f;
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto c = cli::Client::Create(url(), "");
+      auto r = c->Get("/healthz");
+      if (r.ok() && r->status == 200) return true;
+      int st;
+      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  // kill -9: no chance to flush or finish anything.
+  void Kill() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> extra_;
+  uint16_t port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace dipr::testenv
