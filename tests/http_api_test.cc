@@ -241,6 +241,7 @@ TEST_F(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
       {&anon, "GET", "/log/proof/inclusion?index=0&size=99999", "", 400, "invalid_argument"},
       {&anon, "GET", "/log/proof/inclusion?index=x&size=1", "", 400, "invalid_argument"},
       {&anon, "GET", "/log/proof/consistency?from=2&to=1", "", 400, "invalid_argument"},
+      {&anon, "GET", "/log/proof/consistency?from=0&to=1", "", 400, "invalid_argument"},
       {&anon, "GET", "/log/proof/consistency?from=1&to=99999", "", 400, "invalid_argument"},
       {&anon, "GET", "/nowhere", "", 404, "not_found"},
       {&anon, "POST", "/log/checkpoint", "", 405, "method_not_allowed"},

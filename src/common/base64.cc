@@ -18,22 +18,22 @@ constexpr auto kReverse = MakeReverse();
 }  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
+  std::string out((in.size() + 2) / 3 * 4, '\0');
+  char* o = out.data();
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
     uint32_t v = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
   }
   if (size_t rest = in.size() - i; rest > 0) {
     uint32_t v = in[i] << 16 | (rest == 2 ? in[i + 1] << 8 : 0);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
+    *o++ = kAlphabet[v >> 18];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    *o++ = '=';
   }
   return out;
 }

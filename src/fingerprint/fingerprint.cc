@@ -287,6 +287,14 @@ Status FieldError(std::string_view field, std::string_view what) {
   return InvalidArgument("fingerprint." + std::string(field) + ": " + std::string(what));
 }
 
+// A string from the input as a quoted JSON string, cut to 64 bytes: it ends up in a one-line
+// error message, so no raw newlines and no megabytes. The cut may split a UTF-8 sequence, hence
+// `replace`: dump() would otherwise throw.
+std::string Escaped(const std::string& s) {
+  return nlohmann::json(s.size() > 64 ? s.substr(0, 64) : s)
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 Result<uint64_t> GetUint(const nlohmann::json& j, std::string_view field) {
   auto it = j.find(std::string(field));
   if (it == j.end()) return FieldError(field, "missing");
@@ -298,14 +306,14 @@ Result<uint64_t> GetUint(const nlohmann::json& j, std::string_view field) {
     return static_cast<uint64_t>(v);
   }
   if (it->is_number_float()) return FieldError(field, "must be an integer, got " + it->dump());
-  return FieldError(field, std::string("must be an integer, got a ") + it->type_name());
+  return FieldError(field, std::string("must be an integer, got ") + it->type_name());
 }
 
 Result<std::string> GetString(const nlohmann::json& j, std::string_view field) {
   auto it = j.find(std::string(field));
   if (it == j.end()) return FieldError(field, "missing");
   if (!it->is_string())
-    return FieldError(field, std::string("must be a string, got a ") + it->type_name());
+    return FieldError(field, std::string("must be a string, got ") + it->type_name());
   return it->get<std::string>();
 }
 
@@ -384,21 +392,21 @@ nlohmann::json ToJson(const Fingerprint& fp) {
 
 Result<Fingerprint> FingerprintFromJson(const nlohmann::json& j) {
   if (!j.is_object()) {
-    return InvalidArgument(std::string("fingerprint: must be a JSON object, got a ") +
-                           j.type_name());
+    return InvalidArgument(std::string("fingerprint: must be a JSON object, got ") + j.type_name());
   }
   static constexpr std::array<std::string_view, 5> kFields = {"algorithm", "chunk_size", "chunks",
                                                               "digest", "size"};
   for (const auto& [key, value] : j.items()) {
     if (std::find(kFields.begin(), kFields.end(), key) == kFields.end()) {
-      return FieldError(key, "unknown field");
+      std::string name = Escaped(key);
+      return FieldError(name.substr(1, name.size() - 2), "unknown field");
     }
   }
 
   Fingerprint fp;
   ASSIGN_OR_RETURN(fp.algorithm, GetString(j, "algorithm"));
   if (fp.algorithm != kAlgorithm) {
-    return FieldError("algorithm", "unknown algorithm \"" + fp.algorithm + "\" (want \"" +
+    return FieldError("algorithm", "unknown algorithm " + Escaped(fp.algorithm) + " (want \"" +
                                        std::string(kAlgorithm) + "\")");
   }
   ASSIGN_OR_RETURN(std::string digest, GetString(j, "digest"));

@@ -267,6 +267,9 @@ TEST(FingerprintJson, RejectsEachInvalidField) {
       {"chunks negative", [](auto& j) { j["chunks"] = -1; }, "chunks"},
       {"chunks missing", [](auto& j) { j.erase("chunks"); }, "chunks"},
       {"unknown field", [](auto& j) { j["name"] = "x"; }, "name"},
+      {"unknown field with a newline", [](auto& j) { j["a\nb"] = "x"; }, "a\\nb"},
+      {"long unknown algorithm cut mid-character",
+       [](auto& j) { j["algorithm"] = std::string(63, 'a') + "\xc3\xa9"; }, "algorithm"},
   };
   for (const BadJson& c : cases) {
     SCOPED_TRACE(c.name);

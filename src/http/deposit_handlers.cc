@@ -32,7 +32,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
     auto existing = registry.ExistingDeposit(*actor, deposit->digest);
     if (!existing.ok()) co_return Response::Error(existing.status());
     if (*existing) {
-      co_return ReceiptResponse(registry, 200, (*existing)->index, registry.sequencer().Latest());
+      co_return ReceiptResponse(registry, 200, (*existing)->index, *registry.sequencer().Latest());
     }
     auto submission = registry.PrepareDeposit(*actor, *deposit);
     if (!submission.ok()) co_return Response::Error(submission.status());
@@ -42,12 +42,12 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
         // A concurrent request of the same holder deposited the same digest first.
         auto again = registry.ExistingDeposit(*actor, deposit->digest);
         if (again.ok() && *again) {
-          co_return ReceiptResponse(registry, 200, (*again)->index, registry.sequencer().Latest());
+          co_return ReceiptResponse(registry, 200, (*again)->index, *registry.sequencer().Latest());
         }
       }
       co_return Response::Error(appended.status());
     }
-    co_return ReceiptResponse(registry, 201, appended->index, appended->head);
+    co_return ReceiptResponse(registry, 201, appended->index, *appended->head);
   });
 
   router.Add("GET", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {

@@ -21,9 +21,9 @@ Result<TreeAppender> TreeAppender::Load(uint64_t size, TileSource& source) {
   for (uint8_t L = 0; kTileHeight * L < 64 && (size >> (kTileHeight * L)) > 0; ++L) {
     uint64_t last = (size >> (kTileHeight * L)) - 1;
     TileId id{L, last / kTileWidth};
-    auto blob = source.ReadTile(id);
+    auto blob = source.ReadTile(id, TileWidthAt(id, size));
     if (!blob.ok()) return DataLoss("the tree's right-edge tile is missing");
-    ASSIGN_OR_RETURN(Tile tile, Tile::Parse(*blob));
+    ASSIGN_OR_RETURN(Tile tile, Tile::Parse(**blob));
     if (tile.width() != TileWidthAt(id, size)) {
       return DataLoss("the tree's right-edge tile does not match the tree size");
     }

@@ -26,8 +26,7 @@ Result<std::vector<Hash>> LogReader::Inclusion(uint64_t index, uint64_t size, ui
   if (index >= size) {
     return InvalidArgument(fmt::format("index {} is not in a tree of size {}", index, size));
   }
-  StoreTiles tiles(store_);
-  TileNodeReader reader(tiles);
+  TileNodeReader reader(cache_, &memo_);
   return InclusionProof(index, size, reader);
 }
 
@@ -35,9 +34,11 @@ Result<std::vector<Hash>> LogReader::Consistency(uint64_t from, uint64_t to, uin
   if (to > tree_size) {
     return InvalidArgument(fmt::format("to {} is beyond the tree size {}", to, tree_size));
   }
+  if (from == 0) {
+    return InvalidArgument("from must be at least 1: every tree extends the empty one (RFC 9162)");
+  }
   if (from > to) return InvalidArgument("from must not be larger than to");
-  StoreTiles tiles(store_);
-  TileNodeReader reader(tiles);
+  TileNodeReader reader(cache_, &memo_);
   return ConsistencyProof(from, to, reader);
 }
 

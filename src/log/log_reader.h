@@ -7,15 +7,20 @@
 #include <vector>
 
 #include "log/proof.h"
+#include "log/store_tiles.h"
+#include "log/tile_reader.h"
 #include "storage/store.h"
 
 namespace dipr::log {
 
 inline constexpr uint64_t kMaxEntriesPerRead = 1000;
 
+inline constexpr size_t kDefaultTileCacheBytes = 64 << 20;
+
 class LogReader {
  public:
-  explicit LogReader(storage::Store& store) : store_(store) {}
+  explicit LogReader(storage::Store& store, size_t tile_cache_bytes = kDefaultTileCacheBytes)
+      : store_(store), tiles_(store), cache_(tiles_, tile_cache_bytes) {}
 
   // All requests are checked against tree_size, the size of the latest signed checkpoint the
   // caller serves: proofs and entries beyond it are InvalidArgument.
@@ -25,6 +30,9 @@ class LogReader {
 
  private:
   storage::Store& store_;
+  StoreTiles tiles_;
+  TileCache cache_;
+  SubtreeMemo memo_;
 };
 
 }  // namespace dipr::log

@@ -10,10 +10,10 @@ namespace dipr::log {
 
 class MemoryTiles final : public TileSource {
  public:
-  Result<std::string> ReadTile(TileId id) override {
+  Result<TileBlob> ReadTile(TileId id, uint64_t) override {
     auto it = tiles_.find(id);
     if (it == tiles_.end()) return NotFound("no such tile");
-    return it->second;
+    return std::make_shared<const std::string>(it->second);
   }
   void Store(const std::vector<TileWrite>& writes) {
     for (const auto& w : writes) tiles_[w.id] = w.data;

@@ -18,10 +18,14 @@ Result<Hash> SubtreeHash(uint64_t lo, uint64_t hi, NodeReader& reader) {
   if (std::has_single_bit(n) && lo % n == 0) {
     return reader.ReadNode(static_cast<uint8_t>(std::countr_zero(n)), lo / n);
   }
+  Hash memo;
+  if (reader.Recall(lo, hi, memo)) return memo;
   uint64_t k = SplitPoint(n);
   ASSIGN_OR_RETURN(Hash left, SubtreeHash(lo, lo + k, reader));
   ASSIGN_OR_RETURN(Hash right, SubtreeHash(lo + k, hi, reader));
-  return HashChildren(left, right);
+  Hash h = HashChildren(left, right);
+  reader.Remember(lo, hi, h);
+  return h;
 }
 
 // PATH(m, D[lo:hi]), appended leaf-first to out.

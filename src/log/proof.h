@@ -19,6 +19,10 @@ class NodeReader {
  public:
   virtual ~NodeReader() = default;
   virtual Result<Hash> ReadNode(uint8_t level, uint64_t index) = 0;
+  // Optional memo of incomplete (right-edge) subtree hashes MTH(D[lo:hi]). They are facts of an
+  // append-only log, and every proof against one tree size needs the same few of them.
+  virtual bool Recall(uint64_t /*lo*/, uint64_t /*hi*/, Hash& /*out*/) { return false; }
+  virtual void Remember(uint64_t /*lo*/, uint64_t /*hi*/, const Hash& /*h*/) {}
 };
 
 // Root hash of the first `size` leaves. REQUIRES: size <= the stored tree's size.

@@ -132,7 +132,7 @@ TEST(Tiles, SerializedPrefixIsTheC2spTile) {
   MemoryTiles tiles;
   TreeAppender a;
   tiles.Store(a.Append(leaves));
-  std::string blob = *tiles.ReadTile({0, 1});
+  std::string blob = **tiles.ReadTile({0, 1}, 1);
   auto tile = *Tile::Parse(blob);
   EXPECT_EQ(tile.width(), 44u);
   EXPECT_EQ(blob.size(), TileHashCount(44) * 32);

@@ -65,7 +65,7 @@ Result<std::unique_ptr<Sequencer>> Sequencer::Start(storage::Store& store,
     ASSIGN_OR_RETURN(auto empty, s->SignHead());
     RETURN_IF_ERROR(tx->PutTreeHead(empty));
     RETURN_IF_ERROR(tx->Commit());
-    s->latest_ = std::move(empty);
+    s->latest_ = std::make_shared<const storage::TreeHead>(std::move(empty));
   }
   s->thread_ = std::thread([p = s.get()] { p->Run(); });
   return s;
@@ -77,7 +77,7 @@ Sequencer::Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Op
       signer_(signer),
       options_(options),
       appender_(std::move(appender)),
-      latest_(std::move(head)) {}
+      latest_(std::make_shared<const storage::TreeHead>(std::move(head))) {}
 
 Sequencer::~Sequencer() {
   {
@@ -127,7 +127,7 @@ bool Sequencer::healthy() const {
   return !failed_ && !stopping_;
 }
 
-storage::TreeHead Sequencer::Latest() const {
+std::shared_ptr<const storage::TreeHead> Sequencer::Latest() const {
   std::lock_guard<std::mutex> g(mu_);
   return latest_;
 }
@@ -184,7 +184,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     outcome.push_back(index);
   }
 
-  storage::TreeHead head;
+  std::shared_ptr<const storage::TreeHead> head;
   if (!leaves.empty()) {
     Status st;
     for (auto& w : appender_.Append(leaves)) {
@@ -194,7 +194,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     if (st.ok()) {
       auto signed_head = SignHead();
       st = signed_head.ok() ? tx->PutTreeHead(*signed_head) : signed_head.status();
-      if (st.ok()) head = std::move(signed_head).value();
+      if (st.ok()) head = std::make_shared<const storage::TreeHead>(std::move(signed_head).value());
     }
     if (st.ok()) st = tx->Commit();
     if (!st.ok()) {

@@ -29,7 +29,7 @@ inline constexpr size_t kMaxEntrySize = 64 * 1024;  // C2SP tlog-tiles' entry bu
 
 struct Appended {
   uint64_t index = 0;
-  storage::TreeHead head;  // the first signed tree head that includes the entry
+  std::shared_ptr<const storage::TreeHead> head;  // the first signed tree head including it
 };
 
 // What an entry does to the projections (accounts, deposits, ...), run in the batch's
@@ -67,8 +67,8 @@ class Sequencer {
   // Blocks until the entry is durable; for the CLI, tools and tests.
   Result<Appended> Append(std::string entry, Projection projection);
 
-  // The latest committed signed tree head.
-  storage::TreeHead Latest() const;
+  // The latest committed signed tree head (shared: reading it copies no checkpoint text).
+  std::shared_ptr<const storage::TreeHead> Latest() const;
   // False after a failed commit (the sequencer then refuses entries until a restart).
   bool healthy() const;
 
@@ -95,7 +95,7 @@ class Sequencer {
   std::deque<Pending> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;      // GUARDED_BY(mu_)
   bool failed_ = false;        // GUARDED_BY(mu_)
-  storage::TreeHead latest_;   // GUARDED_BY(mu_)
+  std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
 };
 

@@ -46,7 +46,7 @@ class SequencerTest : public ::testing::Test {
 };
 
 TEST_F(SequencerTest, FirstStartSignsTheEmptyTree) {
-  auto head = seq_->Latest();
+  auto head = *seq_->Latest();
   EXPECT_EQ(head.size, 0u);
   auto cp = OpenCheckpoint(head.checkpoint, signer_.verifier());
   ASSERT_TRUE(cp.ok());
@@ -75,16 +75,16 @@ TEST_F(SequencerTest, ConcurrentAppendsGetDenseIndexesAndVerifiableProofs) {
       ASSERT_LT(a.index, seen.size());
       EXPECT_FALSE(seen[a.index]);
       seen[a.index] = true;
-      ASSERT_GT(a.head.size, a.index);
-      auto cp = OpenCheckpoint(a.head.checkpoint, signer_.verifier());
+      ASSERT_GT(a.head->size, a.index);
+      auto cp = OpenCheckpoint(a.head->checkpoint, signer_.verifier());
       ASSERT_TRUE(cp.ok());
-      auto proof = reader.Inclusion(a.index, cp->size, seq_->Latest().size);
+      auto proof = reader.Inclusion(a.index, cp->size, seq_->Latest()->size);
       ASSERT_TRUE(proof.ok()) << proof.status().ToString();
       std::string entry = "entry " + std::to_string(t) + "/" + std::to_string(i);
       EXPECT_TRUE(VerifyInclusion(a.index, cp->size, HashLeaf(entry), *proof, cp->root).ok());
     }
   }
-  EXPECT_EQ(seq_->Latest().size, static_cast<uint64_t>(kThreads * kPer));
+  EXPECT_EQ(seq_->Latest()->size, static_cast<uint64_t>(kThreads * kPer));
 }
 
 TEST_F(SequencerTest, RejectedProjectionDropsOnlyThatEntry) {
@@ -106,12 +106,12 @@ TEST_F(SequencerTest, OversizedEntryIsRefused) {
 
 TEST_F(SequencerTest, RestartContinuesTheSameTreeConsistently) {
   for (int i = 0; i < 300; ++i) ASSERT_TRUE(seq_->Append("e" + std::to_string(i), nullptr).ok());
-  auto before = seq_->Latest();
+  auto before = *seq_->Latest();
   Open();
-  EXPECT_EQ(seq_->Latest().size, before.size);
-  EXPECT_EQ(seq_->Latest().root, before.root);
+  EXPECT_EQ(seq_->Latest()->size, before.size);
+  EXPECT_EQ(seq_->Latest()->root, before.root);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(seq_->Append("f" + std::to_string(i), nullptr).ok());
-  auto after = seq_->Latest();
+  auto after = *seq_->Latest();
   LogReader reader(*store_);
   auto proof = reader.Consistency(before.size, after.size, after.size);
   ASSERT_TRUE(proof.ok()) << proof.status().ToString();

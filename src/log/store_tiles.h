@@ -10,7 +10,10 @@ namespace dipr::log {
 class StoreTiles final : public TileSource {
  public:
   explicit StoreTiles(storage::Store& store) : store_(store) {}
-  Result<std::string> ReadTile(TileId id) override { return store_.ReadTile(id.level, id.index); }
+  Result<TileBlob> ReadTile(TileId id, uint64_t) override {
+    ASSIGN_OR_RETURN(std::string blob, store_.ReadTile(id.level, id.index));
+    return std::make_shared<const std::string>(std::move(blob));
+  }
 
  private:
   storage::Store& store_;

@@ -29,16 +29,26 @@ size_t TileHashCount(uint64_t width) {
   return n;
 }
 
+size_t TileRowOffset(uint64_t width, int row) {
+  size_t n = 0;
+  for (int k = 0; k < row; ++k) n += width >> k;
+  return n;
+}
+
+uint64_t TileWidthOfBlob(size_t bytes) {
+  static const auto kWidthOfCount = [] {
+    // hash count -> width, for every possible width (TileHashCount is strictly increasing).
+    std::array<uint16_t, 511> t{};
+    for (uint64_t w = 1; w <= kTileWidth; ++w) t[TileHashCount(w)] = static_cast<uint16_t>(w);
+    return t;
+  }();
+  if (bytes % 32 != 0 || bytes / 32 >= kWidthOfCount.size()) return 0;
+  return kWidthOfCount[bytes / 32];
+}
+
 Result<Tile> Tile::Parse(std::string_view blob) {
-  if (blob.size() % 32 != 0) return DataLoss("tile blob is not a whole number of hashes");
-  size_t count = blob.size() / 32;
-  // TileHashCount is strictly increasing in the width, so the width is found by search.
-  uint64_t lo = 1, hi = kTileWidth;
-  while (lo < hi) {
-    uint64_t mid = (lo + hi) / 2;
-    if (TileHashCount(mid) < count) lo = mid + 1; else hi = mid;
-  }
-  if (TileHashCount(lo) != count) return DataLoss("tile blob has an impossible length");
+  uint64_t lo = TileWidthOfBlob(blob.size());
+  if (lo == 0) return DataLoss("tile blob has an impossible length");
   Tile t;
   const char* p = blob.data();
   for (int k = 0; k < kTileHeight; ++k) {

@@ -45,6 +45,10 @@ uint64_t TileWidthAt(TileId id, uint64_t size);
 
 // Number of hashes a tile of width w stores (sum of floor(w / 2^k), k = 0..7).
 size_t TileHashCount(uint64_t width);
+// Index of the first hash of row k in a tile of width w.
+size_t TileRowOffset(uint64_t width, int row);
+// The width of a stored blob of `bytes` bytes; 0 if no width has that size.
+uint64_t TileWidthOfBlob(size_t bytes);
 
 // A decoded tile. Not thread-safe (a value type).
 class Tile {

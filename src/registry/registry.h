@@ -47,6 +47,7 @@ class Registry {
 
   storage::Store& store() { return store_; }
   log::Sequencer& sequencer() { return sequencer_; }
+  log::LogReader& reader() { return reader_; }
 
   // --- accounts ---
   // Makes sure an admin account holds `token` (first start of a registry).
