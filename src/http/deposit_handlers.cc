@@ -8,10 +8,10 @@ namespace dipr::http {
 namespace {
 
 Response ReceiptResponse(registry::Registry& registry, int status, uint64_t index,
-                         const storage::TreeHead& head) {
-  auto receipt = registry.MakeReceipt(index, head);
+                         const storage::TreeHead& head, std::string entry = "") {
+  auto receipt = registry.MakeReceipt(index, head, std::move(entry));
   if (!receipt.ok()) return Response::Error(receipt.status());
-  return Response::Json(status, receipt->ToJson());
+  return {status, "application/json", receipt->ToJsonText()};
 }
 
 }  // namespace
@@ -36,6 +36,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
     }
     auto submission = registry.PrepareDeposit(*actor, *deposit);
     if (!submission.ok()) co_return Response::Error(submission.status());
+    std::string entry = submission->entry;
     auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission).value());
     if (!appended.ok()) {
       if (appended.status().code() == Code::kConflict) {
@@ -47,7 +48,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
       }
       co_return Response::Error(appended.status());
     }
-    co_return ReceiptResponse(registry, 201, appended->index, *appended->head);
+    co_return ReceiptResponse(registry, 201, appended->index, *appended->head, std::move(entry));
   });
 
   router.Add("GET", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {

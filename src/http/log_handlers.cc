@@ -1,5 +1,7 @@
 // GET /healthz, /log/key, /log/checkpoint, /log/entries, /log/proof/inclusion,
 // /log/proof/consistency: everything a verifier, monitor or witness reads. No token needed.
+#include <fmt/format.h>
+
 #include "common/base64.h"
 #include "http/api.h"
 
@@ -46,6 +48,35 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
       co_return Response::Error(Unavailable("the log is not accepting entries"));
     }
     co_return Response::Text(200, "ok\n");
+  });
+
+  // Prometheus text format: what an operator graphs and alerts on.
+  router.Add("GET", "/metrics", [&registry](Request&) -> asio::awaitable<Response> {
+    auto st = registry.sequencer().stats();
+    auto head = registry.sequencer().Latest();
+    std::string out;
+    auto metric = [&out](const char* name, const char* type, const char* help, double v) {
+      out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, v);
+    };
+    metric("dipr_log_size", "gauge", "Entries in the latest signed checkpoint.",
+           static_cast<double>(head->size));
+    metric("dipr_sequencer_healthy", "gauge", "1 while the sequencer accepts entries.",
+           registry.sequencer().healthy() ? 1 : 0);
+    metric("dipr_sequencer_batches_total", "counter", "Batches committed.",
+           static_cast<double>(st.batches));
+    metric("dipr_sequencer_entries_total", "counter", "Entries appended.",
+           static_cast<double>(st.entries));
+    metric("dipr_sequencer_rejected_total", "counter", "Entries dropped by their projection.",
+           static_cast<double>(st.rejected));
+    metric("dipr_sequencer_commit_seconds_total", "counter", "Time spent committing (fsync).",
+           static_cast<double>(st.commit_micros) / 1e6);
+    metric("dipr_sequencer_batch_seconds_total", "counter", "Time spent integrating batches.",
+           static_cast<double>(st.batch_micros) / 1e6);
+    metric("dipr_sequencer_max_batch", "gauge", "Largest batch so far.",
+           static_cast<double>(st.max_batch));
+    metric("dipr_tile_cache_bytes", "gauge", "Bytes of tiles held in the proof cache.",
+           static_cast<double>(registry.reader().tile_cache_bytes()));
+    co_return Response{200, "text/plain; version=0.0.4", std::move(out)};
   });
 
   router.Add("GET", "/log/key", [vkey = key.ToString()](Request&) -> asio::awaitable<Response> {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <charconv>
 
 namespace dipr::http {
@@ -198,7 +200,10 @@ Status Server::Start() {
   port_ = port;
   for (auto& w : workers_) {
     asio::co_spawn(w->io, Accept(w->acceptor, router_, options_), asio::detached);
-    threads_.emplace_back([io = &w->io] { io->run(); });
+    threads_.emplace_back([io = &w->io, n = threads_.size()] {
+      pthread_setname_np(pthread_self(), ("dipr-http-" + std::to_string(n)).c_str());
+      io->run();
+    });
   }
   return Status::Ok();
 }

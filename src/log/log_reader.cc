@@ -30,6 +30,10 @@ Result<std::vector<Hash>> LogReader::Inclusion(uint64_t index, uint64_t size, ui
   return InclusionProof(index, size, reader);
 }
 
+void LogReader::TilesWritten(const std::vector<TileWrite>& writes) {
+  for (const auto& w : writes) cache_.Put(w.id, std::make_shared<const std::string>(w.data));
+}
+
 Result<std::vector<Hash>> LogReader::Consistency(uint64_t from, uint64_t to, uint64_t tree_size) {
   if (to > tree_size) {
     return InvalidArgument(fmt::format("to {} is beyond the tree size {}", to, tree_size));

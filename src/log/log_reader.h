@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "log/appender.h"
 #include "log/proof.h"
 #include "log/store_tiles.h"
 #include "log/tile_reader.h"
@@ -27,6 +28,10 @@ class LogReader {
   Result<std::vector<std::string>> Entries(uint64_t start, uint64_t end, uint64_t tree_size);
   Result<std::vector<Hash>> Inclusion(uint64_t index, uint64_t size, uint64_t tree_size);
   Result<std::vector<Hash>> Consistency(uint64_t from, uint64_t to, uint64_t tree_size);
+
+  // For the sequencer's on_commit: keeps the tile cache current with what was just written.
+  void TilesWritten(const std::vector<TileWrite>& writes);
+  size_t tile_cache_bytes() const { return cache_.bytes(); }
 
  private:
   storage::Store& store_;

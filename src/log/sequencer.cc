@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
+#include <chrono>
 #include <future>
 
 #include "log/checkpoint.h"
@@ -122,6 +125,11 @@ Result<Appended> Sequencer::Append(std::string entry, Projection projection) {
   return f.get();
 }
 
+Sequencer::Stats Sequencer::stats() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return stats_;
+}
+
 bool Sequencer::healthy() const {
   std::lock_guard<std::mutex> g(mu_);
   return !failed_ && !stopping_;
@@ -133,6 +141,7 @@ std::shared_ptr<const storage::TreeHead> Sequencer::Latest() const {
 }
 
 void Sequencer::Run() {
+  pthread_setname_np(pthread_self(), "dipr-sequencer");
   std::deque<Pending> batch;
   while (true) {
     {
@@ -156,6 +165,7 @@ Result<storage::TreeHead> Sequencer::SignHead() {
 }
 
 void Sequencer::Integrate(std::deque<Pending>& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
   const uint64_t start = appender_.size();
   std::vector<Result<uint64_t>> outcome;  // per pending: its index, or why it was dropped
   outcome.reserve(batch.size());
@@ -185,9 +195,12 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
   }
 
   std::shared_ptr<const storage::TreeHead> head;
+  std::vector<TileWrite> writes;
+  auto commit_start = t0;
   if (!leaves.empty()) {
     Status st;
-    for (auto& w : appender_.Append(leaves)) {
+    writes = appender_.Append(leaves);
+    for (auto& w : writes) {
       st = tx->PutTile(w.id.level, w.id.index, w.data);
       if (!st.ok()) break;
     }
@@ -196,6 +209,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
       st = signed_head.ok() ? tx->PutTreeHead(*signed_head) : signed_head.status();
       if (st.ok()) head = std::make_shared<const storage::TreeHead>(std::move(signed_head).value());
     }
+    commit_start = std::chrono::steady_clock::now();
     if (st.ok()) st = tx->Commit();
     if (!st.ok()) {
       // The in-memory tree ran ahead of the store, and after a failed commit we cannot be sure
@@ -210,10 +224,22 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
       }
       return fail_all(st);
     }
+    if (options_.on_commit) options_.on_commit(writes);
     std::lock_guard<std::mutex> g(mu_);
     latest_ = head;
   } else {
     head = Latest();
+  }
+  {
+    auto t1 = std::chrono::steady_clock::now();
+    std::lock_guard<std::mutex> g(mu_);
+    stats_.batches++;
+    stats_.entries += leaves.size();
+    stats_.rejected += batch.size() - leaves.size();
+    stats_.commit_micros +=
+        std::chrono::duration_cast<std::chrono::microseconds>(t1 - commit_start).count();
+    stats_.batch_micros += std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();
+    stats_.max_batch = std::max<uint64_t>(stats_.max_batch, batch.size());
   }
 
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -50,7 +50,21 @@ class Sequencer {
   struct Options {
     size_t max_batch = 4096;
     size_t max_queue = 200000;  // beyond this, Submit answers Unavailable (backpressure)
+    // Called on the sequencer thread after each commit with the tiles it wrote, so that a tile
+    // cache can be written through instead of re-reading what was just stored.
+    std::function<void(const std::vector<TileWrite>&)> on_commit;
   };
+
+  // Counters for /metrics. Monotonic since start.
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t entries = 0;
+    uint64_t rejected = 0;       // dropped by their projection
+    uint64_t commit_micros = 0;  // total time in Commit (the fsync)
+    uint64_t batch_micros = 0;   // total time integrating batches, commit included
+    uint64_t max_batch = 0;
+  };
+  Stats stats() const;
 
   // Loads the tree, checks it against the last signed checkpoint (DataLoss if they differ: the
   // registry must not serve), signs the empty tree on first start, and starts the thread.
@@ -95,6 +109,7 @@ class Sequencer {
   std::deque<Pending> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;      // GUARDED_BY(mu_)
   bool failed_ = false;        // GUARDED_BY(mu_)
+  Stats stats_;                // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
 };

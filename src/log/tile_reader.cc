@@ -25,23 +25,33 @@ Result<TileBlob> TileCache::ReadTile(TileId id, uint64_t min_width) {
   }
   ASSIGN_OR_RETURN(TileBlob blob, source_.ReadTile(id, min_width));
   std::lock_guard<std::mutex> g(s.mu);
+  Insert(s, id, blob);
+  return blob;
+}
+
+void TileCache::Put(TileId id, TileBlob blob) {
+  Shard& s = shards_[TileIdHash()(id) % kShards];
+  std::lock_guard<std::mutex> g(s.mu);
+  Insert(s, id, std::move(blob));
+}
+
+void TileCache::Insert(Shard& s, TileId id, TileBlob blob) {
   auto it = s.map.find(id);
   if (it != s.map.end()) {
-    if (it->second->second->size() >= blob->size()) return blob;  // someone cached a wider one
+    if (it->second->second->size() >= blob->size()) return;  // a wider one is cached already
     s.bytes -= it->second->second->size();
     s.lru.erase(it->second);
     s.map.erase(it);
   }
-  s.lru.emplace_front(id, blob);
-  s.map[id] = s.lru.begin();
   s.bytes += blob->size();
+  s.lru.emplace_front(id, std::move(blob));
+  s.map[id] = s.lru.begin();
   while (s.bytes > max_bytes_per_shard_ && s.lru.size() > 1) {
     auto& last = s.lru.back();
     s.bytes -= last.second->size();
     s.map.erase(last.first);
     s.lru.pop_back();
   }
-  return blob;
 }
 
 size_t TileCache::bytes() const {

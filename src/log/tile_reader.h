@@ -33,6 +33,8 @@ class TileCache final : public TileSource {
  public:
   TileCache(TileSource& source, size_t max_bytes);
   Result<TileBlob> ReadTile(TileId id, uint64_t min_width) override;
+  // Writes through a tile that was just stored (it replaces a narrower cached version).
+  void Put(TileId id, TileBlob blob);
   size_t bytes() const;
 
  private:
@@ -48,6 +50,7 @@ class TileCache final : public TileSource {
     size_t bytes = 0;
   };
   static constexpr size_t kShards = 16;
+  void Insert(Shard& s, TileId id, TileBlob blob);  // REQUIRES: s.mu held
 
   TileSource& source_;
   size_t max_bytes_per_shard_;

@@ -1,5 +1,6 @@
 #include "registry/event.h"
 
+#include "common/json_text.h"
 #include "common/utf8.h"
 
 namespace dipr::registry {
@@ -46,6 +47,32 @@ Result<std::string> EncodeEntry(const Event& e) {
                       {"actor", e.actor},
                       {"payload", e.payload}};
   return CanonicalJson(j);
+}
+
+std::string EncodeDepositEntry(Time time, std::string_view actor, std::string_view algorithm,
+                               uint64_t chunk_size, uint64_t chunks, std::string_view digest_hex,
+                               uint64_t size, std::string_view title) {
+  // Keys in byte order at every level, as CanonicalJson sorts them.
+  std::string out;
+  out.reserve(256 + title.size());
+  out += "{\"actor\":";
+  AppendJsonString(out, actor);
+  out += ",\"payload\":{\"fingerprint\":{\"algorithm\":";
+  AppendJsonString(out, algorithm);
+  out += ",\"chunk_size\":";
+  out += std::to_string(chunk_size);
+  out += ",\"chunks\":";
+  out += std::to_string(chunks);
+  out += ",\"digest\":";
+  AppendJsonString(out, digest_hex);
+  out += ",\"size\":";
+  out += std::to_string(size);
+  out += "},\"title\":";
+  AppendJsonString(out, title);
+  out += "},\"time\":\"";
+  out += FormatRfc3339(time);
+  out += "\",\"type\":\"deposit\",\"v\":1}";
+  return out;
 }
 
 Result<Event> DecodeEntry(std::string_view entry) {

@@ -34,6 +34,13 @@ struct Event {
 // InvalidArgument for floats or invalid UTF-8.
 Result<std::string> CanonicalJson(const nlohmann::json& value);
 Result<std::string> EncodeEntry(const Event& event);
+// The canonical deposit entry written directly, byte for byte what EncodeEntry gives for the same
+// event (event_test checks it), without building a JSON tree: deposits are the hot path.
+// REQUIRES: actor, title and fingerprint_algorithm valid UTF-8 and digest_hex lower-case hex.
+std::string EncodeDepositEntry(Time time, std::string_view actor, std::string_view algorithm,
+                               uint64_t chunk_size, uint64_t chunks, std::string_view digest_hex,
+                               uint64_t size, std::string_view title);
+
 // Strict: the bytes must be the canonical encoding of a version-1 event.
 Result<Event> DecodeEntry(std::string_view entry);
 

@@ -32,6 +32,22 @@ TEST(Event, DecodeRejectsNonCanonicalAndForeignEntries) {
   EXPECT_FALSE(DecodeEntry(R"({"v":2})").ok());
 }
 
+TEST(Event, DirectDepositEncodingIsTheCanonicalOne) {
+  Time t = *ParseRfc3339("2026-11-26T01:53:46.123Z");
+  for (std::string title : {std::string("t"), std::string("客户数据 \"q\" \\ \n\t"),
+                            std::string("\x01ctl"), std::string(300, 'x')}) {
+    Event e{"deposit", t, "u0123456789abcdef",
+            {{"fingerprint",
+              {{"algorithm", "rfc6962-sha256-64k"}, {"chunk_size", 65536}, {"chunks", 3},
+               {"digest", std::string(64, 'a')}, {"size", 150000}}},
+             {"title", title}}};
+    EXPECT_EQ(EncodeDepositEntry(t, "u0123456789abcdef", "rfc6962-sha256-64k", 65536, 3,
+                                 std::string(64, 'a'), 150000, title),
+              *EncodeEntry(e))
+        << title;
+  }
+}
+
 TEST(Event, RejectsFloatsAndBadUtf8) {
   Event e{"deposit", Time(), "u1", {{"x", 1.5}}};
   EXPECT_FALSE(EncodeEntry(e).ok());

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/base64.h"
+#include "common/json_text.h"
 #include "log/hasher.h"
 #include "log/verify.h"
 
@@ -17,6 +18,26 @@ nlohmann::json Receipt::ToJson() const {
           {"entry", Base64Encode(entry)},
           {"checkpoint", checkpoint},
           {"proof", std::move(proof_json)}};
+}
+
+std::string Receipt::ToJsonText() const {
+  std::string out;
+  out.reserve(64 + entry.size() * 4 / 3 + checkpoint.size() + proof.size() * 48);
+  out += "{\"checkpoint\":";
+  AppendJsonString(out, checkpoint);
+  out += ",\"entry\":\"";
+  out += Base64Encode(entry);
+  out += "\",\"index\":";
+  out += std::to_string(index);
+  out += ",\"proof\":[";
+  for (size_t i = 0; i < proof.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    out += Base64Encode(crypto::HashChars(proof[i]));
+    out += '"';
+  }
+  out += "]}";
+  return out;
 }
 
 Result<Receipt> Receipt::FromJson(const nlohmann::json& j) {

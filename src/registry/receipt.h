@@ -21,6 +21,8 @@ struct Receipt {
   std::vector<crypto::Hash> proof;
 
   nlohmann::json ToJson() const;
+  // The same JSON as ToJson().dump(), written directly (receipts are on the deposit hot path).
+  std::string ToJsonText() const;
   static Result<Receipt> FromJson(const nlohmann::json& j);
 };
 

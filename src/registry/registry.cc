@@ -8,7 +8,6 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "crypto/random.h"
-#include "fingerprint/fingerprint.h"
 
 namespace dipr::registry {
 namespace {
@@ -58,8 +57,9 @@ std::string NewToken() { return "dipr_" + HexEncode(AsBytes(crypto::RandomBytes(
 
 crypto::Hash TokenHash(std::string_view token) { return crypto::Sha256Of(token); }
 
-Registry::Registry(storage::Store& store, log::Sequencer& sequencer, const Clock& clock)
-    : store_(store), sequencer_(sequencer), clock_(clock), reader_(store) {}
+Registry::Registry(storage::Store& store, log::Sequencer& sequencer, log::LogReader& reader,
+                   const Clock& clock)
+    : store_(store), sequencer_(sequencer), reader_(reader), clock_(clock) {}
 
 Status Registry::EnsureAdmin(const std::string& token) {
   ASSIGN_OR_RETURN(auto existing, store_.AccountByTokenHash(TokenHash(token)));
@@ -130,9 +130,8 @@ Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
   auto fp = fingerprint::FingerprintFromJson(body["fingerprint"]);
   if (!fp.ok()) return fp.status();
   DepositRequest req;
-  req.fingerprint = fingerprint::ToJson(*fp);
+  req.fingerprint = *fp;
   req.digest = HexEncode(fp->digest);
-  req.size = fp->size;
   RETURN_IF_ERROR(CheckText(body, "title", kMaxTitleChars, req.title));
   return req;
 }
@@ -141,10 +140,10 @@ Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
                                             const DepositRequest& req) {
   if (actor.role != "holder") return PermissionDenied("only a holder deposits evidence");
   Time now = clock_.Now();
-  Event e{std::string(kDeposit), now, actor.id,
-          {{"fingerprint", req.fingerprint}, {"title", req.title}}};
-  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
-  storage::DepositRecord d{0, actor.id, req.digest, req.size, req.title, now};
+  const auto& fp = req.fingerprint;
+  std::string entry = EncodeDepositEntry(now, actor.id, fp.algorithm, fp.chunk_size, fp.chunks,
+                                         req.digest, fp.size, req.title);
+  storage::DepositRecord d{0, actor.id, req.digest, fp.size, req.title, now};
   return Submission{std::move(entry), [d](storage::WriteTx& tx, uint64_t index) mutable {
                       d.index = index;
                       return tx.InsertDeposit(d);
@@ -163,11 +162,15 @@ Result<std::vector<storage::DepositRecord>> Registry::DepositsByDigest(std::stri
   return store_.DepositsByDigest(std::string(digest), 1000);
 }
 
-Result<Receipt> Registry::MakeReceipt(uint64_t index, const storage::TreeHead& head) {
+Result<Receipt> Registry::MakeReceipt(uint64_t index, const storage::TreeHead& head,
+                                      std::string entry) {
   Receipt r;
   r.index = index;
-  ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(index, index + 1));
-  r.entry = std::move(entries[0]);
+  if (entry.empty()) {
+    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(index, index + 1));
+    entry = std::move(entries[0]);
+  }
+  r.entry = std::move(entry);
   r.checkpoint = head.checkpoint;
   ASSIGN_OR_RETURN(r.proof, reader_.Inclusion(index, head.size, head.size));
   return r;

@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "common/time.h"
+#include "fingerprint/fingerprint.h"
 #include "log/log_reader.h"
 #include "log/sequencer.h"
 #include "registry/event.h"
@@ -35,15 +36,15 @@ struct NewAccount {
 };
 
 struct DepositRequest {
-  nlohmann::json fingerprint;  // validated: algorithm, chunk_size, chunks, digest, size
-  std::string digest;
-  uint64_t size = 0;
+  fingerprint::Fingerprint fingerprint;  // validated
+  std::string digest;                     // its hex form
   std::string title;
 };
 
 class Registry {
  public:
-  Registry(storage::Store& store, log::Sequencer& sequencer, const Clock& clock);
+  Registry(storage::Store& store, log::Sequencer& sequencer, log::LogReader& reader,
+           const Clock& clock);
 
   storage::Store& store() { return store_; }
   log::Sequencer& sequencer() { return sequencer_; }
@@ -69,7 +70,9 @@ class Registry {
 
   // --- receipts ---
   // The receipt of entry `index` against the signed tree head `head` (which must include it).
-  Result<Receipt> MakeReceipt(uint64_t index, const storage::TreeHead& head);
+  // entry: the entry's bytes when the caller has them (saves reading them back).
+  Result<Receipt> MakeReceipt(uint64_t index, const storage::TreeHead& head,
+                              std::string entry = "");
 
   // Blocking append, for start-up and tests.
   Result<log::Appended> Append(Submission s);
@@ -77,8 +80,8 @@ class Registry {
  private:
   storage::Store& store_;
   log::Sequencer& sequencer_;
+  log::LogReader& reader_;
   const Clock& clock_;
-  log::LogReader reader_;
 
   // Accounts never change once created, so a token that authenticated once keeps its account.
   std::shared_mutex auth_mu_;

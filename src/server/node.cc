@@ -12,8 +12,14 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
   ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
-  ASSIGN_OR_RETURN(n->sequencer_, log::Sequencer::Start(*n->store_, *n->data_.signer));
-  n->registry_ = std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, clock);
+  n->reader_ = std::make_unique<log::LogReader>(*n->store_);
+  log::Sequencer::Options seq;
+  seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes) {
+    reader->TilesWritten(writes);
+  };
+  ASSIGN_OR_RETURN(n->sequencer_, log::Sequencer::Start(*n->store_, *n->data_.signer, seq));
+  n->registry_ =
+      std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
   RETURN_IF_ERROR(n->registry_->EnsureAdmin(n->data_.admin_token));
   n->router_ = std::make_unique<http::Router>();
   http::AddAllRoutes(*n->router_, *n->registry_, n->data_.signer->verifier());
@@ -32,6 +38,7 @@ void Node::Stop() {
   sequencer_.reset();
   server_.reset();
   registry_.reset();
+  reader_.reset();
   store_.reset();
 }
 

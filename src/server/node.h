@@ -8,6 +8,7 @@
 #include "common/time.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "log/log_reader.h"
 #include "log/sequencer.h"
 #include "registry/registry.h"
 #include "server/data_dir.h"
@@ -38,6 +39,7 @@ class Node {
   SystemClock system_clock_;
   DataDir data_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<log::LogReader> reader_;
   std::unique_ptr<log::Sequencer> sequencer_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<http::Router> router_;

@@ -10,6 +10,8 @@
 #include "common/hex.h"
 #include "storage/sqlite/sqlite_db.h"
 
+#include <sqlite3.h>
+
 namespace dipr::storage {
 namespace {
 
@@ -319,6 +321,14 @@ Status Migrate(Connection& c) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  // SQLite's memory statistics take a process-wide mutex on every allocation, which serializes
+  // every reader thread and the writer; dipr does not use them. Must precede sqlite3_initialize,
+  // so it is done once, before the first connection of the process.
+  static const int kConfigured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return sqlite3_initialize();
+  }();
+  if (kConfigured != SQLITE_OK) return Internal("sqlite3_initialize failed");
   ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*read_only=*/false));
   // WAL: readers never block the writer; FULL: the WAL is fsync'd at every commit, so an
   // acknowledged write survives power loss, not only a process crash.
