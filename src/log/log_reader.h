@@ -16,7 +16,7 @@ namespace dipr::log {
 
 inline constexpr uint64_t kMaxEntriesPerRead = 1000;
 
-inline constexpr size_t kDefaultTileCacheBytes = 64 << 20;
+inline constexpr size_t kDefaultTileCacheBytes = 128 << 20;
 
 class LogReader {
  public:

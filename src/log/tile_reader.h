@@ -39,8 +39,11 @@ class TileCache final : public TileSource {
 
  private:
   struct TileIdHash {
+    // std::hash<uint64_t> is the identity in libstdc++, so mix the bits: the shard is taken
+    // from the low bits, which would otherwise only reflect the tile level.
     size_t operator()(const TileId& id) const {
-      return std::hash<uint64_t>()(id.index * 64 + id.level);
+      uint64_t x = (id.index << 6 | id.level) * 0x9E3779B97F4A7C15ull;
+      return static_cast<size_t>(x ^ (x >> 29));
     }
   };
   struct Shard {

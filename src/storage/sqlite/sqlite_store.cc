@@ -277,8 +277,7 @@ class SqliteStore final : public Store {
       auto opened = Connection::Open(path_, /*read_only=*/true);
       if (!opened.ok()) return opened.status();
       conn = std::move(opened).value();
-      // Memory-mapped reads: a page already in the OS cache costs no read() call and no copy.
-      Status st = conn->Exec("PRAGMA mmap_size=17179869184; PRAGMA cache_size=-16384;");
+      Status st = conn->Exec("PRAGMA cache_size=-8192;");
       if (!st.ok()) return st;
     }
     Result<T> r = fn(*conn);
