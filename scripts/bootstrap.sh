@@ -5,7 +5,7 @@ set -euo pipefail
 
 build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev nlohmann-json3-dev libssl-dev
   libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
-  libbenchmark-dev libxxhash-dev)
+  libbenchmark-dev libxxhash-dev libjemalloc-dev)
 test_pkgs=(postgresql golang-go golang-golang-x-mod-dev sqlite3 curl)
 
 want=("${build_pkgs[@]}")
