@@ -57,9 +57,10 @@ token=$("$dipr" user create --name "load test" --role holder --server "$url" \
   --token "$(cat "$data/admin.token")" --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 export DIPR_TOKEN=$token
 
-# --- fill the log ---
+# --- fill the log (at roughly 30,000 deposits/s; the last runs are shorter) ---
 while (( $(tree_size) < entries )); do
-  wrk -t2 -c"$conns" -d20s -s "$here/deposit.lua" "$url/" >/dev/null
+  left=$(( entries - $(tree_size) ))
+  wrk -t2 -c"$conns" -d"$(( left / 30000 + 1 ))s" -s "$here/deposit.lua" "$url/" >/dev/null
   echo "filled: $(tree_size) entries" >&2
 done
 
@@ -70,8 +71,17 @@ size=$(tree_size)
 rss_start=$(rss_mb)
 export DIPR_SIZE=$size
 
-# Warm the proof cache once, as a server that has been running would be.
-wrk -t2 -c"$conns" -d5s -s "$here/inclusion.lua" "$url/" >/dev/null
+# Warm the proof cache as a server that has been running would have it: proofs until the cache
+# stops growing (it is bounded, 128 MiB by default).
+cache_bytes() { curl -sf "$url/metrics" | awk '/^dipr_tile_cache_bytes/{print $2}'; }
+prev=-1
+for _ in $(seq 1 12); do
+  wrk -t2 -c"$conns" -d5s -s "$here/inclusion.lua" "$url/" >/dev/null
+  now=$(cache_bytes)
+  echo "warming: tile cache $now bytes" >&2
+  [[ "$now" == "$prev" ]] && break
+  prev=$now
+done
 
 declare -a ng dep inc deplat inclat
 for ((r = 0; r < rounds; r++)); do
