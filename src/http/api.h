@@ -19,7 +19,4 @@ inline void AddAllRoutes(Router& router, registry::Registry& registry,
   AddDepositRoutes(router, registry);
 }
 
-// Helpers shared by the handler files.
-nlohmann::json HashesToJson(const std::vector<crypto::Hash>& hashes);
-
 }  // namespace dipr::http

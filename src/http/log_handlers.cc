@@ -3,15 +3,10 @@
 #include <fmt/format.h>
 
 #include "common/base64.h"
+#include "common/json_text.h"
 #include "http/api.h"
 
 namespace dipr::http {
-
-nlohmann::json HashesToJson(const std::vector<crypto::Hash>& hashes) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& h : hashes) out.push_back(Base64Encode(crypto::HashChars(h)));
-  return out;
-}
 
 namespace {
 
@@ -29,14 +24,9 @@ Response ProofResponse(const char* a, uint64_t av, const char* b, uint64_t bv,
   out += b;
   out += "\":";
   out += std::to_string(bv);
-  out += ",\"proof\":[";
-  for (size_t i = 0; i < proof.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    out += Base64Encode(crypto::HashChars(proof[i]));
-    out += '"';
-  }
-  out += "]}";
+  out += ",\"proof\":";
+  AppendBase64Array(out, proof);
+  out += '}';
   return {200, "application/json", std::move(out)};
 }
 

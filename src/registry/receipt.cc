@@ -11,15 +11,6 @@
 
 namespace dipr::registry {
 
-nlohmann::json Receipt::ToJson() const {
-  nlohmann::json proof_json = nlohmann::json::array();
-  for (const auto& h : proof) proof_json.push_back(Base64Encode(crypto::HashChars(h)));
-  return {{"index", index},
-          {"entry", Base64Encode(entry)},
-          {"checkpoint", checkpoint},
-          {"proof", std::move(proof_json)}};
-}
-
 std::string Receipt::ToJsonText() const {
   std::string out;
   out.reserve(64 + entry.size() * 4 / 3 + checkpoint.size() + proof.size() * 48);
@@ -29,14 +20,9 @@ std::string Receipt::ToJsonText() const {
   out += Base64Encode(entry);
   out += "\",\"index\":";
   out += std::to_string(index);
-  out += ",\"proof\":[";
-  for (size_t i = 0; i < proof.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    out += Base64Encode(crypto::HashChars(proof[i]));
-    out += '"';
-  }
-  out += "]}";
+  out += ",\"proof\":";
+  AppendBase64Array(out, proof);
+  out += '}';
   return out;
 }
 

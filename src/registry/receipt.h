@@ -20,8 +20,7 @@ struct Receipt {
   std::string checkpoint;  // signed note
   std::vector<crypto::Hash> proof;
 
-  nlohmann::json ToJson() const;
-  // The same JSON as ToJson().dump(), written directly (receipts are on the deposit hot path).
+  // JSON text, written directly (receipts are on the deposit hot path).
   std::string ToJsonText() const;
   static Result<Receipt> FromJson(const nlohmann::json& j);
 };
