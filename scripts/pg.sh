@@ -4,7 +4,9 @@
 #   pg.sh start DIR [OWNER_PID]   initdb into DIR (if it holds no cluster yet), start the server on
 #                                 a free port of 127.0.0.1 and print its URI on stdout:
 #                                 postgres://postgres@127.0.0.1:PORT/dipr
-#   pg.sh stop DIR                stop the server (DIR stays; remove it yourself)
+#   pg.sh stop DIR                stop the server cleanly (DIR stays)
+#   pg.sh destroy DIR             stop the server at once, without a shutdown checkpoint, and
+#                                 remove DIR (for throwaway clusters: saves about a second)
 #
 # The cluster is a test cluster: trust authentication from 127.0.0.1 and the unix socket (which
 # lives in DIR, not /run/postgresql), superuser "postgres", database "dipr". The server runs with
@@ -26,7 +28,7 @@ die() {
 }
 
 usage() {
-  echo "usage: pg.sh start DIR [OWNER_PID] | pg.sh stop DIR" >&2
+  echo "usage: pg.sh start DIR [OWNER_PID] | pg.sh stop DIR | pg.sh destroy DIR" >&2
   exit 2
 }
 
@@ -176,6 +178,14 @@ stop() {
   fi
 }
 
+destroy() {
+  if [[ -d "$dir/data" ]] && is_running; then
+    as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w -t 30 stop >/dev/null ||
+      { show_log; die "the server in $dir did not stop"; }
+  fi
+  rm -rf "$dir"
+}
+
 [[ $# -ge 2 ]] || usage
 cmd=$1
 dir=$2
@@ -183,5 +193,6 @@ owner_pid=${3:-}
 case "$cmd" in
   start) start ;;
   stop) stop ;;
+  destroy) destroy ;;
   *) usage ;;
 esac

@@ -1,7 +1,8 @@
 // Each subcommand lives in its own file and adds itself to the CLI11 app through one function
 // declared here; main.cc only calls them. A subcommand's callback stores its exit code in the
-// context (0 success, 1 verification failed / request refused, 2 usage or I/O error) and prints a
-// one-line reason on stderr when it fails.
+// context and prints a one-line reason on stderr when it fails. Exit codes: 0 success; 1 refused or not valid (a
+// receipt that does not verify, a 4xx from the server); 2 usage, a missing or unreadable file,
+// an unreachable server, or an internal error.
 #pragma once
 
 #include <CLI/CLI.hpp>

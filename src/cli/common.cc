@@ -14,11 +14,10 @@ int ExitCodeFor(const Status& st) {
     case Code::kInvalidArgument:
     case Code::kUnauthenticated:
     case Code::kPermissionDenied:
-    case Code::kNotFound:
     case Code::kConflict:
     case Code::kTooLarge:
-    case Code::kDataLoss: return 1;
-    default: return 2;
+    case Code::kDataLoss: return 1;  // refused, or not valid
+    default: return 2;               // a missing file, an unreachable server, a bug
   }
 }
 
@@ -38,7 +37,12 @@ void ServerFlags::Add(CLI::App* cmd, bool need_token) {
   if (need_token) cmd->add_option("--token", token, "bearer token (env DIPR_TOKEN)");
 }
 
-Result<Client> ServerFlags::Connect() const { return Client::Create(server, token); }
+Result<Client> ServerFlags::Connect() const {
+  auto c = Client::Create(server, token);
+  // A missing or malformed --server is a usage error (exit 2), not a refusal.
+  if (!c.ok()) return Status(Code::kUnavailable, c.status().message());
+  return c;
+}
 
 Result<crypto::NoteVerifier> LoadVerifierKey(const std::string& key_or_file) {
   auto direct = crypto::NoteVerifier::Parse(key_or_file);

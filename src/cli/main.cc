@@ -1,6 +1,8 @@
 // dipr: the registry server and its command-line client. main only wires the subcommands.
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+
 #include "cli/command.h"
 
 int main(int argc, char** argv) {
@@ -17,8 +19,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "dipr: %s (see dipr --help)\n", e.what());
+    return 2;
   }
   return ctx.exit_code;
 }

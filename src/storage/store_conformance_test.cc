@@ -1,23 +1,194 @@
 // The storage conformance suite: what every backend must do, run over each of them.
+//
+// PostgreSQL: the server is DIPR_TEST_PG_URI when set (a libpq URI whose user may create
+// databases), else one this process starts with scripts/pg.sh in a temporary directory on first
+// use and stops at exit. Each test gets a database of its own, dropped afterwards. A server that
+// cannot be had fails the PostgreSQL tests; it never skips them.
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <array>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
+#include "common/testing.h"
 #include "crypto/sha256.h"
+#include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 
 namespace dipr::storage {
 namespace {
 
+// Runs one SQL command on its own connection; the first row's first value, or the error text.
+Result<std::string> RunSql(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  std::string out;
+  Status st;
+  if (PQstatus(c) != CONNECTION_OK) {
+    st = Unavailable(PQerrorMessage(c));
+  } else {
+    PGresult* r = PQexec(c, sql.c_str());
+    ExecStatusType rs = PQresultStatus(r);
+    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
+      st = Internal(sql + ": " + PQresultErrorMessage(r));
+    } else if (PQntuples(r) > 0 && PQnfields(r) > 0) {
+      out = PQgetvalue(r, 0, 0);
+    }
+    PQclear(r);
+  }
+  PQfinish(c);
+  if (!st.ok()) return st;
+  return out;
+}
+
+// conninfo with its database replaced by dbname (a key=value string libpq accepts like a URI).
+std::string WithDatabase(const std::string& conninfo, const std::string& dbname) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
+  if (opts == nullptr) {
+    std::string msg = err ? err : "unparsable";
+    PQfreemem(err);
+    ADD_FAILURE() << "bad conninfo " << conninfo << ": " << msg;
+    return conninfo;
+  }
+  std::string out;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    std::string key = o->keyword;
+    if (key == "dbname" || o->val == nullptr) continue;
+    std::string v;
+    for (char ch : std::string(o->val)) {
+      if (ch == '\\' || ch == '\'') v += '\\';
+      v += ch;
+    }
+    out += key + "='" + v + "' ";
+  }
+  PQconninfoFree(opts);
+  return out + "dbname='" + dbname + "'";
+}
+
+// The PostgreSQL server of this test process, and a database per test on it. Thread-safe.
+class PostgresServer : public ::testing::Environment {
+ public:
+  PostgresServer() { instance_ = this; }
+  static PostgresServer& Get() { return *instance_; }
+
+  // The server's URI (its "dipr" database), starting it on first use.
+  Result<std::string> Uri() {
+    std::call_once(once_, [this] { start_ = Start(); });
+    if (!start_.ok()) return start_;
+    return uri_;
+  }
+
+  // A conninfo for the database of `key` (a test's directory), created empty on first use.
+  Result<std::string> Database(const std::string& key) {
+    ASSIGN_OR_RETURN(std::string uri, Uri());
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = databases_.find(key);
+    if (it == databases_.end()) {
+      std::string name = "dipr_test_" + std::to_string(::getpid()) + "_" +
+                         std::to_string(next_++);
+      RETURN_IF_ERROR(RunSql(uri, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").status());
+      RETURN_IF_ERROR(RunSql(uri, "CREATE DATABASE " + name).status());
+      it = databases_.emplace(key, name).first;
+    }
+    return WithDatabase(uri, it->second);
+  }
+
+  void Drop(const std::string& key) {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = databases_.find(key);
+    if (it == databases_.end()) return;
+    auto st = RunSql(uri_, "DROP DATABASE IF EXISTS " + it->second + " WITH (FORCE)");
+    EXPECT_TRUE(st.ok()) << st.status().ToString();
+    databases_.erase(it);
+  }
+
+  void TearDown() override {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    if (!started_) {
+      std::filesystem::remove_all(dir_, ec);
+      return;
+    }
+    std::string cmd = "'" + testenv::SourceDir() + "/scripts/pg.sh' destroy '" + dir_.string() + "'";
+    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "could not stop PostgreSQL: " << cmd;
+  }
+
+ private:
+  Status Start() {
+    if (const char* env = std::getenv("DIPR_TEST_PG_URI"); env && *env) {
+      uri_ = env;
+      return Status::Ok();
+    }
+    // /tmp rather than TMPDIR: the server runs as the postgres user, who must reach the directory.
+    std::string script = testenv::SourceDir() + "/scripts/pg.sh";
+    if (::access(script.c_str(), X_OK) != 0) {
+      return Unavailable("cannot start PostgreSQL for the tests: no executable " + script +
+                         " (set DIPR_SOURCE_DIR to the source tree, or DIPR_TEST_PG_URI)");
+    }
+    char templ[] = "/tmp/dipr-pg-XXXXXX";
+    if (::mkdtemp(templ) == nullptr) return Internal("mkdtemp failed");
+    dir_ = templ;
+    // The server is stopped by TearDown, or by pg.sh's watchdog if this process dies first.
+    std::string cmd = "'" + script + "' start '" + dir_.string() + "' " +
+                      std::to_string(::getpid());
+    auto t0 = std::chrono::steady_clock::now();
+    FILE* f = ::popen(cmd.c_str(), "r");
+    if (f == nullptr) return Internal("cannot run " + script);
+    std::string out;
+    std::array<char, 256> buf;
+    while (size_t n = std::fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
+    int status = ::pclose(f);
+    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    if (rc != 0 || out.rfind("postgres://", 0) != 0) {
+      return Unavailable("could not start PostgreSQL for the tests with `" + cmd + "` (exit status " +
+                         std::to_string(rc) + ", output '" + out + "'; its log is above). " +
+                         "Install PostgreSQL 15 or set DIPR_TEST_PG_URI to a server's URI.");
+    }
+    uri_ = out;
+    started_ = true;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    std::fprintf(stderr, "PostgreSQL for the tests: %s (started in %lld ms)\n", uri_.c_str(),
+                 static_cast<long long>(ms.count()));
+    return Status::Ok();
+  }
+
+  static inline PostgresServer* instance_ = nullptr;
+  std::once_flag once_;
+  Status start_;
+  std::string uri_;
+  std::filesystem::path dir_;  // the cluster this process started, if it did
+  bool started_ = false;
+  std::mutex mu_;
+  std::map<std::string, std::string> databases_;  // GUARDED_BY(mu_): key -> database name
+  int next_ = 0;                                   // GUARDED_BY(mu_)
+};
+
+::testing::Environment* const kPostgresServer =
+    ::testing::AddGlobalTestEnvironment(new PostgresServer);
+
 struct Backend {
   std::string name;
   // Opens a fresh, empty store; reopen() opens the same one again (a restart).
   std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+  // Releases what open created outside dir (may be empty).
+  std::function<void(const std::string& dir)> cleanup;
 };
+
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 class StoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
@@ -32,6 +203,7 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   }
   void TearDown() override {
     store_.reset();
+    if (GetParam().cleanup) GetParam().cleanup(dir_);
     std::filesystem::remove_all(dir_);
   }
   void Reopen() {
@@ -177,18 +349,354 @@ TEST_P(StoreConformance, ReadersRunWhileAWriterIsOpen) {
   EXPECT_EQ(*store_->EntryCount(), 2u);
 }
 
+TEST_P(StoreConformance, RejectedAppendLeavesTheTransactionUsable) {
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->AppendEntry(0, "x").ok());
+  EXPECT_FALSE(tx->AppendEntry(0, "y").ok());
+  ASSERT_TRUE(tx->AppendEntry(1, "z").ok());
+  ASSERT_TRUE(tx->PutTreeHead({2, H("r"), "n"}).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  auto entries = store_->ReadEntries(0, 2);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  EXPECT_EQ((*entries)[0], "x");
+  EXPECT_EQ((*entries)[1], "z");
+}
+
+// The sequencer's pattern: a projection that finds its key taken drops one entry of the batch,
+// and the rest of the batch commits.
+TEST_P(StoreConformance, ConflictInsideATransactionLeavesTheRestUsable) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->InsertDeposit(MakeDeposit(0, "u1", 'a')).ok());
+    ASSERT_TRUE(tx->AppendEntry(0, "deposit a").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->InsertDeposit(MakeDeposit(1, "u1", 'b')).ok());
+  ASSERT_TRUE(tx->AppendEntry(1, "deposit b").ok());
+  // Taken by the earlier transaction, then by this one: each leaves the transaction usable.
+  EXPECT_EQ(tx->InsertDeposit(MakeDeposit(2, "u1", 'a')).code(), Code::kConflict);
+  EXPECT_EQ(tx->InsertDeposit(MakeDeposit(2, "u1", 'b')).code(), Code::kConflict);
+  ASSERT_TRUE(tx->InsertAccount(MakeAccount("u2"), H("t2")).ok());
+  ASSERT_TRUE(tx->AppendEntry(2, "account u2").ok());
+  EXPECT_EQ(tx->InsertAccount(MakeAccount("u2"), H("t3")).code(), Code::kConflict);
+  ASSERT_TRUE(tx->InsertDeposit(MakeDeposit(3, "u2", 'a')).ok());
+  ASSERT_TRUE(tx->AppendEntry(3, "deposit a by u2").ok());
+  ASSERT_TRUE(tx->PutTile(0, 0, "tile").ok());
+  ASSERT_TRUE(tx->PutTreeHead({4, H("r4"), "n4"}).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(*store_->EntryCount(), 4u);
+  EXPECT_EQ((*store_->ReadEntries(3, 4))[0], "deposit a by u2");
+  EXPECT_EQ((*store_->DepositOf("u1", std::string(64, 'a')))->index, 0u);
+  EXPECT_EQ((*store_->DepositOf("u1", std::string(64, 'b')))->index, 1u);
+  EXPECT_EQ((*store_->DepositOf("u2", std::string(64, 'a')))->index, 3u);
+  EXPECT_EQ(store_->DepositsByDigest(std::string(64, 'a'), 10)->size(), 2u);
+  EXPECT_TRUE(store_->AccountById("u2")->has_value());
+  EXPECT_FALSE(store_->AccountByTokenHash(H("t3"))->has_value());
+  EXPECT_EQ((*store_->LatestTreeHead())->size, 4u);
+}
+
+TEST_P(StoreConformance, AccountWithATakenTokenLeavesNoRow) {
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->InsertAccount(MakeAccount("u1"), H("shared")).ok());
+  // The account row would go in; the credential row finds its key taken: neither stays.
+  EXPECT_EQ(tx->InsertAccount(MakeAccount("u2"), H("shared")).code(), Code::kConflict);
+  ASSERT_TRUE(tx->InsertAccount(MakeAccount("u3"), H("other")).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_FALSE(store_->AccountById("u2")->has_value());
+  EXPECT_EQ((*store_->AccountByTokenHash(H("shared")))->id, "u1");
+  EXPECT_EQ((*store_->AccountByTokenHash(H("other")))->id, "u3");
+}
+
+TEST_P(StoreConformance, FailedTransactionLeavesNothingAndTheStoreGoesOn) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->AppendEntry(0, "a").ok());
+    ASSERT_TRUE(tx->PutTreeHead({1, H("r1"), "n1"}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  {
+    // A head that is not newer than the stored one breaks PutTreeHead's contract: the backend
+    // may refuse it at once or at Commit, but the transaction must not commit.
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->AppendEntry(1, "b").ok());
+    ASSERT_TRUE(tx->InsertDeposit(MakeDeposit(1, "u1", 'a')).ok());
+    Status st = tx->PutTreeHead({1, H("again"), "again"});
+    if (st.ok()) st = tx->Commit();
+    EXPECT_FALSE(st.ok());
+  }
+  EXPECT_EQ(*store_->EntryCount(), 1u);
+  EXPECT_FALSE(store_->DepositOf("u1", std::string(64, 'a'))->has_value());
+  EXPECT_EQ((*store_->LatestTreeHead())->checkpoint, "n1");
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->AppendEntry(1, "b").ok());
+  ASSERT_TRUE(tx->PutTreeHead({2, H("r2"), "n2"}).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(*store_->EntryCount(), 2u);
+}
+
+// Blobs come back byte for byte (every byte value, empty, large) across many batches and a
+// restart, and a batch larger than any internal buffering still commits whole.
+TEST_P(StoreConformance, LargeBatchesOfBinaryDataSurviveReopen) {
+  std::string all_bytes;
+  for (int i = 0; i < 256; ++i) all_bytes.push_back(static_cast<char>(i));
+  std::string big_tile;
+  for (int i = 0; i < 16320; ++i) big_tile.push_back(static_cast<char>(i * 7 + 3));
+  auto entry = [&](uint64_t i) {
+    return i == 0 ? std::string() : all_bytes + std::to_string(i) + std::string(i % 300, 'e');
+  };
+  constexpr uint64_t kBatches = 3, kBatch = 1500;
+  for (uint64_t b = 0; b < kBatches; ++b) {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (uint64_t i = b * kBatch; i < (b + 1) * kBatch; ++i) {
+      ASSERT_TRUE(tx->AppendEntry(i, entry(i)).ok()) << i;
+      if (i % 2 == 0) {
+        ASSERT_TRUE(tx->InsertDeposit(MakeDeposit(i, "u" + std::to_string(i), 'f')).ok()) << i;
+      }
+    }
+    for (uint64_t t = 0; t < 4; ++t) {
+      ASSERT_TRUE(tx->PutTile(static_cast<uint8_t>(t), b, big_tile + std::to_string(b)).ok());
+    }
+    ASSERT_TRUE(tx->PutTreeHead({(b + 1) * kBatch, H("r"), "n"}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  ASSERT_EQ(*store_->EntryCount(), kBatches * kBatch);
+  auto entries = store_->ReadEntries(0, kBatches * kBatch);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  for (uint64_t i = 0; i < kBatches * kBatch; ++i) ASSERT_EQ((*entries)[i], entry(i)) << i;
+  EXPECT_TRUE(store_->ReadEntries(5, 5)->empty());
+  EXPECT_EQ(*store_->ReadTile(3, 2), big_tile + "2");
+  EXPECT_EQ(store_->DepositsByDigest(std::string(64, 'f'), 100000)->size(),
+            kBatches * kBatch / 2);
+  EXPECT_EQ(store_->DepositsByDigest(std::string(64, 'f'), 7)->back().index, 12u);
+}
+
+TEST_P(StoreConformance, ASecondWriterWaitsForTheFirst) {
+  auto first = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(first->AppendEntry(0, "first").ok());
+  std::atomic<bool> second_began{false};
+  Status second_status;
+  std::thread second([&] {
+    auto tx = store_->BeginWrite();
+    second_began = true;
+    if (!tx.ok()) {
+      second_status = tx.status();
+      return;
+    }
+    second_status = (*tx)->AppendEntry(1, "second");  // sees the first transaction's entry
+    if (second_status.ok()) second_status = (*tx)->Commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(second_began.load());
+  ASSERT_TRUE(first->Commit().ok());
+  first.reset();
+  second.join();
+  EXPECT_TRUE(second_status.ok()) << second_status.ToString();
+  EXPECT_EQ(*store_->EntryCount(), 2u);
+}
+
+// Many readers while batches commit: every reader sees whole transactions only (the entries a
+// tree head covers are always there), never an error.
+TEST_P(StoreConformance, ManyReadersSeeOnlyWholeBatches) {
+  constexpr int kBatches = 40, kBatch = 25, kReaders = 12;
+  std::atomic<bool> stop{false};
+  std::atomic<int> reads{0};
+  std::vector<std::string> errors(kReaders);
+  std::vector<std::thread> readers;
+  for (int t = 0; t < kReaders; ++t) {
+    readers.emplace_back([&, t] {
+      uint64_t last = 0;
+      while (!stop.load() && errors[t].empty()) {
+        auto head = store_->LatestTreeHead();
+        if (!head.ok()) {
+          errors[t] = head.status().ToString();
+          break;
+        }
+        uint64_t size = head->has_value() ? (*head)->size : 0;
+        if (size < last) errors[t] = "tree head went back";
+        last = size;
+        auto count = store_->EntryCount();
+        if (!count.ok() || *count < size) errors[t] = "entries behind the tree head";
+        if (size > 0) {
+          auto e = store_->ReadEntries(size - 1, size);
+          if (!e.ok() || (*e)[0] != std::to_string(size - 1)) errors[t] = "head's last entry";
+          auto tile = store_->ReadTile(0, size / kBatch - 1);
+          if (!tile.ok() || *tile != "tile" + std::to_string(size)) errors[t] = "tile of head";
+          auto acc = store_->AccountByTokenHash(H(std::to_string(size / kBatch - 1)));
+          if (!acc.ok() || !acc->has_value()) errors[t] = "account of the batch";
+        }
+        ++reads;
+      }
+    });
+  }
+  for (int b = 0; b < kBatches; ++b) {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (int i = 0; i < kBatch; ++i) {
+      uint64_t index = static_cast<uint64_t>(b * kBatch + i);
+      ASSERT_TRUE(tx->AppendEntry(index, std::to_string(index)).ok());
+    }
+    ASSERT_TRUE(tx->InsertAccount(MakeAccount("u" + std::to_string(b)), H(std::to_string(b))).ok());
+    uint64_t size = static_cast<uint64_t>((b + 1) * kBatch);
+    ASSERT_TRUE(tx->PutTile(0, static_cast<uint64_t>(b), "tile" + std::to_string(size)).ok());
+    ASSERT_TRUE(tx->PutTreeHead({size, H("r"), "n"}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  for (int t = 0; t < kReaders; ++t) EXPECT_EQ(errors[t], "") << "reader " << t;
+  EXPECT_GT(reads.load(), kReaders);
+}
+
+std::unique_ptr<Store> OpenSqliteForTest(const std::string& dir) {
+  auto s = OpenSqliteStore(dir + "/dipr.db");
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status().ToString();
+    return nullptr;
+  }
+  return std::move(s).value();
+}
+
+std::unique_ptr<Store> OpenPostgresForTest(const std::string& dir) {
+  auto conninfo = PostgresServer::Get().Database(dir);
+  if (!conninfo.ok()) {
+    ADD_FAILURE() << "no PostgreSQL server for the tests: " << conninfo.status().ToString();
+    return nullptr;
+  }
+  auto s = OpenPostgresStore(*conninfo);
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status().ToString();
+    return nullptr;
+  }
+  return std::move(s).value();
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformance,
-    ::testing::Values(Backend{"sqlite",
-                              [](const std::string& dir) -> std::unique_ptr<Store> {
-                                auto s = OpenSqliteStore(dir + "/dipr.db");
-                                if (!s.ok()) {
-                                  ADD_FAILURE() << s.status().ToString();
-                                  return nullptr;
-                                }
-                                return std::move(s).value();
-                              }}),
+    ::testing::Values(Backend{"sqlite", OpenSqliteForTest, nullptr},
+                      Backend{"postgres", OpenPostgresForTest,
+                              [](const std::string& dir) { PostgresServer::Get().Drop(dir); }}),
     [](const auto& info) { return info.param.name; });
+
+// --- PostgreSQL only: what the shared suite cannot express ---
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    key_ = std::string("pg-only-") + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    auto c = PostgresServer::Get().Database(key_);
+    ASSERT_TRUE(c.ok()) << "no PostgreSQL server for the tests: " << c.status().ToString();
+    conninfo_ = *c;
+  }
+  void TearDown() override { PostgresServer::Get().Drop(key_); }
+
+  // Ends every server session of the test's database but the one asking.
+  void KillSessions() {
+    auto killed = RunSql(conninfo_,
+                         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ASSERT_TRUE(killed.ok()) << killed.status().ToString();
+    // pg_terminate_backend only signals; wait until the sessions are gone.
+    for (int i = 0; i < 100; ++i) {
+      auto left = RunSql(conninfo_,
+                         "SELECT count(*) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+      if (left.ok() && *left == "0") return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "sessions did not end";
+  }
+
+  std::string key_;
+  std::string conninfo_;
+};
+
+TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
+  std::vector<std::thread> nodes;
+  std::vector<Status> results(8);
+  for (size_t i = 0; i < results.size(); ++i) {
+    nodes.emplace_back([&, i] { results[i] = OpenPostgresStore(conninfo_).status(); });
+  }
+  for (auto& n : nodes) n.join();
+  for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT max(version) FROM schema_migrations"), "1");
+}
+
+TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItself) {
+  ASSERT_TRUE(OpenPostgresStore(conninfo_).ok());
+  ASSERT_TRUE(RunSql(conninfo_, "INSERT INTO schema_migrations VALUES (99, 0)").ok());
+  auto s = OpenPostgresStore(conninfo_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.status().message().find("newer than this dipr"), std::string::npos)
+      << s.status().ToString();
+}
+
+TEST_F(PostgresStoreTest, AnUnreachableServerIsUnavailable) {
+  auto s = OpenPostgresStore("postgres://postgres@127.0.0.1:1/dipr?connect_timeout=2");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Code::kUnavailable) << s.status().ToString();
+}
+
+TEST_F(PostgresStoreTest, ReadsAndWritesGoOnAfterTheServerDropsEveryConnection) {
+  auto store = std::move(OpenPostgresStore(conninfo_)).value();
+  {
+    auto tx = std::move(store->BeginWrite()).value();
+    ASSERT_TRUE(tx->AppendEntry(0, "x").ok());
+    ASSERT_TRUE(tx->PutTile(0, 0, "t").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  // Fill the pool with several connections, then have the server end all of them.
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) readers.emplace_back([&] { (void)store->ReadTile(0, 0); });
+  for (auto& r : readers) r.join();
+  KillSessions();
+  for (int i = 0; i < 8; ++i) {
+    auto tile = store->ReadTile(0, 0);
+    ASSERT_TRUE(tile.ok()) << i << ": " << tile.status().ToString();
+    EXPECT_EQ(*tile, "t");
+  }
+  auto tx = store->BeginWrite();
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  ASSERT_TRUE((*tx)->AppendEntry(1, "y").ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ(*store->EntryCount(), 2u);
+}
+
+TEST_F(PostgresStoreTest, AWriterLosingItsConnectionFailsAndTheNextOneWorks) {
+  auto store = std::move(OpenPostgresStore(conninfo_)).value();
+  {
+    auto tx = std::move(store->BeginWrite()).value();
+    ASSERT_TRUE(tx->AppendEntry(0, "x").ok());
+    KillSessions();
+    Status st = tx->InsertDeposit(DepositRecord{1, "u1", std::string(64, 'a'), 1, "t", Time()});
+    EXPECT_EQ(st.code(), Code::kUnavailable) << st.ToString();
+    EXPECT_FALSE(tx->AppendEntry(1, "y").ok());  // the transaction stays failed
+    EXPECT_EQ(tx->Commit().code(), Code::kUnavailable);
+  }
+  EXPECT_EQ(*store->EntryCount(), 0u);
+  auto tx = store->BeginWrite();
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  ASSERT_TRUE((*tx)->AppendEntry(0, "z").ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  EXPECT_EQ((*store->ReadEntries(0, 1))[0], "z");
+}
+
+TEST_F(PostgresStoreTest, TheUnpipelinedWriterBehavesTheSame) {
+  PostgresStoreOptions options;
+  options.pipeline_writes = false;
+  auto store = std::move(OpenPostgresStore(conninfo_, options)).value();
+  auto tx = std::move(store->BeginWrite()).value();
+  ASSERT_TRUE(tx->AppendEntry(0, "a").ok());
+  ASSERT_TRUE(tx->InsertDeposit(DepositRecord{0, "u1", std::string(64, 'a'), 1, "t", Time()}).ok());
+  EXPECT_EQ(tx->InsertDeposit(DepositRecord{1, "u1", std::string(64, 'a'), 1, "t", Time()}).code(),
+            Code::kConflict);
+  ASSERT_TRUE(tx->PutTile(0, 0, "tile").ok());
+  ASSERT_TRUE(tx->PutTreeHead({1, crypto::Sha256Of("r"), "n"}).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(*store->EntryCount(), 1u);
+  EXPECT_EQ(*store->ReadTile(0, 0), "tile");
+}
 
 }  // namespace
 }  // namespace dipr::storage

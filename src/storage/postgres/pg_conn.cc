@@ -1,0 +1,260 @@
+#include "storage/postgres/pg_conn.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+namespace dipr::storage::pg {
+namespace {
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+// A statement without parameters, sent with the extended protocol (pipeline mode allows no other).
+int SendSql(PGconn* c, const char* sql) {
+  return PQsendQueryParams(c, sql, 0, nullptr, nullptr, nullptr, nullptr, /*resultFormat=*/1);
+}
+
+}  // namespace
+
+Params& Params::Int(int64_t v) {
+  assert(n_ < kMax);
+  uint64_t u = static_cast<uint64_t>(v);
+  for (int i = 7; i >= 0; --i, u >>= 8) ints_[n_][i] = static_cast<char>(u & 0xff);
+  values_[n_] = ints_[n_].data();
+  lengths_[n_] = 8;
+  formats_[n_] = 1;
+  ++n_;
+  return *this;
+}
+
+Params& Params::Int16(int16_t v) {
+  assert(n_ < kMax);
+  uint16_t u = static_cast<uint16_t>(v);
+  ints_[n_][0] = static_cast<char>(u >> 8);
+  ints_[n_][1] = static_cast<char>(u & 0xff);
+  values_[n_] = ints_[n_].data();
+  lengths_[n_] = 2;
+  formats_[n_] = 1;
+  ++n_;
+  return *this;
+}
+
+Params& Params::Bytes(std::string_view v) {
+  assert(n_ < kMax);
+  // libpq treats a null pointer as SQL NULL, so an empty value still needs a non-null one.
+  values_[n_] = v.data() ? v.data() : "";
+  lengths_[n_] = static_cast<int>(v.size());
+  formats_[n_] = 1;
+  ++n_;
+  return *this;
+}
+
+int64_t Rows::Int(int row, int col) const {
+  assert(PQgetlength(r_.get(), row, col) == 8);
+  const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col));
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u = u << 8 | p[i];
+  return static_cast<int64_t>(u);
+}
+
+int16_t Rows::Int16(int row, int col) const {
+  assert(PQgetlength(r_.get(), row, col) == 2);
+  const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col));
+  return static_cast<int16_t>(p[0] << 8 | p[1]);
+}
+
+uint64_t Rows::Affected() const {
+  const char* n = r_ ? PQcmdTuples(r_.get()) : "";
+  return *n ? std::strtoull(n, nullptr, 10) : 0;
+}
+
+Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what) {
+  const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  std::string detail = Trim(r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+                                                          : PQerrorMessage(c));
+  std::string sqlstate = state ? state : "";
+  std::string msg = fmt::format("postgres: {}: {}{}", what, detail,
+                                sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")");
+  if (PQstatus(c) == CONNECTION_BAD) return Unavailable(msg);
+  if (sqlstate == "23505") return Conflict(msg);
+  if (StartsWith(sqlstate, "08") ||   // connection exception
+      StartsWith(sqlstate, "53") ||   // insufficient resources: too many connections, disk full
+      StartsWith(sqlstate, "57P") ||  // shutting down, cannot connect now
+      sqlstate == "40001" ||          // serialization failure
+      sqlstate == "40P01" ||          // deadlock
+      sqlstate == "25006") {          // read-only transaction: a standby, not the primary
+    return Unavailable(msg);
+  }
+  if (sqlstate == "XX001" || sqlstate == "XX002") return DataLoss(msg);  // data/index corrupted
+  return Internal(msg);
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
+                                                     std::span<const StatementDef> statements,
+                                                     bool pipelined, const char* init_sql) {
+  // Defaults first; the conninfo (expanded from "dbname") overrides them. client_encoding comes
+  // last so that text always travels as UTF-8, whatever the conninfo says.
+  const char* const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
+                              "client_encoding", nullptr};
+  const char* const values[] = {"10", "dipr", conninfo.c_str(), "UTF8", nullptr};
+  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (raw == nullptr) return Unavailable("postgres: out of memory for a connection");
+  std::unique_ptr<Connection> c(new Connection(raw));
+  // Notices ("relation already exists, skipping") would go to stderr; nothing here needs them.
+  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  if (PQstatus(raw) != CONNECTION_OK) {
+    return Unavailable(fmt::format("postgres: cannot connect: {}", Trim(PQerrorMessage(raw))));
+  }
+  if (init_sql != nullptr) RETURN_IF_ERROR(c->Exec(init_sql).status());
+  RETURN_IF_ERROR(c->Prepare(statements));
+  if (pipelined) {
+    if (!PQenterPipelineMode(raw)) return ErrorStatus(raw, nullptr, "entering pipeline mode");
+    c->pipelined_ = true;
+  }
+  return c;
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+bool Connection::broken() const { return lost_ || PQstatus(conn_) == CONNECTION_BAD; }
+
+Status Connection::Prepare(std::span<const StatementDef> statements) {
+  if (statements.empty()) return Status::Ok();
+  // All of them in one round trip.
+  if (!PQenterPipelineMode(conn_)) return ErrorStatus(conn_, nullptr, "entering pipeline mode");
+  pipelined_ = true;
+  for (size_t i = 0; i < statements.size(); ++i) {
+    const StatementDef& s = statements[i];
+    std::string name = fmt::format("s{}", i);
+    if (!PQsendPrepare(conn_, name.c_str(), s.sql, static_cast<int>(s.param_types.size()),
+                       s.param_types.data())) {
+      lost_ = true;
+      return ErrorStatus(conn_, nullptr, "prepare");
+    }
+    pending_.push_back({static_cast<int>(i) + 1, false});
+  }
+  SyncError err;
+  auto done = Sync(&err);
+  if (!done.ok()) {
+    return Status(err.status.code(),
+                  fmt::format("{} (preparing: {})", err.status.message(),
+                              err.tag > 0 ? statements[err.tag - 1].sql : "?"));
+  }
+  if (!PQexitPipelineMode(conn_)) return ErrorStatus(conn_, nullptr, "leaving pipeline mode");
+  pipelined_ = false;
+  return Status::Ok();
+}
+
+Result<Rows> Connection::Exec(const std::string& sql) {
+  assert(!pipelined_);
+  PGresult* r = PQexec(conn_, sql.c_str());
+  Rows rows(r);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "exec");
+  return rows;
+}
+
+Result<Rows> Connection::Query(int stmt, const Params& p) {
+  assert(!pipelined_);
+  char name[16];
+  std::snprintf(name, sizeof(name), "s%d", stmt);
+  PGresult* r = PQexecPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(),
+                               /*resultFormat=*/1);
+  Rows rows(r);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "query");
+  return rows;
+}
+
+void Connection::Queue(int stmt, const Params& p, int tag, bool keep) {
+  assert(pipelined_);
+  if (!send_error_.ok()) return;  // the server will never see it; Sync reports why
+  char name[16];
+  std::snprintf(name, sizeof(name), "s%d", stmt);
+  if (!PQsendQueryPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(),
+                           /*resultFormat=*/1)) {
+    send_error_ = ErrorStatus(conn_, nullptr, "send");
+    lost_ = true;  // what reached the server is unknown
+    return;
+  }
+  pending_.push_back({tag, keep});
+  for (int i = 0; i < p.size(); ++i) pending_bytes_ += p.lengths()[i];
+}
+
+void Connection::QueueSql(const char* sql, int tag, bool keep) {
+  assert(pipelined_);
+  if (!send_error_.ok()) return;
+  if (!SendSql(conn_, sql)) {
+    send_error_ = ErrorStatus(conn_, nullptr, "send");
+    lost_ = true;
+    return;
+  }
+  pending_.push_back({tag, keep});
+}
+
+Result<std::vector<Rows>> Connection::Sync(SyncError* error) {
+  assert(pipelined_);
+  std::vector<Pending> pending = std::move(pending_);
+  pending_.clear();
+  pending_bytes_ = 0;
+  if (!send_error_.ok()) {
+    *error = {std::exchange(send_error_, Status()), 0};
+    return error->status;
+  }
+  if (!PQpipelineSync(conn_)) {
+    lost_ = true;
+    *error = {ErrorStatus(conn_, nullptr, "sync"), 0};
+    return error->status;
+  }
+  // Each statement's results end with a null result; the Sync's own result ends the segment.
+  std::vector<Rows> kept;
+  Status first;
+  int first_tag = 0;
+  size_t item = 0;
+  while (true) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) {
+      if (PQstatus(conn_) == CONNECTION_BAD || ++item > pending.size()) {
+        lost_ = true;
+        if (first.ok()) first = ErrorStatus(conn_, nullptr, "reading results");
+        break;
+      }
+      continue;
+    }
+    Rows rows(r);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_PIPELINE_SYNC) break;
+    if (item >= pending.size()) {  // more results than statements: the protocol state is unknown
+      lost_ = true;
+      if (first.ok()) first = Internal("postgres: unexpected result in pipeline");
+      break;
+    }
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      if (pending[item].keep) kept.push_back(std::move(rows));
+    } else if (st != PGRES_PIPELINE_ABORTED && first.ok()) {
+      first = ErrorStatus(conn_, r, "statement");
+      first_tag = pending[item].tag;
+    } else if (st == PGRES_PIPELINE_ABORTED && first.ok()) {
+      first = Internal("postgres: pipeline aborted");  // an earlier failure went unreported
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) {
+      lost_ = true;
+      if (first.ok()) first = ErrorStatus(conn_, r, "reading results");
+      break;
+    }
+  }
+  if (!first.ok()) {
+    *error = {first, first_tag};
+    return first;
+  }
+  return kept;
+}
+
+}  // namespace dipr::storage::pg

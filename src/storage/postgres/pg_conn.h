@@ -1,0 +1,159 @@
+// Thin RAII wrappers over libpq that turn result codes into Status values: a lost connection or a
+// failed statement becomes an error returned to the caller, never a crash or an exception.
+//
+// Everything here speaks the binary wire format: parameters and results are raw bytes (bytea,
+// text) and big-endian integers, so a blob travels as itself instead of as hex text, both ways.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace dipr::storage::pg {
+
+// Type OIDs (catalog/pg_type_d.h is a server header; these values are fixed forever).
+inline constexpr Oid kInt2 = 21;
+inline constexpr Oid kInt8 = 20;
+inline constexpr Oid kBytea = 17;
+inline constexpr Oid kText = 25;
+
+// A statement every connection prepares when it opens, under the name "s<index>".
+struct StatementDef {
+  const char* sql;
+  std::vector<Oid> param_types;
+};
+
+// Up to eight parameters, every one in binary format. Not thread-safe (a value on the stack);
+// not copyable, since values_ points into its own storage.
+class Params {
+ public:
+  Params() = default;
+  Params(const Params&) = delete;
+  Params& operator=(const Params&) = delete;
+
+  Params& Int(int64_t v);
+  Params& Int16(int16_t v);
+  // bytea or text: the bytes themselves. The view must outlive the call that sends the params.
+  Params& Bytes(std::string_view v);
+
+  int size() const { return n_; }
+  const char* const* values() const { return values_.data(); }
+  const int* lengths() const { return lengths_.data(); }
+  const int* formats() const { return formats_.data(); }
+
+ private:
+  static constexpr int kMax = 8;
+  int n_ = 0;
+  std::array<const char*, kMax> values_{};
+  std::array<int, kMax> lengths_{};
+  std::array<int, kMax> formats_{};
+  std::array<std::array<char, 8>, kMax> ints_{};
+};
+
+// A statement's result rows, in binary format. Not thread-safe (a value type).
+class Rows {
+ public:
+  Rows() = default;
+  explicit Rows(PGresult* r) : r_(r) {}
+
+  int size() const { return r_ ? PQntuples(r_.get()) : 0; }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col); }
+  // REQUIRES: the column is a bigint (or smallint for Int16).
+  int64_t Int(int row, int col) const;
+  int16_t Int16(int row, int col) const;
+  // bytea or text.
+  std::string Bytes(int row, int col) const {
+    return std::string(PQgetvalue(r_.get(), row, col), PQgetlength(r_.get(), row, col));
+  }
+  // Rows an INSERT/UPDATE/DELETE touched.
+  uint64_t Affected() const;
+  // The command tag ("COMMIT", "ROLLBACK", "INSERT 0 1", ...).
+  std::string_view Tag() const { return r_ ? PQcmdStatus(r_.get()) : ""; }
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  std::unique_ptr<PGresult, Clear> r_;
+};
+
+// The Status for a failed statement (r may be null) on connection c.
+// 23505 (unique_violation) is Conflict; a lost connection, a server shutting down, too many
+// connections, a full disk, a read-only standby, a deadlock or serialization failure are
+// Unavailable (try again); corruption is DataLoss; the rest Internal.
+Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what);
+
+// One server connection and its prepared statements. Not thread-safe: one user at a time.
+//
+// Two ways to use it, never mixed on one connection:
+//  - synchronous (Exec, Query): one round trip per statement; for readers and migrations;
+//  - pipelined (Queue, Sync): statements are sent without waiting for their results, which are
+//    all read back at the next Sync; for the writer, whose inserts then cost no round trip each.
+class Connection {
+ public:
+  // Connects, runs init_sql (session settings; may be null) and prepares `statements` (one round
+  // trip for all of them); pipelined selects the mode. The statements' tables must exist.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
+                                                  std::span<const StatementDef> statements,
+                                                  bool pipelined, const char* init_sql);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // True when the connection is gone (or its protocol state is unknown); it is then useless and
+  // must be replaced by a new one.
+  bool broken() const;
+  // PQTRANS_IDLE when no transaction is open on the server side.
+  PGTransactionStatusType TransactionStatus() const { return PQtransactionStatus(conn_); }
+  PGconn* raw() { return conn_; }
+
+  // --- synchronous ---
+  // Runs SQL (possibly several statements) with the simple protocol; the last result's rows.
+  Result<Rows> Exec(const std::string& sql);
+  // Runs prepared statement `stmt` with binary parameters and results.
+  Result<Rows> Query(int stmt, const Params& params);
+
+  // --- pipelined ---
+  // Sends prepared statement `stmt` (or plain SQL without parameters, e.g. BEGIN) without waiting.
+  // Its outcome is reported by the next Sync; with keep, Sync also returns its rows.
+  void Queue(int stmt, const Params& params, int tag = 0, bool keep = false);
+  void QueueSql(const char* sql, int tag = 0, bool keep = false);
+  size_t queued() const { return pending_.size(); }
+  size_t queued_bytes() const { return pending_bytes_; }
+
+  struct SyncError {
+    Status status;
+    int tag = 0;  // the tag of the statement that failed (0 when not a statement's own failure)
+  };
+  // Ends the pipeline segment and reads every queued statement's outcome. On success, the kept
+  // rows in queue order. On failure, the first error and the tag of the statement that caused it;
+  // every statement after it was skipped by the server. Inside a transaction block, a failed
+  // statement leaves the transaction aborted (until ROLLBACK or ROLLBACK TO SAVEPOINT).
+  Result<std::vector<Rows>> Sync(SyncError* error);
+
+ private:
+  explicit Connection(PGconn* conn) : conn_(conn) {}
+  Status Prepare(std::span<const StatementDef> statements);
+
+  struct Pending {
+    int tag;
+    bool keep;
+  };
+  PGconn* conn_;
+  bool pipelined_ = false;
+  bool lost_ = false;  // a send failed or the protocol got confused: never reuse
+  Status send_error_;  // the first failed send since the last Sync
+  std::vector<Pending> pending_;
+  size_t pending_bytes_ = 0;
+};
+
+}  // namespace dipr::storage::pg

@@ -1,0 +1,577 @@
+#include "storage/postgres/pg_store.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/hex.h"
+#include "storage/postgres/pg_conn.h"
+
+namespace dipr::storage {
+namespace {
+
+using pg::Connection;
+using pg::kBytea;
+using pg::kInt2;
+using pg::kInt8;
+using pg::kText;
+using pg::Params;
+using pg::Rows;
+using pg::StatementDef;
+
+// Schema migrations, applied in order; schema_migrations records which have run. Append only:
+// never edit a migration that has shipped. The tables mirror the SQLite store's (integers are
+// bigint, blobs bytea, times bigint microseconds since the epoch); fixed-width columns come first
+// so rows carry no alignment padding.
+const char* const kMigrations[] = {
+    R"sql(
+    CREATE TABLE entries(idx bigint PRIMARY KEY, data bytea NOT NULL);
+    CREATE TABLE tiles(level smallint NOT NULL, idx bigint NOT NULL, data bytea NOT NULL,
+                       PRIMARY KEY (level, idx));
+    -- Tile blobs are hashes: compressing them is wasted work.
+    ALTER TABLE tiles ALTER COLUMN data SET STORAGE EXTERNAL;
+    CREATE TABLE tree_heads(size bigint PRIMARY KEY, root bytea NOT NULL,
+                            checkpoint text NOT NULL);
+    CREATE TABLE accounts(created bigint NOT NULL, log_index bigint NOT NULL,
+                          id text PRIMARY KEY, name text NOT NULL, role text NOT NULL);
+    CREATE TABLE credentials(token_hash bytea PRIMARY KEY,
+                             account_id text NOT NULL REFERENCES accounts(id));
+    CREATE TABLE deposits(idx bigint PRIMARY KEY, size bigint NOT NULL, time bigint NOT NULL,
+                          depositor text NOT NULL, digest bytea NOT NULL, title text NOT NULL);
+    CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
+    CREATE INDEX deposits_by_digest ON deposits(digest, idx);
+    )sql",
+};
+
+// Serializes migrations across every process that opens the same database (advisory locks are
+// per database). The value is arbitrary; it only has to be one nothing else uses.
+constexpr int64_t kMigrationLockKey = 0x6469707200000001;  // "dipr" 1
+
+// --- reader statements (the index is the statement's number on a read connection) ---
+enum ReadStmt {
+  kLatestHead,
+  kReadEntries,
+  kEntryCount,
+  kReadTile,
+  kAccountByToken,
+  kAccountById,
+  kDepositOf,
+  kDepositsByDigest,
+};
+const StatementDef kReadStatements[] = {
+    {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
+    {"SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx", {kInt8, kInt8}},
+    {"SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", {}},
+    {"SELECT data FROM tiles WHERE level = $1 AND idx = $2", {kInt2, kInt8}},
+    {"SELECT a.id, a.name, a.role, a.created, a.log_index FROM credentials c "
+     "JOIN accounts a ON a.id = c.account_id WHERE c.token_hash = $1",
+     {kBytea}},
+    {"SELECT id, name, role, created, log_index FROM accounts WHERE id = $1", {kText}},
+    {"SELECT idx, depositor, digest, size, title, time FROM deposits "
+     "WHERE depositor = $1 AND digest = $2",
+     {kText, kBytea}},
+    {"SELECT idx, depositor, digest, size, title, time FROM deposits "
+     "WHERE digest = $1 ORDER BY idx LIMIT $2",
+     {kBytea, kInt8}},
+};
+
+// --- writer statements ---
+enum WriteStmt {
+  kBegin,
+  kCommit,
+  kRollback,
+  kSavepoint,
+  kRelease,
+  kRollbackToSavepoint,
+  kNextIndex,
+  kInsertEntry,
+  kPutTile,
+  kPutHead,
+  kInsertAccount,
+  kInsertCredential,
+  kInsertDeposit,
+};
+const StatementDef kWriteStatements[] = {
+    {"BEGIN", {}},
+    {"COMMIT", {}},
+    {"ROLLBACK", {}},
+    {"SAVEPOINT projection", {}},
+    {"RELEASE SAVEPOINT projection", {}},
+    {"ROLLBACK TO SAVEPOINT projection", {}},
+    {"SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", {}},
+    {"INSERT INTO entries(idx, data) VALUES($1, $2)", {kInt8, kBytea}},
+    {"INSERT INTO tiles(level, idx, data) VALUES($1, $2, $3) "
+     "ON CONFLICT (level, idx) DO UPDATE SET data = EXCLUDED.data",
+     {kInt2, kInt8, kBytea}},
+    {"INSERT INTO tree_heads(size, root, checkpoint) VALUES($1, $2, $3)", {kInt8, kBytea, kText}},
+    {"INSERT INTO accounts(id, name, role, created, log_index) VALUES($1, $2, $3, $4, $5)",
+     {kText, kText, kText, kInt8, kInt8}},
+    {"INSERT INTO credentials(token_hash, account_id) VALUES($1, $2)", {kBytea, kText}},
+    // DO NOTHING turns a taken key into "0 rows" instead of an error, which would abort the
+    // whole transaction; the caller reports it as Conflict and the transaction goes on.
+    {"INSERT INTO deposits(idx, depositor, digest, size, title, time) "
+     "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+     {kInt8, kText, kBytea, kInt8, kText, kInt8}},
+};
+
+// Session settings. The writer insists on synchronous_commit, whatever the server, database or
+// role default, because Commit() promises durability. Readers are read-only by construction.
+constexpr const char* kWriterInit = "SET synchronous_commit = on";
+constexpr const char* kReaderInit = "SET default_transaction_read_only = on";
+
+// Pipelined statements whose results have not been read are bounded, so that neither side's
+// buffers can fill up while the other waits (the server's replies are small; this keeps them
+// far below any socket buffer) and a failure is noticed within a bounded amount of work.
+constexpr size_t kMaxQueued = 1024;
+constexpr size_t kMaxQueuedBytes = size_t{8} << 20;
+
+Time FromMicros(int64_t us) { return Time(Micros(us)); }
+int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
+
+Account ReadAccount(const Rows& r, int row) {
+  return Account{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), FromMicros(r.Int(row, 3)),
+                 static_cast<uint64_t>(r.Int(row, 4))};
+}
+
+DepositRecord ReadDeposit(const Rows& r, int row) {
+  std::string digest = r.Bytes(row, 2);
+  return DepositRecord{static_cast<uint64_t>(r.Int(row, 0)),
+                       r.Bytes(row, 1),
+                       HexEncode(AsBytes(digest)),
+                       static_cast<uint64_t>(r.Int(row, 3)),
+                       r.Bytes(row, 4),
+                       FromMicros(r.Int(row, 5))};
+}
+
+// A failure that aborted the server-side transaction. Conflict means "this call did nothing and
+// the transaction goes on", which is no longer true, so it becomes Internal.
+Status Aborted(const Status& st) {
+  Code code = st.code() == Code::kConflict ? Code::kInternal : st.code();
+  return Status(code, "transaction aborted: " + st.message());
+}
+
+// Tags identifying which statement of a Sync failed.
+enum Tag { kTagNone = 0, kTagAccountRow, kTagCredentialRow };
+
+// Not thread-safe: the one writer's, used by one thread at a time.
+class PgWriteTx final : public WriteTx {
+ public:
+  PgWriteTx(Connection& conn, std::unique_lock<std::mutex> lock, uint64_t next_index,
+            bool pipelined)
+      : conn_(conn), lock_(std::move(lock)), next_index_(next_index), pipelined_(pipelined) {}
+
+  ~PgWriteTx() override {
+    if (!done_) Rollback();
+  }
+
+  Status AppendEntry(uint64_t index, std::string_view data) override {
+    RETURN_IF_ERROR(failed_);
+    // Checked here rather than by the primary key, so that the insert itself can be pipelined
+    // (its error would only surface later, and would abort the transaction).
+    if (index < next_index_) return Conflict(fmt::format("entry {} already exists", index));
+    if (index > next_index_) {
+      return InvalidArgument(fmt::format("entry {} would leave a gap after entry {}", index,
+                                         next_index_ - 1));
+    }
+    Params p;
+    p.Int(static_cast<int64_t>(index)).Bytes(data);
+    conn_.Queue(kInsertEntry, p);
+    ++next_index_;
+    return Flush(/*all=*/false);
+  }
+
+  Status PutTile(uint8_t level, uint64_t index, std::string_view blob) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Int16(level).Int(static_cast<int64_t>(index)).Bytes(blob);
+    conn_.Queue(kPutTile, p);
+    return Flush(/*all=*/false);
+  }
+
+  Status PutTreeHead(const TreeHead& head) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Int(static_cast<int64_t>(head.size)).Bytes(crypto::HashChars(head.root)).Bytes(head.checkpoint);
+    conn_.Queue(kPutHead, p);
+    return Flush(/*all=*/false);
+  }
+
+  Status InsertAccount(const Account& a, const Hash& token_hash) override {
+    RETURN_IF_ERROR(failed_);
+    // Both rows or neither: a savepoint to return to when the second insert finds its key taken.
+    // Savepoint, inserts and release travel together; success costs one round trip.
+    Params pa;
+    pa.Bytes(a.id).Bytes(a.name).Bytes(a.role).Int(ToMicros(a.created))
+        .Int(static_cast<int64_t>(a.log_index));
+    Params pc;
+    pc.Bytes(crypto::HashChars(token_hash)).Bytes(a.id);
+    Params none;
+    conn_.Queue(kSavepoint, none);
+    conn_.Queue(kInsertAccount, pa, kTagAccountRow);
+    conn_.Queue(kInsertCredential, pc, kTagCredentialRow);
+    conn_.Queue(kRelease, none);
+    Connection::SyncError err;
+    if (conn_.Sync(&err).ok()) return Status::Ok();
+    bool own_conflict = err.status.code() == Code::kConflict &&
+                        (err.tag == kTagAccountRow || err.tag == kTagCredentialRow);
+    if (!own_conflict || conn_.broken()) return Fail(err.status);
+    conn_.Queue(kRollbackToSavepoint, none);
+    conn_.Queue(kRelease, none);
+    Connection::SyncError undo_err;
+    if (!conn_.Sync(&undo_err).ok()) return Fail(undo_err.status);
+    return err.status;
+  }
+
+  Status InsertDeposit(const DepositRecord& d) override {
+    RETURN_IF_ERROR(failed_);
+    ASSIGN_OR_RETURN(std::string digest, HexDecode(d.digest));
+    Params p;
+    p.Int(static_cast<int64_t>(d.index)).Bytes(d.depositor).Bytes(digest)
+        .Int(static_cast<int64_t>(d.size)).Bytes(d.title).Int(ToMicros(d.time));
+    conn_.Queue(kInsertDeposit, p, kTagNone, /*keep=*/true);
+    // The caller decides from the answer whether the entry goes in, so this one waits (and
+    // collects the results of everything pipelined before it on the way).
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty() || rows->back().Affected() != 1) {
+      return Conflict(fmt::format("a deposit of {} by {} (or at index {}) already exists",
+                                  d.digest, d.depositor, d.index));
+    }
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    done_ = true;
+    if (!failed_.ok()) {
+      Rollback();
+      return failed_;
+    }
+    conn_.Queue(kCommit, Params(), kTagNone, /*keep=*/true);
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) {
+      if (conn_.broken()) {
+        // The COMMIT may or may not have reached the server and run.
+        return Unavailable("postgres: connection lost during commit; its outcome is unknown: " +
+                           err.status.message());
+      }
+      Rollback();
+      return Aborted(err.status);
+    }
+    // COMMIT of a transaction the server had already aborted answers ROLLBACK, not an error.
+    if (rows->empty() || rows->back().Tag() != "COMMIT") {
+      Rollback();
+      return Internal("postgres: the transaction was rolled back by the server");
+    }
+    return Status::Ok();
+  }
+
+ private:
+  // Reads back what is queued: always when all, else when the pipeline is off or getting long.
+  Status Flush(bool all) {
+    if (!all && pipelined_ && conn_.queued() < kMaxQueued &&
+        conn_.queued_bytes() < kMaxQueuedBytes) {
+      return Status::Ok();
+    }
+    Connection::SyncError err;
+    if (!conn_.Sync(&err).ok()) return Fail(err.status);
+    return Status::Ok();
+  }
+
+  Status Fail(const Status& st) {
+    failed_ = Aborted(st);
+    return failed_;
+  }
+
+  // Leaves the connection idle, or broken (and then BeginWrite replaces it). A lost connection
+  // needs nothing: the server rolls back a transaction whose session ends.
+  void Rollback() {
+    if (conn_.broken()) return;
+    Connection::SyncError err;
+    // Whatever is still queued goes first, in a segment of its own: had it failed in the same
+    // segment as the ROLLBACK, the server would skip the ROLLBACK too.
+    if (conn_.queued() > 0) (void)conn_.Sync(&err);
+    conn_.Queue(kRollback, Params());
+    (void)conn_.Sync(&err);
+  }
+
+  Connection& conn_;
+  std::unique_lock<std::mutex> lock_;
+  uint64_t next_index_;
+  bool pipelined_;
+  bool done_ = false;
+  Status failed_;  // set once the server-side transaction is aborted; every call returns it
+};
+
+class PgStore final : public Store {
+ public:
+  PgStore(std::string conninfo, PostgresStoreOptions options)
+      : conninfo_(std::move(conninfo)), options_(options) {
+    if (options_.max_readers == 0) options_.max_readers = 1;
+  }
+
+  Result<std::optional<TreeHead>> LatestTreeHead() override {
+    return WithReader<std::optional<TreeHead>>(
+        [](Connection& c) -> Result<std::optional<TreeHead>> {
+          ASSIGN_OR_RETURN(Rows r, c.Query(kLatestHead, Params()));
+          if (r.size() == 0) return std::optional<TreeHead>();
+          TreeHead h;
+          h.size = static_cast<uint64_t>(r.Int(0, 0));
+          std::string root = r.Bytes(0, 1);
+          if (root.size() != 32) return DataLoss("stored tree head root is not 32 bytes");
+          std::memcpy(h.root.data(), root.data(), 32);
+          h.checkpoint = r.Bytes(0, 2);
+          return std::optional<TreeHead>(std::move(h));
+        });
+  }
+
+  Result<std::vector<std::string>> ReadEntries(uint64_t start, uint64_t end) override {
+    return WithReader<std::vector<std::string>>(
+        [&](Connection& c) -> Result<std::vector<std::string>> {
+          Params p;
+          p.Int(static_cast<int64_t>(start)).Int(static_cast<int64_t>(end));
+          ASSIGN_OR_RETURN(Rows r, c.Query(kReadEntries, p));
+          std::vector<std::string> out;
+          out.reserve(r.size());
+          for (int i = 0; i < r.size(); ++i) {
+            if (static_cast<uint64_t>(r.Int(i, 0)) != start + out.size()) break;
+            out.push_back(r.Bytes(i, 1));
+          }
+          if (out.size() != end - start) {
+            return NotFound(fmt::format("entry {} does not exist", start + out.size()));
+          }
+          return out;
+        });
+  }
+
+  Result<uint64_t> EntryCount() override {
+    return WithReader<uint64_t>([](Connection& c) -> Result<uint64_t> {
+      ASSIGN_OR_RETURN(Rows r, c.Query(kEntryCount, Params()));
+      return r.size() == 0 ? 0 : static_cast<uint64_t>(r.Int(0, 0));
+    });
+  }
+
+  Result<std::string> ReadTile(uint8_t level, uint64_t index) override {
+    return WithReader<std::string>([&](Connection& c) -> Result<std::string> {
+      Params p;
+      p.Int16(level).Int(static_cast<int64_t>(index));
+      ASSIGN_OR_RETURN(Rows r, c.Query(kReadTile, p));
+      if (r.size() == 0) return NotFound(fmt::format("tile {}/{} not found", level, index));
+      return r.Bytes(0, 0);
+    });
+  }
+
+  Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) override {
+    return WithReader<std::optional<Account>>(
+        [&](Connection& c) -> Result<std::optional<Account>> {
+          Params p;
+          p.Bytes(crypto::HashChars(token_hash));
+          ASSIGN_OR_RETURN(Rows r, c.Query(kAccountByToken, p));
+          if (r.size() == 0) return std::optional<Account>();
+          return std::optional<Account>(ReadAccount(r, 0));
+        });
+  }
+
+  Result<std::optional<Account>> AccountById(const std::string& id) override {
+    return WithReader<std::optional<Account>>(
+        [&](Connection& c) -> Result<std::optional<Account>> {
+          Params p;
+          p.Bytes(id);
+          ASSIGN_OR_RETURN(Rows r, c.Query(kAccountById, p));
+          if (r.size() == 0) return std::optional<Account>();
+          return std::optional<Account>(ReadAccount(r, 0));
+        });
+  }
+
+  Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
+                                                 const std::string& digest) override {
+    ASSIGN_OR_RETURN(std::string raw, HexDecode(digest));
+    return WithReader<std::optional<DepositRecord>>(
+        [&](Connection& c) -> Result<std::optional<DepositRecord>> {
+          Params p;
+          p.Bytes(depositor).Bytes(raw);
+          ASSIGN_OR_RETURN(Rows r, c.Query(kDepositOf, p));
+          if (r.size() == 0) return std::optional<DepositRecord>();
+          return std::optional<DepositRecord>(ReadDeposit(r, 0));
+        });
+  }
+
+  Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
+                                                      size_t limit) override {
+    ASSIGN_OR_RETURN(std::string raw, HexDecode(digest));
+    return WithReader<std::vector<DepositRecord>>(
+        [&](Connection& c) -> Result<std::vector<DepositRecord>> {
+          Params p;
+          int64_t lim = limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX
+                                                               : static_cast<int64_t>(limit);
+          p.Bytes(raw).Int(lim);
+          ASSIGN_OR_RETURN(Rows r, c.Query(kDepositsByDigest, p));
+          std::vector<DepositRecord> out;
+          out.reserve(r.size());
+          for (int i = 0; i < r.size(); ++i) out.push_back(ReadDeposit(r, i));
+          return out;
+        });
+  }
+
+  Result<std::unique_ptr<WriteTx>> BeginWrite() override {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    for (int attempt = 0;; ++attempt) {
+      // A connection left inside a transaction (a rollback that failed half-way) or lost while
+      // idle is replaced; nothing of it is worth keeping.
+      if (!writer_ || writer_->broken() || writer_->TransactionStatus() != PQTRANS_IDLE) {
+        writer_.reset();
+        ASSIGN_OR_RETURN(writer_, Connection::Open(conninfo_, kWriteStatements,
+                                                   /*pipelined=*/true, kWriterInit));
+      }
+      // The stored entry count lets AppendEntry check density without a round trip. Read committed
+      // is enough: this is the only writer, and the primary key still guards the commit.
+      writer_->Queue(kBegin, Params());
+      writer_->Queue(kNextIndex, Params(), kTagNone, /*keep=*/true);
+      Connection::SyncError err;
+      auto rows = writer_->Sync(&err);
+      if (rows.ok() && rows->size() == 1 && rows->front().size() == 1) {
+        uint64_t next = static_cast<uint64_t>(rows->front().Int(0, 0));
+        return std::unique_ptr<WriteTx>(
+            new PgWriteTx(*writer_, std::move(lock), next, options_.pipeline_writes));
+      }
+      // An idle connection the server dropped (restart, idle timeout) gets one fresh retry;
+      // nothing was written, so retrying is safe.
+      if (writer_->broken() && attempt == 0) continue;
+      if (!writer_->broken()) {
+        writer_->Queue(kRollback, Params());
+        Connection::SyncError ignored;
+        (void)writer_->Sync(&ignored);
+      }
+      return rows.ok() ? Internal("postgres: unexpected answer to the entry count") : err.status;
+    }
+  }
+
+ private:
+  Result<std::unique_ptr<Connection>> OpenReader() {
+    return Connection::Open(conninfo_, kReadStatements, /*pipelined=*/false, kReaderInit);
+  }
+
+  // Runs fn on a pooled read connection. A connection found broken (the server restarted, or
+  // dropped it) is replaced and fn retried once: reads have no side effects.
+  template <typename T, typename Fn>
+  Result<T> WithReader(Fn fn) {
+    std::unique_ptr<Connection> conn;
+    {
+      std::unique_lock<std::mutex> g(pool_mu_);
+      pool_cv_.wait(g, [&] { return !idle_.empty() || open_ < options_.max_readers; });
+      if (!idle_.empty()) {
+        conn = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        ++open_;  // reserve the slot; connect outside the lock
+      }
+    }
+    if (!conn) {
+      auto opened = OpenReader();
+      if (!opened.ok()) {
+        Release(nullptr);
+        return opened.status();
+      }
+      conn = std::move(opened).value();
+    }
+    Result<T> r = fn(*conn);
+    if (!r.ok() && conn->broken()) {
+      conn.reset();
+      auto opened = OpenReader();
+      if (!opened.ok()) {
+        Release(nullptr);
+        return r.status();  // the original error says more than a failed reconnect
+      }
+      conn = std::move(opened).value();
+      r = fn(*conn);
+    }
+    Release(conn && !conn->broken() ? std::move(conn) : nullptr);
+    return r;
+  }
+
+  // Returns a connection to the pool, or with null gives its slot up.
+  void Release(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard<std::mutex> g(pool_mu_);
+      if (conn) {
+        idle_.push_back(std::move(conn));
+      } else {
+        --open_;
+      }
+    }
+    pool_cv_.notify_one();
+  }
+
+  const std::string conninfo_;
+  PostgresStoreOptions options_;
+
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_); a WriteTx holds write_mu_
+
+  std::mutex pool_mu_;
+  std::condition_variable pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(pool_mu_)
+  size_t open_ = 0;  // GUARDED_BY(pool_mu_): idle and in use
+};
+
+Result<int64_t> SchemaVersion(Connection& c) {
+  ASSIGN_OR_RETURN(Rows r, c.Exec("SELECT COALESCE(MAX(version), 0)::text FROM schema_migrations"));
+  if (r.size() != 1) return Internal("postgres: no schema version");
+  return std::strtoll(r.Bytes(0, 0).c_str(), nullptr, 10);
+}
+
+// Runs in one transaction: DDL is transactional in PostgreSQL, so a failed migration leaves no
+// trace, and the advisory lock (released at COMMIT or ROLLBACK) makes concurrent starters wait
+// for the first and then find nothing left to do.
+Status MigrateLocked(Connection& c) {
+  RETURN_IF_ERROR(c.Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey))
+                      .status());
+  RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations("
+                         "version integer PRIMARY KEY, applied bigint NOT NULL)")
+                      .status());
+  ASSIGN_OR_RETURN(int64_t version, SchemaVersion(c));
+  constexpr int64_t kLatest = std::size(kMigrations);
+  if (version > kLatest) {
+    return Internal(fmt::format(
+        "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
+  }
+  for (int64_t v = version; v < kLatest; ++v) {
+    RETURN_IF_ERROR(c.Exec(kMigrations[v]).status());
+    RETURN_IF_ERROR(c.Exec(fmt::format(
+                             "INSERT INTO schema_migrations(version, applied) VALUES({}, "
+                             "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint)",
+                             v + 1))
+                        .status());
+  }
+  return Status::Ok();
+}
+
+Status Migrate(Connection& c) {
+  RETURN_IF_ERROR(c.Exec("BEGIN").status());
+  Status st = MigrateLocked(c);
+  if (st.ok()) st = c.Exec("COMMIT").status();
+  if (!st.ok()) (void)c.Exec("ROLLBACK");
+  return st;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const PostgresStoreOptions& options) {
+  {
+    ASSIGN_OR_RETURN(auto admin, Connection::Open(conninfo, {}, /*pipelined=*/false, nullptr));
+    RETURN_IF_ERROR(Migrate(*admin));
+  }
+  auto store = std::make_unique<PgStore>(conninfo, options);
+  // Fail now rather than at the first read if the statements do not match the schema.
+  RETURN_IF_ERROR(store->EntryCount().status());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace dipr::storage
