@@ -57,10 +57,10 @@ token=$("$dipr" user create --name "load test" --role holder --server "$url" \
   --token "$(cat "$data/admin.token")" --json | python3 -c 'import json,sys;print(json.load(sys.stdin)["token"])')
 export DIPR_TOKEN=$token
 
-# --- fill the log (at roughly 30,000 deposits/s; the last runs are shorter) ---
+# --- fill the log (runs sized for ~60,000 deposits/s, so it overshoots little) ---
 while (( $(tree_size) < entries )); do
   left=$(( entries - $(tree_size) ))
-  wrk -t2 -c"$conns" -d"$(( left / 30000 + 1 ))s" -s "$here/deposit.lua" "$url/" >/dev/null
+  wrk -t2 -c"$conns" -d"$(( left / 60000 + 1 ))s" -s "$here/deposit.lua" "$url/" >/dev/null
   echo "filled: $(tree_size) entries" >&2
 done
 

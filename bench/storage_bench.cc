@@ -43,6 +43,8 @@
 namespace dipr {
 namespace {
 
+void IgnoreNotice(void*, const char*) {}
+
 using storage::Store;
 using SteadyClock = std::chrono::steady_clock;
 
@@ -60,9 +62,7 @@ void Must(const Status& st, const char* what) {
   if (!st.ok()) Die(std::string(what) + ": " + st.ToString());
 }
 
-double Us(SteadyClock::duration d) {
-  return std::chrono::duration<double, std::micro>(d).count();
-}
+double Us(SteadyClock::duration d) { return std::chrono::duration<double, std::micro>(d).count(); }
 
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -105,7 +105,8 @@ Deposit MakeDeposit(Gen& g, uint64_t index) {
   std::string title = "dataset " + std::to_string(index) + " " + g.Hex(6);
   d.entry = "{\"type\":\"deposit\",\"time\":\"2026-11-26T01:53:46.123Z\",\"actor\":\"" + actor +
             "\",\"fingerprint\":{\"algorithm\":\"dipr-fp-v1\",\"chunk_size\":1048576,"
-            "\"chunks\":" + std::to_string(size >> 20) + ",\"digest\":\"" + digest +
+            "\"chunks\":" +
+            std::to_string(size >> 20) + ",\"digest\":\"" + digest +
             "\",\"size\":" + std::to_string(size) + "},\"title\":\"" + title +
             "\",\"v\":1,\"pad\":\"" + std::string(60, 'x') + "\"}";
   d.record = {index, actor, digest, size, title, Time(dipr::Micros(1764121000000000 + index))};
@@ -123,7 +124,7 @@ std::string FakeCheckpoint(uint64_t size) {
 
 Status PgExec(const std::string& conninfo, const std::string& sql, std::string* first = nullptr) {
   PGconn* c = PQconnectdb(conninfo.c_str());
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(c, IgnoreNotice, nullptr);
   Status st;
   if (PQstatus(c) != CONNECTION_OK) {
     st = Unavailable(PQerrorMessage(c));
@@ -187,7 +188,8 @@ class Cluster {
 class PgDatabase {
  public:
   PgDatabase(std::string admin_uri, const std::string& tag)
-      : admin_(std::move(admin_uri)), name_("dipr_bench_" + tag + "_" + std::to_string(::getpid())) {
+      : admin_(std::move(admin_uri)),
+        name_("dipr_bench_" + tag + "_" + std::to_string(::getpid())) {
     Must(PgExec(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"), "drop database");
     Must(PgExec(admin_, "CREATE DATABASE " + name_), "create database");
   }
@@ -354,13 +356,20 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Die("missing value for " + a);
       return argv[++i];
     };
-    if (a == "--pg") pg_uri = next();
-    else if (a == "--batches") batches = std::stoi(next());
-    else if (a == "--reads") reads = std::stoi(next());
-    else if (a == "--size-entries") size_entries = std::stoull(next());
-    else if (a == "--skip-size") skip_size = true;
-    else if (a.rfind("--benchmark_", 0) == 0) continue;  // bench/run.sh passes these
-    else Die("unknown flag " + a);
+    if (a == "--pg")
+      pg_uri = next();
+    else if (a == "--batches")
+      batches = std::stoi(next());
+    else if (a == "--reads")
+      reads = std::stoi(next());
+    else if (a == "--size-entries")
+      size_entries = std::stoull(next());
+    else if (a == "--skip-size")
+      skip_size = true;
+    else if (a.rfind("--benchmark_", 0) == 0)
+      continue;  // bench/run.sh passes these
+    else
+      Die("unknown flag " + a);
   }
   std::unique_ptr<Cluster> cluster;
   if (pg_uri.empty()) {
@@ -373,14 +382,17 @@ int main(int argc, char** argv) {
   std::printf("storage_bench: PostgreSQL at %s, SQLite in %s\n\n", pg_uri.c_str(),
               sqlite_dir.c_str());
 
-  std::printf("1. commits of 256 deposits (entry ~%zu B + deposit row) + 4 tiles of 16 KiB + "
-              "1 tree head, %d batches\n",
-              MakeDeposit(*std::make_unique<Gen>(1), 0).entry.size(), batches);
+  std::printf(
+      "1. commits of 256 deposits (entry ~%zu B + deposit row) + 4 tiles of 16 KiB + "
+      "1 tree head, %d batches\n",
+      MakeDeposit(*std::make_unique<Gen>(1), 0).entry.size(), batches);
   auto print_batches = [](const char* name, const BatchStats& s) {
-    std::printf("  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n",
-                name, s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
+    std::printf(
+        "  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n", name,
+        s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
   };
-  std::unique_ptr<Store> sqlite = Must(storage::OpenSqliteStore(sqlite_dir + "/batch.db"), "sqlite");
+  std::unique_ptr<Store> sqlite =
+      Must(storage::OpenSqliteStore(sqlite_dir + "/batch.db"), "sqlite");
   print_batches("sqlite", RunBatches(*sqlite, batches, 1));
   {
     PgDatabase db(pg_uri, "batch");
@@ -411,9 +423,10 @@ int main(int argc, char** argv) {
   sqlite.reset();
 
   if (!skip_size) {
-    std::printf("\n3. bytes per entry after %llu realistic entries (deposit rows, real tiles, a "
-                "tree head per 256)\n",
-                static_cast<unsigned long long>(size_entries));
+    std::printf(
+        "\n3. bytes per entry after %llu realistic entries (deposit rows, real tiles, a "
+        "tree head per 256)\n",
+        static_cast<unsigned long long>(size_entries));
     PgDatabase db(pg_uri, "size");
     {
       auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");

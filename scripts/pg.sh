@@ -110,7 +110,7 @@ start() {
     echo "$port" >"$dir/port"
     # -w: pg_ctl waits until the server accepts connections (or fails).
     if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -o \
-        "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=on -c synchronous_commit=on -c max_connections=200" \
+        "-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=on -c synchronous_commit=on -c max_connections=200" \
         start >/dev/null 2>"$dir/pg_ctl.log"; then
       started=1
       break

@@ -2,23 +2,27 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace dipr::storage::pg {
 namespace {
 
-std::string Trim(std::string s) {
+void IgnoreNotice(void*, const char*) {}
+
+// libpq's own messages end in a newline and may hold several lines; logs want one.
+std::string OneLine(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  for (char& ch : s) {
+    if (ch == '\n') ch = ' ';
+  }
   return s;
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
-}
-
-// A statement without parameters, sent with the extended protocol (pipeline mode allows no other).
-int SendSql(PGconn* c, const char* sql) {
-  return PQsendQueryParams(c, sql, 0, nullptr, nullptr, nullptr, nullptr, /*resultFormat=*/1);
 }
 
 }  // namespace
@@ -77,11 +81,19 @@ uint64_t Rows::Affected() const {
 
 Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  std::string detail = Trim(r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
-                                                          : PQerrorMessage(c));
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : nullptr;
+  // One line for logs: the server's message and detail, or libpq's own (connection) message.
+  std::string text;
+  if (primary != nullptr) {
+    text = primary;
+    if (detail != nullptr) text += fmt::format(" ({})", detail);
+  } else {
+    text = OneLine(PQerrorMessage(c));
+  }
   std::string sqlstate = state ? state : "";
-  std::string msg = fmt::format("postgres: {}: {}{}", what, detail,
-                                sqlstate.empty() ? "" : " (SQLSTATE " + sqlstate + ")");
+  std::string msg = fmt::format("postgres: {}: {}{}", what, text,
+                                sqlstate.empty() ? "" : " [SQLSTATE " + sqlstate + "]");
   if (PQstatus(c) == CONNECTION_BAD) return Unavailable(msg);
   if (sqlstate == "23505") return Conflict(msg);
   if (StartsWith(sqlstate, "08") ||   // connection exception
@@ -108,9 +120,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
   if (raw == nullptr) return Unavailable("postgres: out of memory for a connection");
   std::unique_ptr<Connection> c(new Connection(raw));
   // Notices ("relation already exists, skipping") would go to stderr; nothing here needs them.
-  PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
   if (PQstatus(raw) != CONNECTION_OK) {
-    return Unavailable(fmt::format("postgres: cannot connect: {}", Trim(PQerrorMessage(raw))));
+    return Unavailable(fmt::format("postgres: cannot connect: {}", OneLine(PQerrorMessage(raw))));
   }
   if (init_sql != nullptr) RETURN_IF_ERROR(c->Exec(init_sql).status());
   RETURN_IF_ERROR(c->Prepare(statements));
@@ -143,9 +155,8 @@ Status Connection::Prepare(std::span<const StatementDef> statements) {
   SyncError err;
   auto done = Sync(&err);
   if (!done.ok()) {
-    return Status(err.status.code(),
-                  fmt::format("{} (preparing: {})", err.status.message(),
-                              err.tag > 0 ? statements[err.tag - 1].sql : "?"));
+    return Status(err.status.code(), fmt::format("{} (preparing: {})", err.status.message(),
+                                                 err.tag > 0 ? statements[err.tag - 1].sql : "?"));
   }
   if (!PQexitPipelineMode(conn_)) return ErrorStatus(conn_, nullptr, "leaving pipeline mode");
   pipelined_ = false;
@@ -186,17 +197,6 @@ void Connection::Queue(int stmt, const Params& p, int tag, bool keep) {
   }
   pending_.push_back({tag, keep});
   for (int i = 0; i < p.size(); ++i) pending_bytes_ += p.lengths()[i];
-}
-
-void Connection::QueueSql(const char* sql, int tag, bool keep) {
-  assert(pipelined_);
-  if (!send_error_.ok()) return;
-  if (!SendSql(conn_, sql)) {
-    send_error_ = ErrorStatus(conn_, nullptr, "send");
-    lost_ = true;
-    return;
-  }
-  pending_.push_back({tag, keep});
 }
 
 Result<std::vector<Rows>> Connection::Sync(SyncError* error) {

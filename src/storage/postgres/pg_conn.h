@@ -114,7 +114,6 @@ class Connection {
   bool broken() const;
   // PQTRANS_IDLE when no transaction is open on the server side.
   PGTransactionStatusType TransactionStatus() const { return PQtransactionStatus(conn_); }
-  PGconn* raw() { return conn_; }
 
   // --- synchronous ---
   // Runs SQL (possibly several statements) with the simple protocol; the last result's rows.
@@ -123,10 +122,9 @@ class Connection {
   Result<Rows> Query(int stmt, const Params& params);
 
   // --- pipelined ---
-  // Sends prepared statement `stmt` (or plain SQL without parameters, e.g. BEGIN) without waiting.
-  // Its outcome is reported by the next Sync; with keep, Sync also returns its rows.
+  // Sends prepared statement `stmt` without waiting. Its outcome is reported by the next Sync
+  // (tag names it in a failure); with keep, Sync also returns its rows.
   void Queue(int stmt, const Params& params, int tag = 0, bool keep = false);
-  void QueueSql(const char* sql, int tag = 0, bool keep = false);
   size_t queued() const { return pending_.size(); }
   size_t queued_bytes() const { return pending_bytes_; }
 

@@ -140,12 +140,9 @@ Account ReadAccount(const Rows& r, int row) {
 
 DepositRecord ReadDeposit(const Rows& r, int row) {
   std::string digest = r.Bytes(row, 2);
-  return DepositRecord{static_cast<uint64_t>(r.Int(row, 0)),
-                       r.Bytes(row, 1),
-                       HexEncode(AsBytes(digest)),
-                       static_cast<uint64_t>(r.Int(row, 3)),
-                       r.Bytes(row, 4),
-                       FromMicros(r.Int(row, 5))};
+  return DepositRecord{
+      static_cast<uint64_t>(r.Int(row, 0)), r.Bytes(row, 1), HexEncode(AsBytes(digest)),
+      static_cast<uint64_t>(r.Int(row, 3)), r.Bytes(row, 4), FromMicros(r.Int(row, 5))};
 }
 
 // A failure that aborted the server-side transaction. Conflict means "this call did nothing and
@@ -175,14 +172,14 @@ class PgWriteTx final : public WriteTx {
     // (its error would only surface later, and would abort the transaction).
     if (index < next_index_) return Conflict(fmt::format("entry {} already exists", index));
     if (index > next_index_) {
-      return InvalidArgument(fmt::format("entry {} would leave a gap after entry {}", index,
-                                         next_index_ - 1));
+      return InvalidArgument(
+          fmt::format("entry {} would leave a gap after entry {}", index, next_index_ - 1));
     }
     Params p;
     p.Int(static_cast<int64_t>(index)).Bytes(data);
     conn_.Queue(kInsertEntry, p);
     ++next_index_;
-    return Flush(/*all=*/false);
+    return MaybeFlush();
   }
 
   Status PutTile(uint8_t level, uint64_t index, std::string_view blob) override {
@@ -190,15 +187,17 @@ class PgWriteTx final : public WriteTx {
     Params p;
     p.Int16(level).Int(static_cast<int64_t>(index)).Bytes(blob);
     conn_.Queue(kPutTile, p);
-    return Flush(/*all=*/false);
+    return MaybeFlush();
   }
 
   Status PutTreeHead(const TreeHead& head) override {
     RETURN_IF_ERROR(failed_);
     Params p;
-    p.Int(static_cast<int64_t>(head.size)).Bytes(crypto::HashChars(head.root)).Bytes(head.checkpoint);
+    p.Int(static_cast<int64_t>(head.size))
+        .Bytes(crypto::HashChars(head.root))
+        .Bytes(head.checkpoint);
     conn_.Queue(kPutHead, p);
-    return Flush(/*all=*/false);
+    return MaybeFlush();
   }
 
   Status InsertAccount(const Account& a, const Hash& token_hash) override {
@@ -206,7 +205,10 @@ class PgWriteTx final : public WriteTx {
     // Both rows or neither: a savepoint to return to when the second insert finds its key taken.
     // Savepoint, inserts and release travel together; success costs one round trip.
     Params pa;
-    pa.Bytes(a.id).Bytes(a.name).Bytes(a.role).Int(ToMicros(a.created))
+    pa.Bytes(a.id)
+        .Bytes(a.name)
+        .Bytes(a.role)
+        .Int(ToMicros(a.created))
         .Int(static_cast<int64_t>(a.log_index));
     Params pc;
     pc.Bytes(crypto::HashChars(token_hash)).Bytes(a.id);
@@ -231,8 +233,12 @@ class PgWriteTx final : public WriteTx {
     RETURN_IF_ERROR(failed_);
     ASSIGN_OR_RETURN(std::string digest, HexDecode(d.digest));
     Params p;
-    p.Int(static_cast<int64_t>(d.index)).Bytes(d.depositor).Bytes(digest)
-        .Int(static_cast<int64_t>(d.size)).Bytes(d.title).Int(ToMicros(d.time));
+    p.Int(static_cast<int64_t>(d.index))
+        .Bytes(d.depositor)
+        .Bytes(digest)
+        .Int(static_cast<int64_t>(d.size))
+        .Bytes(d.title)
+        .Int(ToMicros(d.time));
     conn_.Queue(kInsertDeposit, p, kTagNone, /*keep=*/true);
     // The caller decides from the answer whether the entry goes in, so this one waits (and
     // collects the results of everything pipelined before it on the way).
@@ -240,8 +246,8 @@ class PgWriteTx final : public WriteTx {
     auto rows = conn_.Sync(&err);
     if (!rows.ok()) return Fail(err.status);
     if (rows->empty() || rows->back().Affected() != 1) {
-      return Conflict(fmt::format("a deposit of {} by {} (or at index {}) already exists",
-                                  d.digest, d.depositor, d.index));
+      return Conflict(fmt::format("a deposit of {} by {} (or at index {}) already exists", d.digest,
+                                  d.depositor, d.index));
     }
     return Status::Ok();
   }
@@ -273,10 +279,9 @@ class PgWriteTx final : public WriteTx {
   }
 
  private:
-  // Reads back what is queued: always when all, else when the pipeline is off or getting long.
-  Status Flush(bool all) {
-    if (!all && pipelined_ && conn_.queued() < kMaxQueued &&
-        conn_.queued_bytes() < kMaxQueuedBytes) {
+  // Reads back what is queued when the pipeline is off or getting long.
+  Status MaybeFlush() {
+    if (pipelined_ && conn_.queued() < kMaxQueued && conn_.queued_bytes() < kMaxQueuedBytes) {
       return Status::Ok();
     }
     Connection::SyncError err;
@@ -297,6 +302,7 @@ class PgWriteTx final : public WriteTx {
     // Whatever is still queued goes first, in a segment of its own: had it failed in the same
     // segment as the ROLLBACK, the server would skip the ROLLBACK too.
     if (conn_.queued() > 0) (void)conn_.Sync(&err);
+    if (conn_.broken()) return;
     conn_.Queue(kRollback, Params());
     (void)conn_.Sync(&err);
   }
@@ -368,25 +374,23 @@ class PgStore final : public Store {
   }
 
   Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) override {
-    return WithReader<std::optional<Account>>(
-        [&](Connection& c) -> Result<std::optional<Account>> {
-          Params p;
-          p.Bytes(crypto::HashChars(token_hash));
-          ASSIGN_OR_RETURN(Rows r, c.Query(kAccountByToken, p));
-          if (r.size() == 0) return std::optional<Account>();
-          return std::optional<Account>(ReadAccount(r, 0));
-        });
+    return WithReader<std::optional<Account>>([&](Connection& c) -> Result<std::optional<Account>> {
+      Params p;
+      p.Bytes(crypto::HashChars(token_hash));
+      ASSIGN_OR_RETURN(Rows r, c.Query(kAccountByToken, p));
+      if (r.size() == 0) return std::optional<Account>();
+      return std::optional<Account>(ReadAccount(r, 0));
+    });
   }
 
   Result<std::optional<Account>> AccountById(const std::string& id) override {
-    return WithReader<std::optional<Account>>(
-        [&](Connection& c) -> Result<std::optional<Account>> {
-          Params p;
-          p.Bytes(id);
-          ASSIGN_OR_RETURN(Rows r, c.Query(kAccountById, p));
-          if (r.size() == 0) return std::optional<Account>();
-          return std::optional<Account>(ReadAccount(r, 0));
-        });
+    return WithReader<std::optional<Account>>([&](Connection& c) -> Result<std::optional<Account>> {
+      Params p;
+      p.Bytes(id);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kAccountById, p));
+      if (r.size() == 0) return std::optional<Account>();
+      return std::optional<Account>(ReadAccount(r, 0));
+    });
   }
 
   Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
@@ -408,8 +412,8 @@ class PgStore final : public Store {
     return WithReader<std::vector<DepositRecord>>(
         [&](Connection& c) -> Result<std::vector<DepositRecord>> {
           Params p;
-          int64_t lim = limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX
-                                                               : static_cast<int64_t>(limit);
+          int64_t lim =
+              limit > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(limit);
           p.Bytes(raw).Int(lim);
           ASSIGN_OR_RETURN(Rows r, c.Query(kDepositsByDigest, p));
           std::vector<DepositRecord> out;
@@ -517,7 +521,7 @@ class PgStore final : public Store {
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(pool_mu_)
-  size_t open_ = 0;  // GUARDED_BY(pool_mu_): idle and in use
+  size_t open_ = 0;                                // GUARDED_BY(pool_mu_): idle and in use
 };
 
 Result<int64_t> SchemaVersion(Connection& c) {
@@ -530,8 +534,8 @@ Result<int64_t> SchemaVersion(Connection& c) {
 // trace, and the advisory lock (released at COMMIT or ROLLBACK) makes concurrent starters wait
 // for the first and then find nothing left to do.
 Status MigrateLocked(Connection& c) {
-  RETURN_IF_ERROR(c.Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey))
-                      .status());
+  RETURN_IF_ERROR(
+      c.Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey)).status());
   RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations("
                          "version integer PRIMARY KEY, applied bigint NOT NULL)")
                       .status());
@@ -543,10 +547,9 @@ Status MigrateLocked(Connection& c) {
   }
   for (int64_t v = version; v < kLatest; ++v) {
     RETURN_IF_ERROR(c.Exec(kMigrations[v]).status());
-    RETURN_IF_ERROR(c.Exec(fmt::format(
-                             "INSERT INTO schema_migrations(version, applied) VALUES({}, "
-                             "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint)",
-                             v + 1))
+    RETURN_IF_ERROR(c.Exec(fmt::format("INSERT INTO schema_migrations(version, applied) VALUES({}, "
+                                       "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint)",
+                                       v + 1))
                         .status());
   }
   return Status::Ok();
