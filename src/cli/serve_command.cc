@@ -1,4 +1,4 @@
-// dipr serve --data DIR --listen HOST:PORT [--origin NAME] [--threads N]
+// dipr serve --data DIR --listen HOST:PORT [--db postgres://...] [--origin NAME] [--threads N]
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +12,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     std::string data = "var";
     std::string listen = "127.0.0.1:8080";
     std::string origin;
+    std::string db;
     int threads = 0;
     size_t body_limit = 1 << 20;
   };
@@ -21,6 +22,9 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--listen", flags->listen, "HOST:PORT to listen on");
   cmd->add_option("--origin", flags->origin,
                   "log origin and key name for a new registry, e.g. registry.example.cn/dipr");
+  cmd->add_option("--db", flags->db,
+                  "PostgreSQL URI, e.g. postgres://dipr@127.0.0.1:5432/dipr (default: SQLite in "
+                  "--data)");
   cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
   cmd->add_option("--body-limit", flags->body_limit, "largest request body in bytes");
   cmd->callback([flags, &ctx] {
@@ -36,6 +40,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     server::NodeOptions opts;
     opts.data_dir = flags->data;
     opts.origin = flags->origin;
+    opts.db = flags->db;
     opts.http.host = listen->first;
     opts.http.port = listen->second;
     opts.http.threads = flags->threads;

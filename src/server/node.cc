@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
+#include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::server {
@@ -11,7 +12,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> n(new Node());
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
-  ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
+  if (options.db.empty()) {
+    ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
+  } else {
+    ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
+  }
   n->reader_ = std::make_unique<log::LogReader>(*n->store_);
   log::Sequencer::Options seq;
   seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes) {

@@ -18,6 +18,9 @@ namespace dipr::server {
 
 struct NodeOptions {
   std::string data_dir = "var";
+  // Empty: SQLite in data_dir. Otherwise a libpq URI (postgres://user@host:port/db); the signing
+  // key and the admin token stay files in data_dir either way.
+  std::string db;
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
   const Clock* clock = nullptr;  // null: the system clock
