@@ -164,9 +164,26 @@ Result<storage::TreeHead> Sequencer::SignHead() {
   return storage::TreeHead{cp.size, cp.root, crypto::SignNote(cp.Body(), signer_)};
 }
 
+Status Sequencer::CatchUp(uint64_t stored_size) {
+  ASSIGN_OR_RETURN(auto head, store_.LatestTreeHead());
+  if (!head || head->size != stored_size) {
+    return DataLoss("the stored log and its latest checkpoint disagree on the size");
+  }
+  RETURN_IF_ERROR(CheckHead(*head, signer_));
+  StoreTiles tiles(store_);
+  ASSIGN_OR_RETURN(TreeAppender appender, TreeAppender::Load(head->size, tiles));
+  if (appender.root() != head->root) {
+    return DataLoss("the stored tree does not match its latest checkpoint");
+  }
+  spdlog::info("sequencer: caught up from size {} to {}", appender_.size(), head->size);
+  appender_ = std::move(appender);
+  std::lock_guard<std::mutex> g(mu_);
+  latest_ = std::make_shared<const storage::TreeHead>(std::move(*head));
+  return Status::Ok();
+}
+
 void Sequencer::Integrate(std::deque<Pending>& batch) {
   const auto t0 = std::chrono::steady_clock::now();
-  const uint64_t start = appender_.size();
   std::vector<Result<uint64_t>> outcome;  // per pending: its index, or why it was dropped
   outcome.reserve(batch.size());
   auto fail_all = [&](const Status& st) {
@@ -177,6 +194,19 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
   auto tx_or = store_.BeginWrite();
   if (!tx_or.ok()) return fail_all(tx_or.status());  // nothing changed; later batches may retry
   auto tx = std::move(tx_or).value();
+  if (tx->EntryCount() != appender_.size()) {
+    // Another process appended since our last batch (a node that sequenced before us, on the
+    // same database). Write transactions take turns, so build on what it committed.
+    if (Status st = CatchUp(tx->EntryCount()); !st.ok()) {
+      spdlog::critical("sequencer: cannot catch up with the stored log: {}", st.ToString());
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        failed_ = true;
+      }
+      return fail_all(st);
+    }
+  }
+  const uint64_t start = appender_.size();
 
   std::vector<Hash> leaves;
   leaves.reserve(batch.size());

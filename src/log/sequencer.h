@@ -97,6 +97,8 @@ class Sequencer {
             TreeAppender appender, storage::TreeHead head);
   void Run();
   void Integrate(std::deque<Pending>& batch);
+  // Reloads the tree's right edge after another process appended up to stored_size.
+  Status CatchUp(uint64_t stored_size);
   Result<storage::TreeHead> SignHead();
 
   storage::Store& store_;

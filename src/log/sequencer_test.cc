@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
+#include <set>
 #include <future>
 #include <thread>
 
@@ -131,6 +133,48 @@ TEST_F(SequencerTest, RefusesToStartWhenTheTreeDoesNotMatchItsCheckpoint) {
   }
   auto s = Sequencer::Start(*store_, signer_);
   EXPECT_EQ(s.status().code(), Code::kDataLoss);
+}
+
+TEST_F(SequencerTest, TwoSequencersOnOneDatabaseNeverSignDivergingCheckpoints) {
+  // A second store on the same file stands for a second node: its sequencer must build on what
+  // the first one committed, never sign another tree for a size already signed.
+  auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
+  auto seq2 = std::move(Sequencer::Start(*store2, signer_)).value();
+  std::vector<Appended> got[2];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      Sequencer& s = t == 0 ? *seq_ : *seq2;
+      for (int i = 0; i < 60; ++i) {
+        auto r = s.Append("node " + std::to_string(t) + " entry " + std::to_string(i), nullptr);
+        ASSERT_TRUE(r.ok()) << r.status().ToString();
+        got[t].push_back(*r);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::map<uint64_t, Hash> root_at_size;
+  std::set<uint64_t> indexes;
+  for (int t = 0; t < 2; ++t) {
+    for (const Appended& a : got[t]) {
+      EXPECT_TRUE(indexes.insert(a.index).second) << "index " << a.index << " given twice";
+      auto [it, fresh] = root_at_size.emplace(a.head->size, a.head->root);
+      EXPECT_EQ(it->second, a.head->root) << "two roots signed for size " << a.head->size;
+    }
+  }
+  EXPECT_EQ(indexes.size(), 120u);
+  EXPECT_EQ(*indexes.rbegin(), 119u);
+  auto final_head = *store_->LatestTreeHead();
+  ASSERT_TRUE(final_head.has_value());
+  EXPECT_EQ(final_head->size, 120u);
+  LogReader reader(*store_);
+  for (const auto& [size, root] : root_at_size) {
+    if (size == final_head->size) continue;
+    auto proof = reader.Consistency(size, final_head->size, final_head->size);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_TRUE(VerifyConsistency(size, final_head->size, *proof, root, final_head->root).ok())
+        << "checkpoint at size " << size << " is not consistent with the final one";
+  }
 }
 
 TEST_F(SequencerTest, RefusesToStartWithAnotherKey) {

@@ -50,7 +50,11 @@ class WriteTx {
  public:
   virtual ~WriteTx() = default;  // rolls back unless committed
 
-  // REQUIRES: index == the number of entries stored (entries are appended densely).
+  // The number of entries in the log as this transaction sees it (committed ones plus those it
+  // appended). Write transactions of all processes on one database take turns, so this is what
+  // the transaction builds on: a sequencer compares it with its own idea of the tree.
+  virtual uint64_t EntryCount() const = 0;
+  // REQUIRES: index == EntryCount() (entries are appended densely).
   virtual Status AppendEntry(uint64_t index, std::string_view data) = 0;
   virtual Status PutTile(uint8_t level, uint64_t index, std::string_view blob) = 0;
   // REQUIRES: head.size > the latest stored head's size.
@@ -87,7 +91,8 @@ class Store {
   virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
                                                               size_t limit) = 0;
 
-  // One writer at a time: a second BeginWrite waits until the first transaction ends.
+  // One writer at a time, across every process using the database: a second BeginWrite waits
+  // until the first transaction ends.
   virtual Result<std::unique_ptr<WriteTx>> BeginWrite() = 0;
 };
 

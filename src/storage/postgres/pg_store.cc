@@ -88,6 +88,7 @@ enum WriteStmt {
   kSavepoint,
   kRelease,
   kRollbackToSavepoint,
+  kWriterLock,
   kNextIndex,
   kInsertEntry,
   kPutTile,
@@ -103,6 +104,9 @@ const StatementDef kWriteStatements[] = {
     {"SAVEPOINT projection", {}},
     {"RELEASE SAVEPOINT projection", {}},
     {"ROLLBACK TO SAVEPOINT projection", {}},
+    // Write transactions of every node on this database take turns: each sees the log as the
+    // previous one committed it (see kWriterLockKey).
+    {"SELECT pg_advisory_xact_lock(7235446617810110566)", {}},
     {"SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", {}},
     {"INSERT INTO entries(idx, data) VALUES($1, $2)", {kInt8, kBytea}},
     {"INSERT INTO tiles(level, idx, data) VALUES($1, $2, $3) "
@@ -165,6 +169,8 @@ class PgWriteTx final : public WriteTx {
   ~PgWriteTx() override {
     if (!done_) Rollback();
   }
+
+  uint64_t EntryCount() const override { return next_index_; }
 
   Status AppendEntry(uint64_t index, std::string_view data) override {
     RETURN_IF_ERROR(failed_);
@@ -433,9 +439,11 @@ class PgStore final : public Store {
         ASSIGN_OR_RETURN(writer_, Connection::Open(conninfo_, kWriteStatements,
                                                    /*pipelined=*/true, kWriterInit));
       }
-      // The stored entry count lets AppendEntry check density without a round trip. Read committed
-      // is enough: this is the only writer, and the primary key still guards the commit.
+      // The transaction-scoped advisory lock makes write transactions of all nodes on this
+      // database take turns, so the entry count read after it is the one this transaction builds
+      // on (read committed then suffices); it also lets AppendEntry check density locally.
       writer_->Queue(kBegin, Params());
+      writer_->Queue(kWriterLock, Params());
       writer_->Queue(kNextIndex, Params(), kTagNone, /*keep=*/true);
       Connection::SyncError err;
       auto rows = writer_->Sync(&err);

@@ -65,16 +65,26 @@ class SqliteStore;
 
 class SqliteWriteTx final : public WriteTx {
  public:
-  SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock)
-      : conn_(conn), lock_(std::move(lock)) {}
+  SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock, uint64_t entry_count)
+      : conn_(conn), lock_(std::move(lock)), entry_count_(entry_count) {}
   ~SqliteWriteTx() override {
     conn_.ResetActive();
     if (!done_) (void)conn_.Exec("ROLLBACK");
   }
 
+  uint64_t EntryCount() const override { return entry_count_; }
+
   Status AppendEntry(uint64_t index, std::string_view data) override {
+    if (index != entry_count_) {
+      return index < entry_count_
+                 ? Conflict(fmt::format("entry {} already exists", index))
+                 : InvalidArgument(fmt::format("entry {} would leave a gap after entry {}", index,
+                                               static_cast<int64_t>(entry_count_) - 1));
+    }
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("INSERT INTO entries(idx, data) VALUES(?, ?)"));
-    return s->Bind(1, static_cast<int64_t>(index)).BindBlob(2, data).Run();
+    RETURN_IF_ERROR(s->Bind(1, static_cast<int64_t>(index)).BindBlob(2, data).Run());
+    ++entry_count_;
+    return Status::Ok();
   }
   Status PutTile(uint8_t level, uint64_t index, std::string_view blob) override {
     ASSIGN_OR_RETURN(Statement * s,
@@ -133,6 +143,7 @@ class SqliteWriteTx final : public WriteTx {
 
   Connection& conn_;
   std::unique_lock<std::mutex> lock_;
+  uint64_t entry_count_;
   bool done_ = false;
 };
 
@@ -257,8 +268,22 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
     std::unique_lock<std::mutex> lock(write_mu_);
+    // IMMEDIATE takes SQLite's write lock now, so another process waits (busy timeout) and the
+    // count below is what this transaction builds on.
     RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
-    return std::unique_ptr<WriteTx>(new SqliteWriteTx(*writer_, std::move(lock)));
+    auto count = [&]() -> Result<uint64_t> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       writer_->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM entries"));
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+      writer_->ResetActive();
+      return n;
+    }();
+    if (!count.ok()) {
+      (void)writer_->Exec("ROLLBACK");
+      return count.status();
+    }
+    return std::unique_ptr<WriteTx>(new SqliteWriteTx(*writer_, std::move(lock), *count));
   }
 
  private:
