@@ -72,7 +72,8 @@ Status Registry::EnsureAdmin(const std::string& token) {
           {{"id", admin.id}, {"name", admin.name}, {"role", admin.role}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(token);
-  auto appended = Append({std::move(entry), [admin, th](storage::WriteTx& tx, uint64_t index) {
+  auto appended = Append({std::move(entry), std::string(crypto::HashChars(th)),
+                          [admin, th](storage::WriteTx& tx, uint64_t index) {
                             storage::Account a = admin;
                             a.log_index = index;
                             return tx.InsertAccount(a, th);
@@ -116,7 +117,8 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(na.token);
   storage::Account a = na.account;
-  Submission s{std::move(entry), [a, th](storage::WriteTx& tx, uint64_t index) mutable {
+  Submission s{std::move(entry), std::string(crypto::HashChars(th)),
+               [a, th](storage::WriteTx& tx, uint64_t index) mutable {
                  a.log_index = index;
                  return tx.InsertAccount(a, th);
                }};
@@ -144,7 +146,7 @@ Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
   std::string entry = EncodeDepositEntry(now, actor.id, fp.algorithm, fp.chunk_size, fp.chunks,
                                          req.digest, fp.size, req.title);
   storage::DepositRecord d{0, actor.id, req.digest, fp.size, req.title, now};
-  return Submission{std::move(entry), [d](storage::WriteTx& tx, uint64_t index) mutable {
+  return Submission{std::move(entry), "", [d](storage::WriteTx& tx, uint64_t index) mutable {
                       d.index = index;
                       return tx.InsertDeposit(d);
                     }};

@@ -24,9 +24,13 @@ namespace dipr::registry {
 inline constexpr std::string_view kRoles[] = {"holder", "examiner", "finance", "admin"};
 bool IsRole(std::string_view role);
 
-// An entry ready for the sequencer: its bytes and what it does to the projections.
+// An entry ready for the sequencer: its bytes, what belongs with it but is never logged (an
+// account's token hash; see projector.h), and what it does to the projections. `projection` is
+// the fast path, built from the typed request; it must equal ApplyEntry(entry, sidecar), which
+// projector_test checks.
 struct Submission {
   std::string entry;
+  std::string sidecar;
   log::Projection projection;
 };
 
