@@ -46,6 +46,20 @@ struct DepositRecord {
   Time time;
 };
 
+// An entry handed to the sequencing node through the durable queue (see Store::Enqueue).
+struct PendingEntry {
+  uint64_t id = 0;
+  std::string entry;
+  std::string sidecar;  // never logged (registry/projector.h)
+};
+
+// What became of a queued entry: its log index, or why it was refused.
+struct PendingResult {
+  Code code = Code::kOk;
+  uint64_t index = 0;   // when code == kOk
+  std::string message;  // when not
+};
+
 class WriteTx {
  public:
   virtual ~WriteTx() = default;  // rolls back unless committed
@@ -63,6 +77,11 @@ class WriteTx {
   // Projections. Each either writes fully or not at all; Conflict when a unique key is taken.
   virtual Status InsertAccount(const Account& account, const Hash& token_hash) = 0;
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
+
+  // The queue, from the sequencing node's side: the oldest queued entries, and their outcome
+  // (which removes them from the queue and keeps the result for Store::TakeResult).
+  virtual Result<std::vector<PendingEntry>> Pending(size_t limit) = 0;
+  virtual Status Resolve(uint64_t id, const PendingResult& result) = 0;
 
   // Durable (fsync'd) when it returns OK. After a failure nothing of the transaction remains.
   virtual Status Commit() = 0;
@@ -90,6 +109,12 @@ class Store {
   // In log order, at most `limit`.
   virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
                                                               size_t limit) = 0;
+
+  // --- the queue of entries for the sequencing node ---
+  // A node that does not sequence queues an entry here (durably) and waits for its result.
+  virtual Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) = 0;
+  // The result of a queued entry, once resolved; it is handed out once (then forgotten).
+  virtual Result<std::optional<PendingResult>> TakeResult(uint64_t id) = 0;
 
   // One writer at a time, across every process using the database: a second BeginWrite waits
   // until the first transaction ends.

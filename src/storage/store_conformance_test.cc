@@ -2,27 +2,20 @@
 //
 // PostgreSQL: the server is DIPR_TEST_PG_URI when set (a libpq URI whose user may create
 // databases), else one this process starts with scripts/pg.sh in a temporary directory on first
-// use and stops at exit. Each test gets a database of its own, dropped afterwards. A server that
-// cannot be had fails the PostgreSQL tests; it never skips them.
+// use and stops at exit (tests/pg_testing.h). Each test gets a database of its own, dropped
+// afterwards. A server that cannot be had fails the PostgreSQL tests; it never skips them.
 #include <gtest/gtest.h>
-#include <libpq-fe.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <map>
-#include <mutex>
 #include <thread>
 
-#include "common/testing.h"
 #include "crypto/sha256.h"
+#include "pg_testing.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
@@ -30,159 +23,8 @@
 namespace dipr::storage {
 namespace {
 
-void IgnoreNotice(void*, const char*) {}
-
-// Runs one SQL command on its own connection; the first row's first value, or the error text.
-Result<std::string> RunSql(const std::string& conninfo, const std::string& sql) {
-  PGconn* c = PQconnectdb(conninfo.c_str());
-  PQsetNoticeProcessor(c, IgnoreNotice, nullptr);
-  std::string out;
-  Status st;
-  if (PQstatus(c) != CONNECTION_OK) {
-    st = Unavailable(PQerrorMessage(c));
-  } else {
-    PGresult* r = PQexec(c, sql.c_str());
-    ExecStatusType rs = PQresultStatus(r);
-    if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK) {
-      st = Internal(sql + ": " + PQresultErrorMessage(r));
-    } else if (PQntuples(r) > 0 && PQnfields(r) > 0) {
-      out = PQgetvalue(r, 0, 0);
-    }
-    PQclear(r);
-  }
-  PQfinish(c);
-  if (!st.ok()) return st;
-  return out;
-}
-
-// conninfo with its database replaced by dbname (a key=value string libpq accepts like a URI).
-std::string WithDatabase(const std::string& conninfo, const std::string& dbname) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (opts == nullptr) {
-    std::string msg = err ? err : "unparsable";
-    PQfreemem(err);
-    ADD_FAILURE() << "bad conninfo " << conninfo << ": " << msg;
-    return conninfo;
-  }
-  std::string out;
-  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
-    std::string key = o->keyword;
-    if (key == "dbname" || o->val == nullptr) continue;
-    std::string v;
-    for (char ch : std::string(o->val)) {
-      if (ch == '\\' || ch == '\'') v += '\\';
-      v += ch;
-    }
-    out += key + "='" + v + "' ";
-  }
-  PQconninfoFree(opts);
-  return out + "dbname='" + dbname + "'";
-}
-
-// The PostgreSQL server of this test process, and a database per test on it. Thread-safe.
-class PostgresServer : public ::testing::Environment {
- public:
-  PostgresServer() { instance_ = this; }
-  static PostgresServer& Get() { return *instance_; }
-
-  // The server's URI (its "dipr" database), starting it on first use.
-  Result<std::string> Uri() {
-    std::call_once(once_, [this] { start_ = Start(); });
-    if (!start_.ok()) return start_;
-    return uri_;
-  }
-
-  // A conninfo for the database of `key` (a test's directory), created empty on first use.
-  Result<std::string> Database(const std::string& key) {
-    ASSIGN_OR_RETURN(std::string uri, Uri());
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = databases_.find(key);
-    if (it == databases_.end()) {
-      std::string name = "dipr_test_" + std::to_string(::getpid()) + "_" + std::to_string(next_++);
-      RETURN_IF_ERROR(RunSql(uri, "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").status());
-      RETURN_IF_ERROR(RunSql(uri, "CREATE DATABASE " + name).status());
-      it = databases_.emplace(key, name).first;
-    }
-    return WithDatabase(uri, it->second);
-  }
-
-  void Drop(const std::string& key) {
-    std::lock_guard<std::mutex> g(mu_);
-    auto it = databases_.find(key);
-    if (it == databases_.end()) return;
-    auto st = RunSql(uri_, "DROP DATABASE IF EXISTS " + it->second + " WITH (FORCE)");
-    EXPECT_TRUE(st.ok()) << st.status().ToString();
-    databases_.erase(it);
-  }
-
-  void TearDown() override {
-    if (dir_.empty()) return;
-    std::error_code ec;
-    if (!started_) {
-      std::filesystem::remove_all(dir_, ec);
-      return;
-    }
-    std::string cmd =
-        "'" + testenv::SourceDir() + "/scripts/pg.sh' destroy '" + dir_.string() + "'";
-    if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "could not stop PostgreSQL: " << cmd;
-  }
-
- private:
-  Status Start() {
-    if (const char* env = std::getenv("DIPR_TEST_PG_URI"); env && *env) {
-      uri_ = env;
-      return Status::Ok();
-    }
-    // /tmp rather than TMPDIR: the server runs as the postgres user, who must reach the directory.
-    std::string script = testenv::SourceDir() + "/scripts/pg.sh";
-    if (::access(script.c_str(), X_OK) != 0) {
-      return Unavailable("cannot start PostgreSQL for the tests: no executable " + script +
-                         " (set DIPR_SOURCE_DIR to the source tree, or DIPR_TEST_PG_URI)");
-    }
-    char templ[] = "/tmp/dipr-pg-XXXXXX";
-    if (::mkdtemp(templ) == nullptr) return Internal("mkdtemp failed");
-    dir_ = templ;
-    // The server is stopped by TearDown, or by pg.sh's watchdog if this process dies first.
-    std::string cmd =
-        "'" + script + "' start '" + dir_.string() + "' " + std::to_string(::getpid());
-    auto t0 = std::chrono::steady_clock::now();
-    FILE* f = ::popen(cmd.c_str(), "r");
-    if (f == nullptr) return Internal("cannot run " + script);
-    std::string out;
-    std::array<char, 256> buf;
-    while (size_t n = std::fread(buf.data(), 1, buf.size(), f)) out.append(buf.data(), n);
-    int status = ::pclose(f);
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-    if (rc != 0 || out.rfind("postgres://", 0) != 0) {
-      return Unavailable("could not start PostgreSQL for the tests with `" + cmd +
-                         "` (exit status " + std::to_string(rc) + ", output '" + out +
-                         "'; its log is above). " +
-                         "Install PostgreSQL 15 or set DIPR_TEST_PG_URI to a server's URI.");
-    }
-    uri_ = out;
-    started_ = true;
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - t0);
-    std::fprintf(stderr, "PostgreSQL for the tests: %s (started in %lld ms)\n", uri_.c_str(),
-                 static_cast<long long>(ms.count()));
-    return Status::Ok();
-  }
-
-  static inline PostgresServer* instance_ = nullptr;
-  std::once_flag once_;
-  Status start_;
-  std::string uri_;
-  std::filesystem::path dir_;  // the cluster this process started, if it did
-  bool started_ = false;
-  std::mutex mu_;
-  std::map<std::string, std::string> databases_;  // GUARDED_BY(mu_): key -> database name
-  int next_ = 0;                                  // GUARDED_BY(mu_)
-};
-
-::testing::Environment* const kPostgresServer =
-    ::testing::AddGlobalTestEnvironment(new PostgresServer);
+using testenv::PostgresServer;
+using testenv::RunSql;
 
 struct Backend {
   std::string name;
@@ -552,6 +394,74 @@ TEST_P(StoreConformance, ManyReadersSeeOnlyWholeBatches) {
   EXPECT_GT(reads.load(), kReaders);
 }
 
+TEST_P(StoreConformance, WriteTransactionsSeeTheEntryCountTheyBuildOn) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    EXPECT_EQ(tx->EntryCount(), 0u);
+    ASSERT_TRUE(tx->AppendEntry(0, "a").ok());
+    EXPECT_EQ(tx->EntryCount(), 1u);
+    EXPECT_FALSE(tx->AppendEntry(2, "gap").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  // A second store on the same database stands for another node: its transaction waits for
+  // ours and then sees what we committed.
+  auto other = GetParam().open(dir_);
+  ASSERT_NE(other, nullptr);
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->AppendEntry(1, "b").ok());
+  std::atomic<uint64_t> seen{0};
+  std::thread t([&] {
+    auto tx2 = std::move(other->BeginWrite()).value();
+    seen = tx2->EntryCount() + 100;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(seen.load(), 0u) << "the other store's transaction did not wait for ours";
+  ASSERT_TRUE(tx->Commit().ok());
+  t.join();
+  EXPECT_EQ(seen.load(), 102u);
+}
+
+TEST_P(StoreConformance, QueuedEntriesAreResolvedOnceAndInOrder) {
+  auto a = store_->Enqueue("entry a", "");
+  auto b = store_->Enqueue(std::string("entry\0b", 7), std::string(32, '\x01'));
+  auto c = store_->Enqueue("entry c", "");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_LT(*a, *b);
+  EXPECT_LT(*b, *c);
+  EXPECT_FALSE(store_->TakeResult(*a)->has_value());  // not resolved yet
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    auto pending = tx->Pending(2);
+    ASSERT_TRUE(pending.ok());
+    ASSERT_EQ(pending->size(), 2u);
+    EXPECT_EQ((*pending)[0].id, *a);
+    EXPECT_EQ((*pending)[1].entry, std::string("entry\0b", 7));
+    EXPECT_EQ((*pending)[1].sidecar, std::string(32, '\x01'));
+    ASSERT_TRUE(tx->Resolve(*a, {Code::kOk, 41, ""}).ok());
+    ASSERT_TRUE(tx->Resolve(*b, {Code::kConflict, 0, "already deposited"}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    auto pending = tx->Pending(10);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ((*pending)[0].id, *c);
+    ASSERT_TRUE(tx->Resolve(*c, {Code::kOk, 42, ""}).ok());
+  }  // rolled back: c stays queued, unresolved
+  auto ra = *store_->TakeResult(*a);
+  ASSERT_TRUE(ra.has_value());
+  EXPECT_EQ(ra->code, Code::kOk);
+  EXPECT_EQ(ra->index, 41u);
+  EXPECT_FALSE(store_->TakeResult(*a)->has_value());  // handed out once
+  auto rb = *store_->TakeResult(*b);
+  ASSERT_TRUE(rb.has_value());
+  EXPECT_EQ(rb->code, Code::kConflict);
+  EXPECT_EQ(rb->message, "already deposited");
+  EXPECT_FALSE(store_->TakeResult(*c)->has_value());
+  auto tx = std::move(store_->BeginWrite()).value();
+  EXPECT_EQ(tx->Pending(10)->size(), 1u);
+}
+
 std::unique_ptr<Store> OpenSqliteForTest(const std::string& dir) {
   auto s = OpenSqliteStore(dir + "/dipr.db");
   if (!s.ok()) {
@@ -625,8 +535,9 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   }
   for (auto& n : nodes) n.join();
   for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
-  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM schema_migrations"), "1");
-  EXPECT_EQ(*RunSql(conninfo_, "SELECT max(version) FROM schema_migrations"), "1");
+  // Each migration ran exactly once: as many rows as the highest version.
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT max(version) FROM schema_migrations"), "2");
 }
 
 TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItself) {

@@ -46,6 +46,11 @@ const char* const kMigrations[] = {
     CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
     CREATE INDEX deposits_by_digest ON deposits(digest, idx);
     )sql",
+    R"sql(
+    CREATE TABLE pending(id bigserial PRIMARY KEY, entry bytea NOT NULL, sidecar bytea NOT NULL);
+    CREATE TABLE pending_results(id bigint PRIMARY KEY, idx bigint NOT NULL, code bigint NOT NULL,
+                                 message text NOT NULL);
+    )sql",
 };
 
 // Serializes migrations across every process that opens the same database (advisory locks are
@@ -96,6 +101,9 @@ enum WriteStmt {
   kInsertAccount,
   kInsertCredential,
   kInsertDeposit,
+  kPendingTake,
+  kPendingDelete,
+  kPendingResult,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -121,6 +129,17 @@ const StatementDef kWriteStatements[] = {
     {"INSERT INTO deposits(idx, depositor, digest, size, title, time) "
      "VALUES($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
      {kInt8, kText, kBytea, kInt8, kText, kInt8}},
+    {"SELECT id, entry, sidecar FROM pending ORDER BY id LIMIT $1", {kInt8}},
+    {"DELETE FROM pending WHERE id = $1", {kInt8}},
+    {"INSERT INTO pending_results(id, idx, code, message) VALUES($1, $2, $3, $4)",
+     {kInt8, kInt8, kInt8, kText}},
+};
+
+// --- the queue's other end (any node): a small connection of its own ---
+enum QueueStmt { kEnqueue, kTakeResult };
+const StatementDef kQueueStatements[] = {
+    {"INSERT INTO pending(entry, sidecar) VALUES($1, $2) RETURNING id", {kBytea, kBytea}},
+    {"DELETE FROM pending_results WHERE id = $1 RETURNING idx, code, message", {kInt8}},
 };
 
 // Session settings. The writer insists on synchronous_commit, whatever the server, database or
@@ -255,6 +274,37 @@ class PgWriteTx final : public WriteTx {
       return Conflict(fmt::format("a deposit of {} by {} (or at index {}) already exists", d.digest,
                                   d.depositor, d.index));
     }
+    return Status::Ok();
+  }
+
+  Result<std::vector<PendingEntry>> Pending(size_t limit) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Int(static_cast<int64_t>(limit));
+    conn_.Queue(kPendingTake, p, kTagNone, /*keep=*/true);
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    std::vector<PendingEntry> out;
+    if (rows->empty()) return out;
+    const Rows& r = rows->back();
+    for (int i = 0; i < r.size(); ++i) {
+      out.push_back({static_cast<uint64_t>(r.Int(i, 0)), r.Bytes(i, 1), r.Bytes(i, 2)});
+    }
+    return out;
+  }
+
+  Status Resolve(uint64_t id, const PendingResult& result) override {
+    RETURN_IF_ERROR(failed_);
+    Params d;
+    d.Int(static_cast<int64_t>(id));
+    conn_.Queue(kPendingDelete, d);
+    Params r;
+    r.Int(static_cast<int64_t>(id))
+        .Int(result.code == Code::kOk ? static_cast<int64_t>(result.index) : -1)
+        .Int(static_cast<int64_t>(result.code))
+        .Bytes(result.message);
+    conn_.Queue(kPendingResult, r);
     return Status::Ok();
   }
 
@@ -429,6 +479,29 @@ class PgStore final : public Store {
         });
   }
 
+  Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) override {
+    return WithQueue<uint64_t>([&](Connection& c) -> Result<uint64_t> {
+      Params p;
+      p.Bytes(entry).Bytes(sidecar);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kEnqueue, p));
+      if (r.size() != 1) return Internal("postgres: enqueue returned no id");
+      return static_cast<uint64_t>(r.Int(0, 0));
+    });
+  }
+
+  Result<std::optional<PendingResult>> TakeResult(uint64_t id) override {
+    return WithQueue<std::optional<PendingResult>>(
+        [&](Connection& c) -> Result<std::optional<PendingResult>> {
+          Params p;
+          p.Int(static_cast<int64_t>(id));
+          ASSIGN_OR_RETURN(Rows r, c.Query(kTakeResult, p));
+          if (r.size() == 0) return std::optional<PendingResult>();
+          PendingResult out{static_cast<Code>(r.Int(0, 1)), 0, r.Bytes(0, 2)};
+          if (out.code == Code::kOk) out.index = static_cast<uint64_t>(r.Int(0, 0));
+          return std::optional<PendingResult>(std::move(out));
+        });
+  }
+
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
     std::unique_lock<std::mutex> lock(write_mu_);
     for (int attempt = 0;; ++attempt) {
@@ -523,6 +596,23 @@ class PgStore final : public Store {
   const std::string conninfo_;
   PostgresStoreOptions options_;
 
+  // Runs fn on the queue connection (autocommit), reconnecting once if it was lost.
+  template <typename T, typename Fn>
+  Result<T> WithQueue(Fn fn) {
+    std::lock_guard<std::mutex> g(queue_mu_);
+    for (int attempt = 0;; ++attempt) {
+      if (!queue_ || queue_->broken()) {
+        queue_.reset();
+        ASSIGN_OR_RETURN(queue_, Connection::Open(conninfo_, kQueueStatements,
+                                                  /*pipelined=*/false, kWriterInit));
+      }
+      Result<T> r = fn(*queue_);
+      if (r.ok() || !queue_->broken() || attempt > 0) return r;
+    }
+  }
+
+  std::mutex queue_mu_;
+  std::unique_ptr<Connection> queue_;  // GUARDED_BY(queue_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_); a WriteTx holds write_mu_
 

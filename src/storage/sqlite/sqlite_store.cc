@@ -37,6 +37,12 @@ const char* const kMigrations[] = {
     CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
     CREATE INDEX deposits_by_digest ON deposits(digest, idx);
     )sql",
+    R"sql(
+    CREATE TABLE pending(id INTEGER PRIMARY KEY AUTOINCREMENT, entry BLOB NOT NULL,
+                         sidecar BLOB NOT NULL);
+    CREATE TABLE pending_results(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL,
+                                 code INTEGER NOT NULL, message TEXT NOT NULL);
+    )sql",
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -116,6 +122,30 @@ class SqliteWriteTx final : public WriteTx {
         .Bind(4, static_cast<int64_t>(d.size))
         .Bind(5, d.title)
         .Bind(6, ToMicros(d.time))
+        .Run();
+  }
+  Result<std::vector<PendingEntry>> Pending(size_t limit) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "SELECT id, entry, sidecar FROM pending ORDER BY id LIMIT ?"));
+    s->Bind(1, static_cast<int64_t>(limit));
+    std::vector<PendingEntry> out;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({static_cast<uint64_t>(s->Int(0)), s->Blob(1), s->Blob(2)});
+    }
+    s->Reset();
+    return out;
+  }
+  Status Resolve(uint64_t id, const PendingResult& r) override {
+    ASSIGN_OR_RETURN(Statement * del, conn_.Prepare("DELETE FROM pending WHERE id = ?"));
+    RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
+    ASSIGN_OR_RETURN(Statement * ins, conn_.Prepare(
+        "INSERT INTO pending_results(id, idx, code, message) VALUES(?, ?, ?, ?)"));
+    return ins->Bind(1, static_cast<int64_t>(id))
+        .Bind(2, r.code == Code::kOk ? static_cast<int64_t>(r.index) : -1)
+        .Bind(3, static_cast<int64_t>(r.code))
+        .Bind(4, r.message)
         .Run();
   }
   Status Commit() override {
@@ -264,6 +294,34 @@ class SqliteStore final : public Store {
           }
           return out;
         });
+  }
+
+  Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) override {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    ASSIGN_OR_RETURN(Statement * s,
+                     writer_->Prepare("INSERT INTO pending(entry, sidecar) VALUES(?, ?)"));
+    Status st = s->BindBlob(1, entry).BindBlob(2, sidecar).Run();
+    writer_->ResetActive();
+    RETURN_IF_ERROR(st);
+    return static_cast<uint64_t>(sqlite3_last_insert_rowid(writer_->raw()));
+  }
+
+  Result<std::optional<PendingResult>> TakeResult(uint64_t id) override {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    ASSIGN_OR_RETURN(Statement * s, writer_->Prepare(
+        "DELETE FROM pending_results WHERE id = ? RETURNING idx, code, message"));
+    s->Bind(1, static_cast<int64_t>(id));
+    auto row = s->Step();
+    std::optional<PendingResult> out;
+    if (row.ok() && *row) {
+      out = PendingResult{static_cast<Code>(s->Int(1)), static_cast<uint64_t>(s->Int(0)),
+                          s->Text(2)};
+      if (out->code != Code::kOk) out->index = 0;
+      (void)s->Step();  // run the DELETE to completion
+    }
+    writer_->ResetActive();
+    if (!row.ok()) return row.status();
+    return out;
   }
 
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
