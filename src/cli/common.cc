@@ -1,6 +1,9 @@
 #include "cli/common.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
+#include <fstream>
 #include <cstdlib>
 #include <iostream>
 
@@ -61,6 +64,16 @@ Result<crypto::NoteVerifier> LoadVerifierKey(const std::string& key_or_file) {
 Status WriteOutput(const std::string& path, const std::string& data) {
   if (path == "-") {
     std::cout << data << std::flush;
+    return Status::Ok();
+  }
+  // A device or pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming a temporary
+  // file over it would replace the device with a regular file.
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    std::ofstream out(path, std::ios::binary);
+    out << data;
+    out.flush();
+    if (!out) return Internal("cannot write " + path);
     return Status::Ok();
   }
   return server::WriteFileAtomic(path, data, 0644);

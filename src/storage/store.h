@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -83,6 +84,9 @@ class WriteTx {
   virtual Result<std::vector<PendingEntry>> Pending(size_t limit) = 0;
   virtual Status Resolve(uint64_t id, const PendingResult& result) = 0;
 
+  // Sends `signal` to every subscriber of every node once (and only if) this transaction commits.
+  virtual void SignalOnCommit(std::string_view signal) = 0;
+
   // Durable (fsync'd) when it returns OK. After a failure nothing of the transaction remains.
   virtual Status Commit() = 0;
 };
@@ -115,6 +119,21 @@ class Store {
   virtual Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) = 0;
   // The result of a queued entry, once resolved; it is handed out once (then forgotten).
   virtual Result<std::optional<PendingResult>> TakeResult(uint64_t id) = 0;
+
+  // --- signals between the nodes on one database (PostgreSQL LISTEN/NOTIFY) ---
+  // Calls on_signal, on a thread of the store's, for every signal any node sends; and with
+  // "resync" after a lost connection was re-established (signals may have been missed).
+  // REQUIRES: called at most once.
+  virtual Status Subscribe(std::function<void(std::string_view signal)> on_signal) = 0;
+  virtual Status Signal(std::string_view signal) = 0;
+
+  // --- the sequencing lease: at most one holder among all processes on the database ---
+  // True if this store holds the lease now (taking it if it is free).
+  virtual Result<bool> TryAcquireLease() = 0;
+  // Whether the lease taken is still held (checks the session that holds it). The lease only
+  // decides who should sequence; safety does not depend on it (write transactions take turns
+  // and a sequencer checks the entry count it builds on).
+  virtual bool LeaseHeld() = 0;
 
   // One writer at a time, across every process using the database: a second BeginWrite waits
   // until the first transaction ends.

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 #include "crypto/sha256.h"
@@ -460,6 +461,64 @@ TEST_P(StoreConformance, QueuedEntriesAreResolvedOnceAndInOrder) {
   EXPECT_FALSE(store_->TakeResult(*c)->has_value());
   auto tx = std::move(store_->BeginWrite()).value();
   EXPECT_EQ(tx->Pending(10)->size(), 1u);
+}
+
+TEST_P(StoreConformance, TheLeaseHasOneHolderAndPassesOnWhenItGoes) {
+  auto other = GetParam().open(dir_);
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(*store_->TryAcquireLease());
+  EXPECT_TRUE(*store_->TryAcquireLease());  // holding it already
+  EXPECT_TRUE(store_->LeaseHeld());
+  EXPECT_FALSE(*other->TryAcquireLease());
+  EXPECT_FALSE(other->LeaseHeld());
+  store_.reset();  // the holder goes away (a node killed: its session or lock file closes)
+  bool taken = false;
+  for (int i = 0; i < 50 && !taken; ++i) {
+    taken = *other->TryAcquireLease();
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(taken);
+  EXPECT_TRUE(other->LeaseHeld());
+}
+
+TEST_P(StoreConformance, SignalsReachSubscribersOnlyForCommittedTransactions) {
+  std::mutex mu;
+  std::vector<std::string> got;
+  ASSERT_TRUE(store_->Subscribe([&](std::string_view sig) {
+    std::lock_guard<std::mutex> g(mu);
+    got.emplace_back(sig);
+  }).ok());
+  auto wait_for = [&](size_t n) {
+    for (int i = 0; i < 200; ++i) {
+      {
+        std::lock_guard<std::mutex> g(mu);
+        if (got.size() >= n) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  };
+  // Give a listener thread time to start listening.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE(store_->Signal("queued").ok());
+  ASSERT_TRUE(wait_for(1));
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    tx->SignalOnCommit("rolled-back");
+  }
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    tx->SignalOnCommit("integrated");
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  ASSERT_TRUE(wait_for(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::lock_guard<std::mutex> g(mu);
+  std::vector<std::string> real;
+  for (auto& s : got) {
+    if (s != "resync") real.push_back(s);
+  }
+  EXPECT_EQ(real, (std::vector<std::string>{"queued", "integrated"}));
 }
 
 std::unique_ptr<Store> OpenSqliteForTest(const std::string& dir) {

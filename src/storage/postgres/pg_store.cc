@@ -1,5 +1,12 @@
 #include "storage/postgres/pg_store.h"
 
+#include <poll.h>
+#include <pthread.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include <condition_variable>
@@ -104,6 +111,7 @@ enum WriteStmt {
   kPendingTake,
   kPendingDelete,
   kPendingResult,
+  kNotify,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -133,13 +141,69 @@ const StatementDef kWriteStatements[] = {
     {"DELETE FROM pending WHERE id = $1", {kInt8}},
     {"INSERT INTO pending_results(id, idx, code, message) VALUES($1, $2, $3, $4)",
      {kInt8, kInt8, kInt8, kText}},
+    // NOTIFY inside a transaction is delivered when (and only if) it commits.
+    {"SELECT pg_notify('dipr', $1)", {kText}},
 };
 
 // --- the queue's other end (any node): a small connection of its own ---
-enum QueueStmt { kEnqueue, kTakeResult };
+enum QueueStmt { kEnqueue, kTakeResult, kQueueNotify };
 const StatementDef kQueueStatements[] = {
     {"INSERT INTO pending(entry, sidecar) VALUES($1, $2) RETURNING id", {kBytea, kBytea}},
     {"DELETE FROM pending_results WHERE id = $1 RETURNING idx, code, message", {kInt8}},
+    {"SELECT pg_notify('dipr', $1)", {kText}},
+};
+
+// The sequencing lease: a session-level advisory lock, released by the server when the session
+// that holds it ends (a node killed with -9 included).
+constexpr int64_t kLeaseKey = 0x6469707200000002;  // "dipr" 2
+
+// LISTEN on a connection of its own, on a thread of its own: one notification per signal.
+class Listener {
+ public:
+  Listener(std::string conninfo, std::function<void(std::string_view)> on_signal)
+      : conninfo_(std::move(conninfo)), on_signal_(std::move(on_signal)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Listener() {
+    stop_ = true;
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    pthread_setname_np(pthread_self(), "dipr-listen");
+    bool first = true;
+    while (!stop_) {
+      PGconn* c = PQconnectdb(conninfo_.c_str());
+      if (PQstatus(c) != CONNECTION_OK) {
+        PQfinish(c);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      PGresult* r = PQexec(c, "LISTEN dipr");
+      bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      if (ok && !first) on_signal_("resync");  // signals sent while we were away are lost
+      first = false;
+      while (ok && !stop_) {
+        pollfd pfd{PQsocket(c), POLLIN, 0};
+        int n = ::poll(&pfd, 1, 200);
+        if (n < 0 && errno != EINTR) break;
+        if (n > 0 && !PQconsumeInput(c)) break;
+        while (PGnotify* note = PQnotifies(c)) {
+          on_signal_(note->extra);
+          PQfreemem(note);
+        }
+        if (PQstatus(c) != CONNECTION_OK) break;
+      }
+      PQfinish(c);
+    }
+  }
+
+  std::string conninfo_;
+  std::function<void(std::string_view)> on_signal_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
 };
 
 // Session settings. The writer insists on synchronous_commit, whatever the server, database or
@@ -306,6 +370,13 @@ class PgWriteTx final : public WriteTx {
         .Bytes(result.message);
     conn_.Queue(kPendingResult, r);
     return Status::Ok();
+  }
+
+  void SignalOnCommit(std::string_view signal) override {
+    if (!failed_.ok()) return;
+    Params p;
+    p.Bytes(signal);
+    conn_.Queue(kNotify, p);
   }
 
   Status Commit() override {
@@ -502,6 +573,46 @@ class PgStore final : public Store {
         });
   }
 
+  Status Subscribe(std::function<void(std::string_view)> on_signal) override {
+    std::lock_guard<std::mutex> g(listener_mu_);
+    if (listener_) return Internal("Subscribe called twice");
+    listener_ = std::make_unique<Listener>(conninfo_, std::move(on_signal));
+    return Status::Ok();
+  }
+
+  Status Signal(std::string_view signal) override {
+    return WithQueue<bool>([&](Connection& c) -> Result<bool> {
+             Params p;
+             p.Bytes(signal);
+             ASSIGN_OR_RETURN(Rows r, c.Query(kQueueNotify, p));
+             return true;
+           })
+        .status();
+  }
+
+  Result<bool> TryAcquireLease() override {
+    std::lock_guard<std::mutex> g(lease_mu_);
+    if (lease_ && !lease_->broken()) return true;
+    lease_.reset();
+    ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_, {}, /*pipelined=*/false, nullptr));
+    ASSIGN_OR_RETURN(Rows r, c->Exec(fmt::format("SELECT pg_try_advisory_lock({})::text",
+                                                 kLeaseKey)));
+    if (r.size() != 1 || r.Bytes(0, 0) != "true") return false;
+    lease_ = std::move(c);
+    return true;
+  }
+
+  bool LeaseHeld() override {
+    std::lock_guard<std::mutex> g(lease_mu_);
+    if (!lease_) return false;
+    // The lock lives as long as the session: ask the server that the session is still there.
+    if (lease_->broken() || !lease_->Exec("SELECT 1").ok()) {
+      lease_.reset();
+      return false;
+    }
+    return true;
+  }
+
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
     std::unique_lock<std::mutex> lock(write_mu_);
     for (int attempt = 0;; ++attempt) {
@@ -613,6 +724,10 @@ class PgStore final : public Store {
 
   std::mutex queue_mu_;
   std::unique_ptr<Connection> queue_;  // GUARDED_BY(queue_mu_)
+  std::mutex lease_mu_;
+  std::unique_ptr<Connection> lease_;  // GUARDED_BY(lease_mu_): the session holding the lease
+  std::mutex listener_mu_;
+  std::unique_ptr<Listener> listener_;  // GUARDED_BY(listener_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_); a WriteTx holds write_mu_
 

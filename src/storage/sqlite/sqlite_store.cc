@@ -10,7 +10,13 @@
 #include "common/hex.h"
 #include "storage/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
 
 namespace dipr::storage {
 namespace {
@@ -71,9 +77,14 @@ class SqliteStore;
 
 class SqliteWriteTx final : public WriteTx {
  public:
-  SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock, uint64_t entry_count)
-      : conn_(conn), lock_(std::move(lock)), entry_count_(entry_count) {}
+  SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock, uint64_t entry_count,
+                std::function<void(std::string_view)> dispatch)
+      : conn_(conn),
+        lock_(std::move(lock)),
+        entry_count_(entry_count),
+        dispatch_(std::move(dispatch)) {}
   ~SqliteWriteTx() override {
+    if (!lock_.owns_lock()) return;  // committed, and the connection already passed on
     conn_.ResetActive();
     if (!done_) (void)conn_.Exec("ROLLBACK");
   }
@@ -148,11 +159,18 @@ class SqliteWriteTx final : public WriteTx {
         .Bind(4, r.message)
         .Run();
   }
+  void SignalOnCommit(std::string_view signal) override { signals_.emplace_back(signal); }
+
   Status Commit() override {
     done_ = true;
     conn_.ResetActive();
     Status st = conn_.Exec("COMMIT");
-    if (!st.ok()) (void)conn_.Exec("ROLLBACK");
+    if (!st.ok()) {
+      (void)conn_.Exec("ROLLBACK");
+      return st;
+    }
+    lock_.unlock();  // subscribers may read or write the store
+    for (const auto& sig : signals_) dispatch_(sig);
     return st;
   }
 
@@ -174,6 +192,8 @@ class SqliteWriteTx final : public WriteTx {
   Connection& conn_;
   std::unique_lock<std::mutex> lock_;
   uint64_t entry_count_;
+  std::function<void(std::string_view)> dispatch_;
+  std::vector<std::string> signals_;
   bool done_ = false;
 };
 
@@ -341,7 +361,44 @@ class SqliteStore final : public Store {
       (void)writer_->Exec("ROLLBACK");
       return count.status();
     }
-    return std::unique_ptr<WriteTx>(new SqliteWriteTx(*writer_, std::move(lock), *count));
+    return std::unique_ptr<WriteTx>(new SqliteWriteTx(
+        *writer_, std::move(lock), *count, [this](std::string_view sig) { Dispatch(sig); }));
+  }
+
+  // One process per SQLite file, so signals stay in the process: subscribers are called on the
+  // signalling thread.
+  Status Subscribe(std::function<void(std::string_view)> on_signal) override {
+    std::lock_guard<std::mutex> g(signal_mu_);
+    subscriber_ = std::move(on_signal);
+    return Status::Ok();
+  }
+  Status Signal(std::string_view signal) override {
+    Dispatch(signal);
+    return Status::Ok();
+  }
+
+  // The lease is an exclusive flock on DB-lease beside the database: it also keeps a second
+  // process from sequencing the same file.
+  Result<bool> TryAcquireLease() override {
+    std::lock_guard<std::mutex> g(lease_mu_);
+    if (lease_fd_ >= 0) return true;
+    std::string path = path_ + "-lease";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Internal("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      if (errno == EWOULDBLOCK) return false;
+      return Internal("cannot lock " + path + ": " + std::strerror(errno));
+    }
+    lease_fd_ = fd;
+    return true;
+  }
+  bool LeaseHeld() override {
+    std::lock_guard<std::mutex> g(lease_mu_);
+    return lease_fd_ >= 0;
+  }
+  ~SqliteStore() override {
+    if (lease_fd_ >= 0) ::close(lease_fd_);
   }
 
  private:
@@ -370,7 +427,20 @@ class SqliteStore final : public Store {
     return r;
   }
 
+  void Dispatch(std::string_view sig) {
+    std::function<void(std::string_view)> f;
+    {
+      std::lock_guard<std::mutex> g(signal_mu_);
+      f = subscriber_;
+    }
+    if (f) f(sig);
+  }
+
   std::string path_;
+  std::mutex signal_mu_;
+  std::function<void(std::string_view)> subscriber_;  // GUARDED_BY(signal_mu_)
+  std::mutex lease_mu_;
+  int lease_fd_ = -1;  // GUARDED_BY(lease_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_) while a WriteTx lives
   std::mutex pool_mu_;
