@@ -27,7 +27,7 @@ inline asio::awaitable<Result<log::Appended>> AsyncAppend(log::Sequencer& sequen
   return asio::async_initiate<decltype(asio::use_awaitable), void(Result<log::Appended>)>(
       [&sequencer, s = std::move(s)](auto handler) mutable {
         using H = decltype(handler);
-        sequencer.Submit(std::move(s.entry), std::move(s.projection),
+        sequencer.Submit(std::move(s.entry), std::move(s.sidecar), std::move(s.projection),
                          std::make_unique<PostingCompletion<H>>(std::move(handler)));
       },
       asio::use_awaitable);

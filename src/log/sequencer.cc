@@ -42,35 +42,60 @@ Status CheckHead(const storage::TreeHead& head, const crypto::NoteSigner& signer
 Result<std::unique_ptr<Sequencer>> Sequencer::Start(storage::Store& store,
                                                     const crypto::NoteSigner& signer,
                                                     Options options) {
-  ASSIGN_OR_RETURN(auto head, store.LatestTreeHead());
-  ASSIGN_OR_RETURN(uint64_t entries, store.EntryCount());
-  StoreTiles tiles(store);
-  TreeAppender appender;
-  if (head) {
-    RETURN_IF_ERROR(CheckHead(*head, signer));
-    if (entries != head->size) {
-      return DataLoss(fmt::format("the log holds {} entries but its last checkpoint says {}",
-                                  entries, head->size));
+  ASSIGN_OR_RETURN(bool lead, store.TryAcquireLease());
+  std::unique_ptr<Sequencer> s;
+  if (lead) {
+    ASSIGN_OR_RETURN(auto head, store.LatestTreeHead());
+    ASSIGN_OR_RETURN(uint64_t entries, store.EntryCount());
+    StoreTiles tiles(store);
+    TreeAppender appender;
+    if (head) {
+      RETURN_IF_ERROR(CheckHead(*head, signer));
+      if (entries != head->size) {
+        return DataLoss(fmt::format("the log holds {} entries but its last checkpoint says {}",
+                                    entries, head->size));
+      }
+      ASSIGN_OR_RETURN(appender, TreeAppender::Load(head->size, tiles));
+      if (appender.root() != head->root) {
+        return DataLoss(fmt::format(
+            "the stored tree of size {} does not match the last signed checkpoint", head->size));
+      }
+    } else if (entries != 0) {
+      return DataLoss("the log holds entries but no signed checkpoint");
     }
-    ASSIGN_OR_RETURN(appender, TreeAppender::Load(head->size, tiles));
-    if (appender.root() != head->root) {
-      return DataLoss(fmt::format(
-          "the stored tree of size {} does not match the last signed checkpoint", head->size));
+    s.reset(new Sequencer(store, signer, options, std::move(appender),
+                          head.value_or(storage::TreeHead{})));
+    s->leading_ = true;
+    if (!head) {
+      // First start: sign and store the empty tree, so there is always a checkpoint to serve.
+      ASSIGN_OR_RETURN(auto tx, store.BeginWrite());
+      if (tx->EntryCount() == 0) {
+        ASSIGN_OR_RETURN(auto empty, s->SignHead());
+        RETURN_IF_ERROR(tx->PutTreeHead(empty));
+        RETURN_IF_ERROR(tx->Commit());
+        s->latest_ = std::make_shared<const storage::TreeHead>(std::move(empty));
+      }
     }
-  } else if (entries != 0) {
-    return DataLoss("the log holds entries but no signed checkpoint");
+  } else {
+    // A follower: another node sequences. Serve its latest checkpoint, checked.
+    ASSIGN_OR_RETURN(auto head, store.LatestTreeHead());
+    if (head) RETURN_IF_ERROR(CheckHead(*head, signer));
+    s.reset(new Sequencer(store, signer, options, TreeAppender(),
+                          head.value_or(storage::TreeHead{})));
+    spdlog::info("sequencer: another node holds the lease; following");
   }
-  std::unique_ptr<Sequencer> s(
-      new Sequencer(store, signer, options, std::move(appender), head.value_or(storage::TreeHead{})));
-  if (!head) {
-    // First start: sign and store the empty tree, so there is always a checkpoint to serve.
-    ASSIGN_OR_RETURN(auto tx, store.BeginWrite());
-    ASSIGN_OR_RETURN(auto empty, s->SignHead());
-    RETURN_IF_ERROR(tx->PutTreeHead(empty));
-    RETURN_IF_ERROR(tx->Commit());
-    s->latest_ = std::make_shared<const storage::TreeHead>(std::move(empty));
-  }
-  s->thread_ = std::thread([p = s.get()] { p->Run(); });
+  Sequencer* p = s.get();
+  RETURN_IF_ERROR(store.Subscribe([p](std::string_view signal) {
+    {
+      std::lock_guard<std::mutex> g(p->mu_);
+      // A leader cares about newly queued entries, a follower about integrated ones; after a
+      // reconnection ("resync") both look.
+      if (signal != "integrated") p->queued_signal_ = true;
+      if (signal != "queued") p->integrated_signal_ = true;
+    }
+    p->cv_.notify_one();
+  }));
+  s->thread_ = std::thread([p] { p->Run(); });
   return s;
 }
 
@@ -90,9 +115,12 @@ Sequencer::~Sequencer() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   for (auto& p : queue_) p.done->Done(Unavailable("the registry is shutting down"));
+  for (auto& [id, done] : waiting_) {
+    done->Done(Unavailable("the registry is shutting down; the entry may still be logged"));
+  }
 }
 
-void Sequencer::Submit(std::string entry, Projection projection,
+void Sequencer::Submit(std::string entry, std::string sidecar, Projection projection,
                        std::unique_ptr<Completion> done) {
   if (entry.size() > kMaxEntrySize) {
     done->Done(TooLarge(fmt::format("entry of {} bytes is over the {} byte limit", entry.size(),
@@ -113,16 +141,24 @@ void Sequencer::Submit(std::string entry, Projection projection,
       done->Done(Unavailable("the log is overloaded; retry later"));
       return;
     }
-    queue_.push_back({std::move(entry), std::move(projection), std::move(done)});
+    queue_.push_back(
+        {std::move(entry), std::move(sidecar), std::move(projection), std::move(done)});
   }
   cv_.notify_one();
 }
 
-Result<Appended> Sequencer::Append(std::string entry, Projection projection) {
+Result<Appended> Sequencer::Append(std::string entry, Projection projection,
+                                   std::string sidecar) {
   std::promise<Result<Appended>> p;
   auto f = p.get_future();
-  Submit(std::move(entry), std::move(projection), std::make_unique<PromiseCompletion>(p));
+  Submit(std::move(entry), std::move(sidecar), std::move(projection),
+         std::make_unique<PromiseCompletion>(p));
   return f.get();
+}
+
+bool Sequencer::leading() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return leading_;
 }
 
 Sequencer::Stats Sequencer::stats() const {
@@ -143,19 +179,124 @@ std::shared_ptr<const storage::TreeHead> Sequencer::Latest() const {
 void Sequencer::Run() {
   pthread_setname_np(pthread_self(), "dipr-sequencer");
   std::deque<Pending> batch;
+  auto next_role_check = std::chrono::steady_clock::now() + options_.lease_interval;
+  auto next_poll = std::chrono::steady_clock::now();
   while (true) {
+    bool signalled, leading;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      auto wake = std::min(next_role_check, next_poll);
+      leading = leading_;
+      bool& flag = leading ? queued_signal_ : integrated_signal_;
+      cv_.wait_until(lock, wake, [&] { return stopping_ || !queue_.empty() || flag; });
       if (stopping_) return;
+      signalled = flag;
+      queued_signal_ = integrated_signal_ = false;
       size_t n = std::min(queue_.size(), options_.max_batch);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    Integrate(batch);
+    auto now = std::chrono::steady_clock::now();
+    if (now >= next_role_check) {
+      CheckRole();
+      next_role_check = now + options_.lease_interval;
+      leading = this->leading();
+    }
+    bool poll = now >= next_poll;
+    if (poll) next_poll = now + options_.poll_interval;
+    if (leading) {
+      if (!batch.empty() || signalled || poll) Integrate(batch, signalled || poll);
+    } else {
+      if (!batch.empty()) Forward(batch);
+      if (signalled || poll) {
+        RefreshLatest();
+        CollectResults();
+      }
+    }
     batch.clear();
+  }
+}
+
+void Sequencer::CheckRole() {
+  bool leading = this->leading();
+  if (leading) {
+    if (store_.LeaseHeld()) return;
+    spdlog::warn("sequencer: lost the lease; following");
+    std::lock_guard<std::mutex> g(mu_);
+    leading_ = false;
+    return;
+  }
+  auto lead = store_.TryAcquireLease();
+  if (!lead.ok() || !*lead) return;
+  // Build on what the last leader committed; CatchUp checks it against its signed checkpoint.
+  auto count = store_.EntryCount();
+  Status st = count.ok() ? CatchUp(*count) : count.status();
+  if (!st.ok()) {
+    spdlog::critical("sequencer: took the lease but cannot load the log: {}", st.ToString());
+    std::lock_guard<std::mutex> g(mu_);
+    failed_ = true;
+    return;
+  }
+  spdlog::info("sequencer: took the lease at size {}; leading", appender_.size());
+  std::lock_guard<std::mutex> g(mu_);
+  leading_ = true;
+}
+
+void Sequencer::RefreshLatest() {
+  auto head = store_.LatestTreeHead();
+  if (!head.ok() || !*head) return;
+  if (Status st = CheckHead(**head, signer_); !st.ok()) {
+    spdlog::critical("sequencer: the stored checkpoint does not verify: {}", st.ToString());
+    return;
+  }
+  std::lock_guard<std::mutex> g(mu_);
+  if (!latest_ || (*head)->size > latest_->size) {
+    latest_ = std::make_shared<const storage::TreeHead>(std::move(**head));
+  }
+}
+
+void Sequencer::Forward(std::deque<Pending>& batch) {
+  for (auto& p : batch) {
+    auto id = store_.Enqueue(p.entry, p.sidecar);
+    if (!id.ok()) {
+      p.done->Done(Unavailable("cannot queue the entry for the sequencing node: " +
+                               id.status().message()));
+      continue;
+    }
+    waiting_.emplace(*id, std::move(p.done));
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stats_.forwarded += batch.size();
+  }
+  (void)store_.Signal("queued");
+}
+
+void Sequencer::CollectResults() {
+  for (auto it = waiting_.begin(); it != waiting_.end();) {
+    auto r = store_.TakeResult(it->first);
+    if (!r.ok() || !*r) {
+      ++it;
+      continue;
+    }
+    const storage::PendingResult& res = **r;
+    if (res.code != Code::kOk) {
+      it->second->Done(Status(res.code, res.message));
+    } else {
+      auto head = Latest();
+      if (!head || head->size <= res.index) {
+        RefreshLatest();
+        head = Latest();
+      }
+      if (!head || head->size <= res.index) {
+        it->second->Done(Internal("the entry was integrated but no checkpoint covers it yet"));
+      } else {
+        it->second->Done(Appended{res.index, head});
+      }
+    }
+    it = waiting_.erase(it);
   }
 }
 
@@ -182,7 +323,7 @@ Status Sequencer::CatchUp(uint64_t stored_size) {
   return Status::Ok();
 }
 
-void Sequencer::Integrate(std::deque<Pending>& batch) {
+void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<Result<uint64_t>> outcome;  // per pending: its index, or why it was dropped
   outcome.reserve(batch.size());
@@ -208,8 +349,29 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
   }
   const uint64_t start = appender_.size();
 
+  // Entries other nodes queued for us go in the same transaction, their outcome recorded there too.
+  std::vector<storage::PendingEntry> queued;
+  if (look_at_queue && options_.max_batch > batch.size()) {
+    auto q = tx->Pending(options_.max_batch - batch.size());
+    if (!q.ok()) return fail_all(q.status());
+    queued = std::move(q).value();
+  }
+  if (batch.empty() && queued.empty()) return;  // rolled back: nothing to do
+
   std::vector<Hash> leaves;
-  leaves.reserve(batch.size());
+  leaves.reserve(batch.size() + queued.size());
+  for (auto& q : queued) {
+    uint64_t index = start + leaves.size();
+    Status st = options_.apply_queued
+                    ? options_.apply_queued(*tx, index, q.entry, q.sidecar)
+                    : Unavailable("this node cannot project queued entries");
+    if (st.ok()) st = tx->AppendEntry(index, q.entry);
+    Status resolved = tx->Resolve(q.id, st.ok() ? storage::PendingResult{Code::kOk, index, ""}
+                                               : storage::PendingResult{st.code(), 0, st.message()});
+    if (!resolved.ok()) return fail_all(resolved);
+    if (st.ok()) leaves.push_back(HashLeaf(q.entry));
+  }
+  const size_t from_queue = leaves.size();
   for (auto& p : batch) {
     uint64_t index = start + leaves.size();
     if (p.projection) {
@@ -235,6 +397,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
       if (!st.ok()) break;
     }
     if (st.ok()) {
+      tx->SignalOnCommit("integrated");
       auto signed_head = SignHead();
       st = signed_head.ok() ? tx->PutTreeHead(*signed_head) : signed_head.status();
       if (st.ok()) head = std::make_shared<const storage::TreeHead>(std::move(signed_head).value());
@@ -259,13 +422,19 @@ void Sequencer::Integrate(std::deque<Pending>& batch) {
     latest_ = head;
   } else {
     head = Latest();
+    if (!queued.empty()) {
+      // Only refusals of queued entries: their results must still be committed and announced.
+      tx->SignalOnCommit("integrated");
+      if (Status st = tx->Commit(); !st.ok()) return fail_all(st);
+    }
   }
   {
     auto t1 = std::chrono::steady_clock::now();
     std::lock_guard<std::mutex> g(mu_);
     stats_.batches++;
     stats_.entries += leaves.size();
-    stats_.rejected += batch.size() - leaves.size();
+    stats_.rejected += batch.size() + queued.size() - leaves.size();
+    stats_.queued_integrated += from_queue;
     stats_.commit_micros +=
         std::chrono::duration_cast<std::chrono::microseconds>(t1 - commit_start).count();
     stats_.batch_micros += std::chrono::duration_cast<std::chrono::microseconds>(t1 - t0).count();

@@ -4,13 +4,23 @@
 // checkpoint that covers it. Under load, batches grow on their own while a commit is in flight, so
 // throughput grows with concurrency while each request waits for about one commit.
 //
+// Several nodes on one database: the node holding the store's lease is the leader and sequences;
+// the others are followers, which hand their entries to the leader through the store's durable
+// queue and wait for its "integrated" signal (LISTEN/NOTIFY on PostgreSQL). A follower tries to
+// take the lease every second, so when the leader dies its session's lease is free and another
+// node leads within about a second. Safety does not rest on the lease: write transactions take
+// turns and a leader builds on the entry count its transaction sees (CatchUp), so two nodes that
+// both believe they lead still never sign two checkpoints that disagree.
+//
 // Nothing is acknowledged before it is durable, and a checkpoint is published only after it is
-// committed; a failed commit is rolled back in memory too, so the log never signs two checkpoints
-// for one size.
+// committed; after a failed commit the sequencer stops (fail-stop) until a restart re-checks the
+// stored tree.
 #pragma once
 
 #include <condition_variable>
+#include <chrono>
 #include <deque>
+#include <map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -53,6 +63,15 @@ class Sequencer {
     // Called on the sequencer thread after each commit with the tiles it wrote, so that a tile
     // cache can be written through instead of re-reading what was just stored.
     std::function<void(const std::vector<TileWrite>&)> on_commit;
+    // How the leader projects an entry that another node queued (it has no Projection closure
+    // for it): registry::ApplyEntry. Without it, queued entries are refused.
+    std::function<Status(storage::WriteTx&, uint64_t index, std::string_view entry,
+                         std::string_view sidecar)>
+        apply_queued;
+    // How often a follower tries to take the lease, and a leader checks it still holds it.
+    std::chrono::milliseconds lease_interval{1000};
+    // How often the queue and results are looked at without a signal (a missed notification).
+    std::chrono::milliseconds poll_interval{500};
   };
 
   // Counters for /metrics. Monotonic since start.
@@ -63,11 +82,14 @@ class Sequencer {
     uint64_t commit_micros = 0;  // total time in Commit (the fsync)
     uint64_t batch_micros = 0;   // total time integrating batches, commit included
     uint64_t max_batch = 0;
+    uint64_t queued_integrated = 0;  // entries other nodes queued that this node integrated
+    uint64_t forwarded = 0;          // entries this node queued for the leader
   };
   Stats stats() const;
 
-  // Loads the tree, checks it against the last signed checkpoint (DataLoss if they differ: the
-  // registry must not serve), signs the empty tree on first start, and starts the thread.
+  // Takes the lease if it is free. As leader: loads the tree, checks it against the last signed
+  // checkpoint (DataLoss if they differ: the registry must not serve), signs the empty tree on
+  // first start. As follower: reads and checks the latest checkpoint. Then starts the thread.
   static Result<std::unique_ptr<Sequencer>> Start(storage::Store& store,
                                                   const crypto::NoteSigner& signer,
                                                   Options options);
@@ -77,9 +99,18 @@ class Sequencer {
   }
   ~Sequencer();  // stops the thread after the batch in flight; queued entries get Unavailable
 
-  void Submit(std::string entry, Projection projection, std::unique_ptr<Completion> done);
+  // sidecar: never logged, but goes with the entry when it is queued for another node
+  // (registry/projector.h). projection: what the entry does, when this node integrates it.
+  void Submit(std::string entry, std::string sidecar, Projection projection,
+              std::unique_ptr<Completion> done);
+  void Submit(std::string entry, Projection projection, std::unique_ptr<Completion> done) {
+    Submit(std::move(entry), "", std::move(projection), std::move(done));
+  }
   // Blocks until the entry is durable; for the CLI, tools and tests.
-  Result<Appended> Append(std::string entry, Projection projection);
+  Result<Appended> Append(std::string entry, Projection projection, std::string sidecar = "");
+
+  // Whether this node sequences now (holds the lease).
+  bool leading() const;
 
   // The latest committed signed tree head (shared: reading it copies no checkpoint text).
   std::shared_ptr<const storage::TreeHead> Latest() const;
@@ -89,6 +120,7 @@ class Sequencer {
  private:
   struct Pending {
     std::string entry;
+    std::string sidecar;
     Projection projection;
     std::unique_ptr<Completion> done;
   };
@@ -96,7 +128,15 @@ class Sequencer {
   Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Options options,
             TreeAppender appender, storage::TreeHead head);
   void Run();
-  void Integrate(std::deque<Pending>& batch);
+  // Leader: integrates the local batch and what other nodes queued, in one transaction.
+  void Integrate(std::deque<Pending>& batch, bool look_at_queue);
+  // Follower: queues the local batch for the leader; then resolves waiters whose results are in.
+  void Forward(std::deque<Pending>& batch);
+  void CollectResults();
+  // Takes the lease if free (becoming leader) or checks it is still held.
+  void CheckRole();
+  // Reads the latest stored tree head (a follower's view of the log).
+  void RefreshLatest();
   // Reloads the tree's right edge after another process appended up to stored_size.
   Status CatchUp(uint64_t stored_size);
   Result<storage::TreeHead> SignHead();
@@ -111,6 +151,11 @@ class Sequencer {
   std::deque<Pending> queue_;  // GUARDED_BY(mu_)
   bool stopping_ = false;      // GUARDED_BY(mu_)
   bool failed_ = false;        // GUARDED_BY(mu_)
+  bool leading_ = false;       // GUARDED_BY(mu_)
+  bool queued_signal_ = false;      // GUARDED_BY(mu_): another node queued entries
+  bool integrated_signal_ = false;  // GUARDED_BY(mu_): the leader committed a batch
+  // Follower: entries queued for the leader, by queue id. Sequencer thread only.
+  std::map<uint64_t, std::unique_ptr<Completion>> waiting_;
   Stats stats_;                // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;

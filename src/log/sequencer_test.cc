@@ -33,10 +33,11 @@ class SequencerTest : public ::testing::Test {
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
-  void Open() {
+  void Open(Sequencer::Options options = {}) {
     seq_.reset();
+    store_.reset();
     store_ = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
-    auto s = Sequencer::Start(*store_, signer_);
+    auto s = Sequencer::Start(*store_, signer_, options);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     seq_ = std::move(s).value();
   }
@@ -135,11 +136,19 @@ TEST_F(SequencerTest, RefusesToStartWhenTheTreeDoesNotMatchItsCheckpoint) {
   EXPECT_EQ(s.status().code(), Code::kDataLoss);
 }
 
-TEST_F(SequencerTest, TwoSequencersOnOneDatabaseNeverSignDivergingCheckpoints) {
-  // A second store on the same file stands for a second node: its sequencer must build on what
-  // the first one committed, never sign another tree for a size already signed.
+TEST_F(SequencerTest, AFollowerHandsItsEntriesToTheLeader) {
+  // A second store on the same file stands for a second node. The first holds the lease and
+  // leads; the second follows: its entries travel through the store's queue, and every
+  // checkpoint either signs agrees with the others.
   auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
-  auto seq2 = std::move(Sequencer::Start(*store2, signer_)).value();
+  Sequencer::Options follower_opts;
+  follower_opts.apply_queued = [](storage::WriteTx&, uint64_t, std::string_view,
+                                  std::string_view) { return Status::Ok(); };
+  follower_opts.poll_interval = std::chrono::milliseconds(20);
+  Open(follower_opts);  // the leader, able to project queued entries
+  auto seq2 = std::move(Sequencer::Start(*store2, signer_, follower_opts)).value();
+  EXPECT_TRUE(seq_->leading());
+  EXPECT_FALSE(seq2->leading());
   std::vector<Appended> got[2];
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
@@ -175,6 +184,36 @@ TEST_F(SequencerTest, TwoSequencersOnOneDatabaseNeverSignDivergingCheckpoints) {
     EXPECT_TRUE(VerifyConsistency(size, final_head->size, *proof, root, final_head->root).ok())
         << "checkpoint at size " << size << " is not consistent with the final one";
   }
+}
+
+TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
+  Sequencer::Options opts;
+  opts.apply_queued = [](storage::WriteTx&, uint64_t, std::string_view, std::string_view) {
+    return Status::Ok();
+  };
+  opts.lease_interval = std::chrono::milliseconds(50);
+  opts.poll_interval = std::chrono::milliseconds(20);
+  Open(opts);
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(seq_->Append("a" + std::to_string(i), nullptr).ok());
+  auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
+  auto seq2 = std::move(Sequencer::Start(*store2, signer_, opts)).value();
+  ASSERT_FALSE(seq2->leading());
+  auto before = *seq_->Latest();
+  seq_.reset();
+  store_.reset();  // the leader's node is gone, and with it its lease
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!seq2->leading() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(seq2->leading()) << "no takeover within 5 s";
+  auto r = seq2->Append("after takeover", nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->index, 10u);
+  LogReader reader(*store2);
+  auto proof = reader.Consistency(before.size, r->head->size, r->head->size);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_TRUE(
+      VerifyConsistency(before.size, r->head->size, *proof, before.root, r->head->root).ok());
 }
 
 TEST_F(SequencerTest, RefusesToStartWithAnotherKey) {

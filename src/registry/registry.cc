@@ -179,7 +179,7 @@ Result<Receipt> Registry::MakeReceipt(uint64_t index, const storage::TreeHead& h
 }
 
 Result<log::Appended> Registry::Append(Submission s) {
-  return sequencer_.Append(std::move(s.entry), std::move(s.projection));
+  return sequencer_.Append(std::move(s.entry), std::move(s.projection), std::move(s.sidecar));
 }
 
 }  // namespace dipr::registry

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
+#include "registry/projector.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -22,6 +23,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes) {
     reader->TilesWritten(writes);
   };
+  seq.apply_queued = registry::ApplyEntry;  // entries other nodes queued, projected from the log
   ASSIGN_OR_RETURN(n->sequencer_, log::Sequencer::Start(*n->store_, *n->data_.signer, seq));
   n->registry_ =
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
