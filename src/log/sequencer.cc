@@ -208,6 +208,9 @@ void Sequencer::Run() {
     if (poll) next_poll = now + options_.poll_interval;
     if (leading) {
       if (!batch.empty() || signalled || poll) Integrate(batch, signalled || poll);
+      // Entries this node queued while it followed are integrated by now (by us, or by the
+      // leader before it went): answer them.
+      if (!waiting_.empty() && (signalled || poll)) CollectResults();
     } else {
       if (!batch.empty()) Forward(batch);
       if (signalled || poll) {
