@@ -57,7 +57,7 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
   }
   std::vector<std::string> digests;
   for (int i = 0; i < 5; ++i) {
-    clock_.Advance(std::chrono::seconds(1));
+    clock_.Advance(std::chrono::microseconds(1234567));  // not whole milliseconds
     auto fp = fingerprint::ToJson(*fingerprint::FingerprintBytes("data " + std::to_string(i)));
     auto req = *registry_->ParseDeposit({{"fingerprint", fp}, {"title", "标题 " + std::to_string(i)}});
     digests.push_back(req.digest);

@@ -57,6 +57,12 @@ std::string NewToken() { return "dipr_" + HexEncode(AsBytes(crypto::RandomBytes(
 
 crypto::Hash TokenHash(std::string_view token) { return crypto::Sha256Of(token); }
 
+Time Registry::Now() const {
+  // Entries carry times in milliseconds (FormatRfc3339); so must the projections, or a database
+  // rebuilt from the log would differ from the original in the microseconds.
+  return std::chrono::floor<std::chrono::milliseconds>(clock_.Now());
+}
+
 Registry::Registry(storage::Store& store, log::Sequencer& sequencer, log::LogReader& reader,
                    const Clock& clock)
     : store_(store), sequencer_(sequencer), reader_(reader), clock_(clock) {}
@@ -67,7 +73,7 @@ Status Registry::EnsureAdmin(const std::string& token) {
     if (existing->role != "admin") return Internal("the admin token belongs to a non-admin account");
     return Status::Ok();
   }
-  storage::Account admin{NewAccountId(), "admin", "admin", clock_.Now(), 0};
+  storage::Account admin{NewAccountId(), "admin", "admin", Now(), 0};
   Event e{std::string(kAccountCreated), admin.created, admin.id,
           {{"id", admin.id}, {"name", admin.name}, {"role", admin.role}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
@@ -110,7 +116,7 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage
   }
   na.account.role = body["role"].get<std::string>();
   na.account.id = NewAccountId();
-  na.account.created = clock_.Now();
+  na.account.created = Now();
   na.token = NewToken();
   Event e{std::string(kAccountCreated), na.account.created, actor.id,
           {{"id", na.account.id}, {"name", na.account.name}, {"role", na.account.role}}};
@@ -141,7 +147,7 @@ Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
 Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
                                             const DepositRequest& req) {
   if (actor.role != "holder") return PermissionDenied("only a holder deposits evidence");
-  Time now = clock_.Now();
+  Time now = Now();
   const auto& fp = req.fingerprint;
   std::string entry = EncodeDepositEntry(now, actor.id, fp.algorithm, fp.chunk_size, fp.chunks,
                                          req.digest, fp.size, req.title);

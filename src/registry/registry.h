@@ -82,6 +82,8 @@ class Registry {
   Result<log::Appended> Append(Submission s);
 
  private:
+  Time Now() const;
+
   storage::Store& store_;
   log::Sequencer& sequencer_;
   log::LogReader& reader_;

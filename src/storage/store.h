@@ -106,6 +106,8 @@ class Store {
   // --- accounts ---
   virtual Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) = 0;
   virtual Result<std::optional<Account>> AccountById(const std::string& id) = 0;
+  // The SHA-256 of the account's token (never logged): what a migration carries over.
+  virtual Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) = 0;
 
   // --- deposits ---
   virtual Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,

@@ -142,6 +142,8 @@ TEST_P(StoreConformance, AccountsAreFoundByTokenHashAndId) {
   EXPECT_FALSE(store_->AccountByTokenHash(H("token-2"))->has_value());  // the conflict left none
   EXPECT_EQ((*store_->AccountByTokenHash(H("token-3")))->id, "u2");
   EXPECT_FALSE(store_->AccountById("u9")->has_value());
+  EXPECT_EQ(**store_->TokenHashOf("u1"), H("token-1"));
+  EXPECT_FALSE(store_->TokenHashOf("u9")->has_value());
 }
 
 TEST_P(StoreConformance, DepositsAreUniquePerDepositorAndFoundByDigest) {

@@ -74,6 +74,7 @@ enum ReadStmt {
   kAccountById,
   kDepositOf,
   kDepositsByDigest,
+  kTokenHashOf,
 };
 const StatementDef kReadStatements[] = {
     {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
@@ -90,6 +91,7 @@ const StatementDef kReadStatements[] = {
     {"SELECT idx, depositor, digest, size, title, time FROM deposits "
      "WHERE digest = $1 ORDER BY idx LIMIT $2",
      {kBytea, kInt8}},
+    {"SELECT token_hash FROM credentials WHERE account_id = $1", {kText}},
 };
 
 // --- writer statements ---
@@ -517,6 +519,20 @@ class PgStore final : public Store {
       ASSIGN_OR_RETURN(Rows r, c.Query(kAccountById, p));
       if (r.size() == 0) return std::optional<Account>();
       return std::optional<Account>(ReadAccount(r, 0));
+    });
+  }
+
+  Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) override {
+    return WithReader<std::optional<Hash>>([&](Connection& c) -> Result<std::optional<Hash>> {
+      Params p;
+      p.Bytes(account_id);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kTokenHashOf, p));
+      if (r.size() == 0) return std::optional<Hash>();
+      std::string raw = r.Bytes(0, 0);
+      if (raw.size() != 32) return DataLoss("stored token hash is not 32 bytes");
+      Hash h;
+      std::memcpy(h.data(), raw.data(), 32);
+      return std::optional<Hash>(h);
     });
   }
 

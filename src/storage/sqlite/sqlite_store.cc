@@ -282,6 +282,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) override {
+    return WithReader<std::optional<Hash>>([&](Connection& c) -> Result<std::optional<Hash>> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       c.Prepare("SELECT token_hash FROM credentials WHERE account_id = ?"));
+      s->Bind(1, account_id);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return std::optional<Hash>();
+      std::string raw = s->Blob(0);
+      if (raw.size() != 32) return DataLoss("stored token hash is not 32 bytes");
+      Hash h;
+      std::memcpy(h.data(), raw.data(), 32);
+      return std::optional<Hash>(h);
+    });
+  }
+
   Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
                                                  const std::string& digest) override {
     ASSIGN_OR_RETURN(std::string raw, HexDecode(digest));

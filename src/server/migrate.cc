@@ -1,0 +1,126 @@
+#include "server/migrate.h"
+
+#include <fmt/format.h>
+
+#include "common/hex.h"
+#include "fingerprint/fingerprint.h"
+#include "log/appender.h"
+#include "log/checkpoint.h"
+#include "log/hasher.h"
+#include "log/proof.h"
+#include "log/store_tiles.h"
+#include "registry/event.h"
+#include "registry/projector.h"
+
+namespace dipr::server {
+namespace {
+
+constexpr uint64_t kPage = 1000;
+
+// The sidecar an entry needs to be projected (the token hash of a created account).
+Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e) {
+  if (e.type != registry::kAccountCreated) return std::string();
+  std::string id = e.payload.value("id", "");
+  ASSIGN_OR_RETURN(auto hash, source.TokenHashOf(id));
+  if (!hash) return DataLoss("account " + id + " has no token hash in the source");
+  return std::string(crypto::HashChars(*hash));
+}
+
+// The projections of one entry, in source and target, must agree.
+Status CompareProjections(storage::Store& source, storage::Store& target,
+                          const registry::Event& e, uint64_t index) {
+  if (e.type == registry::kAccountCreated) {
+    std::string id = e.payload.value("id", "");
+    ASSIGN_OR_RETURN(auto a, source.AccountById(id));
+    ASSIGN_OR_RETURN(auto b, target.AccountById(id));
+    if (!a || !b || a->name != b->name || a->role != b->role || a->created != b->created ||
+        a->log_index != b->log_index) {
+      return DataLoss(fmt::format("account {} (entry {}) differs after the copy", id, index));
+    }
+  } else if (e.type == registry::kDeposit) {
+    ASSIGN_OR_RETURN(auto fp, fingerprint::FingerprintFromJson(e.payload["fingerprint"]));
+    std::string digest = HexEncode(fp.digest);
+    ASSIGN_OR_RETURN(auto a, source.DepositOf(e.actor, digest));
+    ASSIGN_OR_RETURN(auto b, target.DepositOf(e.actor, digest));
+    if (!a || !b || a->index != b->index || a->size != b->size || a->title != b->title ||
+        a->time != b->time) {
+      return DataLoss(fmt::format("deposit at entry {} differs after the copy", index));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<MigrationReport> Migrate(storage::Store& source, storage::Store& target,
+                                const crypto::NoteVerifier& key,
+                                const std::function<void(uint64_t, uint64_t)>& progress) {
+  ASSIGN_OR_RETURN(auto head, source.LatestTreeHead());
+  if (!head) return InvalidArgument("the source registry has no signed checkpoint");
+  auto cp = log::OpenCheckpoint(head->checkpoint, key);
+  if (!cp.ok()) return DataLoss("the source's checkpoint does not verify: " + cp.status().message());
+  if (cp->size != head->size || cp->root != head->root) {
+    return DataLoss("the source's checkpoint does not state its stored tree head");
+  }
+  ASSIGN_OR_RETURN(uint64_t target_entries, target.EntryCount());
+  ASSIGN_OR_RETURN(auto target_head, target.LatestTreeHead());
+  if (target_entries != 0 || target_head) {
+    return Conflict("the target database is not empty; migrate into a new, empty database");
+  }
+
+  MigrationReport report;
+  report.checkpoint = head->checkpoint;
+  ASSIGN_OR_RETURN(auto tx, target.BeginWrite());
+  log::TreeAppender appender;
+  for (uint64_t start = 0; start < head->size; start += kPage) {
+    uint64_t end = std::min(head->size, start + kPage);
+    ASSIGN_OR_RETURN(auto entries, source.ReadEntries(start, end));
+    std::vector<crypto::Hash> leaves;
+    for (uint64_t i = start; i < end; ++i) {
+      const std::string& entry = entries[i - start];
+      ASSIGN_OR_RETURN(auto event, registry::DecodeEntry(entry));
+      ASSIGN_OR_RETURN(std::string sidecar, SidecarOf(source, event));
+      Status st = registry::ApplyEntry(*tx, i, entry, sidecar);
+      if (!st.ok()) return DataLoss(fmt::format("entry {} does not project: {}", i, st.message()));
+      RETURN_IF_ERROR(tx->AppendEntry(i, entry));
+      leaves.push_back(log::HashLeaf(entry));
+      report.accounts += event.type == registry::kAccountCreated;
+      report.deposits += event.type == registry::kDeposit;
+    }
+    for (auto& w : appender.Append(leaves)) {
+      RETURN_IF_ERROR(tx->PutTile(w.id.level, w.id.index, w.data));
+    }
+    if (progress) progress(end, head->size);
+  }
+  if (appender.size() != head->size || appender.root() != head->root) {
+    return DataLoss("the copied tree's root is not the source's signed root");
+  }
+  RETURN_IF_ERROR(tx->PutTreeHead(*head));
+  RETURN_IF_ERROR(tx->Commit());
+  report.entries = head->size;
+
+  // Check the copy as a reader of the target sees it: its head, its tree's root from stored
+  // tiles, and the projections of every entry against the source's.
+  ASSIGN_OR_RETURN(auto copied, target.LatestTreeHead());
+  if (!copied || copied->size != head->size || copied->root != head->root ||
+      copied->checkpoint != head->checkpoint) {
+    return DataLoss("the target's latest checkpoint is not the source's");
+  }
+  log::StoreTiles tiles(target);
+  log::TileNodeReader reader(tiles);
+  ASSIGN_OR_RETURN(auto root, log::TreeRoot(head->size, reader));
+  if (root != head->root) return DataLoss("the target's stored tree does not have the signed root");
+  for (uint64_t start = 0; start < head->size; start += kPage) {
+    uint64_t end = std::min(head->size, start + kPage);
+    ASSIGN_OR_RETURN(auto a, source.ReadEntries(start, end));
+    ASSIGN_OR_RETURN(auto b, target.ReadEntries(start, end));
+    if (a != b) return DataLoss(fmt::format("entries {}..{} differ after the copy", start, end));
+    for (uint64_t i = start; i < end; ++i) {
+      ASSIGN_OR_RETURN(auto event, registry::DecodeEntry(a[i - start]));
+      RETURN_IF_ERROR(CompareProjections(source, target, event, i));
+    }
+  }
+  return report;
+}
+
+}  // namespace dipr::server
