@@ -28,19 +28,16 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
     auto deposit = registry.ParseDeposit(*body);
     if (!deposit.ok()) co_return Response::Error(deposit.status());
 
-    // The same holder depositing the same digest again gets the existing receipt.
-    auto existing = registry.ExistingDeposit(*actor, deposit->digest);
-    if (!existing.ok()) co_return Response::Error(existing.status());
-    if (*existing) {
-      co_return ReceiptResponse(registry, 200, (*existing)->index, *registry.sequencer().Latest());
-    }
+    // No lookup first: the projection refuses a holder's second deposit of a digest (Conflict),
+    // and only then is the existing one looked up. A lookup here would cost every deposit a
+    // blocking database read on this I/O thread, to save work only for the rare repeat.
     auto submission = registry.PrepareDeposit(*actor, *deposit);
     if (!submission.ok()) co_return Response::Error(submission.status());
     std::string entry = submission->entry;
     auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission).value());
     if (!appended.ok()) {
       if (appended.status().code() == Code::kConflict) {
-        // A concurrent request of the same holder deposited the same digest first.
+        // The same holder deposited the same digest before: answer with that receipt.
         auto again = registry.ExistingDeposit(*actor, deposit->digest);
         if (again.ok() && *again) {
           co_return ReceiptResponse(registry, 200, (*again)->index, *registry.sequencer().Latest());

@@ -328,65 +328,86 @@ Status Sequencer::CatchUp(uint64_t stored_size) {
 
 void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<Result<uint64_t>> outcome;  // per pending: its index, or why it was dropped
-  outcome.reserve(batch.size());
   auto fail_all = [&](const Status& st) {
     spdlog::error("sequencer: batch of {} failed: {}", batch.size(), st.ToString());
     for (auto& p : batch) p.done->Done(st);
   };
 
-  auto tx_or = store_.BeginWrite();
-  if (!tx_or.ok()) return fail_all(tx_or.status());  // nothing changed; later batches may retry
-  auto tx = std::move(tx_or).value();
-  if (tx->EntryCount() != appender_.size()) {
-    // Another process appended since our last batch (a node that sequenced before us, on the
-    // same database). Write transactions take turns, so build on what it committed.
-    if (Status st = CatchUp(tx->EntryCount()); !st.ok()) {
-      spdlog::critical("sequencer: cannot catch up with the stored log: {}", st.ToString());
-      {
-        std::lock_guard<std::mutex> g(mu_);
-        failed_ = true;
-      }
-      return fail_all(st);
-    }
-  }
-  const uint64_t start = appender_.size();
-
-  // Entries other nodes queued for us go in the same transaction, their outcome recorded there too.
+  // First optimistically, with the store's deferred checks (a deposit's uniqueness is then
+  // verified once for the whole batch instead of once per entry); if any projection was in
+  // fact refused, the transaction is abandoned and the batch redone with every check answered
+  // before its entry gets an index.
+  std::unique_ptr<storage::WriteTx> tx;
+  std::vector<Result<uint64_t>> outcome;  // per local pending: its index, or why it was dropped
   std::vector<storage::PendingEntry> queued;
-  if (look_at_queue && options_.max_batch > batch.size()) {
-    auto q = tx->Pending(options_.max_batch - batch.size());
-    if (!q.ok()) return fail_all(q.status());
-    queued = std::move(q).value();
-  }
-  if (batch.empty() && queued.empty()) return;  // rolled back: nothing to do
-
   std::vector<Hash> leaves;
-  leaves.reserve(batch.size() + queued.size());
-  for (auto& q : queued) {
-    uint64_t index = start + leaves.size();
-    Status st = options_.apply_queued
-                    ? options_.apply_queued(*tx, index, q.entry, q.sidecar)
-                    : Unavailable("this node cannot project queued entries");
-    if (st.ok()) st = tx->AppendEntry(index, q.entry);
-    Status resolved = tx->Resolve(q.id, st.ok() ? storage::PendingResult{Code::kOk, index, ""}
-                                               : storage::PendingResult{st.code(), 0, st.message()});
-    if (!resolved.ok()) return fail_all(resolved);
-    if (st.ok()) leaves.push_back(HashLeaf(q.entry));
-  }
-  const size_t from_queue = leaves.size();
-  for (auto& p : batch) {
-    uint64_t index = start + leaves.size();
-    if (p.projection) {
-      Status st = p.projection(*tx, index);
-      if (!st.ok()) {
-        outcome.push_back(st);
-        continue;
+  size_t from_queue = 0;
+  uint64_t start = 0;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const bool optimistic = attempt == 0;
+    tx.reset();
+    outcome.clear();
+    queued.clear();
+    leaves.clear();
+    auto tx_or = store_.BeginWrite();
+    if (!tx_or.ok()) return fail_all(tx_or.status());  // nothing changed; a later batch retries
+    tx = std::move(tx_or).value();
+    if (tx->EntryCount() != appender_.size()) {
+      // Another process appended since our last batch (a node that sequenced before us, on the
+      // same database). Write transactions take turns, so build on what it committed.
+      if (Status st = CatchUp(tx->EntryCount()); !st.ok()) {
+        spdlog::critical("sequencer: cannot catch up with the stored log: {}", st.ToString());
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          failed_ = true;
+        }
+        return fail_all(st);
       }
     }
-    if (Status st = tx->AppendEntry(index, p.entry); !st.ok()) return fail_all(st);
-    leaves.push_back(HashLeaf(p.entry));
-    outcome.push_back(index);
+    start = appender_.size();
+
+    // Entries other nodes queued for us go in the same transaction, their outcome recorded
+    // there too.
+    if (look_at_queue && options_.max_batch > batch.size()) {
+      auto q = tx->Pending(options_.max_batch - batch.size());
+      if (!q.ok()) return fail_all(q.status());
+      queued = std::move(q).value();
+    }
+    if (batch.empty() && queued.empty()) return;  // rolled back: nothing to do
+
+    tx->SetDeferredChecks(optimistic);
+    leaves.reserve(batch.size() + queued.size());
+    for (auto& q : queued) {
+      uint64_t index = start + leaves.size();
+      Status st = options_.apply_queued
+                      ? options_.apply_queued(*tx, index, q.entry, q.sidecar)
+                      : Unavailable("this node cannot project queued entries");
+      if (st.ok()) st = tx->AppendEntry(index, q.entry);
+      Status resolved =
+          tx->Resolve(q.id, st.ok() ? storage::PendingResult{Code::kOk, index, ""}
+                                    : storage::PendingResult{st.code(), 0, st.message()});
+      if (!resolved.ok()) return fail_all(resolved);
+      if (st.ok()) leaves.push_back(HashLeaf(q.entry));
+    }
+    from_queue = leaves.size();
+    for (auto& p : batch) {
+      uint64_t index = start + leaves.size();
+      if (p.projection) {
+        Status st = p.projection(*tx, index);
+        if (!st.ok()) {
+          outcome.push_back(st);
+          continue;
+        }
+      }
+      if (Status st = tx->AppendEntry(index, p.entry); !st.ok()) return fail_all(st);
+      leaves.push_back(HashLeaf(p.entry));
+      outcome.push_back(index);
+    }
+    if (!optimistic) break;
+    Status checked = tx->CheckDeferred();
+    if (checked.ok()) break;
+    if (checked.code() != Code::kConflict) return fail_all(checked);
+    // A deferred check failed: redo the batch carefully (the transaction rolls back).
   }
 
   std::shared_ptr<const storage::TreeHead> head;

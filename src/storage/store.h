@@ -75,6 +75,13 @@ class WriteTx {
   // REQUIRES: head.size > the latest stored head's size.
   virtual Status PutTreeHead(const TreeHead& head) = 0;
 
+  // Deferred checks: while on, a projection whose uniqueness check would cost a round trip to the
+  // database (a deposit on PostgreSQL) returns OK without waiting, and CheckDeferred() later
+  // answers Conflict if any of them was in fact refused; the caller must then abandon the
+  // transaction (and may redo the batch with checks on). Backends whose checks are local ignore it.
+  virtual void SetDeferredChecks(bool on) = 0;
+  virtual Status CheckDeferred() = 0;
+
   // Projections. Each either writes fully or not at all; Conflict when a unique key is taken.
   virtual Status InsertAccount(const Account& account, const Hash& token_hash) = 0;
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;

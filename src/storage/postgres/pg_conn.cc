@@ -28,35 +28,31 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 }  // namespace
 
 Params& Params::Int(int64_t v) {
-  assert(n_ < kMax);
+  auto& buf = ints_.emplace_back();
   uint64_t u = static_cast<uint64_t>(v);
-  for (int i = 7; i >= 0; --i, u >>= 8) ints_[n_][i] = static_cast<char>(u & 0xff);
-  values_[n_] = ints_[n_].data();
-  lengths_[n_] = 8;
-  formats_[n_] = 1;
-  ++n_;
+  for (int i = 7; i >= 0; --i, u >>= 8) buf[i] = static_cast<char>(u & 0xff);
+  values_.push_back(buf.data());
+  lengths_.push_back(8);
+  formats_.push_back(1);
   return *this;
 }
 
 Params& Params::Int16(int16_t v) {
-  assert(n_ < kMax);
+  auto& buf = ints_.emplace_back();
   uint16_t u = static_cast<uint16_t>(v);
-  ints_[n_][0] = static_cast<char>(u >> 8);
-  ints_[n_][1] = static_cast<char>(u & 0xff);
-  values_[n_] = ints_[n_].data();
-  lengths_[n_] = 2;
-  formats_[n_] = 1;
-  ++n_;
+  buf[0] = static_cast<char>(u >> 8);
+  buf[1] = static_cast<char>(u & 0xff);
+  values_.push_back(buf.data());
+  lengths_.push_back(2);
+  formats_.push_back(1);
   return *this;
 }
 
 Params& Params::Bytes(std::string_view v) {
-  assert(n_ < kMax);
   // libpq treats a null pointer as SQL NULL, so an empty value still needs a non-null one.
-  values_[n_] = v.data() ? v.data() : "";
-  lengths_[n_] = static_cast<int>(v.size());
-  formats_[n_] = 1;
-  ++n_;
+  values_.push_back(v.data() ? v.data() : "");
+  lengths_.push_back(static_cast<int>(v.size()));
+  formats_.push_back(1);
   return *this;
 }
 

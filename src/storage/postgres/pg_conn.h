@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <array>
+#include <deque>
 #include <cassert>
 #include <cstdint>
 #include <memory>
@@ -32,8 +33,8 @@ struct StatementDef {
   std::vector<Oid> param_types;
 };
 
-// Up to eight parameters, every one in binary format. Not thread-safe (a value on the stack);
-// not copyable, since values_ points into its own storage.
+// Statement parameters, every one in binary format (a multi-row insert has hundreds). Not
+// thread-safe (a value on the stack); not copyable, since values_ points into its own storage.
 class Params {
  public:
   Params() = default;
@@ -45,18 +46,16 @@ class Params {
   // bytea or text: the bytes themselves. The view must outlive the call that sends the params.
   Params& Bytes(std::string_view v);
 
-  int size() const { return n_; }
+  int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return values_.data(); }
   const int* lengths() const { return lengths_.data(); }
   const int* formats() const { return formats_.data(); }
 
  private:
-  static constexpr int kMax = 8;
-  int n_ = 0;
-  std::array<const char*, kMax> values_{};
-  std::array<int, kMax> lengths_{};
-  std::array<int, kMax> formats_{};
-  std::array<std::array<char, 8>, kMax> ints_{};
+  std::vector<const char*> values_;
+  std::vector<int> lengths_;
+  std::vector<int> formats_;
+  std::deque<std::array<char, 8>> ints_;  // a deque: growing it never moves what values_ points at
 };
 
 // A statement's result rows, in binary format. Not thread-safe (a value type).

@@ -91,6 +91,10 @@ class SqliteWriteTx final : public WriteTx {
 
   uint64_t EntryCount() const override { return entry_count_; }
 
+  // SQLite answers in-process: every check is cheap, so none is deferred.
+  void SetDeferredChecks(bool) override {}
+  Status CheckDeferred() override { return Status::Ok(); }
+
   Status AppendEntry(uint64_t index, std::string_view data) override {
     if (index != entry_count_) {
       return index < entry_count_
