@@ -5,7 +5,8 @@
 #   - GET /log/proof/inclusion for random indexes,
 # with the log filled to ENTRIES first; then start-up time and memory of a restarted server.
 # Usage: bench/load.sh [BUILD_DIR]   env: ENTRIES (default 1000000), SECONDS_PER_RUN (10),
-#        ROUNDS (3), CONNECTIONS (256), DATA (default: a fresh temp dir; reuse one to skip filling)
+#        ROUNDS (3), CONNECTIONS (256), DATA (default: a fresh temp dir; reuse one to skip filling),
+#        DB (a PostgreSQL URI for `dipr serve --db`; default: SQLite in DATA)
 set -euo pipefail
 build=${1:-build}
 dipr=$(realpath "$build/dipr")
@@ -42,7 +43,7 @@ url="http://127.0.0.1:$port"
 start_server() {
   local t0 t1
   t0=$(date +%s.%N)
-  "$dipr" serve --data "$data" --listen "127.0.0.1:$port" 2>>"$work/server.log" &
+  "$dipr" serve --data "$data" --listen "127.0.0.1:$port" ${DB:+--db "$DB"} 2>>"$work/server.log" &
   server_pid=$!
   until curl -sf "$url/healthz" >/dev/null; do sleep 0.01; done
   t1=$(date +%s.%N)

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/testing.h"
+#include "fingerprint/fingerprint.h"
 #include "server_process.h"
 
 namespace dipr {
@@ -60,6 +61,24 @@ class CliTest : public ::testing::Test {
                  " --token " + admin_);
     EXPECT_EQ(r.code, 0) << r.err;
     return nlohmann::json::parse(r.out)["token"];
+  }
+  // Deposits `content`'s fingerprint as the holder with `token`; false if it was not accepted.
+  bool DepositBytes(const std::string& token, const std::string& content) {
+    auto c = std::move(cli::Client::Create(server_->url(), token)).value();
+    auto fp = fingerprint::FingerprintBytes(content);
+    return c.PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}})
+        .ok();
+  }
+  // Writes the verifier key of the server at `url` to a file; returns its path.
+  std::string SaveKey(const std::string& url, const std::string& name) {
+    auto c = std::move(cli::Client::Create(url, "")).value();
+    std::string path = (dir_ / name).string();
+    std::ofstream(path) << c.Get("/log/key")->body;
+    return path;
+  }
+  static std::string Slurp(const std::string& path) {
+    std::ifstream f(path);
+    return std::string(std::istreambuf_iterator<char>(f), {});
   }
 
   std::filesystem::path dir_;
@@ -129,6 +148,121 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
     }
     EXPECT_FALSE(r.err.empty()) << c.args;
     EXPECT_EQ(r.err.rfind("dipr", 0), 0u) << r.err;  // "dipr: reason" or CLI11's usage text
+  }
+}
+
+// A monitor's cron job: `dipr check --since last.cp --save last.cp` passes while the log grows.
+TEST_F(CliTest, CheckAcceptsALogThatGrewAndSavesItsCheckpoint) {
+  std::string key = SaveKey(server_->url(), "key");
+  std::string server = " --server " + server_->url() + " --key " + key;
+  std::string last = (dir_ / "last.cp").string();
+  Outcome first = Dipr("check" + server + " --save " + last);
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.out.find("OK: the log"), std::string::npos) << first.out;
+  std::string saved = Slurp(last);
+  auto c = std::move(cli::Client::Create(server_->url(), "")).value();
+  EXPECT_EQ(saved, c.Get("/log/checkpoint")->body);  // the signed checkpoint, byte for byte
+
+  std::string token = Holder();
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(DepositBytes(token, "more " + std::to_string(i)));
+  Outcome again = Dipr("check --json" + server + " --since " + last + " --save " + last);
+  ASSERT_EQ(again.code, 0) << again.err;
+  auto j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["since"]["size"].get<uint64_t>() + 6, j["size"].get<uint64_t>());  // holder + 5
+  EXPECT_NE(Slurp(last), saved);  // the newer checkpoint replaced the older one
+
+  // Unchanged log: the same size and root is consistent too.
+  Outcome same = Dipr("check" + server + " --since " + last);
+  EXPECT_EQ(same.code, 0) << same.err;
+}
+
+TEST_F(CliTest, CheckRefusesCheckpointsOfAnotherRegistryOrAlteredOnes) {
+  std::string key = SaveKey(server_->url(), "key");
+  std::string server = " --server " + server_->url() + " --key " + key;
+  testenv::ServerProcess other((dir_ / "other").string(), {"--origin", "other.example/dipr"});
+  ASSERT_TRUE(other.Start());
+  std::string other_key = SaveKey(other.url(), "other.key");
+  std::string other_cp = (dir_ / "other.cp").string();
+  ASSERT_EQ(
+      Dipr("check --server " + other.url() + " --key " + other_key + " --save " + other_cp).code,
+      0);
+
+  // An older checkpoint from another registry.
+  Outcome foreign = Dipr("check" + server + " --since " + other_cp);
+  EXPECT_EQ(foreign.code, 1) << foreign.err;
+  EXPECT_NE(foreign.err.find("is not a checkpoint signed with the key"), std::string::npos)
+      << foreign.err;
+  EXPECT_EQ(std::count(foreign.err.begin(), foreign.err.end(), '\n'), 1) << foreign.err;
+  // A server that is not the registry the key belongs to.
+  Outcome wrong_server = Dipr("check --server " + other.url() + " --key " + key);
+  EXPECT_EQ(wrong_server.code, 1) << wrong_server.err;
+  EXPECT_NE(wrong_server.err.find("the server's checkpoint does not verify"), std::string::npos)
+      << wrong_server.err;
+
+  // A checkpoint of this registry with its root altered: the signature no longer holds.
+  std::string cp = (dir_ / "cp").string();
+  ASSERT_EQ(Dipr("check" + server + " --save " + cp).code, 0);
+  std::string text = Slurp(cp);
+  size_t root_at = text.find('\n', text.find('\n') + 1) + 1;
+  text[root_at] = text[root_at] == 'A' ? 'B' : 'A';
+  std::string forged = (dir_ / "forged.cp").string();
+  std::ofstream(forged) << text;
+  Outcome altered = Dipr("check --json" + server + " --since " + forged + " --save " + cp);
+  EXPECT_EQ(altered.code, 1) << altered.err;
+  EXPECT_NE(altered.err.find("is not a checkpoint signed with the key"), std::string::npos)
+      << altered.err;
+  EXPECT_EQ(nlohmann::json::parse(altered.out)["ok"], false);
+  EXPECT_NE(Slurp(cp), text);  // nothing is saved when a check fails
+}
+
+// An operator restored an old backup: the log is shorter than a checkpoint the registry published.
+// `dipr check` says so; and if the restored registry goes on signing, the new tree of the
+// published size is a different one, which `dipr check` reports as well.
+TEST_F(CliTest, CheckCatchesARestoredBackupThatIsBehindAPublishedCheckpoint) {
+  std::string key = SaveKey(server_->url(), "key");
+  std::string server = " --server " + server_->url() + " --key " + key;
+  std::string token = Holder();
+  ASSERT_TRUE(DepositBytes(token, "before the backup"));
+  server_->Kill();
+  std::filesystem::copy(dir_ / "data", dir_ / "backup", std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(server_->Start());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(DepositBytes(token, "after " + std::to_string(i)));
+  std::string published = (dir_ / "published.cp").string();
+  ASSERT_EQ(Dipr("check" + server + " --save " + published).code, 0);
+
+  server_->Kill();
+  std::filesystem::remove_all(dir_ / "data");
+  std::filesystem::rename(dir_ / "backup", dir_ / "data");
+  ASSERT_TRUE(server_->Start());  // the backup is consistent with itself
+  Outcome behind = Dipr("check" + server + " --since " + published);
+  EXPECT_EQ(behind.code, 1) << behind.err;
+  EXPECT_NE(behind.err.find("shorter than a checkpoint it signed"), std::string::npos)
+      << behind.err;
+
+  // Signing on from the backup: at the published size the tree differs (an equivocation).
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(DepositBytes(token, "other " + std::to_string(i)));
+  Outcome forked = Dipr("check" + server + " --since " + published);
+  EXPECT_EQ(forked.code, 1) << forked.err;
+  EXPECT_NE(forked.err.find("two different trees"), std::string::npos) << forked.err;
+  ASSERT_TRUE(DepositBytes(token, "one more"));
+  Outcome forked_later = Dipr("check" + server + " --since " + published);
+  EXPECT_EQ(forked_later.code, 1) << forked_later.err;
+  EXPECT_NE(forked_later.err.find("is not consistent with"), std::string::npos) << forked_later.err;
+}
+
+TEST_F(CliTest, CheckThatCannotBeMadeExitsTwo) {
+  std::string key = SaveKey(server_->url(), "key");
+  for (const std::string& args : {
+           "check --server http://127.0.0.1:1 --key " + key,            // no server
+           "check --key " + key,                                        // no --server
+           "check --server " + server_->url() + " --key /nonexistent",  // no key
+           "check --server " + server_->url() + " --key " + key + " --since /nonexistent",
+           "check --server " + server_->url(),  // --key missing
+       }) {
+    Outcome r = Dipr(args);
+    EXPECT_EQ(r.code, 2) << args << ": " << r.err;
+    EXPECT_EQ(r.err.rfind("dipr", 0), 0u) << r.err;
   }
 }
 

@@ -1,6 +1,8 @@
 // kill -9 during concurrent deposits: after a restart every receipt issued before the kill still
 // verifies, its entry is in the new tree (consistency proof from the receipt's checkpoint to the
-// new one), and the registry still finds it by digest. Nothing acknowledged is lost.
+// new one), and the registry still finds it by digest. Nothing acknowledged is lost. Run over
+// both storage backends: SQLite in the data directory, and PostgreSQL (`serve --db URI`), where
+// only dipr is killed and the database server lives on.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include "registry/receipt.h"
 #include "server/data_dir.h"
 #include "server_process.h"
+#include "test_registry.h"
 
 namespace dipr {
 namespace {
@@ -30,10 +33,20 @@ std::vector<crypto::Hash> ProofFrom(const nlohmann::json& j) {
       ->proof;
 }
 
-TEST(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
-  auto dir = std::filesystem::temp_directory_path() / ("dipr-crash-" + std::to_string(::getpid()));
+using testenv::Backend;
+
+class Crash : public ::testing::TestWithParam<Backend> {};
+
+TEST_P(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
+  auto dir = testenv::TestTempDir("dipr-crash");
   std::filesystem::remove_all(dir);
-  testenv::ServerProcess server(dir.string(), {"--origin", "crash.test/dipr"});
+  std::vector<std::string> args = {"--origin", "crash.test/dipr"};
+  if (GetParam() == Backend::kPostgres) {
+    auto db = testenv::TestDatabase(dir);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    args.insert(args.end(), {"--db", *db});
+  }
+  testenv::ServerProcess server(dir.string(), args);
   ASSERT_TRUE(server.Start()) << "see " << dir.string() << ".log";
   auto pub = std::move(cli::Client::Create(server.url(), "")).value();
   std::string vkey = pub.Get("/log/key")->body;
@@ -106,9 +119,12 @@ TEST(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
   }
   EXPECT_GE(checked, 900u);
   server.Kill();
+  if (GetParam() == Backend::kPostgres) testenv::PostgresServer::Get().Drop(dir.string());
   std::filesystem::remove_all(dir);
   std::filesystem::remove(dir.string() + ".log");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Crash, testenv::AllBackends(), testenv::BackendParamName);
 
 }  // namespace
 }  // namespace dipr

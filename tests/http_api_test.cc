@@ -1,5 +1,6 @@
-// The HTTP API over real loopback HTTP against an in-process registry with a real SQLite file:
-// every endpoint's success path, and bad input for each one (a clear 4xx, nothing changed).
+// The HTTP API over real loopback HTTP against an in-process registry, once over each storage
+// backend (a real SQLite file; a real PostgreSQL database): every endpoint's success path, and
+// bad input for each one (a clear 4xx, nothing changed).
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
@@ -19,17 +20,19 @@
 namespace dipr {
 namespace {
 
+using testenv::Backend;
 using testenv::TestRegistry;
 
 nlohmann::json FingerprintOf(std::string_view data) {
   return fingerprint::ToJson(*fingerprint::FingerprintBytes(data));
 }
 
-class HttpApiTest : public ::testing::Test {
+class HttpApiTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     reg_ = std::make_unique<TestRegistry>(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam());
+    ASSERT_TRUE(reg_->running());
     holder_ = reg_->CreateAccount("浙江数据有限公司", "holder");
     key_ = std::move(crypto::NoteVerifier::Parse(reg_->verifier_key())).value();
   }
@@ -52,7 +55,7 @@ class HttpApiTest : public ::testing::Test {
   std::optional<crypto::NoteVerifier> key_;
 };
 
-TEST_F(HttpApiTest, HealthKeyAndCheckpoint) {
+TEST_P(HttpApiTest, HealthKeyAndCheckpoint) {
   auto c = reg_->Client();
   EXPECT_EQ(c.Get("/healthz")->status, 200);
   auto key = c.Get("/log/key");
@@ -66,7 +69,7 @@ TEST_F(HttpApiTest, HealthKeyAndCheckpoint) {
   EXPECT_EQ(opened->size, 2u);  // the admin's and the holder's account.created entries
 }
 
-TEST_F(HttpApiTest, DataDirectorySecretsAreOwnerOnly) {
+TEST_P(HttpApiTest, DataDirectorySecretsAreOwnerOnly) {
   for (const char* f : {"log.key", "admin.token"}) {
     struct stat st;
     ASSERT_EQ(::stat((reg_->dir() / f).c_str(), &st), 0) << f;
@@ -74,7 +77,24 @@ TEST_F(HttpApiTest, DataDirectorySecretsAreOwnerOnly) {
   }
 }
 
-TEST_F(HttpApiTest, DepositReturnsAReceiptThatVerifiesOffline) {
+// An operator backs up what the backend holds: with --db the log lives in PostgreSQL, and the
+// data directory holds no SQLite database beside it that a PostgreSQL backup would miss.
+TEST_P(HttpApiTest, TheLogIsStoredInTheChosenBackend) {
+  ASSERT_TRUE(reg_->Client(holder_)
+                  .PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("b")}, {"title", "t"}})
+                  .ok());
+  bool has_sqlite = std::filesystem::exists(reg_->dir() / "dipr.db");
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_TRUE(has_sqlite);
+    return;
+  }
+  EXPECT_FALSE(has_sqlite);
+  auto rows = testenv::RunSql(reg_->db(), "SELECT count(*) FROM entries");
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  EXPECT_EQ(*rows, std::to_string(TreeSize()));
+}
+
+TEST_P(HttpApiTest, DepositReturnsAReceiptThatVerifiesOffline) {
   auto c = reg_->Client(holder_);
   int status = 0;
   auto r = c.PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("rows\n")}, {"title", "客户数据"}},
@@ -108,7 +128,7 @@ TEST_F(HttpApiTest, DepositReturnsAReceiptThatVerifiesOffline) {
   EXPECT_EQ((*found)["deposits"][0]["title"], "客户数据");
 }
 
-TEST_F(HttpApiTest, SameHolderSameDigestGetsTheExistingReceipt) {
+TEST_P(HttpApiTest, SameHolderSameDigestGetsTheExistingReceipt) {
   auto c = reg_->Client(holder_);
   nlohmann::json body = {{"fingerprint", FingerprintOf("same")}, {"title", "t"}};
   int s1 = 0, s2 = 0;
@@ -131,7 +151,7 @@ TEST_F(HttpApiTest, SameHolderSameDigestGetsTheExistingReceipt) {
   EXPECT_NE((*third)["index"], (*first)["index"]);
 }
 
-TEST_F(HttpApiTest, ConcurrentDuplicateDepositsYieldOneEntry) {
+TEST_P(HttpApiTest, ConcurrentDuplicateDepositsYieldOneEntry) {
   nlohmann::json body = {{"fingerprint", FingerprintOf("raced")}, {"title", "t"}};
   std::vector<std::thread> threads;
   std::vector<uint64_t> indexes(8);
@@ -149,7 +169,7 @@ TEST_F(HttpApiTest, ConcurrentDuplicateDepositsYieldOneEntry) {
   EXPECT_EQ((*reg_->Client().GetJson("/v1/deposits?digest=" + digest))["deposits"].size(), 1u);
 }
 
-TEST_F(HttpApiTest, ProofsVerifyAgainstServedCheckpoints) {
+TEST_P(HttpApiTest, ProofsVerifyAgainstServedCheckpoints) {
   auto c = reg_->Client(holder_);
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(c.PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("d" + std::to_string(i))},
@@ -187,7 +207,7 @@ TEST_F(HttpApiTest, ProofsVerifyAgainstServedCheckpoints) {
   }
 }
 
-TEST_F(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
+TEST_P(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   uint64_t size = TreeSize();
   auto holder = reg_->Client(holder_);
   auto anon = reg_->Client();
@@ -258,14 +278,14 @@ TEST_F(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   EXPECT_EQ(TreeSize(), size);  // nothing was logged by any of them
 }
 
-TEST_F(HttpApiTest, OversizedBodyIs413) {
+TEST_P(HttpApiTest, OversizedBodyIs413) {
   auto c = reg_->Client(holder_);
   auto r = c.Post("/v1/deposits", std::string(2 << 20, ' '));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 413);
 }
 
-TEST_F(HttpApiTest, StateSurvivesARestart) {
+TEST_P(HttpApiTest, StateSurvivesARestart) {
   auto c = reg_->Client(holder_);
   auto r = c.PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("keep")}, {"title", "t"}});
   ASSERT_TRUE(r.ok());
@@ -279,6 +299,9 @@ TEST_F(HttpApiTest, StateSurvivesARestart) {
   EXPECT_EQ(status, 200);
   EXPECT_EQ((*again)["index"], (*r)["index"]);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, HttpApiTest, testenv::AllBackends(),
+                         testenv::BackendParamName);
 
 }  // namespace
 }  // namespace dipr

@@ -1,40 +1,93 @@
 // A registry node running in-process on a free loopback port with a fresh data directory, for
-// integration tests that talk real HTTP to it.
+// integration tests that talk real HTTP to it, over either storage backend: SQLite in the data
+// directory, or a fresh database on the test PostgreSQL server (tests/pg_testing.h).
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <ostream>
 #include <string>
 
 #include "cli/client.h"
+#include "pg_testing.h"
 #include "server/node.h"
 
 namespace dipr::testenv {
 
+enum class Backend { kSqlite, kPostgres };
+
+inline std::string BackendName(Backend b) { return b == Backend::kSqlite ? "sqlite" : "postgres"; }
+inline void PrintTo(Backend b, std::ostream* os) { *os << BackendName(b); }
+
+// For INSTANTIATE_TEST_SUITE_P: both backends, with test names ending in /sqlite and /postgres.
+inline auto AllBackends() { return ::testing::Values(Backend::kSqlite, Backend::kPostgres); }
+inline std::string BackendParamName(const ::testing::TestParamInfo<Backend>& info) {
+  return BackendName(info.param);
+}
+
+// A directory name for the running test: "<prefix>-<pid>-<suite>.<test>" with the '/' of
+// parameterized names replaced.
+inline std::filesystem::path TestTempDir(const std::string& prefix) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = info ? std::string(info->test_suite_name()) + "." + info->name() : "none";
+  for (char& c : name) {
+    if (c == '/') c = '-';
+  }
+  return std::filesystem::temp_directory_path() /
+         (prefix + "-" + std::to_string(::getpid()) + "-" + name);
+}
+
+// The database URI (libpq conninfo) of a fresh database for the data directory `dir` on the test
+// PostgreSQL server; the same one again for the same dir. Failing this fails the test.
+inline Result<std::string> TestDatabase(const std::filesystem::path& dir) {
+  auto db = PostgresServer::Get().Database(dir.string());
+  if (!db.ok()) return Unavailable("no PostgreSQL server for the tests: " + db.status().message());
+  return db;
+}
+
 class TestRegistry {
  public:
-  explicit TestRegistry(std::string name, const Clock* clock = nullptr) {
+  explicit TestRegistry(std::string name, Backend backend = Backend::kSqlite,
+                        const Clock* clock = nullptr)
+      : backend_(backend) {
+    for (char& c : name) {
+      if (c == '/') c = '-';
+    }
     dir_ = std::filesystem::temp_directory_path() /
            ("dipr-it-" + std::to_string(::getpid()) + "-" + name);
     std::filesystem::remove_all(dir_);
+    if (backend_ == Backend::kPostgres) {
+      auto db = TestDatabase(dir_);
+      if (!db.ok()) {
+        ADD_FAILURE() << db.status().ToString();
+        return;
+      }
+      db_ = *db;
+    }
     Start(clock);
   }
   ~TestRegistry() {
     node_.reset();
+    if (backend_ == Backend::kPostgres) PostgresServer::Get().Drop(dir_.string());
     std::filesystem::remove_all(dir_);
   }
 
   void Start(const Clock* clock = nullptr) {
+    if (backend_ == Backend::kPostgres && db_.empty()) return;  // already failed: no database
     server::NodeOptions opts;
     opts.data_dir = dir_.string();
+    opts.db = db_;
     opts.origin = "test.example/dipr";
     opts.http.port = 0;
     opts.http.threads = 2;
     opts.clock = clock;
     auto n = server::Node::Start(opts);
     if (!n.ok()) {
-      ADD_FAILURE() << "cannot start the registry: " << n.status().ToString();
+      ADD_FAILURE() << "cannot start the registry (" << BackendName(backend_)
+                    << "): " << n.status().ToString();
       return;
     }
     node_ = std::move(n).value();
@@ -43,6 +96,12 @@ class TestRegistry {
     node_.reset();
     Start(clock);
   }
+
+  // False if the registry could not be started (the failure is already recorded).
+  bool running() const { return node_ != nullptr; }
+  Backend backend() const { return backend_; }
+  // The PostgreSQL database's conninfo; empty for SQLite.
+  const std::string& db() const { return db_; }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(node_->port()); }
   std::string admin_token() const { return node_->data().admin_token; }
@@ -62,7 +121,9 @@ class TestRegistry {
   }
 
  private:
+  Backend backend_;
   std::filesystem::path dir_;
+  std::string db_;
   std::unique_ptr<server::Node> node_;
 };
 

@@ -18,5 +18,7 @@ void AddFingerprintCommand(CLI::App& app, Context& ctx);
 void AddDepositCommand(CLI::App& app, Context& ctx);
 void AddVerifyCommand(CLI::App& app, Context& ctx);
 void AddUserCommand(CLI::App& app, Context& ctx);
+void AddCheckCommand(CLI::App& app, Context& ctx);
+void AddMigrateCommand(CLI::App& app, Context& ctx);
 
 }  // namespace dipr::cli

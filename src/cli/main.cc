@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   dipr::cli::AddDepositCommand(app, ctx);
   dipr::cli::AddVerifyCommand(app, ctx);
   dipr::cli::AddUserCommand(app, ctx);
+  dipr::cli::AddCheckCommand(app, ctx);
+  dipr::cli::AddMigrateCommand(app, ctx);
   spdlog::set_default_logger(spdlog::default_logger());
   try {
     app.parse(argc, argv);

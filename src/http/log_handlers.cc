@@ -64,6 +64,13 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
            static_cast<double>(st.batch_micros) / 1e6);
     metric("dipr_sequencer_max_batch", "gauge", "Largest batch so far.",
            static_cast<double>(st.max_batch));
+    metric("dipr_sequencer_leading", "gauge", "1 while this node sequences (holds the lease).",
+           registry.sequencer().leading() ? 1 : 0);
+    metric("dipr_sequencer_queued_integrated_total", "counter",
+           "Entries queued by other nodes that this node integrated.",
+           static_cast<double>(st.queued_integrated));
+    metric("dipr_sequencer_forwarded_total", "counter",
+           "Entries this node queued for the sequencing node.", static_cast<double>(st.forwarded));
     metric("dipr_tile_cache_bytes", "gauge", "Bytes of tiles held in the proof cache.",
            static_cast<double>(registry.reader().tile_cache_bytes()));
     co_return Response{200, "text/plain; version=0.0.4", std::move(out)};
