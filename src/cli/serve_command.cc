@@ -14,6 +14,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     std::string origin;
     std::string db;
     int threads = 0;
+    size_t tile_cache_mib = log::kDefaultTileCacheBytes >> 20;
     size_t body_limit = 1 << 20;
   };
   auto flags = std::make_shared<Flags>();
@@ -26,6 +27,8 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
                   "PostgreSQL URI, e.g. postgres://dipr@127.0.0.1:5432/dipr (default: SQLite in "
                   "--data)");
   cmd->add_option("--threads", flags->threads, "HTTP threads (default: one per core)");
+  cmd->add_option("--tile-cache", flags->tile_cache_mib,
+                  "MiB of tiles kept for proofs (a log of N entries has about N*64 bytes)");
   cmd->add_option("--body-limit", flags->body_limit, "largest request body in bytes");
   cmd->callback([flags, &ctx] {
     auto listen = http::ParseListen(flags->listen);
@@ -44,6 +47,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.http.host = listen->first;
     opts.http.port = listen->second;
     opts.http.threads = flags->threads;
+    opts.tile_cache_bytes = flags->tile_cache_mib << 20;
     opts.http.body_limit = flags->body_limit;
     auto node = server::Node::Start(opts);
     if (!node.ok()) return Fail(ctx, node.status());

@@ -18,7 +18,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   } else {
     ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
   }
-  n->reader_ = std::make_unique<log::LogReader>(*n->store_);
+  n->reader_ = std::make_unique<log::LogReader>(*n->store_, options.tile_cache_bytes);
   log::Sequencer::Options seq;
   seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes) {
     reader->TilesWritten(writes);

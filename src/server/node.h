@@ -24,6 +24,8 @@ struct NodeOptions {
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
   const Clock* clock = nullptr;  // null: the system clock
+  // Memory for cached tiles (the proof path); the default holds every tile of a 2M-entry log.
+  size_t tile_cache_bytes = log::kDefaultTileCacheBytes;
 };
 
 // Not thread-safe to start/stop; serving is.
