@@ -16,22 +16,12 @@
 #include "log/verify.h"
 #include "registry/receipt.h"
 #include "server/data_dir.h"
+#include "receipt_checks.h"
 #include "server_process.h"
 #include "test_registry.h"
 
 namespace dipr {
 namespace {
-
-struct Issued {
-  registry::Receipt receipt;
-  std::string digest;
-};
-
-std::vector<crypto::Hash> ProofFrom(const nlohmann::json& j) {
-  return registry::Receipt::FromJson(
-             {{"index", 0}, {"entry", ""}, {"checkpoint", ""}, {"proof", j["proof"]}})
-      ->proof;
-}
 
 using testenv::Backend;
 
@@ -58,7 +48,7 @@ TEST_P(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
   ASSERT_TRUE(created.ok());
   std::string token = (*created)["token"];
 
-  std::vector<Issued> issued;
+  std::vector<testenv::IssuedReceipt> issued;
   std::mutex mu;
   std::atomic<uint64_t> counter{0};
   constexpr int kRounds = 3, kThreads = 16;
@@ -96,27 +86,7 @@ TEST_P(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
 
   auto cp = log::OpenCheckpoint(pub.Get("/log/checkpoint")->body, key);
   ASSERT_TRUE(cp.ok());
-  size_t checked = 0;
-  for (const auto& is : issued) {
-    auto rcp = registry::VerifyReceipt(is.receipt, key);
-    ASSERT_TRUE(rcp.ok()) << rcp.status().ToString();
-    ASSERT_LE(rcp->size, cp->size) << "a receipt's checkpoint is ahead of the restarted log";
-    if (rcp->size < cp->size) {
-      auto p = pub.GetJson("/log/proof/consistency?from=" + std::to_string(rcp->size) +
-                           "&to=" + std::to_string(cp->size));
-      ASSERT_TRUE(p.ok());
-      ASSERT_TRUE(log::VerifyConsistency(rcp->size, cp->size, ProofFrom(*p), rcp->root, cp->root)
-                      .ok())
-          << "receipt at size " << rcp->size << " is not consistent with the new checkpoint";
-    } else {
-      ASSERT_EQ(rcp->root, cp->root);
-    }
-    auto found = pub.GetJson("/v1/deposits?digest=" + is.digest);
-    ASSERT_TRUE(found.ok());
-    ASSERT_EQ((*found)["deposits"].size(), 1u);
-    ASSERT_EQ((*found)["deposits"][0]["index"], is.receipt.index);
-    ++checked;
-  }
+  size_t checked = testenv::ExpectReceiptsHold(pub, key, *cp, issued);
   EXPECT_GE(checked, 900u);
   server.Kill();
   if (GetParam() == Backend::kPostgres) testenv::PostgresServer::Get().Drop(dir.string());

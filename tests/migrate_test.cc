@@ -13,6 +13,7 @@
 #include "pg_testing.h"
 #include "registry/receipt.h"
 #include "server/data_dir.h"
+#include "receipt_checks.h"
 #include "server_process.h"
 
 namespace dipr {
@@ -98,9 +99,7 @@ TEST(Migrate, SqliteRegistryMovesToPostgresAndKeepsItsLog) {
   auto p = c.GetJson("/log/proof/consistency?from=" + std::to_string(before.size) +
                      "&to=" + std::to_string(now.size));
   ASSERT_TRUE(p.ok());
-  auto proof = registry::Receipt::FromJson(
-                   {{"index", 0}, {"entry", ""}, {"checkpoint", ""}, {"proof", (*p)["proof"]}})
-                   ->proof;
+  auto proof = testenv::ProofOf(*p);
   EXPECT_TRUE(log::VerifyConsistency(before.size, now.size, proof, before.root, now.root).ok());
   for (const auto& r : receipts) {
     EXPECT_TRUE(registry::VerifyReceipt(*registry::Receipt::FromJson(r), key).ok());

@@ -15,18 +15,13 @@
 #include "pg_testing.h"
 #include "registry/receipt.h"
 #include "server/data_dir.h"
+#include "receipt_checks.h"
 #include "server_process.h"
 
 namespace dipr {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::vector<crypto::Hash> ProofFrom(const nlohmann::json& j) {
-  return registry::Receipt::FromJson(
-             {{"index", 0}, {"entry", ""}, {"checkpoint", ""}, {"proof", j["proof"]}})
-      ->proof;
-}
 
 TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
   fs::path dir = fs::temp_directory_path() / ("dipr-2node-" + std::to_string(::getpid()));
@@ -57,11 +52,7 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string token = (*created)["token"];
 
-  struct Issued {
-    registry::Receipt receipt;
-    std::string digest;
-  };
-  std::vector<Issued> issued;
+  std::vector<testenv::IssuedReceipt> issued;
   std::mutex mu;
   std::atomic<uint64_t> counter{0};
   std::atomic<bool> stop{false}, killed{false};
@@ -128,24 +119,7 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
   EXPECT_EQ(cp1->size, cp->size);
   EXPECT_EQ(cp1->root, cp->root);
 
-  for (const auto& is : issued) {
-    auto rcp = registry::VerifyReceipt(is.receipt, key);
-    ASSERT_TRUE(rcp.ok()) << rcp.status().ToString();
-    ASSERT_LE(rcp->size, cp->size);
-    if (rcp->size < cp->size) {
-      auto p = pub.GetJson("/log/proof/consistency?from=" + std::to_string(rcp->size) +
-                           "&to=" + std::to_string(cp->size));
-      ASSERT_TRUE(p.ok());
-      ASSERT_TRUE(log::VerifyConsistency(rcp->size, cp->size, ProofFrom(*p), rcp->root, cp->root)
-                      .ok());
-    } else {
-      ASSERT_EQ(rcp->root, cp->root);
-    }
-    auto found = pub.GetJson("/v1/deposits?digest=" + is.digest);
-    ASSERT_TRUE(found.ok());
-    ASSERT_EQ((*found)["deposits"].size(), 1u);
-    ASSERT_EQ((*found)["deposits"][0]["index"], is.receipt.index);
-  }
+  EXPECT_EQ(testenv::ExpectReceiptsHold(pub, key, *cp, issued), issued.size());
   node1.Kill();
   node2.Kill();
   testenv::PostgresServer::Get().Drop(dir.string());
