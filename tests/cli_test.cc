@@ -1,11 +1,13 @@
 // The dipr executable as a user runs it: exit codes, one-line reasons, --json output.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "common/testing.h"
 #include "fingerprint/fingerprint.h"
@@ -96,6 +98,25 @@ TEST_F(CliTest, FingerprintJsonIsOneObject) {
   EXPECT_EQ(j["digest"].get<std::string>().size(), 64u);
   Outcome human = Dipr("fingerprint " + file_);
   EXPECT_NE(human.out.find(j["digest"].get<std::string>()), std::string::npos);
+}
+
+// Regression: -o onto a device or pipe renamed a temporary file over it (it replaced /dev/null
+// with a regular file, which then broke every program that wrote to /dev/null).
+TEST_F(CliTest, OutputToAPipeLeavesThePipeAPipe) {
+  std::string token = Holder();
+  std::string fifo = (dir_ / "out.fifo").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::string got;
+  std::thread reader([&] {
+    std::ifstream in(fifo);
+    got.assign(std::istreambuf_iterator<char>(in), {});
+  });
+  Outcome d = Dipr("deposit " + file_ + " -o " + fifo,
+                   "DIPR_SERVER=" + server_->url() + " DIPR_TOKEN=" + token);
+  reader.join();
+  EXPECT_EQ(d.code, 0) << d.err;
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  EXPECT_TRUE(nlohmann::json::parse(got, nullptr, false).contains("proof")) << got;
 }
 
 TEST_F(CliTest, DepositThenVerifyOffline) {
