@@ -9,6 +9,16 @@ namespace {
 
 Response ReceiptResponse(registry::Registry& registry, int status, uint64_t index,
                          const storage::TreeHead& head, std::string entry = "") {
+  if (head.size <= index) {
+    // This node's checkpoint lags the entry (a follower before the leader's signal arrived):
+    // prove it against the stored latest checkpoint instead.
+    auto stored = registry.store().LatestTreeHead();
+    if (!stored.ok()) return Response::Error(stored.status());
+    if (!*stored || (*stored)->size <= index) {
+      return Response::Error(Unavailable("no checkpoint covers the entry yet; retry"));
+    }
+    return ReceiptResponse(registry, status, index, **stored, std::move(entry));
+  }
   auto receipt = registry.MakeReceipt(index, head, std::move(entry));
   if (!receipt.ok()) return Response::Error(receipt.status());
   return {status, "application/json", receipt->ToJsonText()};

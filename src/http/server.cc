@@ -112,6 +112,9 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
       r = Response::Error(Internal("internal error"));
     }
     auto res = ToBeast(std::move(r), version, keep_alive);
+    // A fresh deadline for the write: the read's may have nearly run out while the handler
+    // waited (a deposit waiting out a leader change), and the entry is committed by now.
+    stream.expires_after(opts.idle_timeout);
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     if (ec || !keep_alive) break;
   }

@@ -85,15 +85,22 @@ Result<std::unique_ptr<Sequencer>> Sequencer::Start(storage::Store& store,
     spdlog::info("sequencer: another node holds the lease; following");
   }
   Sequencer* p = s.get();
-  RETURN_IF_ERROR(store.Subscribe([p](std::string_view signal) {
+  // The store's listener may outlive the sequencer: it reaches it only through this handle,
+  // which ~Sequencer clears.
+  s->handle_ = std::make_shared<Handle>();
+  s->handle_->sequencer = p;
+  RETURN_IF_ERROR(store.Subscribe([h = s->handle_](std::string_view signal) {
+    std::lock_guard<std::mutex> hg(h->mu);
+    Sequencer* q = h->sequencer;
+    if (q == nullptr) return;
     {
-      std::lock_guard<std::mutex> g(p->mu_);
+      std::lock_guard<std::mutex> g(q->mu_);
       // A leader cares about newly queued entries, a follower about integrated ones; after a
       // reconnection ("resync") both look.
-      if (signal != "integrated") p->queued_signal_ = true;
-      if (signal != "queued") p->integrated_signal_ = true;
+      if (signal != "integrated") q->queued_signal_ = true;
+      if (signal != "queued") q->integrated_signal_ = true;
     }
-    p->cv_.notify_one();
+    q->cv_.notify_one();
   }));
   s->thread_ = std::thread([p] { p->Run(); });
   return s;
@@ -108,6 +115,10 @@ Sequencer::Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Op
       latest_(std::make_shared<const storage::TreeHead>(std::move(head))) {}
 
 Sequencer::~Sequencer() {
+  if (handle_) {
+    std::lock_guard<std::mutex> g(handle_->mu);
+    handle_->sequencer = nullptr;
+  }
   {
     std::lock_guard<std::mutex> g(mu_);
     stopping_ = true;
@@ -115,8 +126,8 @@ Sequencer::~Sequencer() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   for (auto& p : queue_) p.done->Done(Unavailable("the registry is shutting down"));
-  for (auto& [id, done] : waiting_) {
-    done->Done(Unavailable("the registry is shutting down; the entry may still be logged"));
+  for (auto& [id, w] : waiting_) {
+    w.done->Done(Unavailable("the registry is shutting down; the entry may still be logged"));
   }
 }
 
@@ -206,6 +217,15 @@ void Sequencer::Run() {
     }
     bool poll = now >= next_poll;
     if (poll) next_poll = now + options_.poll_interval;
+    if (!healthy()) {
+      // Fail-stop: after a failed commit the in-memory tree may be ahead of the store, so
+      // nothing more is integrated until a restart re-checks the stored tree.
+      for (auto& p : batch) {
+        p.done->Done(Unavailable("the log stopped after a storage failure; restart the registry"));
+      }
+      batch.clear();
+      continue;
+    }
     if (leading) {
       if (!batch.empty() || signalled || poll) Integrate(batch, signalled || poll);
       // Entries this node queued while it followed are integrated by now (by us, or by the
@@ -268,7 +288,8 @@ void Sequencer::Forward(std::deque<Pending>& batch) {
                                id.status().message()));
       continue;
     }
-    waiting_.emplace(*id, std::move(p.done));
+    waiting_.emplace(*id, Waiter{std::move(p.done),
+                                 std::chrono::steady_clock::now() + options_.queue_timeout});
   }
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -278,15 +299,24 @@ void Sequencer::Forward(std::deque<Pending>& batch) {
 }
 
 void Sequencer::CollectResults() {
+  const auto now = std::chrono::steady_clock::now();
   for (auto it = waiting_.begin(); it != waiting_.end();) {
     auto r = store_.TakeResult(it->first);
     if (!r.ok() || !*r) {
-      ++it;
+      if (now > it->second.deadline) {
+        // No answer in time (no leader, or a result lost with a connection): say so rather than
+        // hold the request forever. The entry may still be logged; a retry is safe for deposits.
+        it->second.done->Done(Unavailable(
+            "no sequencing node answered in time; the entry may still be logged — retry"));
+        it = waiting_.erase(it);
+      } else {
+        ++it;
+      }
       continue;
     }
     const storage::PendingResult& res = **r;
     if (res.code != Code::kOk) {
-      it->second->Done(Status(res.code, res.message));
+      it->second.done->Done(Status(res.code, res.message));
     } else {
       auto head = Latest();
       if (!head || head->size <= res.index) {
@@ -294,9 +324,10 @@ void Sequencer::CollectResults() {
         head = Latest();
       }
       if (!head || head->size <= res.index) {
-        it->second->Done(Internal("the entry was integrated but no checkpoint covers it yet"));
+        it->second.done->Done(
+            Internal("the entry was integrated but no checkpoint covers it yet"));
       } else {
-        it->second->Done(Appended{res.index, head});
+        it->second.done->Done(Appended{res.index, head});
       }
     }
     it = waiting_.erase(it);

@@ -72,6 +72,8 @@ class Sequencer {
     std::chrono::milliseconds lease_interval{1000};
     // How often the queue and results are looked at without a signal (a missed notification).
     std::chrono::milliseconds poll_interval{500};
+    // How long a follower waits for the leader to integrate an entry it queued.
+    std::chrono::milliseconds queue_timeout{30000};
   };
 
   // Counters for /metrics. Monotonic since start.
@@ -155,7 +157,17 @@ class Sequencer {
   bool queued_signal_ = false;      // GUARDED_BY(mu_): another node queued entries
   bool integrated_signal_ = false;  // GUARDED_BY(mu_): the leader committed a batch
   // Follower: entries queued for the leader, by queue id. Sequencer thread only.
-  std::map<uint64_t, std::unique_ptr<Completion>> waiting_;
+  struct Waiter {
+    std::unique_ptr<Completion> done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::map<uint64_t, Waiter> waiting_;
+  // What the store's signal callback holds instead of `this` (it may outlive us).
+  struct Handle {
+    std::mutex mu;
+    Sequencer* sequencer = nullptr;  // GUARDED_BY(mu); cleared by ~Sequencer
+  };
+  std::shared_ptr<Handle> handle_;
   Stats stats_;                // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;

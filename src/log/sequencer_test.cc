@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <set>
@@ -17,6 +18,95 @@
 
 namespace dipr::log {
 namespace {
+
+
+// A store whose commits can be made to fail, over a real one: fault injection for the
+// sequencer's fail-stop.
+class FaultyStore final : public storage::Store {
+ public:
+  explicit FaultyStore(storage::Store& base) : base_(base) {}
+  std::atomic<bool> fail_commits{false};
+
+  class Tx final : public storage::WriteTx {
+   public:
+    Tx(std::unique_ptr<storage::WriteTx> base, FaultyStore& store)
+        : base_(std::move(base)), store_(store) {}
+    uint64_t EntryCount() const override { return base_->EntryCount(); }
+    Status AppendEntry(uint64_t i, std::string_view d) override { return base_->AppendEntry(i, d); }
+    Status PutTile(uint8_t l, uint64_t i, std::string_view b) override {
+      return base_->PutTile(l, i, b);
+    }
+    Status PutTreeHead(const storage::TreeHead& h) override { return base_->PutTreeHead(h); }
+    void SetDeferredChecks(bool on) override { base_->SetDeferredChecks(on); }
+    Status CheckDeferred() override { return base_->CheckDeferred(); }
+    Status InsertAccount(const storage::Account& a, const Hash& t) override {
+      return base_->InsertAccount(a, t);
+    }
+    Status InsertDeposit(const storage::DepositRecord& d) override {
+      return base_->InsertDeposit(d);
+    }
+    Result<std::vector<storage::PendingEntry>> Pending(size_t n) override {
+      return base_->Pending(n);
+    }
+    Status Resolve(uint64_t id, const storage::PendingResult& r) override {
+      return base_->Resolve(id, r);
+    }
+    void SignalOnCommit(std::string_view s) override { base_->SignalOnCommit(s); }
+    Status Commit() override {
+      if (store_.fail_commits) return Internal("injected: the disk is gone");
+      return base_->Commit();
+    }
+
+   private:
+    std::unique_ptr<storage::WriteTx> base_;
+    FaultyStore& store_;
+  };
+
+  Result<std::optional<storage::TreeHead>> LatestTreeHead() override {
+    return base_.LatestTreeHead();
+  }
+  Result<std::vector<std::string>> ReadEntries(uint64_t s, uint64_t e) override {
+    return base_.ReadEntries(s, e);
+  }
+  Result<uint64_t> EntryCount() override { return base_.EntryCount(); }
+  Result<std::string> ReadTile(uint8_t l, uint64_t i) override { return base_.ReadTile(l, i); }
+  Result<std::optional<storage::Account>> AccountByTokenHash(const Hash& h) override {
+    return base_.AccountByTokenHash(h);
+  }
+  Result<std::optional<storage::Account>> AccountById(const std::string& id) override {
+    return base_.AccountById(id);
+  }
+  Result<std::optional<Hash>> TokenHashOf(const std::string& id) override {
+    return base_.TokenHashOf(id);
+  }
+  Result<std::optional<storage::DepositRecord>> DepositOf(const std::string& a,
+                                                         const std::string& d) override {
+    return base_.DepositOf(a, d);
+  }
+  Result<std::vector<storage::DepositRecord>> DepositsByDigest(const std::string& d,
+                                                              size_t n) override {
+    return base_.DepositsByDigest(d, n);
+  }
+  Result<uint64_t> Enqueue(std::string_view e, std::string_view s) override {
+    return base_.Enqueue(e, s);
+  }
+  Result<std::optional<storage::PendingResult>> TakeResult(uint64_t id) override {
+    return base_.TakeResult(id);
+  }
+  Status Subscribe(std::function<void(std::string_view)> f) override {
+    return base_.Subscribe(std::move(f));
+  }
+  Status Signal(std::string_view s) override { return base_.Signal(s); }
+  Result<bool> TryAcquireLease() override { return base_.TryAcquireLease(); }
+  bool LeaseHeld() override { return base_.LeaseHeld(); }
+  Result<std::unique_ptr<storage::WriteTx>> BeginWrite() override {
+    ASSIGN_OR_RETURN(auto tx, base_.BeginWrite());
+    return std::unique_ptr<storage::WriteTx>(new Tx(std::move(tx), *this));
+  }
+
+ private:
+  storage::Store& base_;
+};
 
 class SequencerTest : public ::testing::Test {
  protected:
@@ -214,6 +304,31 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   ASSERT_TRUE(proof.ok());
   EXPECT_TRUE(
       VerifyConsistency(before.size, r->head->size, *proof, before.root, r->head->root).ok());
+}
+
+// Regression (review): after a failed commit the in-memory tree is ahead of the store; the
+// sequencer must stop, not go on integrating (a poll or a signal once restarted Integrate).
+TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
+  seq_.reset();
+  FaultyStore faulty(*store_);
+  Sequencer::Options opts;
+  opts.poll_interval = std::chrono::milliseconds(10);
+  auto seq = std::move(Sequencer::Start(faulty, signer_, opts)).value();
+  ASSERT_TRUE(seq->Append("before", nullptr).ok());
+  auto head = *seq->Latest();
+  faulty.fail_commits = true;
+  EXPECT_EQ(seq->Append("lost", nullptr).status().code(), Code::kInternal);
+  EXPECT_FALSE(seq->healthy());
+  faulty.fail_commits = false;  // the disk is back: still nothing until a restart
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // several polls
+  EXPECT_EQ(seq->Append("after", nullptr).status().code(), Code::kUnavailable);
+  EXPECT_EQ(seq->Latest()->size, head.size);
+  EXPECT_EQ(*store_->EntryCount(), head.size);
+  seq.reset();
+  auto restarted = Sequencer::Start(*store_, signer_);  // re-checks the stored tree, goes on
+  ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
+  EXPECT_EQ((*restarted)->Latest()->root, head.root);
+  EXPECT_TRUE((*restarted)->Append("after restart", nullptr).ok());
 }
 
 TEST_F(SequencerTest, RefusesToStartWithAnotherKey) {

@@ -835,19 +835,18 @@ class PgStore final : public Store {
   const std::string conninfo_;
   PostgresStoreOptions options_;
 
-  // Runs fn on the queue connection (autocommit), reconnecting once if it was lost.
+  // Runs fn on the queue connection (autocommit), replacing a lost connection first. No retry
+  // after a failure: an INSERT or DELETE whose answer was lost may have committed, and doing it
+  // again would queue an entry twice or lose a result (the caller reports Unavailable instead).
   template <typename T, typename Fn>
   Result<T> WithQueue(Fn fn) {
     std::lock_guard<std::mutex> g(queue_mu_);
-    for (int attempt = 0;; ++attempt) {
-      if (!queue_ || queue_->broken()) {
-        queue_.reset();
-        ASSIGN_OR_RETURN(queue_, Connection::Open(conninfo_, kQueueStatements,
-                                                  /*pipelined=*/false, kWriterInit));
-      }
-      Result<T> r = fn(*queue_);
-      if (r.ok() || !queue_->broken() || attempt > 0) return r;
+    if (!queue_ || queue_->broken()) {
+      queue_.reset();
+      ASSIGN_OR_RETURN(queue_, Connection::Open(conninfo_, kQueueStatements,
+                                                /*pipelined=*/false, kWriterInit));
     }
+    return fn(*queue_);
   }
 
   std::mutex queue_mu_;
