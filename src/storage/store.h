@@ -7,6 +7,7 @@
 // one WriteTx at a time (the sequencer's).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,14 @@
 namespace dipr::storage {
 
 using crypto::Hash;
+
+// A stored 32-byte hash back from a backend's blob; DataLoss naming `what` for any other length.
+inline Result<Hash> HashFromBlob(std::string_view blob, const char* what) {
+  if (blob.size() != 32) return DataLoss(std::string("stored ") + what + " is not 32 bytes");
+  Hash h;
+  std::copy(blob.begin(), blob.end(), reinterpret_cast<char*>(h.data()));
+  return h;
+}
 
 // A signed tree head: the tree's size and root and the signed checkpoint note that states them.
 struct TreeHead {

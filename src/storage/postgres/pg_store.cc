@@ -570,9 +570,7 @@ class PgStore final : public Store {
           if (r.size() == 0) return std::optional<TreeHead>();
           TreeHead h;
           h.size = static_cast<uint64_t>(r.Int(0, 0));
-          std::string root = r.Bytes(0, 1);
-          if (root.size() != 32) return DataLoss("stored tree head root is not 32 bytes");
-          std::memcpy(h.root.data(), root.data(), 32);
+          ASSIGN_OR_RETURN(h.root, HashFromBlob(r.Bytes(0, 1), "tree head root"));
           h.checkpoint = r.Bytes(0, 2);
           return std::optional<TreeHead>(std::move(h));
         });
@@ -640,10 +638,7 @@ class PgStore final : public Store {
       p.Bytes(account_id);
       ASSIGN_OR_RETURN(Rows r, c.Query(kTokenHashOf, p));
       if (r.size() == 0) return std::optional<Hash>();
-      std::string raw = r.Bytes(0, 0);
-      if (raw.size() != 32) return DataLoss("stored token hash is not 32 bytes");
-      Hash h;
-      std::memcpy(h.data(), raw.data(), 32);
+      ASSIGN_OR_RETURN(Hash h, HashFromBlob(r.Bytes(0, 0), "token hash"));
       return std::optional<Hash>(h);
     });
   }

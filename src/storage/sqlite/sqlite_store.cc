@@ -215,9 +215,7 @@ class SqliteStore final : public Store {
       if (!row) return std::optional<TreeHead>();
       TreeHead h;
       h.size = static_cast<uint64_t>(s->Int(0));
-      std::string root = s->Blob(1);
-      if (root.size() != 32) return DataLoss("stored tree head root is not 32 bytes");
-      std::memcpy(h.root.data(), root.data(), 32);
+      ASSIGN_OR_RETURN(h.root, HashFromBlob(s->Blob(1), "tree head root"));
       h.checkpoint = s->Text(2);
       return std::optional<TreeHead>(std::move(h));
     });
@@ -293,10 +291,7 @@ class SqliteStore final : public Store {
       s->Bind(1, account_id);
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return std::optional<Hash>();
-      std::string raw = s->Blob(0);
-      if (raw.size() != 32) return DataLoss("stored token hash is not 32 bytes");
-      Hash h;
-      std::memcpy(h.data(), raw.data(), 32);
+      ASSIGN_OR_RETURN(Hash h, HashFromBlob(s->Blob(0), "token hash"));
       return std::optional<Hash>(h);
     });
   }
