@@ -1,6 +1,6 @@
 // Client-side dataset fingerprint: an RFC 6962 Merkle tree hash over a file's fixed-size chunks.
 // The data never leaves the holder's machine; only the Fingerprint (digest, size, chunk count) is
-// sent to the registry. The format is specified in docs/fingerprint-format.md.
+// sent to the registry. The format is specified in docs/FORMATS.md, section 1.
 //
 // Thread-safety: every function here is thread-safe (no shared mutable state). FingerprintFile
 // runs its own worker threads and calls the progress callback on the calling thread only.

@@ -89,7 +89,7 @@ TEST(Fingerprint, EmptyIsEmptyRoot) {
 }
 
 // Golden vectors computed outside this code base (Python hashlib); also in
-// docs/fingerprint-format.md so that other implementations can check themselves.
+// docs/FORMATS.md (section 1) so that other implementations can check themselves.
 TEST(Fingerprint, GoldenVectors) {
   EXPECT_EQ(HexEncode(FingerprintBytes("abc")->digest),
             "609f6e36d2405585188d5cfd761f407c7cc46a7d3f314c88270469dde315fcd1");

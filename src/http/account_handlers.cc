@@ -6,11 +6,8 @@ namespace dipr::http {
 
 void AddAccountRoutes(Router& router, registry::Registry& registry) {
   router.Add("POST", "/v1/users", [&registry](Request& req) -> asio::awaitable<Response> {
-    auto actor = registry.Authenticate(req.bearer_token);
+    auto actor = registry.Authorize(req.bearer_token, "admin", "creates accounts");
     if (!actor.ok()) co_return Response::Error(actor.status());
-    if (actor->role != "admin") {
-      co_return Response::Error(PermissionDenied("only an admin creates accounts"));
-    }
     auto body = req.JsonBody();
     if (!body.ok()) co_return Response::Error(body.status());
     auto prepared = registry.PrepareAccount(*actor, *body);

@@ -28,11 +28,8 @@ Response ReceiptResponse(registry::Registry& registry, int status, uint64_t inde
 
 void AddDepositRoutes(Router& router, registry::Registry& registry) {
   router.Add("POST", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {
-    auto actor = registry.Authenticate(req.bearer_token);
+    auto actor = registry.Authorize(req.bearer_token, "holder", "deposits evidence");
     if (!actor.ok()) co_return Response::Error(actor.status());
-    if (actor->role != "holder") {
-      co_return Response::Error(PermissionDenied("only a holder deposits evidence"));
-    }
     auto body = req.JsonBody();
     if (!body.ok()) co_return Response::Error(body.status());
     auto deposit = registry.ParseDeposit(*body);

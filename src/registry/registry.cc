@@ -45,6 +45,12 @@ Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::st
   return Status::Ok();
 }
 
+Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
+  if (a.role == role) return Status::Ok();
+  const char* article = role == "admin" ? "an" : "a";
+  return PermissionDenied(fmt::format("only {} {} {}", article, role, action));
+}
+
 std::string NewAccountId() { return "u" + HexEncode(AsBytes(crypto::RandomBytes(8))); }
 
 }  // namespace
@@ -103,9 +109,16 @@ Result<storage::Account> Registry::Authenticate(std::string_view token) {
   return *account;
 }
 
+Result<storage::Account> Registry::Authorize(std::string_view token, std::string_view role,
+                                             std::string_view action) {
+  ASSIGN_OR_RETURN(storage::Account a, Authenticate(token));
+  RETURN_IF_ERROR(RequireRole(a, role, action));
+  return a;
+}
+
 Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage::Account& actor,
                                                                   const nlohmann::json& body) {
-  if (actor.role != "admin") return PermissionDenied("only an admin creates accounts");
+  RETURN_IF_ERROR(RequireRole(actor, "admin", "creates accounts"));
   if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
   RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "role"}));
   NewAccount na;
@@ -146,7 +159,7 @@ Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
 
 Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
                                             const DepositRequest& req) {
-  if (actor.role != "holder") return PermissionDenied("only a holder deposits evidence");
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "deposits evidence"));
   Time now = Now();
   const auto& fp = req.fingerprint;
   std::string entry = EncodeDepositEntry(now, actor.id, fp.algorithm, fp.chunk_size, fp.chunks,

@@ -59,6 +59,9 @@ class Registry {
   Status EnsureAdmin(const std::string& token);
   // Unauthenticated for a missing, malformed or unknown token.
   Result<storage::Account> Authenticate(std::string_view token);
+  // Authenticate, then PermissionDenied unless the account has `role` ("only a <role> <action>").
+  Result<storage::Account> Authorize(std::string_view token, std::string_view role,
+                                     std::string_view action);
   // Validates a new account and prepares its account.created entry. The token is minted here;
   // the account exists once the submission is appended.
   Result<std::pair<NewAccount, Submission>> PrepareAccount(const storage::Account& actor,
