@@ -6,6 +6,10 @@
 //  3. Bytes stored per entry in PostgreSQL after --size-entries realistic entries (deposit rows,
 //     and the tiles the real TreeAppender writes: ~64 bytes of tile per entry plus the rewrites
 //     of partial tiles), before and after VACUUM FULL; the SQLite file for comparison.
+//  4. SearchListings over --search-listings public register rows (~300-500 bytes of mixed
+//     Chinese and English text each): latency of a page of 20 with its total, for text queries
+//     of 3 characters or more (the trigram indexes), of 1 and 2 characters (no trigram), holder
+//     and status filters, from one thread.
 //
 // A standalone timing program (not Google Benchmark: setup and the size report do not fit its
 // loop); it ignores --benchmark_* flags so bench/run.sh may run it. PostgreSQL: --pg URI (a user
@@ -13,6 +17,9 @@
 // scripts/pg.sh (found through DIPR_SOURCE_DIR or the compiled-in DIPR_SOURCE_DIR_DEFAULT).
 //
 //   storage_bench [--pg URI] [--batches N] [--reads N] [--size-entries N] [--skip-size]
+//                 [--search-listings N] [--search-runs N] [--skip-search] [--only-search]
+//                 [--keep-search-data]
+#include <fmt/format.h>
 #include <libpq-fe.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -193,11 +200,15 @@ class PgDatabase {
     Must(PgExec(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"), "drop database");
     Must(PgExec(admin_, "CREATE DATABASE " + name_), "create database");
   }
-  ~PgDatabase() { (void)PgExec(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+  ~PgDatabase() {
+    if (!keep_) (void)PgExec(admin_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+  }
   std::string conninfo() const { return WithDatabase(admin_, name_); }
+  void Keep() { keep_ = true; }
 
  private:
   std::string admin_, name_;
+  bool keep_ = false;
 };
 
 // --- 1. batch commits ---
@@ -341,6 +352,217 @@ void ReportPgSize(const std::string& conninfo, uint64_t n, const char* when) {
               static_cast<double>(total) / static_cast<double>(n));
 }
 
+// --- 4. SearchListings ---
+
+// Public register rows as a registry holds them: a title and a description in Chinese with
+// English mixed in, built from templates over a domain vocabulary, so that common words
+// ("数据", "data") are in nearly every row and domain terms in a few percent of them.
+class ListingGen {
+ public:
+  explicit ListingGen(uint64_t seed) : rng_(seed) {}
+
+  storage::Listing Make(uint64_t i) {
+    const Domain& d = Pick(kDomains);
+    const char* city = Pick(kCities);
+    const char* city2 = Pick(kCities);
+    const char* object = Pick(d.objects);
+    const char* metric = Pick(d.metrics);
+    int from = 2015 + static_cast<int>(rng_() % 8);
+    std::string text = fmt::format(
+        "{city}{domain}{object}{metric}数据集（{from}—{to}） {en_city} {en} {en_object} dataset. "
+        "本数据集包含{city}及{city2}{domain}领域的{object}{metric}数据，覆盖{from}年至{to}年，"
+        "重点指标为{domain}{metric}。共{rows}条记录，按{freq}更新，经过{process}处理。数据来源于{source}，"
+        "适用于{use}等场景。Contains {rows} records of {en} {en_object} for {en_city}, "
+        "updated {en_freq}; fields: {field1}, {field2}, {field3}.",
+        fmt::arg("city", city), fmt::arg("city2", city2), fmt::arg("domain", d.name),
+        fmt::arg("object", object), fmt::arg("metric", metric), fmt::arg("from", from),
+        fmt::arg("to", from + 1 + static_cast<int>(rng_() % 6)),
+        fmt::arg("en_city", EnglishCity(city)), fmt::arg("en", d.english),
+        fmt::arg("en_object", Pick(d.english_objects)), fmt::arg("rows", 1000 + rng_() % 9000000),
+        fmt::arg("freq", Pick(kFrequencies)), fmt::arg("process", Pick(kProcesses)),
+        fmt::arg("source", Pick(kSources)), fmt::arg("use", Pick(kUses)),
+        fmt::arg("en_freq", Pick(kEnglishFrequencies)), fmt::arg("field1", Pick(kFields)),
+        fmt::arg("field2", Pick(kFields)), fmt::arg("field3", Pick(kFields)));
+    std::string company = fmt::format("{}{}{}", Pick(kCities), Pick(kNames), Pick(kSuffixes));
+    std::string code = fmt::format("913{:05d}MA{:08X}", rng_() % 100000,
+                                   static_cast<uint32_t>(rng_()));
+    std::string holders = company + "\n" + code;
+    if (rng_() % 5 == 0) {  // a fifth have a second holder
+      holders += fmt::format("\n{}{}{}\n913{:05d}MA{:08X}", Pick(kCities), Pick(kNames),
+                             Pick(kSuffixes), rng_() % 100000, static_cast<uint32_t>(rng_()));
+    }
+    std::string id = fmt::format("a{:016x}", i * 0x9E3779B97F4A7C15ULL);
+    bool registered = rng_() % 4 != 0;
+    std::string item = fmt::format(
+        R"({{"id":"{}","number":"{}","status":"{}","title":"{}{}{}","holders":["{}"]}})", id,
+        registered ? fmt::format("DJ{}-{:06d}", 2020 + i % 6, i) : "",
+        registered ? "registered" : "notice", city, d.name, object, company);
+    return storage::Listing{id,
+                            registered ? fmt::format("DJ{}-{:06d}", 2020 + i % 6, i) : "",
+                            registered ? "registered" : "notice",
+                            std::string(1, static_cast<char>('A' + rng_() % 20)),
+                            std::move(holders),
+                            std::move(text),
+                            Time(dipr::Micros(1700000000000000 + static_cast<int64_t>(i) * 1000000)),
+                            std::move(item)};
+  }
+
+ private:
+  struct Domain {
+    const char* name;
+    const char* english;
+    std::vector<const char*> objects, metrics, english_objects;
+  };
+  static inline const std::vector<Domain> kDomains = {
+      {"交通", "traffic", {"道路", "路口", "公交", "地铁", "车辆"}, {"流量", "速度", "拥堵指数", "客流"},
+       {"road", "vehicle", "bus", "metro"}},
+      {"医疗", "medical", {"医院", "门诊", "影像", "病历"}, {"就诊量", "费用", "诊断结果"},
+       {"imaging", "clinic", "patient"}},
+      {"金融", "finance", {"企业", "个人", "贷款", "交易"}, {"信用评分", "风险指标", "流水"},
+       {"credit", "loan", "transaction"}},
+      {"电力", "power", {"变电站", "用户", "电网", "电表"}, {"负荷", "用电量", "电压"},
+       {"grid", "meter", "load"}},
+      {"气象", "weather", {"站点", "雷达", "卫星"}, {"温度", "降水", "风速"},
+       {"station", "radar", "satellite"}},
+      {"物流", "logistics", {"仓库", "快递", "货车", "港口"}, {"吞吐量", "时效", "轨迹"},
+       {"warehouse", "parcel", "port"}},
+      {"零售", "retail", {"门店", "商品", "会员"}, {"销售额", "客单价", "库存"},
+       {"store", "product", "member"}},
+      {"农业", "agriculture", {"农田", "土壤", "作物"}, {"产量", "含水率", "病虫害"},
+       {"farmland", "soil", "crop"}},
+      {"工业", "industrial", {"设备", "传感器", "产线"}, {"能耗", "故障", "良品率"},
+       {"equipment", "sensor", "production line"}},
+      {"教育", "education", {"学校", "学生", "课程"}, {"成绩", "出勤", "评价"},
+       {"school", "student", "course"}},
+      {"政务", "government", {"办事大厅", "企业登记", "许可"}, {"办件量", "时长", "满意度"},
+       {"service", "registration", "permit"}},
+      {"旅游", "tourism", {"景区", "酒店", "游客"}, {"客流", "入住率", "消费"},
+       {"scenic area", "hotel", "visitor"}},
+      {"环境", "environment", {"水质", "空气", "噪声"}, {"监测值", "超标次数", "浓度"},
+       {"water quality", "air", "noise"}},
+      {"通信", "telecom", {"基站", "用户", "网络"}, {"信令", "流量", "覆盖率"},
+       {"base station", "subscriber", "network"}},
+      {"能源", "energy", {"充电桩", "光伏", "储能"}, {"发电量", "利用率", "充电量"},
+       {"charging pile", "photovoltaic", "storage"}},
+  };
+  static inline const std::vector<const char*> kCities = {
+      "北京", "上海", "广州", "深圳", "杭州", "宁波", "温州", "南京", "苏州", "无锡", "成都",
+      "重庆", "武汉", "西安", "郑州", "长沙", "合肥", "福州", "厦门", "济南", "青岛", "天津",
+      "石家庄", "太原", "沈阳", "大连", "长春", "哈尔滨", "南昌", "南宁", "昆明", "贵阳",
+      "兰州", "西宁", "银川", "乌鲁木齐", "拉萨", "海口", "呼和浩特", "鄂尔多斯"};
+  static const char* EnglishCity(const char* city) {
+    static const std::vector<std::pair<std::string, const char*>> kNamesEn = {
+        {"北京", "Beijing"},   {"上海", "Shanghai"}, {"广州", "Guangzhou"}, {"深圳", "Shenzhen"},
+        {"杭州", "Hangzhou"},  {"宁波", "Ningbo"},   {"南京", "Nanjing"},   {"成都", "Chengdu"},
+        {"武汉", "Wuhan"},     {"西安", "Xi'an"}};
+    for (const auto& [zh, en] : kNamesEn) {
+      if (zh == city) return en;
+    }
+    return "China";
+  }
+  static inline const std::vector<const char*> kNames = {
+      "云帆", "数智", "星河", "海纳", "天擎", "华信", "卓越", "鼎盛", "博远", "恒通", "瑞达",
+      "启明", "众联", "汇智", "蓝海", "金桥", "远景", "同创", "正源", "新元", "弘毅", "泰和",
+      "长风", "明德", "聚点", "万象", "千帆", "九州", "智联", "数衡"};
+  static inline const std::vector<const char*> kSuffixes = {
+      "数据科技有限公司", "信息技术有限公司", "大数据有限公司", "科技股份有限公司",
+      "数字科技有限公司", "研究院", "交通科技有限公司", "医疗科技有限公司"};
+  static inline const std::vector<const char*> kFrequencies = {"日", "周", "月", "季度", "年", "小时"};
+  static inline const std::vector<const char*> kEnglishFrequencies = {"daily", "weekly", "monthly",
+                                                                      "quarterly", "hourly"};
+  static inline const std::vector<const char*> kProcesses = {"脱敏", "清洗", "去标识化", "聚合",
+                                                             "标注", "质量校验"};
+  static inline const std::vector<const char*> kSources = {
+      "政府公开数据", "企业自有系统", "物联网传感器", "合作机构", "公开网络", "业务系统日志"};
+  static inline const std::vector<const char*> kUses = {
+      "城市规划", "风险控制", "精准营销", "模型训练", "学术研究", "运营优化", "应急管理"};
+  static inline const std::vector<const char*> kFields = {
+      "timestamp", "region_code", "station_id", "value", "category", "lat", "lng",
+      "user_hash", "amount", "duration", "count", "level"};
+
+  template <typename V>
+  auto Pick(const V& v) -> decltype(v[0]) {
+    return v[rng_() % v.size()];
+  }
+
+  std::mt19937_64 rng_;
+};
+
+void FillListings(Store& store, uint64_t n) {
+  ListingGen g(42);
+  size_t bytes = 0;
+  for (uint64_t i = 0; i < n;) {
+    auto tx = Must(store.BeginWrite(), "begin");
+    for (int k = 0; k < 1000 && i < n; ++k, ++i) {
+      storage::Listing l = g.Make(i);
+      bytes += l.text.size() + l.holders.size();
+      Must(tx->PutListing(l), "listing");
+    }
+    Must(tx->Commit(), "commit");
+  }
+  std::printf("    (mean text + holders: %.0f bytes)\n", static_cast<double>(bytes) / n);
+}
+
+struct SearchCase {
+  const char* name;
+  storage::ListingQuery query;
+};
+
+std::vector<SearchCase> SearchCases() {
+  auto q = [](std::string text, std::string holder = "", std::vector<std::string> statuses = {}) {
+    storage::ListingQuery out;
+    out.text = std::move(text);
+    out.holder = std::move(holder);
+    out.statuses = std::move(statuses);
+    return out;
+  };
+  return {
+      {"text 交通流量 (4 chars)", q("交通流量")},
+      {"text 传感器 (3)", q("传感器")},
+      {"text 鄂尔多斯 (4)", q("鄂尔多斯")},
+      {"text traffic", q("traffic")},
+      {"text Production Line", q("Production Line")},
+      {"text 不存在的词 (no match)", q("不存在的词")},
+      {"text 交通 (2 chars)", q("交通")},
+      {"text 拉萨 (2)", q("拉萨")},
+      {"text 数据 (2, in every row)", q("数据")},
+      {"text 鄂 (1)", q("鄂")},
+      {"text zz (2, no match)", q("zz")},
+      {"holder 云帆数据 (4)", q("", "云帆数据")},
+      {"holder 913000 (code prefix)", q("", "913000")},
+      {"holder 杭州 (2)", q("", "杭州")},
+      {"holder 云帆 + registered", q("", "云帆", {"registered"})},
+      {"text 传感器 + holder 杭州", q("传感器", "杭州")},
+      {"no filter", q("")},
+      {"status notice", q("", "", {"notice"})},
+  };
+}
+
+void RunSearches(const char* backend, Store& store, int runs) {
+  std::printf("  %s%*s %8s %9s %9s %9s\n", backend, static_cast<int>(32 - std::strlen(backend)),
+              "", "matches", "p50 ms", "p99 ms", "max ms");
+  for (const SearchCase& c : SearchCases()) {
+    std::vector<double> ms;
+    uint64_t total = 0;
+    for (int r = 0; r < runs + 2; ++r) {
+      auto t0 = SteadyClock::now();
+      storage::ListingPage page = Must(store.SearchListings(c.query), "search");
+      if (r >= 2) ms.push_back(Us(SteadyClock::now() - t0) / 1000);  // two warm-up runs
+      total = page.total;
+      if (page.items.size() != std::min<uint64_t>(total, 20)) Die("short page");
+    }
+    // The name's width in columns, not bytes: a Chinese character is 3 bytes and 2 columns.
+    int width = 0;
+    for (const char* p = c.name; *p; ++p) {
+      auto b = static_cast<unsigned char>(*p);
+      if ((b & 0xC0) != 0x80) width += b >= 0xE0 ? 2 : 1;
+    }
+    std::printf("    %s%*s %8llu %9.2f %9.2f %9.2f\n", c.name, std::max(0, 30 - width), "",
+                static_cast<unsigned long long>(total), Percentile(ms, 0.5), Percentile(ms, 0.99),
+                *std::max_element(ms.begin(), ms.end()));
+  }
+}
+
 }  // namespace
 }  // namespace dipr
 
@@ -349,7 +571,9 @@ int main(int argc, char** argv) {
   std::string pg_uri;
   int batches = 40, reads = 20000;
   uint64_t size_entries = 200000;
-  bool skip_size = false;
+  bool skip_size = false, skip_search = false, only_search = false, keep_search = false;
+  uint64_t search_listings = 100000;
+  int search_runs = 100;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -366,6 +590,16 @@ int main(int argc, char** argv) {
       size_entries = std::stoull(next());
     else if (a == "--skip-size")
       skip_size = true;
+    else if (a == "--search-listings")
+      search_listings = std::stoull(next());
+    else if (a == "--search-runs")
+      search_runs = std::stoi(next());
+    else if (a == "--skip-search")
+      skip_search = true;
+    else if (a == "--only-search")
+      only_search = true;
+    else if (a == "--keep-search-data")
+      keep_search = true;  // for looking into query plans afterwards
     else if (a.rfind("--benchmark_", 0) == 0)
       continue;  // bench/run.sh passes these
     else
@@ -382,72 +616,105 @@ int main(int argc, char** argv) {
   std::printf("storage_bench: PostgreSQL at %s, SQLite in %s\n\n", pg_uri.c_str(),
               sqlite_dir.c_str());
 
-  std::printf(
-      "1. commits of 256 deposits (entry ~%zu B + deposit row) + 4 tiles of 16 KiB + "
-      "1 tree head, %d batches\n",
-      MakeDeposit(*std::make_unique<Gen>(1), 0).entry.size(), batches);
-  auto print_batches = [](const char* name, const BatchStats& s) {
+  if (!only_search) {
     std::printf(
-        "  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n", name,
-        s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
-  };
-  std::unique_ptr<Store> sqlite =
-      Must(storage::OpenSqliteStore(sqlite_dir + "/batch.db"), "sqlite");
-  print_batches("sqlite", RunBatches(*sqlite, batches, 1));
-  {
-    PgDatabase db(pg_uri, "batch");
-    auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
-    print_batches("postgres (pipelined)", RunBatches(*pg, batches, 1));
-  }
-  {
-    PgDatabase db(pg_uri, "batch_nopipe");
-    storage::PostgresStoreOptions o;
-    o.pipeline_writes = false;
-    auto pg = Must(storage::OpenPostgresStore(db.conninfo(), o), "postgres");
-    print_batches("postgres (unpipelined)", RunBatches(*pg, batches, 1));
+        "1. commits of 256 deposits (entry ~%zu B + deposit row) + 4 tiles of 16 KiB + "
+        "1 tree head, %d batches\n",
+        MakeDeposit(*std::make_unique<Gen>(1), 0).entry.size(), batches);
+    auto print_batches = [](const char* name, const BatchStats& s) {
+      std::printf(
+          "  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n", name,
+          s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
+    };
+    std::unique_ptr<Store> sqlite =
+        Must(storage::OpenSqliteStore(sqlite_dir + "/batch.db"), "sqlite");
+    print_batches("sqlite", RunBatches(*sqlite, batches, 1));
+    {
+      PgDatabase db(pg_uri, "batch");
+      auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
+      print_batches("postgres (pipelined)", RunBatches(*pg, batches, 1));
+    }
+    {
+      PgDatabase db(pg_uri, "batch_nopipe");
+      storage::PostgresStoreOptions o;
+      o.pipeline_writes = false;
+      auto pg = Must(storage::OpenPostgresStore(db.conninfo(), o), "postgres");
+      print_batches("postgres (unpipelined)", RunBatches(*pg, batches, 1));
+    }
+
+    std::printf("\n2. ReadTile of a 16 KiB tile (%d reads; threads: reads/s)\n", reads);
+    auto print_reads = [](const char* name, const ReadStats& s) {
+      std::printf("  %-10s 1 thread: p50 %6.1f us  p99 %6.1f us  mean %6.1f us |", name, s.p50_us,
+                  s.p99_us, s.mean_us);
+      for (auto [t, r] : s.per_sec_by_threads) std::printf("  %d: %7.0f", t, r);
+      std::printf("\n");
+    };
+    print_reads("sqlite", RunReads(*sqlite, reads));
+    {
+      PgDatabase db(pg_uri, "read");
+      auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
+      print_reads("postgres", RunReads(*pg, reads));
+    }
+    sqlite.reset();
+
+    if (!skip_size) {
+      std::printf(
+          "\n3. bytes per entry after %llu realistic entries (deposit rows, real tiles, a "
+          "tree head per 256)\n",
+          static_cast<unsigned long long>(size_entries));
+      PgDatabase db(pg_uri, "size");
+      {
+        auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
+        auto t0 = SteadyClock::now();
+        Fill(*pg, size_entries);
+        double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
+        std::printf("  postgres: filled in %.1f s (%.0f entries/s)\n", secs, size_entries / secs);
+      }
+      ReportPgSize(db.conninfo(), size_entries, "postgres as written (incl. dead tile versions)");
+      Must(PgExec(db.conninfo(), "VACUUM FULL"), "vacuum");
+      ReportPgSize(db.conninfo(), size_entries, "postgres after VACUUM FULL");
+      {
+        auto lite = Must(storage::OpenSqliteStore(sqlite_dir + "/size.db"), "sqlite");
+        Fill(*lite, size_entries);
+      }
+      uint64_t bytes = 0;
+      for (const auto& f : std::filesystem::directory_iterator(sqlite_dir)) {
+        if (f.path().filename().string().rfind("size.db", 0) == 0) bytes += f.file_size();
+      }
+      std::printf("  sqlite size.db (+wal): %.1f MiB, %.1f B/entry\n", bytes / 1048576.0,
+                  static_cast<double>(bytes) / static_cast<double>(size_entries));
+    }
   }
 
-  std::printf("\n2. ReadTile of a 16 KiB tile (%d reads; threads: reads/s)\n", reads);
-  auto print_reads = [](const char* name, const ReadStats& s) {
-    std::printf("  %-10s 1 thread: p50 %6.1f us  p99 %6.1f us  mean %6.1f us |", name, s.p50_us,
-                s.p99_us, s.mean_us);
-    for (auto [t, r] : s.per_sec_by_threads) std::printf("  %d: %7.0f", t, r);
-    std::printf("\n");
-  };
-  print_reads("sqlite", RunReads(*sqlite, reads));
-  {
-    PgDatabase db(pg_uri, "read");
-    auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
-    print_reads("postgres", RunReads(*pg, reads));
-  }
-  sqlite.reset();
-
-  if (!skip_size) {
-    std::printf(
-        "\n3. bytes per entry after %llu realistic entries (deposit rows, real tiles, a "
-        "tree head per 256)\n",
-        static_cast<unsigned long long>(size_entries));
-    PgDatabase db(pg_uri, "size");
+  if (!skip_search) {
+    std::printf("\n4. SearchListings over %llu listings: a page of 20 and the total (%d runs "
+                "each)\n",
+                static_cast<unsigned long long>(search_listings), search_runs);
+    {
+      auto lite = Must(storage::OpenSqliteStore(sqlite_dir + "/search.db"), "sqlite");
+      auto t0 = SteadyClock::now();
+      FillListings(*lite, search_listings);
+      std::printf("  sqlite: filled in %.1f s\n",
+                  std::chrono::duration<double>(SteadyClock::now() - t0).count());
+      RunSearches("sqlite", *lite, search_runs);
+    }
+    PgDatabase db(pg_uri, "search");
     {
       auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
       auto t0 = SteadyClock::now();
-      Fill(*pg, size_entries);
-      double secs = std::chrono::duration<double>(SteadyClock::now() - t0).count();
-      std::printf("  postgres: filled in %.1f s (%.0f entries/s)\n", secs, size_entries / secs);
+      FillListings(*pg, search_listings);
+      // What autovacuum does soon after a bulk load: statistics for the planner, and the
+      // visibility map.
+      Must(PgExec(db.conninfo(), "VACUUM ANALYZE listings"), "vacuum");
+      std::printf("  postgres: filled (and vacuumed) in %.1f s\n",
+                  std::chrono::duration<double>(SteadyClock::now() - t0).count());
+      RunSearches("postgres", *pg, search_runs);
     }
-    ReportPgSize(db.conninfo(), size_entries, "postgres as written (incl. dead tile versions)");
-    Must(PgExec(db.conninfo(), "VACUUM FULL"), "vacuum");
-    ReportPgSize(db.conninfo(), size_entries, "postgres after VACUUM FULL");
-    {
-      auto lite = Must(storage::OpenSqliteStore(sqlite_dir + "/size.db"), "sqlite");
-      Fill(*lite, size_entries);
+    if (keep_search) {
+      db.Keep();
+      std::printf("  kept: %s/search.db and %s\n", sqlite_dir.c_str(), db.conninfo().c_str());
+      return 0;
     }
-    uint64_t bytes = 0;
-    for (const auto& f : std::filesystem::directory_iterator(sqlite_dir)) {
-      if (f.path().filename().string().rfind("size.db", 0) == 0) bytes += f.file_size();
-    }
-    std::printf("  sqlite size.db (+wal): %.1f MiB, %.1f B/entry\n", bytes / 1048576.0,
-                static_cast<double>(bytes) / static_cast<double>(size_entries));
   }
   std::filesystem::remove_all(sqlite_dir);
   return 0;

@@ -96,8 +96,10 @@ start() {
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     [[ -z "$(ls -A "$dir/data" 2>/dev/null)" ]] || die "$dir/data exists but holds no cluster"
     # -N: no fsync of the fresh data directory (it is throwaway; the server itself runs with
-    # fsync on). C locale: fast and byte-wise collation, UTF-8 encoding.
-    if ! as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C -N \
+    # fsync on). UTF-8 encoding; C collation (fast, byte-wise); C.UTF-8 character classes, which
+    # pg_trgm needs to index CJK characters (in the C locale it drops them; docs/DEPLOY.md).
+    if ! as_owner "$PG_BIN/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C \
+        --lc-collate=C --lc-ctype=C.UTF-8 -N \
         >"$dir/initdb.log" 2>&1; then
       cat "$dir/initdb.log" >&2
       die "initdb failed"

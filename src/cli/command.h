@@ -20,5 +20,7 @@ void AddVerifyCommand(CLI::App& app, Context& ctx);
 void AddUserCommand(CLI::App& app, Context& ctx);
 void AddCheckCommand(CLI::App& app, Context& ctx);
 void AddMigrateCommand(CLI::App& app, Context& ctx);
+void AddVerifyCertificateCommand(CLI::App& app, Context& ctx);
+void AddAuditCommand(CLI::App& app, Context& ctx);
 
 }  // namespace dipr::cli

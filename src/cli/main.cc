@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   dipr::cli::AddUserCommand(app, ctx);
   dipr::cli::AddCheckCommand(app, ctx);
   dipr::cli::AddMigrateCommand(app, ctx);
+  dipr::cli::AddVerifyCertificateCommand(app, ctx);
+  dipr::cli::AddAuditCommand(app, ctx);
   spdlog::set_default_logger(spdlog::default_logger());
   try {
     app.parse(argc, argv);

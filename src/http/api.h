@@ -4,6 +4,7 @@
 
 #include "crypto/note.h"
 #include "http/router.h"
+#include "registry/registrar.h"
 #include "registry/registry.h"
 
 namespace dipr::http {
@@ -11,12 +12,15 @@ namespace dipr::http {
 void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key);
 void AddAccountRoutes(Router& router, registry::Registry& registry);
 void AddDepositRoutes(Router& router, registry::Registry& registry);
+void AddRegistrationRoutes(Router& router, registry::Registry& registry,
+                           registry::Registrar& registrar, const crypto::NoteVerifier& key);
 
 inline void AddAllRoutes(Router& router, registry::Registry& registry,
-                         const crypto::NoteVerifier& key) {
+                         registry::Registrar& registrar, const crypto::NoteVerifier& key) {
   AddLogRoutes(router, registry, key);
   AddAccountRoutes(router, registry);
   AddDepositRoutes(router, registry);
+  AddRegistrationRoutes(router, registry, registrar, key);
 }
 
 }  // namespace dipr::http

@@ -22,6 +22,24 @@ inline constexpr int kEntryVersion = 1;
 // Event types written by this version.
 inline constexpr std::string_view kAccountCreated = "account.created";
 inline constexpr std::string_view kDeposit = "deposit";
+// The registration workflow (registry/lifecycle.h; docs/FORMATS.md §2 has each payload).
+inline constexpr std::string_view kApplicationCreated = "application.created";
+inline constexpr std::string_view kApplicationUpdated = "application.updated";
+inline constexpr std::string_view kApplicationSubmitted = "application.submitted";
+inline constexpr std::string_view kApplicationExamined = "application.examined";
+inline constexpr std::string_view kApplicationWithdrawn = "application.withdrawn";
+inline constexpr std::string_view kApplicationRegistered = "application.registered";
+inline constexpr std::string_view kObjectionFiled = "objection.filed";
+inline constexpr std::string_view kObjectionRuled = "objection.ruled";
+inline constexpr std::string_view kRegistrationRenewed = "registration.renewed";
+inline constexpr std::string_view kRegistrationChangeRequested = "registration.change_requested";
+inline constexpr std::string_view kRegistrationChangeExamined = "registration.change_examined";
+inline constexpr std::string_view kRegistrationCancelled = "registration.cancelled";
+inline constexpr std::string_view kRegistrationRevoked = "registration.revoked";
+inline constexpr std::string_view kRegistrationExpired = "registration.expired";
+// The actor of what the registrar does by itself (registration at the end of the notice,
+// lapse of a correction request, expiry).
+inline constexpr std::string_view kRegistrarActor = "registrar";
 
 struct Event {
   std::string type;

@@ -5,6 +5,7 @@
 #include "common/hex.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
+#include "registry/lifecycle.h"
 
 namespace dipr::registry {
 namespace {
@@ -14,6 +15,13 @@ Result<std::string> StringField(const nlohmann::json& payload, const char* key) 
     return InvalidArgument(std::string("event payload lacks the string \"") + key + "\"");
   }
   return payload[key].get<std::string>();
+}
+
+template <typename T>
+Result<T> ParseDoc(const std::string& doc) {
+  auto j = nlohmann::json::parse(doc, nullptr, false);
+  if (j.is_discarded()) return DataLoss("a stored record is not JSON");
+  return T::FromJson(j);
 }
 
 Status ApplyAccountCreated(storage::WriteTx& tx, uint64_t index, const Event& e,
@@ -43,6 +51,57 @@ Status ApplyDeposit(storage::WriteTx& tx, uint64_t index, const Event& e) {
   return tx.InsertDeposit(d);
 }
 
+// The register's records in the sequencer's transaction.
+class TxRegisterView final : public RegisterView {
+ public:
+  explicit TxRegisterView(storage::WriteTx& tx) : tx_(tx) {}
+
+  Result<std::optional<ApplicationState>> GetApplication(const std::string& id) override {
+    ASSIGN_OR_RETURN(auto r, tx_.GetRecord(kApplicationKind, id));
+    if (!r) return std::optional<ApplicationState>();
+    ASSIGN_OR_RETURN(auto a, ParseDoc<ApplicationState>(r->doc));
+    return std::optional<ApplicationState>(std::move(a));
+  }
+  Status PutApplication(const ApplicationState& a, uint64_t index) override {
+    storage::Record r;
+    r.kind = kApplicationKind;
+    r.id = a.id;
+    r.owner = a.holder;
+    r.status = a.status;
+    r.number = a.registration_number;
+    r.due = a.Due();
+    r.doc = a.ToJson().dump();
+    r.version = index;
+    RETURN_IF_ERROR(tx_.PutRecord(r));
+    auto listing = ListingOf(a);
+    if (listing) return tx_.PutListing(*listing);
+    return Status::Ok();
+  }
+  Result<std::optional<ObjectionState>> GetObjection(const std::string& id) override {
+    ASSIGN_OR_RETURN(auto r, tx_.GetRecord(kObjectionKind, id));
+    if (!r) return std::optional<ObjectionState>();
+    ASSIGN_OR_RETURN(auto o, ParseDoc<ObjectionState>(r->doc));
+    return std::optional<ObjectionState>(std::move(o));
+  }
+  Status PutObjection(const ObjectionState& o, uint64_t index) override {
+    storage::Record r;
+    r.kind = kObjectionKind;
+    r.id = o.id;
+    r.owner = o.objector;
+    r.parent = o.application;
+    r.status = o.status;
+    r.doc = o.ToJson().dump();
+    r.version = index;
+    return tx_.PutRecord(r);
+  }
+  Status ClaimNumber(const std::string& number, const std::string& record_id) override {
+    return tx_.ClaimNumber(number, record_id);
+  }
+
+ private:
+  storage::WriteTx& tx_;
+};
+
 }  // namespace
 
 Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
@@ -50,6 +109,12 @@ Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
   ASSIGN_OR_RETURN(Event e, DecodeEntry(entry));
   if (e.type == kAccountCreated) return ApplyAccountCreated(tx, index, e, sidecar);
   if (e.type == kDeposit) return ApplyDeposit(tx, index, e);
+  if (IsRegisterEvent(e.type)) {
+    TxRegisterView view(tx);
+    RETURN_IF_ERROR(ApplyRegisterEvent(view, index, e, sidecar, /*require_private=*/true));
+    if (!sidecar.empty()) return tx.PutSidecar(index, sidecar);
+    return Status::Ok();
+  }
   return InvalidArgument("unknown event type \"" + e.type + "\"");
 }
 

@@ -8,6 +8,7 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "crypto/random.h"
+#include "registry/validate.h"
 
 namespace dipr::registry {
 namespace {
@@ -15,35 +16,6 @@ namespace {
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxTitleChars = 200;
 constexpr size_t kAuthCacheMax = 100000;
-
-// A short text field: UTF-8, 1..max characters, no control characters, not only spaces.
-Status CheckText(const nlohmann::json& body, const char* field, size_t max_chars,
-                 std::string& out) {
-  if (!body.contains(field)) return InvalidArgument(fmt::format("\"{}\" is required", field));
-  const auto& v = body[field];
-  if (!v.is_string()) return InvalidArgument(fmt::format("\"{}\" must be a string", field));
-  out = v.get<std::string>();
-  if (!IsValidUtf8(out)) return InvalidArgument(fmt::format("\"{}\" is not valid UTF-8", field));
-  size_t n = Utf8Length(out);
-  if (out.find_first_not_of(' ') == std::string::npos || n > max_chars) {
-    return InvalidArgument(fmt::format("\"{}\" must have 1 to {} characters", field, max_chars));
-  }
-  for (char c : out) {
-    if (static_cast<uint8_t>(c) < 0x20 || c == 0x7f) {
-      return InvalidArgument(fmt::format("\"{}\" must not contain control characters", field));
-    }
-  }
-  return Status::Ok();
-}
-
-Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, _] : body.items()) {
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      return InvalidArgument(fmt::format("unknown field \"{}\"", k));
-    }
-  }
-  return Status::Ok();
-}
 
 Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
   if (a.role == role) return Status::Ok();

@@ -84,8 +84,10 @@ class Registry {
   // Blocking append, for start-up and tests.
   Result<log::Appended> Append(Submission s);
 
- private:
+  // The clock's now, in the log's precision (milliseconds).
   Time Now() const;
+
+ private:
 
   storage::Store& store_;
   log::Sequencer& sequencer_;

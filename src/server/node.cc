@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
+#include "registry/numbers.h"
 #include "registry/projector.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -28,11 +29,41 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   n->registry_ =
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
   RETURN_IF_ERROR(n->registry_->EnsureAdmin(n->data_.admin_token));
+  if (!registry::IsValidRegistrarCode(options.registrar.code)) {
+    return InvalidArgument("--registrar-code must be 4 digits, not \"" + options.registrar.code +
+                           "\"");
+  }
+  ASSIGN_OR_RETURN(auto schedule, registry::CalendarSchedule::Create(options.schedule));
+  spdlog::info("registrar {} ({}): {}", options.registrar.code, options.registrar.name,
+               schedule->Describe());
+  n->registrar_ = std::make_unique<registry::Registrar>(*n->registry_, *n->data_.signer,
+                                                        std::move(schedule), options.registrar);
   n->router_ = std::make_unique<http::Router>();
-  http::AddAllRoutes(*n->router_, *n->registry_, n->data_.signer->verifier());
+  http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier());
   n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
   RETURN_IF_ERROR(n->server_->Start());
+  if (options.due_interval.count() > 0) {
+    n->due_thread_ = std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
+  }
   return n;
+}
+
+void Node::RunDueLoop(std::chrono::milliseconds interval) {
+  std::unique_lock lock(due_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    // Only the sequencing node acts; RunDue answers 0 elsewhere.
+    auto done = registrar_->RunDue();
+    if (!done.ok()) {
+      spdlog::warn("registrar: acting on what is due failed: {}", done.status().ToString());
+    } else if (*done > 0) {
+      spdlog::info("registrar: {} due events appended", *done);
+    }
+    lock.lock();
+    // Straight on when a full batch was due; else wait for the next tick.
+    if (done.ok() && *done >= 2000) continue;
+    due_cv_.wait_for(lock, interval, [this] { return stopping_; });
+  }
 }
 
 Node::~Node() { Stop(); }
@@ -42,8 +73,15 @@ void Node::Stop() {
   // (those completions post to the stopped, still existing io_contexts); only then do the
   // io_contexts go.
   if (server_) server_->Stop();
+  {
+    std::lock_guard lock(due_mu_);
+    stopping_ = true;
+  }
+  due_cv_.notify_all();
+  if (due_thread_.joinable()) due_thread_.join();
   sequencer_.reset();
   server_.reset();
+  registrar_.reset();
   registry_.reset();
   reader_.reset();
   store_.reset();

@@ -2,14 +2,20 @@
 // `dipr serve` and by the integration tests (in-process, with an injected clock).
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "common/time.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log_reader.h"
 #include "log/sequencer.h"
+#include "registry/calendar_schedule.h"
+#include "registry/registrar.h"
 #include "registry/registry.h"
 #include "server/data_dir.h"
 #include "storage/store.h"
@@ -26,6 +32,12 @@ struct NodeOptions {
   const Clock* clock = nullptr;  // null: the system clock
   // Memory for cached tiles (the proof path); the default holds every tile of a 2M-entry log.
   size_t tile_cache_bytes = log::kDefaultTileCacheBytes;
+  // The registrar: code, name and public URL; notice period, validity, calendar and zone.
+  registry::RegistrarSettings registrar;
+  registry::ScheduleSettings schedule;
+  // How often the registrar acts on what is due (ends of notice, lapses, expiries); zero: never
+  // by itself (tests call registrar().RunDue()).
+  std::chrono::milliseconds due_interval{1000};
 };
 
 // Not thread-safe to start/stop; serving is.
@@ -37,6 +49,7 @@ class Node {
   uint16_t port() const { return server_->port(); }
   const DataDir& data() const { return data_; }
   registry::Registry& registry() { return *registry_; }
+  registry::Registrar& registrar() { return *registrar_; }
   void Stop();
 
  private:
@@ -47,6 +60,13 @@ class Node {
   std::unique_ptr<log::LogReader> reader_;
   std::unique_ptr<log::Sequencer> sequencer_;
   std::unique_ptr<registry::Registry> registry_;
+  std::unique_ptr<registry::Registrar> registrar_;
+  // The registrar's own clock: acts on what is due every due_interval.
+  void RunDueLoop(std::chrono::milliseconds interval);
+  std::mutex due_mu_;
+  std::condition_variable due_cv_;
+  bool stopping_ = false;  // GUARDED_BY(due_mu_)
+  std::thread due_thread_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
 };

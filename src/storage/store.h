@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -56,6 +57,50 @@ struct DepositRecord {
   Time time;
 };
 
+// --- the register: projected documents (registry/application.h owns their JSON) ---
+
+// An application (which, once registered, is a registration) or an objection: the domain's state
+// of it as JSON, plus the columns it is looked up by.
+struct Record {
+  std::string kind;    // "application" | "objection"
+  std::string id;      // "a…" / "o…"
+  std::string owner;   // account id: the holder who applied, or the objector
+  std::string parent;  // an objection's application id; "" otherwise
+  std::string status;
+  std::string number;  // an application's registration number once registered; "" before
+  // When the registrar acts on it by itself (end of notice, correction deadline, expiry).
+  std::optional<Time> due;
+  std::string doc;        // the domain's JSON of it
+  uint64_t version = 0;   // log index of the last entry that changed it
+};
+
+// A row of the public register (applications in public notice and registrations): what the
+// public search filters, orders and returns.
+struct Listing {
+  std::string application_id;
+  std::string number;    // registration number; "" while in notice
+  std::string status;
+  std::string industry;  // GB/T 4754 section letter
+  std::string holders;   // the holders' names and identifiers, one per line (the holder filter)
+  std::string text;      // the public text the q filter searches (Chinese and English)
+  Time listed;           // lists are newest first by this (registration, or start of notice)
+  std::string item;      // the JSON object a list returns for it
+};
+
+struct ListingQuery {
+  std::string text;    // substring of Listing::text, ASCII case-insensitive; "" = any
+  std::string holder;  // substring of Listing::holders, ASCII case-insensitive; "" = any
+  std::string industry;                // exact; "" = any
+  std::vector<std::string> statuses;   // any of these; empty = any
+  size_t offset = 0;
+  size_t limit = 20;
+};
+
+struct ListingPage {
+  std::vector<std::string> items;  // Listing::item, newest first (then by application id)
+  uint64_t total = 0;              // all rows matching the query
+};
+
 // An entry handed to the sequencing node through the durable queue (see Store::Enqueue).
 struct PendingEntry {
   uint64_t id = 0;
@@ -95,6 +140,19 @@ class WriteTx {
   virtual Status InsertAccount(const Account& account, const Hash& token_hash) = 0;
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
 
+  // The register. GetRecord sees what this transaction wrote. PutRecord inserts or replaces by
+  // (kind, id); PutListing by application_id; RemoveListing removes one if present.
+  virtual Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) = 0;
+  virtual Status PutRecord(const Record& record) = 0;
+  virtual Status PutListing(const Listing& listing) = 0;
+  virtual Status RemoveListing(std::string_view application_id) = 0;
+  // Numbers (registration and certificate numbers) are claimed once and never again: Conflict
+  // if `number` was ever claimed, having written nothing.
+  virtual Status ClaimNumber(std::string_view number, std::string_view record_id) = 0;
+  // What belongs with entry `index` but is never logged (registry/projector.h), kept so that the
+  // projections can be rebuilt (a migration replays the log with them).
+  virtual Status PutSidecar(uint64_t index, std::string_view data) = 0;
+
   // The queue, from the sequencing node's side: the oldest queued entries, and their outcome
   // (which removes them from the queue and keeps the result for Store::TakeResult).
   virtual Result<std::vector<PendingEntry>> Pending(size_t limit) = 0;
@@ -131,6 +189,23 @@ class Store {
   // In log order, at most `limit`.
   virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
                                                               size_t limit) = 0;
+
+  // --- the register ---
+  virtual Result<std::optional<Record>> RecordById(std::string_view kind, std::string_view id) = 0;
+  // The application whose registration number this is.
+  virtual Result<std::optional<Record>> RecordByNumber(std::string_view number) = 0;
+  // Of one kind and owner, newest version first.
+  virtual Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
+                                                     size_t offset, size_t limit) = 0;
+  // Of one kind with this parent, in id order.
+  virtual Result<std::vector<Record>> RecordsByParent(std::string_view kind,
+                                                      std::string_view parent) = 0;
+  // Every record (any kind) whose due time is <= until, earliest due first, at most `limit`.
+  virtual Result<std::vector<Record>> RecordsDue(Time until, size_t limit) = 0;
+  virtual Result<ListingPage> SearchListings(const ListingQuery& query) = 0;
+  // The greatest claimed number that starts with `prefix` (byte order); "" if none.
+  virtual Result<std::string> MaxNumber(std::string_view prefix) = 0;
+  virtual Result<std::optional<std::string>> SidecarOf(uint64_t index) = 0;
 
   // --- the queue of entries for the sequencing node ---
   // A node that does not sequence queues an entry here (durably) and waits for its result.

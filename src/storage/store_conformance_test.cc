@@ -4,7 +4,9 @@
 // databases), else one this process starts with scripts/pg.sh in a temporary directory on first
 // use and stops at exit (tests/pg_testing.h). Each test gets a database of its own, dropped
 // afterwards. A server that cannot be had fails the PostgreSQL tests; it never skips them.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -523,6 +525,550 @@ TEST_P(StoreConformance, SignalsReachSubscribersOnlyForCommittedTransactions) {
   EXPECT_EQ(real, (std::vector<std::string>{"queued", "integrated"}));
 }
 
+// --- the register ---
+
+// A ListingQuery, field by field.
+struct Q {
+  ListingQuery q;
+  Q& Text(std::string s) { return q.text = std::move(s), *this; }
+  Q& Holder(std::string s) { return q.holder = std::move(s), *this; }
+  Q& Industry(std::string s) { return q.industry = std::move(s), *this; }
+  Q& Statuses(std::vector<std::string> s) { return q.statuses = std::move(s), *this; }
+  Q& Page(size_t offset, size_t limit) { return q.offset = offset, q.limit = limit, *this; }
+  operator ListingQuery() const { return q; }  // NOLINT: implicit by design
+};
+
+Record MakeRecord(std::string kind, std::string id, std::string owner, uint64_t version,
+                  std::optional<int64_t> due_us = std::nullopt) {
+  Record r;
+  r.kind = std::move(kind);
+  r.id = std::move(id);
+  r.owner = std::move(owner);
+  r.status = "submitted";
+  r.doc = R"({"id":")" + r.id + R"(","title":"城市交通 data"})";
+  r.version = version;
+  if (due_us) r.due = Time(Micros(*due_us));
+  return r;
+}
+
+std::vector<std::string> Ids(const Result<std::vector<Record>>& records) {
+  std::vector<std::string> out;
+  if (!records.ok()) {
+    out.push_back("error: " + records.status().ToString());
+    return out;
+  }
+  for (const Record& r : *records) out.push_back(r.id);
+  return out;
+}
+
+void ExpectSameRecord(const Record& got, const Record& want) {
+  EXPECT_EQ(got.kind, want.kind);
+  EXPECT_EQ(got.id, want.id);
+  EXPECT_EQ(got.owner, want.owner);
+  EXPECT_EQ(got.parent, want.parent);
+  EXPECT_EQ(got.status, want.status);
+  EXPECT_EQ(got.number, want.number);
+  EXPECT_EQ(got.due, want.due);
+  EXPECT_EQ(got.doc, want.doc);
+  EXPECT_EQ(got.version, want.version);
+}
+
+TEST_P(StoreConformance, RecordsAreUpsertedAndATransactionSeesItsOwnWrites) {
+  Record a1 = MakeRecord("application", "a1", "u1", 5, 1700000000000000);
+  a1.number = "DJ-1";
+  Record changed = a1;
+  changed.status = "in_notice";
+  changed.due.reset();
+  changed.doc = R"({"changed":true})";
+  changed.version = 9;
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    EXPECT_FALSE(tx->GetRecord("application", "a1")->has_value());
+    ASSERT_TRUE(tx->PutRecord(a1).ok());
+    auto got = tx->GetRecord("application", "a1");
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_TRUE(got->has_value());
+    ExpectSameRecord(**got, a1);
+    EXPECT_FALSE(tx->GetRecord("objection", "a1")->has_value());  // the kind is part of the key
+    EXPECT_FALSE(store_->RecordById("application", "a1")->has_value());  // not committed yet
+    ASSERT_TRUE(tx->PutRecord(changed).ok());
+    ExpectSameRecord(**tx->GetRecord("application", "a1"), changed);
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  auto got = store_->RecordById("application", "a1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  ExpectSameRecord(**got, changed);
+  EXPECT_FALSE(store_->RecordById("application", "a9")->has_value());
+  // A later transaction replaces it again, and reads it back between other writes.
+  auto tx = std::move(store_->BeginWrite()).value();
+  ExpectSameRecord(**tx->GetRecord("application", "a1"), changed);
+  ASSERT_TRUE(tx->AppendEntry(0, "entry").ok());
+  ASSERT_TRUE(tx->PutRecord(a1).ok());
+  ASSERT_TRUE(tx->PutTile(0, 0, "tile").ok());
+  ExpectSameRecord(**tx->GetRecord("application", "a1"), a1);
+  ASSERT_TRUE(tx->Commit().ok());
+  ExpectSameRecord(**store_->RecordById("application", "a1"), a1);
+}
+
+TEST_P(StoreConformance, AnUncommittedRegisterTransactionLeavesNothing) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 1, 5)).ok());
+    ASSERT_TRUE(tx->PutListing(Listing{"a1", "DJ-1", "registered", "I", "holder", "rolled back",
+                                       Time(Micros(1)), "{}"})
+                    .ok());
+    ASSERT_TRUE(tx->ClaimNumber("DJ-1", "a1").ok());
+    ASSERT_TRUE(tx->PutSidecar(0, "secret").ok());
+  }  // destroyed without Commit
+  EXPECT_FALSE(store_->RecordById("application", "a1")->has_value());
+  EXPECT_TRUE(store_->RecordsByOwner("application", "u1", 0, 10)->empty());
+  EXPECT_TRUE(store_->RecordsDue(Time(Micros(100)), 10)->empty());
+  EXPECT_EQ(store_->SearchListings({})->total, 0u);
+  EXPECT_EQ(store_->SearchListings(Q().Text("rolled back"))->total, 0u);
+  EXPECT_EQ(*store_->MaxNumber(""), "");
+  EXPECT_FALSE(store_->SidecarOf(0)->has_value());
+  // The number was never claimed.
+  auto tx = std::move(store_->BeginWrite()).value();
+  EXPECT_FALSE(tx->GetRecord("application", "a1")->has_value());
+  EXPECT_TRUE(tx->ClaimNumber("DJ-1", "a2").ok());
+  ASSERT_TRUE(tx->Commit().ok());
+}
+
+TEST_P(StoreConformance, RecordsAreFoundByNumber) {
+  Record a1 = MakeRecord("application", "a1", "u1", 1);
+  a1.number = "DJ2026-0001";
+  Record a2 = MakeRecord("application", "a2", "u1", 2);  // not registered: number ""
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(a1).ok());
+    ASSERT_TRUE(tx->PutRecord(a2).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("objection", "o1", "u2", 3)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto got = store_->RecordByNumber("DJ2026-0001");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  ExpectSameRecord(**got, a1);
+  EXPECT_FALSE(store_->RecordByNumber("")->has_value());
+  EXPECT_FALSE(store_->RecordByNumber("DJ2026-0002")->has_value());
+  EXPECT_FALSE(store_->RecordByNumber("DJ2026")->has_value());
+  // A replaced record is found by its new number only.
+  a1.number = "DJ2026-0009";
+  a1.version = 4;
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->PutRecord(a1).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_FALSE(store_->RecordByNumber("DJ2026-0001")->has_value());
+  EXPECT_EQ((*store_->RecordByNumber("DJ2026-0009"))->version, 4u);
+}
+
+TEST_P(StoreConformance, RecordsByOwnerAreNewestFirstAndPaged) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 3)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a2", "u1", 7)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a3", "u1", 5)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a4", "u2", 8)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("objection", "o1", "u1", 9)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, 10)), (V{"a2", "a3", "a1"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, 2)), (V{"a2", "a3"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 1, 1)), (V{"a3"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 2, 10)), (V{"a1"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 3, 10)), V{});
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, 0)), V{});
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, SIZE_MAX)),
+            (V{"a2", "a3", "a1"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("objection", "u1", 0, 10)), (V{"o1"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u2", 0, 10)), (V{"a4"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u3", 0, 10)), V{});
+  // A change makes a record the newest.
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 10)).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, 10)), (V{"a1", "a2", "a3"}));
+}
+
+TEST_P(StoreConformance, RecordsByParentAreInIdOrder) {
+  auto objection = [](std::string id, std::string parent) {
+    Record r = MakeRecord("objection", std::move(id), "u9", 1);
+    r.parent = std::move(parent);
+    return r;
+  };
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->PutRecord(objection("o2", "a1")).ok());
+  ASSERT_TRUE(tx->PutRecord(objection("o10", "a1")).ok());
+  ASSERT_TRUE(tx->PutRecord(objection("o1", "a1")).ok());
+  ASSERT_TRUE(tx->PutRecord(objection("o3", "a2")).ok());
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 1)).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  using V = std::vector<std::string>;
+  EXPECT_EQ(Ids(store_->RecordsByParent("objection", "a1")), (V{"o1", "o10", "o2"}));
+  EXPECT_EQ(Ids(store_->RecordsByParent("objection", "a2")), (V{"o3"}));
+  EXPECT_EQ(Ids(store_->RecordsByParent("objection", "a3")), V{});
+  EXPECT_EQ(Ids(store_->RecordsByParent("application", "")), (V{"a1"}));
+}
+
+TEST_P(StoreConformance, RecordsDueAreEarliestFirstUpToTheTimeGiven) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 1, 300)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a2", "u1", 2, 100)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("objection", "o1", "u2", 3, 200)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a3", "u1", 4)).ok());  // not due
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a4", "u1", 5, 500)).ok());
+    ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a5", "u1", 6, -50)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  using V = std::vector<std::string>;
+  auto due = [&](int64_t until, size_t limit) {
+    return Ids(store_->RecordsDue(Time(Micros(until)), limit));
+  };
+  EXPECT_EQ(due(300, 10), (V{"a5", "a2", "o1", "a1"}));  // due <= until, any kind
+  EXPECT_EQ(due(299, 10), (V{"a5", "a2", "o1"}));
+  EXPECT_EQ(due(300, 2), (V{"a5", "a2"}));
+  EXPECT_EQ(due(-51, 10), V{});
+  EXPECT_EQ(due(INT64_MAX, 10), (V{"a5", "a2", "o1", "a1", "a4"}));
+  auto got = store_->RecordsDue(Time(Micros(100)), 10);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[1].due, Time(Micros(100)));
+  // A later version without a due time is no longer due; one with a later time moves.
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a2", "u1", 7)).ok());
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a5", "u1", 8, 400)).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(due(300, 10), (V{"o1", "a1"}));
+  EXPECT_EQ(due(1000, 10), (V{"o1", "a1", "a5", "a4"}));
+}
+
+TEST_P(StoreConformance, ATakenNumberIsAConflictAndTheRestOfTheTransactionCommits) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->ClaimNumber("DJ-1", "a1").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->ClaimNumber("DJ-2", "a2").ok());
+  ASSERT_TRUE(tx->AppendEntry(0, "registered a2").ok());
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a2", "u1", 0)).ok());
+  // Taken by the earlier transaction, then by this one: each leaves the transaction usable.
+  EXPECT_EQ(tx->ClaimNumber("DJ-1", "a3").code(), Code::kConflict);
+  EXPECT_EQ(tx->ClaimNumber("DJ-2", "a3").code(), Code::kConflict);
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a3", "u1", 1)).ok());
+  EXPECT_TRUE(tx->GetRecord("application", "a2")->has_value());
+  ASSERT_TRUE(tx->ClaimNumber("DJ-3", "a3").ok());
+  ASSERT_TRUE(tx->AppendEntry(1, "registered a3").ok());
+  ASSERT_TRUE(tx->PutSidecar(1, "sidecar").ok());
+  ASSERT_TRUE(tx->PutTreeHead({2, H("r2"), "n2"}).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(*store_->EntryCount(), 2u);
+  EXPECT_TRUE(store_->RecordById("application", "a2")->has_value());
+  EXPECT_TRUE(store_->RecordById("application", "a3")->has_value());
+  EXPECT_EQ(*store_->MaxNumber("DJ-"), "DJ-3");
+  EXPECT_EQ(**store_->SidecarOf(1), "sidecar");
+}
+
+TEST_P(StoreConformance, MaxNumberIsTheGreatestClaimedWithThePrefix) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (const char* n : {"DJ2026-0009", "DJ2026-0010", "DJ2025-9999", "DJ2026.", "ZS2026-0001",
+                          "登记2026-0002", "登记2026-0001", "登记2027-0001", "登讱"}) {
+      ASSERT_TRUE(tx->ClaimNumber(n, "a").ok()) << n;
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(*store_->MaxNumber("DJ2026-"), "DJ2026-0010");  // not "DJ2026.", just past them
+  EXPECT_EQ(*store_->MaxNumber("DJ2026-0010"), "DJ2026-0010");
+  EXPECT_EQ(*store_->MaxNumber("DJ2026-00100"), "");
+  EXPECT_EQ(*store_->MaxNumber("DJ2025-"), "DJ2025-9999");
+  EXPECT_EQ(*store_->MaxNumber("DJ"), "DJ2026.");
+  EXPECT_EQ(*store_->MaxNumber("ZS"), "ZS2026-0001");
+  EXPECT_EQ(*store_->MaxNumber("XX"), "");
+  EXPECT_EQ(*store_->MaxNumber("登记2026"), "登记2026-0002");
+  EXPECT_EQ(*store_->MaxNumber("登记"), "登记2027-0001");  // not "登讱" (讱 is 记 + 1)
+  EXPECT_EQ(*store_->MaxNumber(""), "登讱");                 // byte order: UTF-8 after ASCII
+  EXPECT_EQ(store_->MaxNumber("\xe7\x99").status().code(), Code::kInvalidArgument);
+}
+
+TEST_P(StoreConformance, SidecarsAreKeptByEntryIndex) {
+  std::string binary("\0\x01\xff sidecar", 11);
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutSidecar(5, binary).ok());
+    ASSERT_TRUE(tx->PutSidecar(6, "").ok());
+    ASSERT_TRUE(tx->PutSidecar(7, "first").ok());
+    ASSERT_TRUE(tx->PutSidecar(7, "second").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  EXPECT_EQ(**store_->SidecarOf(5), binary);
+  EXPECT_EQ(**store_->SidecarOf(6), "");
+  EXPECT_EQ(**store_->SidecarOf(7), "second");
+  EXPECT_FALSE(store_->SidecarOf(8)->has_value());
+}
+
+// The public register's search. listed: a2 3000, a3 2000, a4 2000, a1 1000, a5 500.
+class ListingSearch : public StoreConformance {
+ protected:
+  void SetUp() override {
+    StoreConformance::SetUp();
+    if (HasFatalFailure()) return;
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (const Listing& l : Listings()) ASSERT_TRUE(tx->PutListing(l).ok()) << l.application_id;
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  static Listing Make(std::string id, std::string status, std::string industry,
+                      std::string holders, std::string text, int64_t listed) {
+    std::string item = R"({"id":")" + id + R"(","listed":)" + std::to_string(listed) + "}";
+    return Listing{id, status == "registered" ? "DJ-" + id : "", status, std::move(industry),
+                   std::move(holders), std::move(text), Time(Micros(listed)), std::move(item)};
+  }
+  static std::vector<Listing> Listings() {
+    return {
+        Make("a1", "notice", "I", "浙江某数据有限公司\n91330000MA27XXXX",
+             "城市交通流量数据 city traffic", 1000),
+        Make("a2", "registered", "Q", "ACME Health Ltd",
+             R"(医疗影像 Medical Imaging dataset "MRI")", 3000),
+        Make("a3", "registered", "I", "北京交通大学", "交通事故统计 accident stats", 2000),
+        Make("a4", "registered", "M", "x_y Co", R"(100% pure_data C:\temp)", 2000),
+        Make("a5", "revoked", "I", "Énergie SA", "ÉNERGIE électrique", 500),
+    };
+  }
+  // The application ids of the page, and the total after a slash.
+  std::string Find(ListingQuery q) {
+    auto page = store_->SearchListings(q);
+    if (!page.ok()) return "error: " + page.status().ToString();
+    std::string out;
+    for (const std::string& item : page->items) {
+      auto id = item.substr(7, 2);  // {"id":"aN"
+      out += (out.empty() ? "" : ",") + id;
+    }
+    return out + "/" + std::to_string(page->total);
+  }
+  std::string FindText(std::string text) { return Find(Q().Text(std::move(text))); }
+  std::string FindHolder(std::string holder) { return Find(Q().Holder(std::move(holder))); }
+};
+
+TEST_P(ListingSearch, FindsChineseAndEnglishSubstringsOfAnyLength) {
+  EXPECT_EQ(FindText("城市交通流量数据 city traffic"), "a1/1");
+  EXPECT_EQ(FindText("交通流量"), "a1/1");
+  EXPECT_EQ(FindText("交通"), "a3,a1/2");  // two characters: no trigram
+  EXPECT_EQ(FindText("通"), "a3,a1/2");    // one
+  EXPECT_EQ(FindText("量数据 ci"), "a1/1");
+  EXPECT_EQ(FindText("Traffic"), "a1/1");
+  EXPECT_EQ(FindText("TRAFFIC"), "a1/1");
+  EXPECT_EQ(FindText("tRaF"), "a1/1");
+  EXPECT_EQ(FindText("ty"), "a1/1");
+  EXPECT_EQ(FindText("C"), "a2,a3,a4,a1,a5/5");
+  EXPECT_EQ(FindText("mri"), "a2/1");
+  EXPECT_EQ(FindText("交通 traffic"), "/0");  // not a substring
+  EXPECT_EQ(FindText("流量交通"), "/0");
+  EXPECT_EQ(FindText("天气"), "/0");
+  EXPECT_EQ(FindText("weather"), "/0");
+  EXPECT_EQ(FindHolder("数据"), "a1/1");
+  EXPECT_EQ(FindHolder("交通大学"), "a3/1");
+  EXPECT_EQ(FindHolder("acme"), "a2/1");
+  EXPECT_EQ(FindHolder("91330000ma27"), "a1/1");  // the second line
+  EXPECT_EQ(FindHolder("Ltd\n"), "/0");
+}
+
+TEST_P(ListingSearch, FoldsOnlyAsciiCase) {
+  EXPECT_EQ(FindText("énergie"), "/0");  // É and é differ: only ASCII letters fold
+  EXPECT_EQ(FindText("Énergie"), "a5/1");
+  EXPECT_EQ(FindText("ÉNERGIE"), "a5/1");
+  EXPECT_EQ(FindText("Électrique"), "/0");
+  EXPECT_EQ(FindHolder("énergie"), "/0");
+  EXPECT_EQ(FindHolder("ÉNERGIE sa"), "a5/1");
+}
+
+TEST_P(ListingSearch, TakesLikeMetacharactersLiterally) {
+  EXPECT_EQ(FindText("%"), "a4/1");
+  EXPECT_EQ(FindText("100%"), "a4/1");
+  EXPECT_EQ(FindText("a%e"), "/0");  // not a wildcard
+  EXPECT_EQ(FindText("_"), "a4/1");
+  EXPECT_EQ(FindText("e_d"), "a4/1");
+  EXPECT_EQ(FindText("g_d"), "/0");  // "Imaging dataset" would match a wildcard
+  EXPECT_EQ(FindText("\\"), "a4/1");
+  EXPECT_EQ(FindText(":\\t"), "a4/1");
+  EXPECT_EQ(FindText(":\\temp"), "a4/1");
+  EXPECT_EQ(FindText(":t"), "/0");
+  EXPECT_EQ(FindText(R"("MRI")"), "a2/1");
+  EXPECT_EQ(FindText(R"("mri)"), "a2/1");
+  EXPECT_EQ(FindText(R"(mri"")"), "/0");
+  EXPECT_EQ(FindText("* OR city"), "/0");  // no full-text query syntax either
+  EXPECT_EQ(FindText("city:"), "/0");
+  EXPECT_EQ(FindHolder("x_y"), "a4/1");
+  EXPECT_EQ(FindHolder("_"), "a4/1");
+}
+
+TEST_P(ListingSearch, FiltersCombineAndPagesAreNewestFirst) {
+  EXPECT_EQ(Find({}), "a2,a3,a4,a1,a5/5");  // listed desc, then application id
+  EXPECT_EQ(Find(Q().Page(1, 2)), "a3,a4/5");
+  EXPECT_EQ(Find(Q().Page(4, 2)), "a5/5");
+  EXPECT_EQ(Find(Q().Page(5, 20)), "/5");
+  EXPECT_EQ(Find(Q().Page(100, 20)), "/5");
+  EXPECT_EQ(Find(Q().Page(0, 0)), "/5");
+  EXPECT_EQ(Find(Q().Industry("I")), "a3,a1,a5/3");
+  EXPECT_EQ(Find(Q().Industry("i")), "/0");  // exact
+  EXPECT_EQ(Find(Q().Statuses({"registered"})), "a2,a3,a4/3");
+  EXPECT_EQ(Find(Q().Statuses({"notice", "registered"})), "a2,a3,a4,a1/4");
+  EXPECT_EQ(Find(Q().Statuses({"notice", "revoked"})), "a1,a5/2");
+  EXPECT_EQ(Find(Q().Statuses({"withdrawn"})), "/0");
+  EXPECT_EQ(Find(Q().Industry("I").Statuses({"registered", "notice"})), "a3,a1/2");
+  EXPECT_EQ(Find(Q().Text("交通").Industry("I").Statuses({"registered"})), "a3/1");
+  EXPECT_EQ(Find(Q().Text("交通").Holder("浙江")), "a1/1");
+  EXPECT_EQ(Find(Q().Text("交通流量").Holder("北京交通")), "/0");
+  EXPECT_EQ(Find(Q().Text("accident").Holder("交通大学")), "a3/1");
+  EXPECT_EQ(Find(Q().Text("a").Statuses({"registered"}).Page(1, 1)), "a3/3");
+  EXPECT_EQ(Find(Q().Holder("l").Statuses({"registered"})), "a2/1");
+  auto page = store_->SearchListings(Q().Text("accident"));
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0], Listings()[2].item);  // byte for byte
+}
+
+TEST_P(ListingSearch, AReplacedListingIsFoundByItsNewTextOnlyAndARemovedOneNotAtAll) {
+  Listing a1 = Listings()[0];
+  a1.text = "新的说明 new words";
+  a1.holders = "杭州新公司";
+  a1.status = "registered";
+  a1.listed = Time(Micros(4000));
+  a1.item = R"({"id":"a1","v":2})";
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutListing(a1).ok());
+    ASSERT_TRUE(tx->RemoveListing("a3").ok());
+    ASSERT_TRUE(tx->RemoveListing("a9").ok());  // absent: nothing to do
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  EXPECT_EQ(FindText("交通流量"), "/0");
+  EXPECT_EQ(FindText("交通"), "/0");
+  EXPECT_EQ(FindText("city"), "/0");
+  EXPECT_EQ(FindText("accident"), "/0");
+  EXPECT_EQ(FindHolder("浙江某数据"), "/0");
+  EXPECT_EQ(FindHolder("交通大学"), "/0");
+  EXPECT_EQ(FindText("new words"), "a1/1");
+  EXPECT_EQ(FindText("说明"), "a1/1");
+  EXPECT_EQ(FindHolder("杭州新公司"), "a1/1");
+  EXPECT_EQ(Find(Q().Statuses({"registered"})), "a1,a2,a4/3");
+  EXPECT_EQ(Find({}), "a1,a2,a4,a5/4");
+  auto page = store_->SearchListings(Q().Page(0, 1));
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->items, std::vector<std::string>{a1.item});
+  // Put back under the same id, it is found again (and only once).
+  auto tx = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(tx->PutListing(Listings()[2]).ok());
+  ASSERT_TRUE(tx->PutListing(Listings()[2]).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(FindText("交通"), "a3/1");
+  EXPECT_EQ(FindText("accident"), "a3/1");
+}
+
+// Enough rows that a backend may go through them differently (sort what its index finds, or
+// walk the list newest first): the same pages and totals either way.
+TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
+  constexpr int kMany = 2600;
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (int i = 0; i < kMany; ++i) {
+      // Listed times repeat (ties go by application id); every third is registered; every
+      // fifth is in industry C and says "Rare".
+      std::string id = fmt::format("b{:04d}", (i * 7919) % kMany);
+      std::string text = fmt::format("共同的词 common words {} {}", i, i % 5 == 0 ? "Rare" : "");
+      ASSERT_TRUE(tx->PutListing(Make(id, i % 3 == 0 ? "registered" : "notice",
+                                      i % 5 == 0 ? "C" : "I", fmt::format("holder {}", i % 7),
+                                      text, 10000 + i / 2))
+                      .ok());
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  // What each query should find, newest first, from the rows as put.
+  struct Row {
+    int64_t listed;
+    std::string id;
+    bool registered, rare;
+    int holder;
+  };
+  std::vector<Row> rows;
+  for (int i = 0; i < kMany; ++i) {
+    rows.push_back({10000 + i / 2, fmt::format("b{:04d}", (i * 7919) % kMany), i % 3 == 0,
+                    i % 5 == 0, i % 7});
+  }
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.listed != b.listed ? a.listed > b.listed : a.id < b.id;
+  });
+  auto expect = [&](std::function<bool(const Row&)> match, size_t offset, size_t limit) {
+    std::vector<std::string> ids;
+    for (const Row& r : rows) {
+      if (match(r)) ids.push_back(r.id);
+    }
+    std::string out;
+    for (size_t i = offset; i < ids.size() && i < offset + limit; ++i) {
+      out += (out.empty() ? "" : ",") + ids[i].substr(0, 2);
+    }
+    return out + "/" + std::to_string(ids.size());
+  };
+  // Find() shows the first two characters of each id: compare whole ids through the items.
+  auto find = [&](ListingQuery query) {
+    auto page = store_->SearchListings(query);
+    if (!page.ok()) return page.status().ToString();
+    std::string out;
+    for (const std::string& item : page->items) {
+      out += (out.empty() ? "" : ",") + item.substr(7, 2);
+    }
+    return out + "/" + std::to_string(page->total);
+  };
+  auto all = [](const Row&) { return true; };
+  auto registered = [](const Row& r) { return r.registered; };
+  auto rare = [](const Row& r) { return r.rare; };
+  auto holder3 = [](const Row& r) { return r.holder == 3; };
+  for (auto [offset, limit] : {std::pair<size_t, size_t>{0, 20}, {1000, 25}, {2590, 20}}) {
+    SCOPED_TRACE(fmt::format("offset {} limit {}", offset, limit));
+    EXPECT_EQ(find(Q().Text("COMMON words").Page(offset, limit)), expect(all, offset, limit));
+    EXPECT_EQ(find(Q().Text("共同").Page(offset, limit)), expect(all, offset, limit));
+    EXPECT_EQ(find(Q().Text("common").Statuses({"registered"}).Page(offset, limit)),
+              expect(registered, offset, limit));
+    EXPECT_EQ(find(Q().Text("rare").Page(offset, limit)), expect(rare, offset, limit));
+    EXPECT_EQ(find(Q().Text("common").Industry("C").Page(offset, limit)),
+              expect(rare, offset, limit));
+    EXPECT_EQ(find(Q().Text("words").Holder("holder 3").Page(offset, limit)),
+              expect(holder3, offset, limit));
+    EXPECT_EQ(find(Q().Text("words").Holder(" 3").Page(offset, limit)),
+              expect(holder3, offset, limit));
+  }
+  // Whole ids, not just their first characters: the page is exactly the expected rows.
+  auto page = store_->SearchListings(Q().Text("common").Statuses({"registered"}).Page(7, 5));
+  ASSERT_TRUE(page.ok());
+  std::vector<std::string> want;
+  for (const Row& r : rows) {
+    if (r.registered) want.push_back(R"({"id":")" + r.id + R"(","listed":)" +
+                                     std::to_string(r.listed) + "}");
+  }
+  ASSERT_EQ(page->items.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(page->items[i], want[7 + i]) << i;
+}
+
+TEST_P(ListingSearch, ARolledBackChangeLeavesTheSearchAsItWas) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    Listing a1 = Listings()[0];
+    a1.text = "rolled back text";
+    ASSERT_TRUE(tx->PutListing(a1).ok());
+    ASSERT_TRUE(tx->RemoveListing("a2").ok());
+    ASSERT_TRUE(tx->PutListing(Make("a6", "notice", "I", "h", "rolled back too", 9000)).ok());
+  }
+  EXPECT_EQ(FindText("rolled back"), "/0");
+  EXPECT_EQ(FindText("交通流量"), "a1/1");
+  EXPECT_EQ(FindText("Imaging"), "a2/1");
+  EXPECT_EQ(Find({}), "a2,a3,a4,a1,a5/5");
+}
+
 std::unique_ptr<Store> OpenSqliteForTest(const std::string& dir) {
   auto s = OpenSqliteStore(dir + "/dipr.db");
   if (!s.ok()) {
@@ -547,6 +1093,13 @@ std::unique_ptr<Store> OpenPostgresForTest(const std::string& dir) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
+                         ::testing::Values(Backend{"sqlite", OpenSqliteForTest, nullptr},
+                                           Backend{"postgres", OpenPostgresForTest,
+                                                   [](const std::string& dir) {
+                                                     PostgresServer::Get().Drop(dir);
+                                                   }}),
+                         [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Backends, ListingSearch,
                          ::testing::Values(Backend{"sqlite", OpenSqliteForTest, nullptr},
                                            Backend{"postgres", OpenPostgresForTest,
                                                    [](const std::string& dir) {
@@ -597,8 +1150,8 @@ TEST_F(PostgresStoreTest, NodesStartingTogetherMigrateOnce) {
   for (auto& n : nodes) n.join();
   for (const Status& st : results) EXPECT_TRUE(st.ok()) << st.ToString();
   // Each migration ran exactly once: as many rows as the highest version.
-  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM schema_migrations"), "2");
-  EXPECT_EQ(*RunSql(conninfo_, "SELECT max(version) FROM schema_migrations"), "2");
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT max(version) FROM schema_migrations"), "3");
 }
 
 TEST_F(PostgresStoreTest, RefusesASchemaNewerThanItself) {
@@ -706,10 +1259,73 @@ TEST_F(PostgresStoreTest, TheUnpipelinedWriterBehavesTheSame) {
   EXPECT_EQ(tx->InsertDeposit(DepositRecord{1, "u1", std::string(64, 'a'), 1, "t", Time()}).code(),
             Code::kConflict);
   ASSERT_TRUE(tx->PutTile(0, 0, "tile").ok());
+  ASSERT_TRUE(tx->PutRecord(MakeRecord("application", "a1", "u1", 0)).ok());
+  EXPECT_TRUE(tx->GetRecord("application", "a1")->has_value());
+  ASSERT_TRUE(tx->ClaimNumber("DJ-1", "a1").ok());
+  EXPECT_EQ(tx->ClaimNumber("DJ-1", "a2").code(), Code::kConflict);
   ASSERT_TRUE(tx->PutTreeHead({1, crypto::Sha256Of("r"), "n"}).ok());
   ASSERT_TRUE(tx->Commit().ok());
   EXPECT_EQ(*store->EntryCount(), 1u);
   EXPECT_EQ(*store->ReadTile(0, 0), "tile");
+  EXPECT_EQ(*store->MaxNumber("DJ-"), "DJ-1");
+}
+
+// The search's LIKE expressions are the ones the trigram indexes were built on (else every
+// search reads the whole table), and the server splits Chinese text into trigrams, which
+// takes a UTF-8 LC_CTYPE (scripts/pg.sh; docs/DEPLOY.md).
+TEST_F(PostgresStoreTest, TheTrigramIndexesServeTheSearch) {
+  ASSERT_TRUE(OpenPostgresStore(conninfo_).ok());
+  for (const char* column : {"text", "holders"}) {
+    auto plan = RunSql(conninfo_, fmt::format("SET enable_seqscan = off; EXPLAIN (FORMAT JSON) "
+                                              "SELECT count(*) FROM listings WHERE "
+                                              "lower({} COLLATE \"C\") LIKE '%交通流量%'",
+                                              column));
+    ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+    EXPECT_NE(plan->find(fmt::format("listings_{}_trgm", column)), std::string::npos) << *plan;
+  }
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT array_length(show_trgm('交通流量'), 1)"), "5")
+      << "LC_CTYPE " << *RunSql(conninfo_, "SHOW lc_ctype")
+      << " drops Chinese characters from trigrams";
+}
+
+// --- SQLite only ---
+
+// The full-text index holds the listings' trigrams apart from their text (external content):
+// after upserts, removals and a rollback it must still match the rows exactly.
+TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-fts");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "dipr.db").string();
+  {
+    auto store = std::move(OpenSqliteStore(path)).value();
+    auto listing = [](int id, std::string text) {
+      return Listing{"a" + std::to_string(id), "", "notice", "I", "holder " + std::to_string(id),
+                     std::move(text), Time(Micros(id)), "{}"};
+    };
+    for (int round = 0; round < 3; ++round) {
+      auto tx = std::move(store->BeginWrite()).value();
+      for (int i = 0; i < 50; ++i) {
+        ASSERT_TRUE(tx->PutListing(listing(i, fmt::format("交通 {} round {}", i, round))).ok());
+      }
+      for (int i = round; i < 50; i += 7) {
+        ASSERT_TRUE(tx->RemoveListing("a" + std::to_string(i)).ok());
+      }
+      if (round == 1) continue;  // rolled back
+      ASSERT_TRUE(tx->Commit().ok());
+    }
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc =
+      sqlite3_exec(db, "INSERT INTO listings_fts(listings_fts, rank) VALUES('integrity-check', 1)",
+                   nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
+  sqlite3_close(db);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -56,6 +56,13 @@ Params& Params::Bytes(std::string_view v) {
   return *this;
 }
 
+Params& Params::Null() {
+  values_.push_back(nullptr);
+  lengths_.push_back(0);
+  formats_.push_back(1);
+  return *this;
+}
+
 int64_t Rows::Int(int row, int col) const {
   assert(PQgetlength(r_.get(), row, col) == 8);
   const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r_.get(), row, col));
@@ -174,6 +181,18 @@ Result<Rows> Connection::Query(int stmt, const Params& p) {
   std::snprintf(name, sizeof(name), "s%d", stmt);
   PGresult* r = PQexecPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(),
                                /*resultFormat=*/1);
+  Rows rows(r);
+  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "query");
+  return rows;
+}
+
+Result<Rows> Connection::QueryOnce(const std::string& sql, std::span<const Oid> types,
+                                   const Params& p) {
+  assert(!pipelined_);
+  assert(types.size() == static_cast<size_t>(p.size()));
+  PGresult* r = PQexecParams(conn_, sql.c_str(), p.size(), types.data(), p.values(), p.lengths(),
+                             p.formats(), /*resultFormat=*/1);
   Rows rows(r);
   ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "query");

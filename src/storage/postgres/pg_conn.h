@@ -45,6 +45,8 @@ class Params {
   Params& Int16(int16_t v);
   // bytea or text: the bytes themselves. The view must outlive the call that sends the params.
   Params& Bytes(std::string_view v);
+  // SQL NULL (of whatever type the statement gives the parameter).
+  Params& Null();
 
   int size() const { return static_cast<int>(values_.size()); }
   const char* const* values() const { return values_.data(); }
@@ -119,6 +121,10 @@ class Connection {
   Result<Rows> Exec(const std::string& sql);
   // Runs prepared statement `stmt` with binary parameters and results.
   Result<Rows> Query(int stmt, const Params& params);
+  // Runs `sql` (one statement, not prepared) with binary parameters of the given types and
+  // binary results. The server plans it for these very values: for queries whose best plan
+  // depends on them, or whose text is put together per call.
+  Result<Rows> QueryOnce(const std::string& sql, std::span<const Oid> types, const Params& params);
 
   // --- pipelined ---
   // Sends prepared statement `stmt` without waiting. Its outcome is reported by the next Sync

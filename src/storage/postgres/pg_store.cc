@@ -11,12 +11,14 @@
 
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <utility>
 #include <vector>
 
 #include "common/bytes.h"
 #include "common/hex.h"
+#include "common/utf8.h"
 #include "storage/postgres/pg_conn.h"
 
 namespace dipr::storage {
@@ -58,6 +60,34 @@ const char* const kMigrations[] = {
     CREATE TABLE pending_results(id bigint PRIMARY KEY, idx bigint NOT NULL, code bigint NOT NULL,
                                  message text NOT NULL);
     )sql",
+    // The register. Columns that are ordered by compare as bytes (COLLATE "C"), as in SQLite,
+    // whatever the database's collation. Substring search: trigram indexes (pg_trgm, a trusted
+    // extension the database owner may create) over the ASCII-lower-cased text, which the
+    // search's LIKE compares with; pg_trgm only indexes CJK characters when the database's
+    // LC_CTYPE is a UTF-8 locale (docs/DEPLOY.md), but finds the same rows either way.
+    R"sql(
+    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    CREATE TABLE records(due bigint, version bigint NOT NULL, kind text COLLATE "C" NOT NULL,
+                         id text COLLATE "C" NOT NULL, owner text NOT NULL, parent text NOT NULL,
+                         status text NOT NULL, number text NOT NULL, doc text NOT NULL,
+                         PRIMARY KEY (kind, id));
+    CREATE INDEX records_by_owner ON records(kind, owner, version DESC, id);
+    CREATE INDEX records_by_parent ON records(kind, parent, id);
+    CREATE INDEX records_due ON records(due) WHERE due IS NOT NULL;
+    CREATE INDEX records_by_number ON records(number) WHERE number <> '';
+    CREATE TABLE listings(listed bigint NOT NULL, application_id text COLLATE "C" PRIMARY KEY,
+                          number text NOT NULL, status text NOT NULL, industry text NOT NULL,
+                          holders text NOT NULL, text text NOT NULL, item text NOT NULL);
+    -- The order of lists, and (covering) the filters on status and industry: counting a filtered
+    -- list reads this index rather than the table.
+    CREATE INDEX listings_by_listed ON listings(listed DESC, application_id)
+        INCLUDE (status, industry);
+    CREATE INDEX listings_text_trgm ON listings USING gin (lower(text COLLATE "C") gin_trgm_ops);
+    CREATE INDEX listings_holders_trgm ON listings
+        USING gin (lower(holders COLLATE "C") gin_trgm_ops);
+    CREATE TABLE numbers(number text COLLATE "C" PRIMARY KEY, record_id text NOT NULL);
+    CREATE TABLE sidecars(idx bigint PRIMARY KEY, data bytea NOT NULL);
+    )sql",
 };
 
 // Serializes migrations across every process that opens the same database (advisory locks are
@@ -75,6 +105,14 @@ enum ReadStmt {
   kDepositOf,
   kDepositsByDigest,
   kTokenHashOf,
+  kRecordById,
+  kRecordByNumber,
+  kRecordsByOwner,
+  kRecordsByParent,
+  kRecordsDue,
+  kMaxNumberBelow,
+  kMaxNumberFrom,
+  kSidecarOf,
 };
 const StatementDef kReadStatements[] = {
     {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
@@ -92,6 +130,25 @@ const StatementDef kReadStatements[] = {
      "WHERE digest = $1 ORDER BY idx LIMIT $2",
      {kBytea, kInt8}},
     {"SELECT token_hash FROM credentials WHERE account_id = $1", {kText}},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE kind = $1 AND id = $2",
+     {kText, kText}},
+    // "number <> ''" lets the planner use the partial index records_by_number.
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE number = $1 AND number <> '' ORDER BY kind, id LIMIT 1",
+     {kText}},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE kind = $1 AND owner = $2 ORDER BY version DESC, id LIMIT $3 OFFSET $4",
+     {kText, kText, kInt8, kInt8}},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE kind = $1 AND parent = $2 ORDER BY id",
+     {kText, kText}},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE due IS NOT NULL AND due <= $1 ORDER BY due, kind, id LIMIT $2",
+     {kInt8, kInt8}},
+    {"SELECT max(number) FROM numbers WHERE number >= $1 AND number < $2", {kText, kText}},
+    {"SELECT max(number) FROM numbers WHERE number >= $1", {kText}},
+    {"SELECT data FROM sidecars WHERE idx = $1", {kInt8}},
 };
 
 // Rows per multi-row insert: one statement for 64 entries (or deposits) costs the server far less
@@ -143,6 +200,12 @@ enum WriteStmt {
   kCountDeposits,
   kInsertEntries,   // kRowsPerInsert rows
   kInsertDeposits,  // kRowsPerInsert rows
+  kGetRecord,
+  kPutRecord,
+  kPutListing,
+  kRemoveListing,
+  kClaimNumber,
+  kPutSidecar,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -177,6 +240,28 @@ const StatementDef kWriteStatements[] = {
     {"SELECT count(*) FROM deposits WHERE idx BETWEEN $1 AND $2", {kInt8, kInt8}},
     {kEntriesSql.c_str(), Repeated({kInt8, kBytea})},
     {kDepositsSql.c_str(), Repeated({kInt8, kText, kBytea, kInt8, kText, kInt8})},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE kind = $1 AND id = $2",
+     {kText, kText}},
+    {"INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
+     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (kind, id) DO UPDATE SET "
+     "owner = EXCLUDED.owner, parent = EXCLUDED.parent, status = EXCLUDED.status, "
+     "number = EXCLUDED.number, due = EXCLUDED.due, doc = EXCLUDED.doc, "
+     "version = EXCLUDED.version",
+     {kText, kText, kText, kText, kText, kText, kInt8, kText, kInt8}},
+    {"INSERT INTO listings(application_id, number, status, industry, holders, text, listed, "
+     "item) VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id) DO UPDATE SET "
+     "number = EXCLUDED.number, status = EXCLUDED.status, industry = EXCLUDED.industry, "
+     "holders = EXCLUDED.holders, text = EXCLUDED.text, listed = EXCLUDED.listed, "
+     "item = EXCLUDED.item",
+     {kText, kText, kText, kText, kText, kText, kInt8, kText}},
+    {"DELETE FROM listings WHERE application_id = $1", {kText}},
+    // As for deposits: a taken number is "0 rows", and the transaction goes on.
+    {"INSERT INTO numbers(number, record_id) VALUES($1, $2) ON CONFLICT DO NOTHING",
+     {kText, kText}},
+    {"INSERT INTO sidecars(idx, data) VALUES($1, $2) "
+     "ON CONFLICT (idx) DO UPDATE SET data = EXCLUDED.data",
+     {kInt8, kBytea}},
 };
 
 // --- the queue's other end (any node): a small connection of its own ---
@@ -257,6 +342,68 @@ int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 Account ReadAccount(const Rows& r, int row) {
   return Account{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), FromMicros(r.Int(row, 3)),
                  static_cast<uint64_t>(r.Int(row, 4))};
+}
+
+// A row of "SELECT kind, id, owner, parent, status, number, due, doc, version".
+Record ReadRecord(const Rows& r, int row) {
+  Record out{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), r.Bytes(row, 3),
+             r.Bytes(row, 4), r.Bytes(row, 5), std::nullopt, r.Bytes(row, 7),
+             static_cast<uint64_t>(r.Int(row, 8))};
+  if (!r.IsNull(row, 6)) out.due = FromMicros(r.Int(row, 6));
+  return out;
+}
+
+// bigint parameters are signed.
+int64_t Clamp(size_t n) {
+  return n > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(n);
+}
+
+// A LIKE pattern (PostgreSQL's default escape, backslash) matching any text that contains s
+// with ASCII letters in lower case: what lower(column COLLATE "C") is compared with, since
+// lower() under the C collation changes ASCII letters only.
+std::string LowerContainsPattern(std::string_view s) {
+  std::string p = "%";
+  for (char ch : s) {
+    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
+    p += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  return p + "%";
+}
+
+// The least string greater than every string that starts with prefix, in byte order, which for
+// UTF-8 is code point order; nullopt when there is none. REQUIRES: IsValidUtf8(prefix). The
+// result is valid UTF-8 too (the server accepts no other text): the last code point goes up by
+// one (skipping the surrogates), or is dropped when it is U+10FFFF.
+std::optional<std::string> PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty()) {
+    size_t start = end.size() - 1;
+    while (start > 0 && (static_cast<uint8_t>(end[start]) & 0xC0) == 0x80) --start;
+    auto lead = static_cast<uint8_t>(end[start]);
+    int extra = lead < 0x80 ? 0 : lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
+    uint32_t cp = extra == 0 ? lead : lead & (0x3F >> extra);
+    for (size_t i = start + 1; i < end.size(); ++i) cp = cp << 6 | (end[i] & 0x3F);
+    end.resize(start);
+    if (cp == 0x10FFFF) continue;
+    cp = cp + 1 == 0xD800 ? 0xE000 : cp + 1;
+    if (cp < 0x80) {
+      end += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      end += static_cast<char>(0xC0 | cp >> 6);
+      end += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      end += static_cast<char>(0xE0 | cp >> 12);
+      end += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+      end += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      end += static_cast<char>(0xF0 | cp >> 18);
+      end += static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+      end += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+      end += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return end;
+  }
+  return std::nullopt;
 }
 
 DepositRecord ReadDeposit(const Rows& r, int row) {
@@ -409,6 +556,81 @@ class PgWriteTx final : public WriteTx {
                                   d.depositor, d.index));
     }
     return Status::Ok();
+  }
+
+  Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(kind).Bytes(id);
+    conn_.Queue(kGetRecord, p, kTagNone, /*keep=*/true);
+    // Everything queued before runs first, in order: the answer includes this transaction's own
+    // writes.
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty()) return Internal("postgres: no answer to a record lookup");
+    if (rows->back().size() == 0) return std::optional<Record>();
+    return std::optional<Record>(ReadRecord(rows->back(), 0));
+  }
+
+  Status PutRecord(const Record& r) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(r.kind).Bytes(r.id).Bytes(r.owner).Bytes(r.parent).Bytes(r.status).Bytes(r.number);
+    if (r.due) {
+      p.Int(ToMicros(*r.due));
+    } else {
+      p.Null();
+    }
+    p.Bytes(r.doc).Int(static_cast<int64_t>(r.version));
+    conn_.Queue(kPutRecord, p);
+    return MaybeFlush();
+  }
+
+  Status PutListing(const Listing& l) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(l.application_id)
+        .Bytes(l.number)
+        .Bytes(l.status)
+        .Bytes(l.industry)
+        .Bytes(l.holders)
+        .Bytes(l.text)
+        .Int(ToMicros(l.listed))
+        .Bytes(l.item);
+    conn_.Queue(kPutListing, p);
+    return MaybeFlush();
+  }
+
+  Status RemoveListing(std::string_view application_id) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(application_id);
+    conn_.Queue(kRemoveListing, p);
+    return MaybeFlush();
+  }
+
+  Status ClaimNumber(std::string_view number, std::string_view record_id) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(number).Bytes(record_id);
+    conn_.Queue(kClaimNumber, p, kTagNone, /*keep=*/true);
+    // The caller decides from the answer, so this one waits, as InsertDeposit does.
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty() || rows->back().Affected() != 1) {
+      return Conflict(fmt::format("number {} is already claimed", number));
+    }
+    return Status::Ok();
+  }
+
+  Status PutSidecar(uint64_t index, std::string_view data) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Int(static_cast<int64_t>(index)).Bytes(data);
+    conn_.Queue(kPutSidecar, p);
+    return MaybeFlush();
   }
 
   Result<std::vector<PendingEntry>> Pending(size_t limit) override {
@@ -673,6 +895,124 @@ class PgStore final : public Store {
         });
   }
 
+  Result<std::optional<Record>> RecordById(std::string_view kind, std::string_view id) override {
+    return WithReader<std::optional<Record>>([&](Connection& c) -> Result<std::optional<Record>> {
+      Params p;
+      p.Bytes(kind).Bytes(id);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kRecordById, p));
+      if (r.size() == 0) return std::optional<Record>();
+      return std::optional<Record>(ReadRecord(r, 0));
+    });
+  }
+
+  Result<std::optional<Record>> RecordByNumber(std::string_view number) override {
+    if (number.empty()) return std::optional<Record>();
+    return WithReader<std::optional<Record>>([&](Connection& c) -> Result<std::optional<Record>> {
+      Params p;
+      p.Bytes(number);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kRecordByNumber, p));
+      if (r.size() == 0) return std::optional<Record>();
+      return std::optional<Record>(ReadRecord(r, 0));
+    });
+  }
+
+  Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
+                                             size_t offset, size_t limit) override {
+    Params p;
+    p.Bytes(kind).Bytes(owner).Int(Clamp(limit)).Int(Clamp(offset));
+    return ReadRecords(kRecordsByOwner, p);
+  }
+
+  Result<std::vector<Record>> RecordsByParent(std::string_view kind,
+                                              std::string_view parent) override {
+    Params p;
+    p.Bytes(kind).Bytes(parent);
+    return ReadRecords(kRecordsByParent, p);
+  }
+
+  Result<std::vector<Record>> RecordsDue(Time until, size_t limit) override {
+    Params p;
+    p.Int(ToMicros(until)).Int(Clamp(limit));
+    return ReadRecords(kRecordsDue, p);
+  }
+
+  Result<ListingPage> SearchListings(const ListingQuery& q) override {
+    // The filters as SQL over listings, and their parameters. Text and holder compare the
+    // ASCII-lower-cased column with LIKE, which the trigram indexes on exactly those
+    // expressions serve; strings too short to have a trigram are compared over every row.
+    std::string where = "true";
+    Params p;
+    std::vector<Oid> types;
+    std::deque<std::string> values;  // Params holds views: these must stay put
+    auto add = [&](std::string v) {
+      values.push_back(std::move(v));
+      p.Bytes(values.back());
+      types.push_back(kText);
+      return fmt::format("${}", types.size());
+    };
+    if (!q.text.empty()) {
+      where += fmt::format(" AND lower(text COLLATE \"C\") LIKE {}",
+                           add(LowerContainsPattern(q.text)));
+    }
+    if (!q.holder.empty()) {
+      where += fmt::format(" AND lower(holders COLLATE \"C\") LIKE {}",
+                           add(LowerContainsPattern(q.holder)));
+    }
+    if (!q.industry.empty()) where += " AND industry = " + add(q.industry);
+    if (!q.statuses.empty()) {
+      where += " AND status IN (";
+      for (size_t i = 0; i < q.statuses.size(); ++i) {
+        where += (i ? ", " : "") + add(q.statuses[i]);
+      }
+      where += ")";
+    }
+    p.Int(Clamp(q.limit)).Int(Clamp(q.offset));
+    types.push_back(kInt8);
+    types.push_back(kInt8);
+    // One statement, so that the total and the page come from the same snapshot; a row even
+    // when the page is empty (its item NULL).
+    std::string sql = fmt::format(
+        "SELECT t.total, p.item FROM (SELECT count(*) AS total FROM listings WHERE {0}) t "
+        "LEFT JOIN (SELECT item, listed, application_id FROM listings WHERE {0} "
+        "ORDER BY listed DESC, application_id LIMIT ${1} OFFSET ${2}) p ON true "
+        "ORDER BY p.listed DESC, p.application_id",
+        where, types.size() - 1, types.size());
+    return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
+      ASSIGN_OR_RETURN(Rows r, c.QueryOnce(sql, types, p));
+      ListingPage out;
+      if (r.size() == 0) return Internal("postgres: no answer to a listing search");
+      out.total = static_cast<uint64_t>(r.Int(0, 0));
+      for (int i = 0; i < r.size(); ++i) {
+        if (!r.IsNull(i, 1)) out.items.push_back(r.Bytes(i, 1));
+      }
+      return out;
+    });
+  }
+
+  Result<std::string> MaxNumber(std::string_view prefix) override {
+    if (!IsValidUtf8(prefix)) return InvalidArgument("a number prefix must be UTF-8");
+    std::optional<std::string> end = PrefixEnd(prefix);
+    return WithReader<std::string>([&](Connection& c) -> Result<std::string> {
+      Params p;
+      p.Bytes(prefix);
+      if (end) p.Bytes(*end);
+      ASSIGN_OR_RETURN(Rows r, c.Query(end ? kMaxNumberBelow : kMaxNumberFrom, p));
+      if (r.size() == 0 || r.IsNull(0, 0)) return std::string();
+      return r.Bytes(0, 0);
+    });
+  }
+
+  Result<std::optional<std::string>> SidecarOf(uint64_t index) override {
+    return WithReader<std::optional<std::string>>(
+        [&](Connection& c) -> Result<std::optional<std::string>> {
+          Params p;
+          p.Int(static_cast<int64_t>(index));
+          ASSIGN_OR_RETURN(Rows r, c.Query(kSidecarOf, p));
+          if (r.size() == 0) return std::optional<std::string>();
+          return std::optional<std::string>(r.Bytes(0, 0));
+        });
+  }
+
   Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) override {
     return WithQueue<uint64_t>([&](Connection& c) -> Result<uint64_t> {
       Params p;
@@ -812,6 +1152,16 @@ class PgStore final : public Store {
     }
     Release(conn && !conn->broken() ? std::move(conn) : nullptr);
     return r;
+  }
+
+  Result<std::vector<Record>> ReadRecords(int stmt, const Params& p) {
+    return WithReader<std::vector<Record>>([&](Connection& c) -> Result<std::vector<Record>> {
+      ASSIGN_OR_RETURN(Rows r, c.Query(stmt, p));
+      std::vector<Record> out;
+      out.reserve(r.size());
+      for (int i = 0; i < r.size(); ++i) out.push_back(ReadRecord(r, i));
+      return out;
+    });
   }
 
   // Returns a connection to the pool, or with null gives its slot up.

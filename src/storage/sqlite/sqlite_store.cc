@@ -8,6 +8,7 @@
 
 #include "common/bytes.h"
 #include "common/hex.h"
+#include "common/utf8.h"
 #include "storage/sqlite/sqlite_db.h"
 
 #include <fcntl.h>
@@ -49,6 +50,51 @@ const char* const kMigrations[] = {
     CREATE TABLE pending_results(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL,
                                  code INTEGER NOT NULL, message TEXT NOT NULL);
     )sql",
+    // The register. Times are microseconds since the epoch; text compares as bytes (BINARY).
+    R"sql(
+    CREATE TABLE records(kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT NOT NULL,
+                         parent TEXT NOT NULL, status TEXT NOT NULL, number TEXT NOT NULL,
+                         due INTEGER, doc TEXT NOT NULL, version INTEGER NOT NULL,
+                         PRIMARY KEY (kind, id));
+    CREATE INDEX records_by_owner ON records(kind, owner, version DESC, id);
+    CREATE INDEX records_by_parent ON records(kind, parent, id);
+    CREATE INDEX records_due ON records(due) WHERE due IS NOT NULL;
+    CREATE INDEX records_by_number ON records(number) WHERE number <> '';
+    -- rid is the full-text index's row id: an INTEGER PRIMARY KEY, so that VACUUM keeps it.
+    CREATE TABLE listings(rid INTEGER PRIMARY KEY, application_id TEXT NOT NULL UNIQUE,
+                          number TEXT NOT NULL, status TEXT NOT NULL, industry TEXT NOT NULL,
+                          holders TEXT NOT NULL, text TEXT NOT NULL, listed INTEGER NOT NULL,
+                          item TEXT NOT NULL);
+    -- The order of lists, and (covering) the filters on status and industry.
+    CREATE INDEX listings_by_listed ON listings(listed DESC, application_id, status, industry);
+    -- Substring search: the trigrams of text and holders with their ASCII letters in lower case
+    -- (SQLite's lower() changes no others), case-sensitively, so that a phrase of the query's
+    -- trigrams matches exactly the rows whose text contains it ASCII-case-insensitively. The
+    -- text itself stays in listings (external content, read through the view), and the
+    -- triggers keep the index in step with it.
+    CREATE VIEW listings_folded(rid, text, holders) AS
+        SELECT rid, lower(text), lower(holders) FROM listings;
+    CREATE VIRTUAL TABLE listings_fts USING fts5(text, holders, content='listings_folded',
+                                                 content_rowid='rid',
+                                                 tokenize='trigram case_sensitive 1');
+    CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
+      INSERT INTO listings_fts(rowid, text, holders)
+          VALUES (new.rid, lower(new.text), lower(new.holders));
+    END;
+    CREATE TRIGGER listings_fts_delete AFTER DELETE ON listings BEGIN
+      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
+          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
+    END;
+    CREATE TRIGGER listings_fts_update AFTER UPDATE OF text, holders ON listings
+        WHEN old.text IS NOT new.text OR old.holders IS NOT new.holders BEGIN
+      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
+          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
+      INSERT INTO listings_fts(rowid, text, holders)
+          VALUES (new.rid, lower(new.text), lower(new.holders));
+    END;
+    CREATE TABLE numbers(number TEXT PRIMARY KEY, record_id TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE sidecars(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
+    )sql",
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -61,6 +107,59 @@ int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 Account ReadAccount(Statement& s) {
   return Account{s.Text(0), s.Text(1), s.Text(2), FromMicros(s.Int(3)),
                  static_cast<uint64_t>(s.Int(4))};
+}
+
+// The columns ReadRecord reads, in its order.
+constexpr const char* kRecordColumns =
+    "kind, id, owner, parent, status, number, due, due IS NULL, doc, version";
+
+Record ReadRecord(Statement& s) {
+  Record r{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), std::nullopt,
+           s.Text(8), static_cast<uint64_t>(s.Int(9))};
+  if (s.Int(7) == 0) r.due = FromMicros(s.Int(6));
+  return r;
+}
+
+// SQLite's LIMIT and OFFSET are signed.
+int64_t Clamp(size_t n) {
+  return n > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(n);
+}
+
+// A LIKE pattern (ESCAPE '\') matching any text that contains s.
+std::string ContainsPattern(std::string_view s) {
+  std::string p = "%";
+  for (char ch : s) {
+    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
+    p += ch;
+  }
+  return p + "%";
+}
+
+// An FTS5 query for the rows of listings_fts whose `column` contains s ASCII-case-insensitively:
+// a phrase (a string, so that s is literal) of the trigrams of s with its ASCII letters in lower
+// case. REQUIRES: s has 3 characters or more (shorter strings have no trigram, and find nothing).
+std::string TrigramPhrase(const char* column, std::string_view s) {
+  std::string q = std::string(column) + " : \"";
+  for (char ch : s) {
+    if (ch == '"') q += '"';
+    q += (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  }
+  return q + "\"";
+}
+
+// Up to this many rows found in the full-text index, a search reads them and sorts them; beyond
+// it, walks the listings newest first, keeping those found, until the page is full. Either way
+// costs at most a few thousand row reads for the first pages.
+constexpr uint64_t kSortFoundUpTo = 2000;
+
+// The least string greater than every string that starts with prefix (byte order); nullopt
+// when there is none (prefix is empty or all 0xff).
+std::optional<std::string> PrefixEnd(std::string_view prefix) {
+  std::string end(prefix);
+  while (!end.empty() && static_cast<uint8_t>(end.back()) == 0xff) end.pop_back();
+  if (end.empty()) return std::nullopt;
+  end.back() = static_cast<char>(static_cast<uint8_t>(end.back()) + 1);
+  return end;
 }
 
 DepositRecord ReadDeposit(Statement& s) {
@@ -139,6 +238,68 @@ class SqliteWriteTx final : public WriteTx {
         .Bind(6, ToMicros(d.time))
         .Run();
   }
+  Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare(fmt::format("SELECT {} FROM records WHERE kind = ? AND id = ?",
+                                               kRecordColumns)));
+    s->Bind(1, kind).Bind(2, id);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    std::optional<Record> out;
+    if (row) out = ReadRecord(*s);
+    s->Reset();
+    return out;
+  }
+  Status PutRecord(const Record& r) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
+        "owner = excluded.owner, parent = excluded.parent, status = excluded.status, "
+        "number = excluded.number, due = excluded.due, doc = excluded.doc, "
+        "version = excluded.version"));
+    s->Bind(1, r.kind).Bind(2, r.id).Bind(3, r.owner).Bind(4, r.parent).Bind(5, r.status);
+    s->Bind(6, r.number).Bind(8, r.doc).Bind(9, static_cast<int64_t>(r.version));
+    if (r.due) s->Bind(7, ToMicros(*r.due));  // else NULL: bindings start out NULL
+    return s->Run();
+  }
+  Status PutListing(const Listing& l) override {
+    // An upsert rather than INSERT OR REPLACE: REPLACE deletes without firing the delete
+    // trigger, which would leave the old text in the full-text index.
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "INSERT INTO listings(application_id, number, status, industry, holders, text, listed, "
+        "item) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
+        "number = excluded.number, status = excluded.status, industry = excluded.industry, "
+        "holders = excluded.holders, text = excluded.text, listed = excluded.listed, "
+        "item = excluded.item"));
+    return s->Bind(1, l.application_id)
+        .Bind(2, l.number)
+        .Bind(3, l.status)
+        .Bind(4, l.industry)
+        .Bind(5, l.holders)
+        .Bind(6, l.text)
+        .Bind(7, ToMicros(l.listed))
+        .Bind(8, l.item)
+        .Run();
+  }
+  Status RemoveListing(std::string_view application_id) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("DELETE FROM listings WHERE application_id = ?"));
+    return s->Bind(1, application_id).Run();
+  }
+  Status ClaimNumber(std::string_view number, std::string_view record_id) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("INSERT INTO numbers(number, record_id) VALUES(?, ?)"));
+    // A constraint violation undoes this statement only; the transaction goes on.
+    Status st = s->Bind(1, number).Bind(2, record_id).Run();
+    if (st.code() == Code::kConflict) {
+      return Conflict(fmt::format("number {} is already claimed", number));
+    }
+    return st;
+  }
+  Status PutSidecar(uint64_t index, std::string_view data) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("INSERT OR REPLACE INTO sidecars(idx, data) VALUES(?, ?)"));
+    return s->Bind(1, static_cast<int64_t>(index)).BindBlob(2, data).Run();
+  }
+
   Result<std::vector<PendingEntry>> Pending(size_t limit) override {
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
         "SELECT id, entry, sidecar FROM pending ORDER BY id LIMIT ?"));
@@ -330,6 +491,171 @@ class SqliteStore final : public Store {
         });
   }
 
+  Result<std::optional<Record>> RecordById(std::string_view kind, std::string_view id) override {
+    return WithReader<std::optional<Record>>([&](Connection& c) -> Result<std::optional<Record>> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       c.Prepare(fmt::format("SELECT {} FROM records WHERE kind = ? AND id = ?",
+                                             kRecordColumns)));
+      s->Bind(1, kind).Bind(2, id);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return std::optional<Record>();
+      return std::optional<Record>(ReadRecord(*s));
+    });
+  }
+
+  Result<std::optional<Record>> RecordByNumber(std::string_view number) override {
+    if (number.empty()) return std::optional<Record>();
+    return WithReader<std::optional<Record>>([&](Connection& c) -> Result<std::optional<Record>> {
+      // "number <> ''" lets the planner use the partial index records_by_number.
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare(fmt::format(
+          "SELECT {} FROM records WHERE number = ? AND number <> '' ORDER BY kind, id LIMIT 1",
+          kRecordColumns)));
+      s->Bind(1, number);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) return std::optional<Record>();
+      return std::optional<Record>(ReadRecord(*s));
+    });
+  }
+
+  Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
+                                             size_t offset, size_t limit) override {
+    return ReadRecords(fmt::format("SELECT {} FROM records WHERE kind = ? AND owner = ? "
+                                   "ORDER BY version DESC, id LIMIT ? OFFSET ?",
+                                   kRecordColumns),
+                       [&](Statement& s) {
+                         s.Bind(1, kind).Bind(2, owner).Bind(3, Clamp(limit)).Bind(4,
+                                                                                  Clamp(offset));
+                       });
+  }
+
+  Result<std::vector<Record>> RecordsByParent(std::string_view kind,
+                                              std::string_view parent) override {
+    return ReadRecords(
+        fmt::format("SELECT {} FROM records WHERE kind = ? AND parent = ? ORDER BY id",
+                    kRecordColumns),
+        [&](Statement& s) { s.Bind(1, kind).Bind(2, parent); });
+  }
+
+  Result<std::vector<Record>> RecordsDue(Time until, size_t limit) override {
+    return ReadRecords(fmt::format("SELECT {} FROM records WHERE due IS NOT NULL AND due <= ? "
+                                   "ORDER BY due, kind, id LIMIT ?",
+                                   kRecordColumns),
+                       [&](Statement& s) { s.Bind(1, ToMicros(until)).Bind(2, Clamp(limit)); });
+  }
+
+  Result<ListingPage> SearchListings(const ListingQuery& q) override {
+    // A text or holder of 3 characters or more is found in the trigram index, exactly (see the
+    // schema). The other filters are conditions on the rows: status and industry are in the
+    // index listings_by_listed; shorter texts and holders are compared with every row's by LIKE
+    // (ASCII case-insensitive, as the index).
+    std::string fts;
+    std::string where;  // " AND ..." over listings l
+    std::vector<std::string> args;
+    auto contains = [&](const char* column, const std::string& s) {
+      if (s.empty()) return;
+      if (Utf8Length(s) >= 3) {
+        fts += (fts.empty() ? "" : " AND ") + TrigramPhrase(column, s);
+      } else {
+        where += fmt::format(" AND l.{} LIKE ? ESCAPE '\\'", column);
+        args.push_back(ContainsPattern(s));
+      }
+    };
+    contains("text", q.text);
+    contains("holders", q.holder);
+    if (!q.industry.empty()) {
+      where += " AND l.industry = ?";
+      args.push_back(q.industry);
+    }
+    if (!q.statuses.empty()) {
+      where += " AND l.status IN (?";
+      for (size_t i = 1; i < q.statuses.size(); ++i) where += ", ?";
+      where += ")";
+      args.insert(args.end(), q.statuses.begin(), q.statuses.end());
+    }
+    const char* kFound = " AND l.rid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)";
+
+    return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
+      // One read transaction, so that the total and the page come from the same snapshot.
+      RETURN_IF_ERROR(c.Exec("BEGIN"));
+      auto page = [&]() -> Result<ListingPage> {
+        auto bind = [&](Statement* s) {
+          int i = 1;
+          if (!fts.empty()) s->Bind(i++, fts);
+          for (const auto& a : args) s->Bind(i++, a);
+          return i;
+        };
+        ListingPage out;
+        // How many the index finds, and how to go through them: sort them, or walk the list.
+        uint64_t found = 0;
+        if (!fts.empty()) {
+          ASSIGN_OR_RETURN(Statement * n, c.Prepare(
+              "SELECT count(*) FROM listings_fts WHERE listings_fts MATCH ?"));
+          n->Bind(1, fts);
+          ASSIGN_OR_RETURN(bool row, n->Step());
+          found = row ? static_cast<uint64_t>(n->Int(0)) : 0;
+          if (found == 0) return out;
+        }
+        bool sort_found = !fts.empty() && found <= kSortFoundUpTo;
+        std::string from = fmt::format("FROM listings l {} WHERE 1{}{}",
+                                       sort_found ? "NOT INDEXED" : "INDEXED BY listings_by_listed",
+                                       fts.empty() ? "" : kFound, where);
+        if (!fts.empty() && where.empty()) {
+          out.total = found;
+        } else {
+          ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) " + from));
+          bind(n);
+          ASSIGN_OR_RETURN(bool row, n->Step());
+          out.total = row ? static_cast<uint64_t>(n->Int(0)) : 0;
+        }
+        if (q.limit == 0 || q.offset >= out.total) return out;
+        ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT l.item " + from +
+                                                  " ORDER BY l.listed DESC, l.application_id "
+                                                  "LIMIT ? OFFSET ?"));
+        int i = bind(s);
+        s->Bind(i, Clamp(q.limit)).Bind(i + 1, Clamp(q.offset));
+        while (true) {
+          ASSIGN_OR_RETURN(bool more, s->Step());
+          if (!more) break;
+          out.items.push_back(s->Text(0));
+        }
+        return out;
+      }();
+      c.ResetActive();
+      if (Status st = c.Exec("COMMIT"); !st.ok()) {
+        (void)c.Exec("ROLLBACK");
+        if (page.ok()) return st;
+      }
+      return page;
+    });
+  }
+
+  Result<std::string> MaxNumber(std::string_view prefix) override {
+    // As PostgreSQL, which holds no other text.
+    if (!IsValidUtf8(prefix)) return InvalidArgument("a number prefix must be UTF-8");
+    std::optional<std::string> end = PrefixEnd(prefix);
+    return WithReader<std::string>([&](Connection& c) -> Result<std::string> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       c.Prepare(end ? "SELECT max(number) FROM numbers WHERE number >= ? AND "
+                                       "number < ?"
+                                     : "SELECT max(number) FROM numbers WHERE number >= ?"));
+      s->Bind(1, prefix);
+      if (end) s->Bind(2, *end);
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      return row ? s->Text(0) : std::string();  // max() of no rows is NULL: ""
+    });
+  }
+
+  Result<std::optional<std::string>> SidecarOf(uint64_t index) override {
+    return WithReader<std::optional<std::string>>(
+        [&](Connection& c) -> Result<std::optional<std::string>> {
+          ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT data FROM sidecars WHERE idx = ?"));
+          s->Bind(1, static_cast<int64_t>(index));
+          ASSIGN_OR_RETURN(bool row, s->Step());
+          if (!row) return std::optional<std::string>();
+          return std::optional<std::string>(s->Blob(0));
+        });
+  }
+
   Result<uint64_t> Enqueue(std::string_view entry, std::string_view sidecar) override {
     std::unique_lock<std::mutex> lock(write_mu_);
     ASSIGN_OR_RETURN(Statement * s,
@@ -439,6 +765,22 @@ class SqliteStore final : public Store {
     std::lock_guard<std::mutex> g(pool_mu_);
     pool_.push_back(std::move(conn));
     return r;
+  }
+
+  // The records `sql` selects (kRecordColumns), its parameters bound by bind.
+  template <typename Bind>
+  Result<std::vector<Record>> ReadRecords(const std::string& sql, Bind bind) {
+    return WithReader<std::vector<Record>>([&](Connection& c) -> Result<std::vector<Record>> {
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare(sql));
+      bind(*s);
+      std::vector<Record> out;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.push_back(ReadRecord(*s));
+      }
+      return out;
+    });
   }
 
   void Dispatch(std::string_view sig) {

@@ -1,0 +1,364 @@
+// Checks the certificate PDF the way a reader and a phone see it: poppler (pdfinfo, pdftotext,
+// pdffonts, pdftoppm) reads the file, zbarimg scans the QR code off the rendered page.
+#include "certificate/pdf.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace dipr::certificate {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int exit_code;
+  std::string out;
+};
+
+Output Sh(const std::string& cmd) {
+  Output r{-1, ""};
+  // stderr is left to the test's log: zbarimg and ImageMagick print harmless noise there.
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int st = ::pclose(p);
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string NoSpace(std::string s) {
+  std::erase_if(s, [](unsigned char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\f'; });
+  return s;
+}
+
+CertificateView Sample() {
+  CertificateView v;
+  v.registration_number = "202633010000012X";
+  v.certificate_number = "20261233010000007";
+  v.data_name = "杭州城市交通出行数据集（2026 年第三季度）";
+  v.holders = {{"浙江某数据有限公司", "enterprise", "91330100MA2XXXXX1Q", "CN", 2},
+               {"Example Data GmbH", "enterprise", "HRB 123456", "DE", 1}};
+  v.industry = "I 信息传输、软件和信息技术服务业";
+  v.registered_on = "2026-12-21";
+  v.valid_from = "2026-12-21";
+  v.valid_until = "2029-12-20";
+  v.registrar = "浙江省知识产权局 / Zhejiang IP Office";
+  v.registrar_code = "3301";
+  v.public_url = "https://ip.example.cn/dipr/r/202633010000012X";
+  v.log_origin = "ip.example.cn/dipr";
+  v.log_index = 48213;
+  v.key_id = "ip.example.cn/dipr+6f1a2b3c";
+  return v;
+}
+
+// The registry's limits: a 200-character Chinese name, 20 holders (here with long names and
+// identifiers), and a long public URL.
+CertificateView Crowded(size_t holders) {
+  CertificateView v = Sample();
+  const std::string chunk = "城市交通出行轨迹与公共交通刷卡记录融合数据集";  // 22 characters
+  v.data_name.clear();
+  for (int i = 0; i < 9; ++i) v.data_name += chunk;  // 198
+  v.data_name += "完整";                             // 200
+  v.holders.clear();
+  for (size_t i = 0; i < holders; ++i) {
+    if (i % 2 == 0) {
+      v.holders.push_back({"浙江省杭州市某某数据科技股份有限公司第" + std::to_string(i) + "分公司",
+                           "enterprise", "91330100MA2XXXX" + std::to_string(100 + i), "CN", i + 1});
+    } else {
+      v.holders.push_back(
+          {"Very Long International Data Holding Company Number " + std::to_string(i) + " Limited",
+           "institution", "GB-CHARITY-" + std::to_string(9000000 + i), "GB", 1});
+    }
+  }
+  v.public_url =
+      "https://registry.data-ip.zhejiang.example.gov.cn/dipr/public/registrations/"
+      "202633010000012X/certificates/20261233010000007?lang=zh-CN&view=full&format=html";
+  return v;
+}
+
+class CertificatePdfTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Output r = Sh("command -v pdfinfo pdftotext pdffonts pdftoppm zbarimg");
+    if (r.exit_code != 0) {
+      GTEST_SKIP() << "needs poppler-utils and zbar-tools (scripts/bootstrap.sh --test)";
+    }
+    std::string tmpl = ::testing::TempDir() + "/certificate_pdf_test_XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  std::string Write(const std::string& pdf, const std::string& name) {
+    std::string path = (fs::path(dir_) / name).string();
+    std::ofstream(path, std::ios::binary) << pdf;
+    return path;
+  }
+
+  // The QR code as zbar reads it off a 150 dpi rendering of the page.
+  std::string ScanQr(const std::string& pdf_path) {
+    const std::string stem = pdf_path + "-page";
+    Output r = Sh("pdftoppm -r 150 -png -singlefile '" + pdf_path + "' '" + stem + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    r = Sh("zbarimg --raw -q '" + stem + ".png'");
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+    return r.out;
+  }
+
+  void ExpectOneA4Page(const std::string& path) {
+    Output info = Sh("pdfinfo '" + path + "'");
+    ASSERT_EQ(info.exit_code, 0) << info.out;
+    EXPECT_TRUE(std::regex_search(info.out, std::regex(R"(\nPages:\s+1\n)"))) << info.out;
+    EXPECT_TRUE(
+        std::regex_search(info.out, std::regex(R"(\nPage size:\s+595\.2\d* x 841\.89 pts \(A4\))")))
+        << info.out;
+  }
+
+  // Every word lies inside the inner border (27 pt from each edge): nothing ran off the page.
+  void ExpectTextInsideFrame(const std::string& path) {
+    Output r = Sh("pdftotext -bbox '" + path + "' -");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    std::regex word(R"re(xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)")re");
+    int words = 0;
+    for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), word);
+         it != std::sregex_iterator(); ++it, ++words) {
+      const double x0 = std::stod((*it)[1]), y0 = std::stod((*it)[2]);
+      const double x1 = std::stod((*it)[3]), y1 = std::stod((*it)[4]);
+      EXPECT_GE(x0, 27);
+      EXPECT_GE(y0, 27);
+      EXPECT_LE(x1, 595.28 - 27);
+      EXPECT_LE(y1, 841.89 - 27) << (*it)[0];
+    }
+    EXPECT_GT(words, 20);
+  }
+
+  std::string dir_;
+};
+
+TEST_F(CertificatePdfTest, OneA4PageWithTextFontsMetadataAndQr) {
+  const CertificateView v = Sample();
+  Result<std::string> pdf = RenderPdf(v);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  ASSERT_EQ(pdf->substr(0, 5), "%PDF-");
+  // About 1 MB with Cairo 1.16: it embeds all CFF subroutines of Noto Sans CJK when its
+  // subroutine subsetter gives up (it does for this text). A guard against worse, not a goal.
+  EXPECT_LT(pdf->size(), 1536u * 1024);
+  const std::string path = Write(*pdf, "sample.pdf");
+
+  ExpectOneA4Page(path);
+  Output info = Sh("pdfinfo '" + path + "'");
+  EXPECT_TRUE(std::regex_search(
+      info.out, std::regex("(^|\n)Title:\\s+数据知识产权登记证书 20261233010000007\n")))
+      << info.out;
+  EXPECT_TRUE(std::regex_search(info.out, std::regex(R"(\nCreator:\s+dipr\n)"))) << info.out;
+  EXPECT_TRUE(std::regex_search(info.out, std::regex(R"(\nCreationDate:.* 2026 )"))) << info.out;
+
+  Output text = Sh("pdftotext -layout '" + path + "' -");
+  ASSERT_EQ(text.exit_code, 0) << text.out;
+  for (const std::string& want :
+       {std::string("数据知识产权登记证书"),
+        std::string("Data Intellectual Property Registration Certificate"),
+        std::string("登记号"),
+        std::string("Registration No."),
+        std::string("证书编号"),
+        std::string("Certificate No."),
+        std::string("数据名称"),
+        std::string("持有人"),
+        std::string("Holders"),
+        std::string("有效期"),
+        std::string("Valid from"),
+        std::string("登记机构"),
+        v.registration_number,
+        v.certificate_number,
+        v.data_name,
+        v.holders[0].name,
+        v.holders[1].name,
+        v.holders[0].id,
+        std::string("Share 2/3"),
+        std::string("Share 1/3"),
+        v.industry,
+        v.registered_on,
+        v.valid_until,
+        v.registrar,
+        v.registrar_code,
+        v.public_url,
+        v.log_origin,
+        std::string("48213"),
+        v.key_id,
+        std::string("dipr verify-certificate")}) {
+    EXPECT_NE(text.out.find(want), std::string::npos) << "missing \"" << want << "\" in\n"
+                                                      << text.out;
+  }
+
+  // The CJK font is embedded (a subset), so the page looks the same on a machine without it.
+  Output fonts = Sh("pdffonts '" + path + "'");
+  ASSERT_EQ(fonts.exit_code, 0) << fonts.out;
+  EXPECT_TRUE(std::regex_search(fonts.out, std::regex(R"(NotoSansCJK\S*\s.*\byes\s+yes\b)")))
+      << fonts.out;
+  EXPECT_EQ(fonts.out.find(" no  "), std::string::npos) << "a font is not embedded:\n" << fonts.out;
+
+  ExpectTextInsideFrame(path);
+  EXPECT_EQ(ScanQr(path), v.public_url);
+}
+
+TEST_F(CertificatePdfTest, LongNameAndManyHoldersStayOnOnePage) {
+  for (size_t holders : {10, 20}) {
+    SCOPED_TRACE(std::to_string(holders) + " holders");
+    const CertificateView v = Crowded(holders);
+    Result<std::string> pdf = RenderPdf(v);
+    ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+    const std::string path = Write(*pdf, "crowded" + std::to_string(holders) + ".pdf");
+    ExpectOneA4Page(path);
+    ExpectTextInsideFrame(path);
+
+    // Wrapped lines split the name and holders' names; compare without the line breaks.
+    Output text = Sh("pdftotext '" + path + "' -");
+    ASSERT_EQ(text.exit_code, 0) << text.out;
+    const std::string flat = NoSpace(text.out);
+    EXPECT_NE(flat.find(NoSpace(v.data_name)), std::string::npos) << text.out;
+    for (const Holder& h : v.holders) {
+      EXPECT_NE(flat.find(NoSpace(h.name)), std::string::npos) << h.name << "\n" << text.out;
+    }
+    EXPECT_NE(flat.find(v.certificate_number), std::string::npos);
+    EXPECT_NE(flat.find(v.valid_until), std::string::npos);
+    EXPECT_EQ(ScanQr(path), v.public_url);
+  }
+}
+
+TEST_F(CertificatePdfTest, LongestUrlStillScans) {
+  CertificateView v = Sample();
+  v.public_url = "https://ip.example.cn/dipr/r/202633010000012X?";
+  while (v.public_url.size() < kMaxPublicUrlBytes) v.public_url += "p=x";
+  v.public_url.resize(kMaxPublicUrlBytes);
+  Result<std::string> pdf = RenderPdf(v);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  const std::string path = Write(*pdf, "longurl.pdf");
+  ExpectOneA4Page(path);
+  ExpectTextInsideFrame(path);
+  EXPECT_EQ(ScanQr(path), v.public_url);
+}
+
+TEST_F(CertificatePdfTest, MarkupInFieldsIsText) {
+  CertificateView v = Sample();
+  v.data_name = "A<b>B</b> & <span size='99999'>C";
+  Result<std::string> pdf = RenderPdf(v);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  Output text = Sh("pdftotext '" + Write(*pdf, "markup.pdf") + "' -");
+  EXPECT_NE(text.out.find(v.data_name), std::string::npos) << text.out;
+}
+
+TEST_F(CertificatePdfTest, ConcurrentRendersAreValidAndIdentical) {
+  constexpr int kThreads = 4, kPerThread = 3;
+  std::vector<CertificateView> views;
+  for (int t = 0; t < kThreads; ++t) {
+    CertificateView v = t % 2 ? Crowded(10) : Sample();
+    v.certificate_number = "2026123301000000" + std::to_string(t);
+    v.public_url += "/" + std::to_string(t);
+    views.push_back(v);
+  }
+  std::vector<std::vector<Result<std::string>>> out(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) out[t].push_back(RenderPdf(views[t]));
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  for (int t = 0; t < kThreads; ++t) {
+    SCOPED_TRACE("thread " + std::to_string(t));
+    // Rendering is deterministic, so a race that corrupted a page shows as a byte difference.
+    Result<std::string> alone = RenderPdf(views[t]);
+    ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+    for (const Result<std::string>& pdf : out[t]) {
+      ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+      EXPECT_TRUE(*pdf == *alone);
+    }
+    const std::string path = Write(*out[t][0], "thread" + std::to_string(t) + ".pdf");
+    ExpectOneA4Page(path);
+    Output text = Sh("pdftotext '" + path + "' -");
+    EXPECT_NE(text.out.find(views[t].certificate_number), std::string::npos) << text.out;
+    EXPECT_EQ(ScanQr(path), views[t].public_url);
+  }
+}
+
+// Needs no external tools: these are the view's own checks.
+TEST(CertificateViewTest, RejectsMalformedViews) {
+  auto rejects = [](auto edit, const std::string& field) {
+    CertificateView v = Sample();
+    edit(v);
+    Result<std::string> pdf = RenderPdf(v);
+    ASSERT_FALSE(pdf.ok()) << field;
+    EXPECT_EQ(pdf.status().code(), Code::kInvalidArgument) << field;
+    EXPECT_NE(pdf.status().message().find(field), std::string::npos) << pdf.status().message();
+  };
+  rejects([](CertificateView& v) { v.certificate_number = "2026123301000000"; },
+          "certificate_number");
+  rejects([](CertificateView& v) { v.registration_number = "202633010000012?"; },
+          "registration_number");
+  rejects([](CertificateView& v) { v.registrar_code = "33a1"; }, "registrar_code");
+  rejects([](CertificateView& v) { v.valid_until = "2029/12/20"; }, "valid_until");
+  rejects([](CertificateView& v) { v.holders.clear(); }, "holders");
+  rejects([](CertificateView& v) { v.holders[1].type = "company"; }, "holders[1].type");
+  rejects([](CertificateView& v) { v.holders[0].share = 0; }, "holders[0].share");
+  rejects([](CertificateView& v) { v.holders[1].share = ~uint64_t{0}; }, "shares");
+  rejects([](CertificateView& v) { v.data_name = "bad \xff utf-8"; }, "data_name");
+  rejects([](CertificateView& v) { v.data_name = Crowded(1).data_name + "一"; }, "data_name");
+  rejects([](CertificateView& v) { v.data_name = std::string("cut\0off", 7); }, "data_name");
+  rejects([](CertificateView& v) { v.holders[1].name = "A\x01B"; }, "holders[1].name");
+  rejects([](CertificateView& v) { v.holders[0].country.clear(); }, "holders[0].country");
+  rejects([](CertificateView& v) { v.public_url.assign(kMaxPublicUrlBytes + 1, 'a'); },
+          "public_url");
+  rejects([](CertificateView& v) { v.key_id.clear(); }, "key_id");
+}
+
+TEST(CertificateViewTest, TooManyHoldersForOnePageIsAnError) {
+  Result<std::string> pdf = RenderPdf(Crowded(200));
+  ASSERT_FALSE(pdf.ok());
+  EXPECT_EQ(pdf.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(pdf.status().message().find("one page"), std::string::npos);
+}
+
+// A server without fonts-noto-cjk must refuse rather than print boxes or a substitute typeface.
+// In a fresh process ("threadsafe" re-executes the binary), since fontconfig reads its
+// configuration once.
+TEST(CertificateFontsDeathTest, MissingCjkFontsAreUnavailable) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string conf = ::testing::TempDir() + "/certificate_pdf_test_no_fonts.conf";
+  std::ofstream(conf) << "<?xml version=\"1.0\"?>\n<fontconfig></fontconfig>\n";
+  EXPECT_EXIT(
+      {
+        ::setenv("FONTCONFIG_FILE", conf.c_str(), 1);
+        Result<std::string> pdf = RenderPdf(Sample());
+        std::fprintf(stderr, "%s\n", pdf.status().ToString().c_str());
+        std::exit(pdf.status().code() == Code::kUnavailable ? 0 : 1);
+      },
+      ::testing::ExitedWithCode(0), "unavailable: fonts");
+  std::remove(conf.c_str());
+}
+
+TEST(CertificateViewTest, Deterministic) {
+  Result<std::string> a = RenderPdf(Sample());
+  Result<std::string> b = RenderPdf(Sample());
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(*a == *b);
+}
+
+}  // namespace
+}  // namespace dipr::certificate

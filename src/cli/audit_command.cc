@@ -1,0 +1,703 @@
+// dipr audit --server URL --key KEY_OR_FILE [--jobs N] [--json]
+// Checks a registry from the outside, with nothing but its public endpoints and verifier key:
+//   1. the signed checkpoint (GET /log/checkpoint);
+//   2. every entry up to it (GET /log/entries), whose RFC 6962 root must be the checkpoint's;
+//   3. a replay of the entries (registry::Replay): each event must be allowed by the state the
+//      events before it left;
+//   4. the public register against the replay: each registration's public record and signed
+//      certificate, and the number of registrations and of notices the register lists.
+// The register is live and its records may already show entries the fetched checkpoint does not
+// cover yet. So when something differs, the audit fetches the checkpoint again and, if the log
+// grew, replays the new entries and checks again what differed (a few rounds) before it calls it
+// a difference.
+// Exit 0: everything agrees (a summary); 1: the first difference, in one line; 2: usage, an
+// unreachable server, or a log that kept growing while the register differed (re-run).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "cli/common.h"
+#include "common/base64.h"
+#include "http/asio.h"
+#include "log/checkpoint.h"
+#include "log/hasher.h"
+#include "log/log_reader.h"
+#include "registry/registrar.h"
+#include "registry/replay.h"
+
+namespace dipr::cli {
+namespace {
+
+using nlohmann::json;
+using namespace dipr::http;  // NOLINT: asio, beast, bhttp, tcp aliases
+
+using Clock = std::chrono::steady_clock;
+
+// Exit code 2: the audit could not be made (see ExitCodeFor).
+Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
+
+constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
+constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
+constexpr uint64_t kQuietBelow = 100'000;  // progress on a pipe only for bigger jobs
+
+// --- HTTP with keep-alive ---
+
+struct Endpoint {
+  std::string host, port, prefix;
+};
+
+// REQUIRES: Client::Create accepted `server` (http://HOST[:PORT][/PREFIX]).
+Endpoint ParseEndpoint(const std::string& server) {
+  std::string rest = server.substr(7);
+  Endpoint ep;
+  size_t slash = rest.find('/');
+  std::string hostport = rest.substr(0, slash);
+  ep.prefix = slash == std::string::npos ? "" : rest.substr(slash);
+  while (!ep.prefix.empty() && ep.prefix.back() == '/') ep.prefix.pop_back();
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string::npos || hostport.back() == ']') {
+    ep.host = hostport;
+    ep.port = "80";
+  } else {
+    ep.host = hostport.substr(0, colon);
+    ep.port = hostport.substr(colon + 1);
+  }
+  if (ep.host.size() > 2 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
+  return ep;
+}
+
+// One HTTP/1.1 connection kept open across GETs. An audit makes two requests per registration,
+// and cli::Client opens a connection per request, which at tens of thousands of requests costs
+// time and leaves as many client ports in TIME_WAIT. Not thread-safe: one per worker.
+class Connection {
+ public:
+  explicit Connection(Endpoint ep) : ep_(std::move(ep)), stream_(io_) {}
+  Result<HttpResult> Get(const std::string& target);
+
+ private:
+  Status Open();
+  void Close() {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+    open_ = false;
+  }
+
+  Endpoint ep_;
+  asio::io_context io_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  bool open_ = false;
+};
+
+Status Connection::Open() {
+  tcp::resolver resolver(io_);
+  boost::system::error_code ec;
+  auto results = resolver.resolve(ep_.host, ep_.port, ec);
+  if (ec) return Unavailable("cannot resolve " + ep_.host + ": " + ec.message());
+  stream_.expires_after(std::chrono::seconds(60));
+  stream_.connect(results, ec);
+  if (ec) return Unavailable("cannot connect to " + ep_.host + ":" + ep_.port + ": " + ec.message());
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+  buffer_.clear();
+  open_ = true;
+  return Status::Ok();
+}
+
+Result<HttpResult> Connection::Get(const std::string& target) {
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = open_;
+    if (!open_) RETURN_IF_ERROR(Open());
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, ep_.prefix + target, 11};
+    req.set(bhttp::field::host, ep_.host);
+    req.set(bhttp::field::user_agent, "dipr-cli");
+    req.keep_alive(true);
+    boost::system::error_code ec;
+    stream_.expires_after(std::chrono::seconds(60));
+    bhttp::write(stream_, req, ec);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(256 * 1024 * 1024);
+    if (!ec) bhttp::read(stream_, buffer_, parser, ec);
+    if (ec) {
+      Close();
+      // A server may close an idle connection just as a request goes out; GETs are safe to repeat.
+      if (reused && attempt == 0) continue;
+      return Unavailable("no answer from the server: " + ec.message());
+    }
+    auto& res = parser.get();
+    HttpResult r{static_cast<int>(res.result_int()), std::move(res.body())};
+    if (!res.keep_alive()) Close();
+    return r;
+  }
+}
+
+// A JSON GET; any answer but 200 with JSON is an error that stops the audit as not made (2).
+Result<json> GetJson(Connection& c, const std::string& target) {
+  ASSIGN_OR_RETURN(HttpResult r, c.Get(target));
+  if (r.status != 200) {
+    return Usage(fmt::format("cannot get {}: {}", target, StatusFromHttp(r).message()));
+  }
+  json j = json::parse(r.body, nullptr, false);
+  if (j.is_discarded()) return Usage(fmt::format("{} answered with malformed JSON", target));
+  return j;
+}
+
+// --- running on every connection ---
+
+// A progress line on stderr counting items, drawn like cli/progress.h draws bytes: on a terminal,
+// or for a big job. Not thread-safe.
+class CountProgress {
+ public:
+  CountProgress(std::string label, uint64_t total)
+      : label_(std::move(label)),
+        total_(total),
+        shown_(total > 0 && (::isatty(STDERR_FILENO) || total >= kQuietBelow)),
+        start_(Clock::now()) {}
+  ~CountProgress() { Done(); }
+  void Update(uint64_t done) {
+    if (!shown_ || done >= total_) return;
+    auto now = Clock::now();
+    if (width_ > 0 && now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    double secs = std::chrono::duration<double>(now - start_).count();
+    std::string line = fmt::format("\r{}: {:3d}%  {} of {}  {:.0f}/s", label_, done * 100 / total_,
+                                   done, total_, secs > 0 ? static_cast<double>(done) / secs : 0);
+    if (line.size() < width_) line.append(width_ - line.size(), ' ');
+    width_ = line.size();
+    std::fputs(line.c_str(), stderr);
+    std::fflush(stderr);
+  }
+  void Done() {
+    if (width_ == 0) return;
+    std::fprintf(stderr, "\r%*s\r", static_cast<int>(width_ - 1), "");
+    std::fflush(stderr);
+    width_ = 0;
+  }
+
+ private:
+  std::string label_;
+  uint64_t total_;
+  bool shown_;
+  size_t width_ = 0;
+  Clock::time_point start_, last_;
+};
+
+// The workers' connections, kept (alive) from one phase of the audit to the next.
+class Pool {
+ public:
+  Pool(const Endpoint& ep, size_t jobs) {
+    for (size_t i = 0; i < jobs; ++i) conns_.push_back(std::make_unique<Connection>(ep));
+  }
+  size_t size() const { return conns_.size(); }
+  Connection& main() { return *conns_[0]; }
+
+  // Calls fn(connection, i) for every i in [0, n), on all connections at once; progress(done)
+  // on this thread meanwhile.
+  void ForEach(size_t n, const std::function<void(Connection&, size_t)>& fn,
+               CountProgress* progress) {
+    std::atomic<size_t> next{0}, done{0};
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < std::min(n, conns_.size()); ++w) {
+      threads.emplace_back([&, w] {
+        for (size_t i; (i = next++) < n;) {
+          fn(*conns_[w], i);
+          done++;
+        }
+      });
+    }
+    while (progress && done.load() < n) {
+      progress->Update(done.load());
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  // Runs fetch(connection, k) for k in [0, n) on all connections, at most `window` ahead of
+  // consume(k, result), which gets every result in order of k on this thread. Stops at the first
+  // error of either.
+  template <typename T>
+  Status Pipeline(size_t n, size_t window, const std::function<Result<T>(Connection&, size_t)>& fetch,
+                  const std::function<Status(size_t, T&)>& consume) {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t next = 0, consumed = 0;  // GUARDED_BY(mu)
+    bool stop = false;              // GUARDED_BY(mu)
+    std::map<size_t, Result<T>> ready;  // GUARDED_BY(mu)
+    std::vector<std::thread> threads;
+    for (size_t w = 0; w < std::min(n, conns_.size()); ++w) {
+      threads.emplace_back([&, w] {
+        for (;;) {
+          size_t k;
+          {
+            std::unique_lock<std::mutex> lock(mu);
+            cv.wait(lock, [&] { return stop || next >= n || next < consumed + window; });
+            if (stop || next >= n) return;
+            k = next++;
+          }
+          Result<T> got = fetch(*conns_[w], k);
+          std::lock_guard<std::mutex> lock(mu);
+          ready.emplace(k, std::move(got));
+          cv.notify_all();
+        }
+      });
+    }
+    Status st;
+    for (size_t k = 0; k < n && st.ok(); ++k) {
+      std::optional<Result<T>> got;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return ready.count(k) > 0; });
+        auto it = ready.find(k);
+        got.emplace(std::move(it->second));
+        ready.erase(it);
+      }
+      st = got->ok() ? consume(k, **got) : got->status();
+      std::lock_guard<std::mutex> lock(mu);
+      consumed = k + 1;
+      if (!st.ok()) stop = true;
+      cv.notify_all();
+    }
+    for (auto& t : threads) t.join();
+    return st;
+  }
+
+ private:
+  std::vector<std::unique_ptr<Connection>> conns_;
+};
+
+// --- the log ---
+
+// The RFC 6962 root of a growing list of leaves, kept as the roots of its perfect subtrees (one
+// per set bit of the size, largest first): O(log n) memory, one node hash per leaf on average.
+class CompactTree {
+ public:
+  uint64_t size() const { return size_; }
+  void Append(const crypto::Hash& leaf) {
+    crypto::Hash h = leaf;
+    for (uint64_t s = size_; s & 1; s >>= 1) {
+      h = log::HashChildren(peaks_.back(), h);
+      peaks_.pop_back();
+    }
+    peaks_.push_back(h);
+    size_++;
+  }
+  crypto::Hash Root() const {
+    if (peaks_.empty()) return log::EmptyRoot();
+    crypto::Hash h = peaks_.back();
+    for (size_t i = peaks_.size() - 1; i-- > 0;) h = log::HashChildren(peaks_[i], h);
+    return h;
+  }
+
+ private:
+  uint64_t size_ = 0;
+  std::vector<crypto::Hash> peaks_;
+};
+
+struct Chunk {
+  std::vector<std::string> entries;
+  std::vector<crypto::Hash> leaves;
+};
+
+// Entries [start, end) as the server serves them (in pieces if it sends fewer), with their leaf
+// hashes. What the server answers with 200 must be well-formed (DataLoss, exit 1, otherwise).
+Result<Chunk> FetchEntries(Connection& c, uint64_t start, uint64_t end) {
+  Chunk chunk;
+  for (uint64_t at = start; at < end;) {
+    ASSIGN_OR_RETURN(json j, GetJson(c, fmt::format("/log/entries?start={}&end={}", at, end)));
+    if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array()) {
+      return DataLoss(fmt::format("the server's answer for entries {} to {} is malformed", at, end));
+    }
+    if (j["entries"].empty()) {
+      return DataLoss(fmt::format("the server serves no entry {}, which its checkpoint covers", at));
+    }
+    for (const auto& e : j["entries"]) {
+      if (at >= end || !e.is_object() || !e.contains("index") || e["index"] != at ||
+          !e.contains("data") || !e["data"].is_string()) {
+        return DataLoss(fmt::format("the server's answer for entries {} to {} is malformed at "
+                                    "entry {}",
+                                    start, end, at));
+      }
+      auto data = Base64Decode(e["data"].get<std::string>());
+      if (!data.ok()) return DataLoss(fmt::format("entry {} is not base64", at));
+      chunk.leaves.push_back(log::HashLeaf(*data));
+      chunk.entries.push_back(std::move(data).value());
+      at++;
+    }
+  }
+  return chunk;
+}
+
+Result<log::Checkpoint> FetchCheckpoint(Connection& c, const crypto::NoteVerifier& key) {
+  ASSIGN_OR_RETURN(HttpResult r, c.Get("/log/checkpoint"));
+  if (r.status != 200) return Usage("cannot get the checkpoint: " + StatusFromHttp(r).message());
+  auto cp = log::OpenCheckpoint(r.body, key);
+  if (!cp.ok()) {
+    return InvalidArgument("the server's checkpoint does not verify with the key " + key.name() +
+                           ": " + cp.status().message());
+  }
+  return cp;
+}
+
+// --- comparing JSON ---
+
+struct JsonDifference {
+  std::string path;  // JSON Pointer; "" is the whole document
+  const json* expected = nullptr;  // null: absent there
+  const json* served = nullptr;
+};
+
+std::string PointerToken(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// The first place, in key order, where `served` differs from `expected`.
+std::optional<JsonDifference> FirstDifference(const json& expected, const json& served,
+                                              const std::string& at = "") {
+  if (expected.is_object() && served.is_object()) {
+    std::set<std::string> keys;
+    for (const auto& [k, _] : expected.items()) keys.insert(k);
+    for (const auto& [k, _] : served.items()) keys.insert(k);
+    for (const auto& k : keys) {
+      std::string path = at + "/" + PointerToken(k);
+      bool in_e = expected.contains(k), in_s = served.contains(k);
+      if (!in_e || !in_s) {
+        return JsonDifference{path, in_e ? &expected.at(k) : nullptr,
+                              in_s ? &served.at(k) : nullptr};
+      }
+      if (auto d = FirstDifference(expected.at(k), served.at(k), path)) return d;
+    }
+    return std::nullopt;
+  }
+  if (expected.is_array() && served.is_array()) {
+    size_t n = std::min(expected.size(), served.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (auto d = FirstDifference(expected[i], served[i], at + "/" + std::to_string(i))) return d;
+    }
+    if (expected.size() == served.size()) return std::nullopt;
+    std::string path = at + "/" + std::to_string(n);
+    return JsonDifference{path, expected.size() > n ? &expected[n] : nullptr,
+                          served.size() > n ? &served[n] : nullptr};
+  }
+  if (expected == served) return std::nullopt;
+  return JsonDifference{at, &expected, &served};
+}
+
+std::string Brief(const json* j) {
+  if (!j) return "nothing";
+  std::string s = j->dump();
+  if (s.size() > 80) s = s.substr(0, 77) + "...";  // may cut a UTF-8 character; only a hint
+  return s;
+}
+
+std::string Describe(const JsonDifference& d, std::string_view what) {
+  return fmt::format("{} differs from the log at {}: served {}, the log says {}", what,
+                     d.path.empty() ? "the top" : d.path, Brief(d.served), Brief(d.expected));
+}
+
+// --- the audit ---
+
+struct Report {
+  log::Checkpoint checkpoint;
+  uint64_t first_size = 0;  // of the checkpoint the audit started from
+  size_t accounts = 0, deposits = 0, applications = 0, registrations = 0, notices = 0;
+  size_t records_checked = 0, certificates_checked = 0;
+  double seconds = 0, download_seconds = 0, register_seconds = 0;
+};
+
+class Auditor {
+ public:
+  Auditor(Pool& pool, const crypto::NoteVerifier& key) : pool_(pool), key_(key) {}
+
+  Result<Report> Run();
+
+ private:
+  // Downloads and replays the entries up to `cp`, and checks the root.
+  Status CatchUp(const log::Checkpoint& cp);
+  // "" when the registration's record and certificate agree with the replay; otherwise what
+  // differs. An error when they could not be fetched.
+  Result<std::string> CheckRegistration(Connection& c, const std::string& number);
+  // Checks `numbers` (and the counts); returns the differences, first first.
+  Result<std::vector<std::string>> CheckRegister(const std::vector<std::string>& numbers,
+                                                 std::set<std::string>& differing);
+
+  Pool& pool_;
+  const crypto::NoteVerifier& key_;
+  registry::Replay replay_;
+  Status replay_error_;  // the first event that does not replay; the replay stops there
+  CompactTree tree_;
+  Report report_;
+};
+
+Status Auditor::CatchUp(const log::Checkpoint& cp) {
+  const uint64_t from = tree_.size(), to = cp.size;
+  const uint64_t chunk = log::kMaxEntriesPerRead;
+  const size_t chunks = static_cast<size_t>((to - from + chunk - 1) / chunk);
+  CountProgress progress("downloading the log", to - from);
+  std::function<Result<Chunk>(Connection&, size_t)> fetch = [&](Connection& c, size_t k) {
+    uint64_t s = from + k * chunk;
+    return FetchEntries(c, s, std::min(to, s + chunk));
+  };
+  std::function<Status(size_t, Chunk&)> consume = [&](size_t, Chunk& got) {
+    for (size_t i = 0; i < got.entries.size(); ++i) {
+      uint64_t index = tree_.size();
+      tree_.Append(got.leaves[i]);
+      // After an inconsistent event the replay means nothing; the root still gets checked.
+      if (replay_error_.ok()) replay_error_ = replay_.Apply(index, got.entries[i]);
+    }
+    progress.Update(tree_.size() - from);
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(pool_.Pipeline(chunks, kWindowPerJob * pool_.size(), fetch, consume));
+  progress.Done();
+  if (tree_.Root() != cp.root) {
+    return DataLoss(fmt::format(
+        "the log's {} entries as served do not hash to the root its checkpoint signs ({})",
+        to, Base64Encode({cp.root.data(), cp.root.size()})));
+  }
+  if (!replay_error_.ok()) {
+    return InvalidArgument("the log does not replay: " + replay_error_.message());
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Auditor::CheckRegistration(Connection& c, const std::string& number) {
+  const registry::ApplicationState& a =
+      replay_.applications().at(replay_.registrations().at(number));
+  const std::string what = "registration " + number;
+  ASSIGN_OR_RETURN(HttpResult r, c.Get("/v1/registrations/" + number));
+  if (r.status == 404) return what + ": the register does not serve it (404)";
+  if (r.status != 200) {
+    return Usage(fmt::format("cannot get {}: {}", what, StatusFromHttp(r).message()));
+  }
+  json served = json::parse(r.body, nullptr, false);
+  if (served.is_discarded()) return what + ": the register serves malformed JSON";
+  const json expected = a.PublicRecord();  // outlives the difference, which points into it
+  if (auto d = FirstDifference(expected, served)) return Describe(*d, what + ": the public record");
+  if (a.certificate.is_null()) return std::string();
+
+  ASSIGN_OR_RETURN(r, c.Get("/v1/registrations/" + number + "/certificate"));
+  if (r.status == 404) return what + ": the register serves no certificate (404)";
+  if (r.status != 200) {
+    return Usage(fmt::format("cannot get the certificate of {}: {}", what,
+                             StatusFromHttp(r).message()));
+  }
+  json doc = json::parse(r.body, nullptr, false);
+  if (doc.is_discarded()) return what + ": the certificate is malformed JSON";
+  auto v = registry::VerifyCertificate(doc, key_);
+  if (!v.ok()) return what + ": the certificate does not verify: " + v.status().message();
+  if (auto d = FirstDifference(a.certificate, v->body)) {
+    return Describe(*d, what + ": the certificate");
+  }
+  if (v->index != a.certificate_index) {
+    return fmt::format("{}: the certificate is proved by entry {}, but entry {} issued it", what,
+                       v->index, a.certificate_index);
+  }
+  if (!doc.contains("status") || doc["status"] != a.status) {
+    return fmt::format("{}: the certificate's status is {}, the log says \"{}\"", what,
+                       Brief(doc.contains("status") ? &doc["status"] : nullptr), a.status);
+  }
+  return std::string();
+}
+
+Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::string>& numbers,
+                                                        std::set<std::string>& differing) {
+  std::vector<Result<std::string>> results(numbers.size(), std::string());
+  {
+    CountProgress progress("checking the register", numbers.size());
+    pool_.ForEach(
+        numbers.size(),
+        [&](Connection& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); },
+        &progress);
+  }
+  std::vector<std::string> diffs;
+  differing.clear();
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    if (!results[i].ok()) return results[i].status();
+    const registry::ApplicationState& a =
+        replay_.applications().at(replay_.registrations().at(numbers[i]));
+    report_.records_checked++;
+    if (!a.certificate.is_null()) report_.certificates_checked++;
+    if (!results[i]->empty()) {
+      diffs.push_back(*results[i]);
+      differing.insert(numbers[i]);
+    }
+  }
+
+  size_t registrations = 0, notices = 0;
+  for (const auto& [_, a] : replay_.applications()) {
+    if (registry::IsRegistrationStatus(a.status)) registrations++;
+    if (a.status == registry::status::kInNotice) notices++;
+  }
+  report_.registrations = registrations;
+  report_.notices = notices;
+  struct Count {
+    const char* target;
+    size_t expected;
+    const char* what;
+  };
+  for (const Count& count :
+       {Count{"/v1/registrations?status=registered,expired,cancelled,revoked", registrations,
+              "registrations (registered, expired, cancelled or revoked)"},
+        Count{"/v1/notices", notices, "applications in public notice"}}) {
+    ASSIGN_OR_RETURN(json j, GetJson(pool_.main(), count.target));
+    if (!j.contains("total") || j["total"] != count.expected) {
+      diffs.push_back(fmt::format("the register lists {} {}, the log has {}",
+                                  Brief(j.contains("total") ? &j["total"] : nullptr), count.what,
+                                  count.expected));
+      differing.insert(count.target);
+    }
+  }
+  return diffs;
+}
+
+Result<Report> Auditor::Run() {
+  auto start = Clock::now();
+  ASSIGN_OR_RETURN(log::Checkpoint cp, FetchCheckpoint(pool_.main(), key_));
+  report_.first_size = cp.size;
+  RETURN_IF_ERROR(CatchUp(cp));
+  auto downloaded = Clock::now();
+
+  std::vector<std::string> numbers;
+  for (const auto& [number, _] : replay_.registrations()) numbers.push_back(number);
+  std::set<std::string> differing;
+  ASSIGN_OR_RETURN(std::vector<std::string> diffs, CheckRegister(numbers, differing));
+
+  // The register moves on while the audit runs: what differs may be entries the checkpoint above
+  // did not cover yet. Catch up with the log and check again what differed, and what is new,
+  // until the log stands still (then a difference is real) or a few rounds have passed.
+  bool stable = false;
+  for (size_t round = 0; !diffs.empty(); ++round) {
+    ASSIGN_OR_RETURN(log::Checkpoint now, FetchCheckpoint(pool_.main(), key_));
+    if (now.size < cp.size || (now.size == cp.size && now.root != cp.root)) {
+      return InvalidArgument(fmt::format(
+          "the registry signed a checkpoint of size {} during the audit that does not extend the "
+          "one of size {} it signed before",
+          now.size, cp.size));
+    }
+    if (now.size == cp.size) {
+      stable = true;
+      break;
+    }
+    if (round == kMaxRounds) break;
+    std::set<std::string> known;  // registrations checked before (the unchanged ones agreed)
+    for (const auto& [number, _] : replay_.registrations()) known.insert(number);
+    RETURN_IF_ERROR(CatchUp(now));
+    cp = now;
+    numbers.clear();
+    for (const auto& [number, _] : replay_.registrations()) {
+      if (differing.count(number) || !known.count(number)) numbers.push_back(number);
+    }
+    ASSIGN_OR_RETURN(diffs, CheckRegister(numbers, differing));
+  }
+  if (!diffs.empty()) {
+    if (!stable) {
+      return Usage(fmt::format("the log grew during the audit (from {} to {} entries) and the "
+                               "register still differs ({}); re-run",
+                               report_.first_size, cp.size, diffs.front()));
+    }
+    return DataLoss(diffs.front());
+  }
+  report_.checkpoint = cp;
+  report_.accounts = replay_.accounts();
+  report_.deposits = replay_.deposits();
+  report_.applications = replay_.applications().size();
+  auto end = Clock::now();
+  report_.seconds = std::chrono::duration<double>(end - start).count();
+  report_.download_seconds = std::chrono::duration<double>(downloaded - start).count();
+  report_.register_seconds = std::chrono::duration<double>(end - downloaded).count();
+  return report_;
+}
+
+Result<Report> Audit(const ServerFlags& server, const std::string& key_arg, size_t jobs) {
+  auto key = LoadVerifierKey(key_arg);
+  if (!key.ok()) return Usage(key.status().message());
+  if (jobs < 1 || jobs > 256) return Usage("--jobs must be 1 to 256");
+  ASSIGN_OR_RETURN(Client client, server.Connect());  // checks --server
+  (void)client;
+  Pool pool(ParseEndpoint(server.server), jobs);
+  Auditor auditor(pool, *key);
+  return auditor.Run();
+}
+
+}  // namespace
+
+void AddAuditCommand(CLI::App& app, Context& ctx) {
+  struct Flags {
+    ServerFlags server;
+    std::string key;
+    size_t jobs = 8;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand(
+      "audit", "replay the whole log and check the public register against it");
+  flags->server.Add(cmd, false);
+  cmd->add_option("--key", flags->key, "the registry's verifier key, or a file holding it")
+      ->required();
+  cmd->add_option("--jobs", flags->jobs, "requests in flight at once (default 8)");
+  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  cmd->callback([flags, &ctx] {
+    auto r = Audit(flags->server, flags->key, flags->jobs);
+    if (!r.ok()) {
+      if (flags->json) {
+        std::cout << json{{"ok", false}, {"error", r.status().message()}}.dump() << "\n";
+      }
+      return Fail(ctx, r.status());
+    }
+    const log::Checkpoint& cp = r->checkpoint;
+    std::string root = Base64Encode({cp.root.data(), cp.root.size()});
+    if (flags->json) {
+      std::cout << json{{"ok", true},
+                        {"log", cp.origin},
+                        {"size", cp.size},
+                        {"root", root},
+                        {"entries", cp.size},
+                        {"accounts", r->accounts},
+                        {"deposits", r->deposits},
+                        {"applications", r->applications},
+                        {"registrations", r->registrations},
+                        {"notices", r->notices},
+                        {"records_checked", r->records_checked},
+                        {"certificates_checked", r->certificates_checked},
+                        {"seconds", r->seconds}}
+                       .dump()
+                << "\n";
+      return;
+    }
+    auto rate = [](double n, double secs) { return secs > 0 ? n / secs : 0.0; };
+    std::cout << "OK: the log " << cp.origin << " of size " << cp.size << " (root " << root
+              << ") replays, and the public register agrees with it\n";
+    std::cout << fmt::format("    {} entries: {} accounts, {} deposits, {} applications, {} "
+                             "registrations, {} in notice\n",
+                             cp.size, r->accounts, r->deposits, r->applications, r->registrations,
+                             r->notices);
+    std::cout << fmt::format("    checked {} public records and {} certificates, and the register's "
+                             "counts\n",
+                             r->records_checked, r->certificates_checked);
+    std::cout << fmt::format("    in {:.1f} s ({:.0f} entries/s, {:.0f} records/s)\n", r->seconds,
+                             rate(static_cast<double>(cp.size), r->download_seconds),
+                             rate(static_cast<double>(r->records_checked), r->register_seconds));
+  });
+}
+
+}  // namespace dipr::cli

@@ -1,0 +1,232 @@
+// The state machine alone, in memory (Replay is the in-memory RegisterView).
+#include "registry/lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include "registry/application.h"
+#include "registry/numbers.h"
+#include "registry/replay.h"
+
+namespace dipr::registry {
+namespace {
+
+using nlohmann::json;
+using std::chrono::hours;
+
+const Time kT0 = *ParseRfc3339("2026-12-01T02:00:00Z");
+constexpr char kSalt[] = "00112233445566778899aabbccddeeff";
+
+json Fields() {
+  return *ParseApplicationFields(json::parse(R"({
+    "data_name": "城市交通流量数据集", "industry": "G",
+    "holders": [{"name": "杭州数据科技有限公司", "type": "enterprise", "id": "91350100M000100Y43",
+                 "country": "CN", "share": 1}],
+    "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
+    "update_frequency": "daily", "source": {"kind": "licensed", "description": "d"},
+    "scale": {"records": 1, "bytes": 2}, "deposits": [3], "confidential": ["processing_rules"]})"));
+}
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  Status Apply(const std::string& type, Time t, const std::string& actor, json payload,
+               const std::string& sidecar = "") {
+    Event e{type, t, actor, std::move(payload)};
+    return ApplyRegisterEvent(view_, index_++, e, sidecar, /*require_private=*/false);
+  }
+  ApplicationState App() { return **view_.GetApplication("a1"); }
+
+  // Creates a1 with Fields(), submits it, accepts it for a notice ending at kT0 + 240h.
+  void ToNotice() {
+    json f = Fields();
+    std::string sidecar = *CanonicalJson(json{{"fields", f}, {"salt", kSalt}});
+    std::string content = *FieldsCommitment(f, kSalt);
+    ASSERT_TRUE(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}},
+                      sidecar).ok());
+    ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
+    ASSERT_TRUE(Apply("application.examined", kT0 + hours(1), "e1",
+                      {{"application", "a1"},
+                       {"decision", "accept"},
+                       {"notice_ends_at", FormatRfc3339(NoticeEnd())},
+                       {"record", PublicFields(f)}})
+                    .ok());
+  }
+  Time NoticeEnd() const { return kT0 + hours(240); }
+
+  json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from,
+                   Time until, Time registered) {
+    CertificateFacts f{rn, cn, "3301", "Test registrar", issued, registered, from, until};
+    return CertificateBody(App(), f);
+  }
+  Status Register(Time t, const std::string& rn, const std::string& cn) {
+    return Apply("application.registered", t, "registrar",
+                 {{"application", "a1"},
+                  {"certificate", Certificate(rn, cn, t, t, t + hours(24 * 365), t)}});
+  }
+
+  Replay view_;
+  uint64_t index_ = 0;
+  const std::string rn_ = MakeRegistrationNumber(2026, "3301", 1);
+  const std::string cn_ = MakeCertificateNumber(2026, 12, "3301", 1);
+};
+
+TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
+  ToNotice();
+  ApplicationState a = App();
+  EXPECT_EQ(a.status, "in_notice");
+  EXPECT_FALSE(a.fields.is_null());  // the sidecar opened
+  EXPECT_FALSE(a.record.contains("processing_rules"));
+  EXPECT_EQ(a.Due(), NoticeEnd());
+
+  // Not before the notice ends.
+  EXPECT_EQ(Register(NoticeEnd() - hours(1), rn_, cn_).code(), Code::kConflict);
+  ASSERT_TRUE(Register(NoticeEnd(), rn_, cn_).ok());
+  a = App();
+  EXPECT_EQ(a.status, "registered");
+  EXPECT_EQ(a.registration_number, rn_);
+  EXPECT_EQ(a.certificate_number, cn_);
+  EXPECT_EQ(a.Due(), *a.valid_until);
+  json pub = a.PublicRecord();
+  EXPECT_EQ(pub["registration_number"], rn_);
+  EXPECT_FALSE(pub.contains("processing_rules"));
+  EXPECT_EQ(pub["history"].size(), 4u);
+
+  // Expiry only after the validity; then renewal continues it.
+  Time until = *a.valid_until;
+  EXPECT_EQ(Apply("registration.expired", until - hours(1), "registrar", {{"application", "a1"}})
+                .code(),
+            Code::kConflict);
+  ASSERT_TRUE(Apply("registration.expired", until, "registrar", {{"application", "a1"}}).ok());
+  EXPECT_EQ(App().status, "expired");
+  std::string cn2 = MakeCertificateNumber(2027, 12, "3301", 1);
+  Time renew_at = until + hours(48);
+  json renewal = Certificate(rn_, cn2, renew_at, until, until + hours(24 * 365), NoticeEnd());
+  ASSERT_TRUE(Apply("registration.renewed", renew_at, "u1",
+                    {{"application", "a1"}, {"certificate", renewal}})
+                  .ok());
+  EXPECT_EQ(App().status, "registered");
+  EXPECT_EQ(App().certificate_number, cn2);
+  // A renewal by someone else, or reusing a number, is refused.
+  json again = Certificate(rn_, cn2, renew_at, until + hours(24 * 365), until + hours(2 * 24 * 365),
+                           NoticeEnd());
+  EXPECT_EQ(Apply("registration.renewed", renew_at, "u2",
+                  {{"application", "a1"}, {"certificate", again}})
+                .code(),
+            Code::kConflict);
+  EXPECT_EQ(Apply("registration.renewed", renew_at, "u1",
+                  {{"application", "a1"}, {"certificate", again}})
+                .code(),
+            Code::kConflict);  // cn2 was claimed
+
+  ASSERT_TRUE(Apply("registration.revoked", renew_at, "e1",
+                    {{"application", "a1"}, {"reason", "fraudulent sources"}})
+                  .ok());
+  EXPECT_EQ(App().status, "revoked");
+  EXPECT_FALSE(App().Due().has_value());
+}
+
+TEST_F(LifecycleTest, AnOpenObjectionHoldsRegistrationUntilRuled) {
+  ToNotice();
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9",
+                    {{"objection", "o1"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", ""}})
+                  .ok());
+  EXPECT_FALSE(App().Due().has_value());
+  EXPECT_EQ(Register(NoticeEnd() + hours(1), rn_, cn_).code(), Code::kConflict);
+  // Objections after the end of the notice are refused.
+  EXPECT_EQ(Apply("objection.filed", NoticeEnd(), "u9",
+                  {{"objection", "o2"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", ""}})
+                .code(),
+            Code::kConflict);
+  ASSERT_TRUE(Apply("objection.ruled", NoticeEnd() + hours(2), "e1",
+                    {{"objection", "o1"}, {"application", "a1"}, {"decision", "dismiss"},
+                     {"reason", "unfounded"}})
+                  .ok());
+  EXPECT_EQ(App().Due(), NoticeEnd());
+  EXPECT_TRUE(Register(NoticeEnd() + hours(3), rn_, cn_).ok());
+}
+
+TEST_F(LifecycleTest, AnUpheldObjectionRefusesTheApplication) {
+  ToNotice();
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9",
+                    {{"objection", "o1"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", "e"}})
+                  .ok());
+  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1",
+                    {{"objection", "o1"}, {"application", "a1"}, {"decision", "uphold"},
+                     {"reason", "copied"}})
+                  .ok());
+  EXPECT_EQ(App().status, "refused");
+  EXPECT_EQ(Register(NoticeEnd(), rn_, cn_).code(), Code::kConflict);
+  // Ruled once only.
+  EXPECT_EQ(Apply("objection.ruled", kT0 + hours(4), "e1",
+                  {{"objection", "o1"}, {"decision", "dismiss"}, {"reason", "r"}})
+                .code(),
+            Code::kConflict);
+}
+
+TEST_F(LifecycleTest, NumbersAreNeverClaimedTwice) {
+  ToNotice();
+  ASSERT_TRUE(view_.ClaimNumber(cn_, "a0").ok());  // another application has it
+  EXPECT_EQ(Register(NoticeEnd(), rn_, cn_).code(), Code::kConflict);
+  EXPECT_EQ(App().status, "in_notice");
+}
+
+TEST_F(LifecycleTest, OnlyTheRegistrarRegistersAndExpires) {
+  ToNotice();
+  Time t = NoticeEnd();
+  EXPECT_EQ(Apply("application.registered", t, "u1",
+                  {{"application", "a1"}, {"certificate", Certificate(rn_, cn_, t, t, t + hours(1), t)}})
+                .code(),
+            Code::kInvalidArgument);
+}
+
+TEST_F(LifecycleTest, CorrectionRequestsLapseAfterTheirDeadline) {
+  json f = Fields();
+  std::string content = *FieldsCommitment(f, kSalt);
+  ASSERT_TRUE(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}}).ok());
+  EXPECT_TRUE(App().fields.is_null());  // no sidecar: a public replay
+  ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
+  Time due = kT0 + hours(72);
+  ASSERT_TRUE(Apply("application.examined", kT0, "e1",
+                    {{"application", "a1"}, {"decision", "correct"}, {"reason", "fix the scale"},
+                     {"correction_due", FormatRfc3339(due)}})
+                  .ok());
+  EXPECT_EQ(App().status, "correction_requested");
+  EXPECT_EQ(App().Due(), due);
+  EXPECT_EQ(Apply("application.withdrawn", due - hours(1), "registrar", {{"application", "a1"}})
+                .code(),
+            Code::kConflict);
+  ASSERT_TRUE(Apply("application.withdrawn", due, "registrar", {{"application", "a1"}}).ok());
+  EXPECT_EQ(App().status, "withdrawn");
+  EXPECT_EQ(Apply("application.submitted", due, "u1", {{"application", "a1"}}).code(),
+            Code::kConflict);
+}
+
+TEST_F(LifecycleTest, SidecarsMustMatchTheirCommitment) {
+  json f = Fields();
+  std::string content = *FieldsCommitment(f, kSalt);
+  json other = f;
+  other["structure"] = "changed";
+  std::string lying = *CanonicalJson(json{{"fields", other}, {"salt", kSalt}});
+  EXPECT_EQ(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}},
+                  lying)
+                .code(),
+            Code::kInvalidArgument);
+  EXPECT_FALSE(view_.GetApplication("a1")->has_value());
+}
+
+TEST_F(LifecycleTest, TheAcceptedRecordMustBeThePublicFields) {
+  json f = Fields();
+  std::string sidecar = *CanonicalJson(json{{"fields", f}, {"salt", kSalt}});
+  ASSERT_TRUE(Apply("application.created", kT0, "u1",
+                    {{"application", "a1"}, {"content", *FieldsCommitment(f, kSalt)}}, sidecar)
+                  .ok());
+  ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
+  json leaky = f;  // publishes the confidential processing rules
+  EXPECT_EQ(Apply("application.examined", kT0, "e1",
+                  {{"application", "a1"}, {"decision", "accept"},
+                   {"notice_ends_at", FormatRfc3339(NoticeEnd())}, {"record", leaky}})
+                .code(),
+            Code::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace dipr::registry

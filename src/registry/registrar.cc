@@ -1,0 +1,709 @@
+#include "registry/registrar.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "common/bytes.h"
+#include "common/hex.h"
+#include "crypto/random.h"
+#include "registry/application.h"
+#include "registry/projector.h"
+#include "registry/validate.h"
+
+namespace dipr::registry {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kPageSize = 20;
+constexpr size_t kMaxPage = 5000;
+constexpr size_t kMaxReasonChars = 2000;
+constexpr std::string_view kCertificateTextHeader = "dipr-certificate-v1\n";
+constexpr std::string_view kIssuingEvents[] = {kApplicationRegistered, kRegistrationRenewed,
+                                               kRegistrationChangeExamined};
+constexpr std::string_view kListingStatuses[] = {status::kInNotice,   status::kRefused,
+                                                 status::kRegistered, status::kExpired,
+                                                 status::kCancelled,  status::kRevoked};
+
+std::string NewId(char prefix) {
+  return std::string(1, prefix) + HexEncode(AsBytes(crypto::RandomBytes(8)));
+}
+
+Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
+  if (a.role == role) return Status::Ok();
+  return PermissionDenied(fmt::format("only {} {} {}", role == "admin" || role == "examiner"
+                                                           ? "an" : "a",
+                                      role, action));
+}
+
+// {"decision": one of `decisions`, "reason": text (required unless the decision is `free`)}.
+Status ParseDecision(const json& body, std::initializer_list<std::string_view> decisions,
+                     std::string_view free, std::string& decision, std::string& reason) {
+  RETURN_IF_ERROR(CheckObject(body));
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"decision", "reason"}));
+  if (!body.contains("decision")) return InvalidArgument("\"decision\" is required");
+  decision = body["decision"].is_string() ? body["decision"].get<std::string>() : "";
+  if (std::find(decisions.begin(), decisions.end(), decision) == decisions.end()) {
+    std::string choices;
+    for (auto d : decisions) choices += (choices.empty() ? "" : ", ") + std::string(d);
+    return InvalidArgument(fmt::format("\"decision\" must be one of {}", choices));
+  }
+  bool required = decision != free;
+  if (!body.contains("reason")) {
+    if (required) return InvalidArgument("\"reason\" is required for this decision");
+    reason.clear();
+    return Status::Ok();
+  }
+  return CheckTextValue(body["reason"], "reason", required ? 1 : 0, kMaxReasonChars, true, reason);
+}
+
+// An optional {"reason": text} body; required: at least one character.
+Status ParseReason(const json& body, bool required, std::string& reason) {
+  if (body.is_null() && !required) return Status::Ok();
+  RETURN_IF_ERROR(CheckObject(body));
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"reason"}));
+  if (!body.contains("reason")) {
+    if (required) return InvalidArgument("\"reason\" is required");
+    return Status::Ok();
+  }
+  return CheckTextValue(body["reason"], "reason", required ? 1 : 0, kMaxReasonChars, true, reason);
+}
+
+template <size_t N>
+bool OneOf(const std::string_view (&set)[N], std::string_view v) {
+  return std::find(std::begin(set), std::end(set), v) != std::end(set);
+}
+
+Result<ApplicationState> ParseApplication(const storage::Record& r) {
+  json j = json::parse(r.doc, nullptr, false);
+  if (j.is_discarded()) return DataLoss("stored application " + r.id + " is not JSON");
+  return ApplicationState::FromJson(j);
+}
+
+}  // namespace
+
+std::string CertificateSignedText(const json& body) {
+  auto canonical = CanonicalJson(body);
+  return std::string(kCertificateTextHeader) + (canonical.ok() ? *canonical : "") + "\n";
+}
+
+Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
+                     std::shared_ptr<const Schedule> schedule, RegistrarSettings settings)
+    : registry_(registry),
+      store_(registry.store()),
+      signer_(signer),
+      schedule_(std::move(schedule)),
+      settings_(std::move(settings)),
+      numbers_(registry.store()) {}
+
+Time Registrar::Now() const { return registry_.Now(); }
+
+std::string Registrar::LocalDate(Time t) const {
+  int y, m, d;
+  schedule_->LocalDate(t, y, m, d);
+  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+}
+
+std::string Registrar::PublicUrl(const std::string& number) const {
+  std::string base = settings_.public_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/v1/registrations/" + number;
+}
+
+Result<Prepared> Registrar::Make(Event e, std::string sidecar, std::string application,
+                                 std::string objection) {
+  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
+  if (entry.size() > log::kMaxEntrySize) {
+    return TooLarge(fmt::format("the entry would be {} bytes, over the log's limit of {}",
+                                entry.size(), log::kMaxEntrySize));
+  }
+  Prepared p;
+  p.submission.entry = entry;
+  p.submission.sidecar = sidecar;
+  p.submission.projection = [entry = std::move(entry), sidecar = std::move(sidecar)](
+                                storage::WriteTx& tx, uint64_t index) {
+    return ApplyEntry(tx, index, entry, sidecar);
+  };
+  p.application = std::move(application);
+  p.objection = std::move(objection);
+  return p;
+}
+
+Result<ApplicationState> Registrar::LoadApplication(const std::string& id) {
+  ASSIGN_OR_RETURN(auto r, store_.RecordById(kApplicationKind, id));
+  if (!r) return NotFound(fmt::format("no application {}", id));
+  return ParseApplication(*r);
+}
+
+Result<ApplicationState> Registrar::LoadOwnApplication(const storage::Account& actor,
+                                                       const std::string& id) {
+  auto a = LoadApplication(id);
+  // Someone else's application does not exist, as far as a holder can tell.
+  if (a.ok() && actor.role == "holder" && a->holder != actor.id) {
+    return NotFound(fmt::format("no application {}", id));
+  }
+  return a;
+}
+
+Result<ApplicationState> Registrar::LoadRegistration(const std::string& number) {
+  ASSIGN_OR_RETURN(auto r, store_.RecordByNumber(number));
+  if (!r) return NotFound(fmt::format("no registration {}", number));
+  return ParseApplication(*r);
+}
+
+Result<std::pair<std::string, std::string>> Registrar::ContentFor(const storage::Account& actor,
+                                                                  const json& body, json& fields) {
+  ASSIGN_OR_RETURN(fields, ParseApplicationFields(body));
+  // The deposits must be the applicant's own: read them from the log itself.
+  ASSIGN_OR_RETURN(uint64_t size, store_.EntryCount());
+  size_t i = 0;
+  for (const auto& d : fields["deposits"]) {
+    uint64_t idx = d.get<uint64_t>();
+    std::string field = fmt::format("deposits[{}]", i++);
+    if (idx >= size) return InvalidArgument(fmt::format("\"{}\": no log entry {}", field, idx));
+    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(idx, idx + 1));
+    ASSIGN_OR_RETURN(Event e, DecodeEntry(entries.at(0)));
+    if (e.type != kDeposit) {
+      return InvalidArgument(fmt::format("\"{}\": log entry {} is not a deposit", field, idx));
+    }
+    if (e.actor != actor.id) {
+      return InvalidArgument(fmt::format("\"{}\": deposit {} is not yours", field, idx));
+    }
+  }
+  std::string salt = HexEncode(AsBytes(crypto::RandomBytes(16)));
+  ASSIGN_OR_RETURN(std::string content, FieldsCommitment(fields, salt));
+  ASSIGN_OR_RETURN(std::string sidecar, CanonicalJson(json{{"fields", fields}, {"salt", salt}}));
+  return std::make_pair(std::move(content), std::move(sidecar));
+}
+
+// --- applications ---
+
+Result<Prepared> Registrar::PrepareCreate(const storage::Account& actor, const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "applies for registration"));
+  json fields;
+  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  std::string id = NewId('a');
+  Event e{std::string(kApplicationCreated), Now(), actor.id,
+          {{"application", id}, {"content", content.first}}};
+  return Make(std::move(e), std::move(content.second), id);
+}
+
+Result<Prepared> Registrar::PrepareUpdate(const storage::Account& actor, const std::string& id,
+                                          const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "edits applications"));
+  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  if (a.status != status::kDraft && a.status != status::kCorrectionRequested) {
+    return Conflict(fmt::format("application {} is {}: only a draft or an application sent back "
+                                "for correction can be edited",
+                                id, a.status));
+  }
+  json fields;
+  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  Event e{std::string(kApplicationUpdated), Now(), actor.id,
+          {{"application", id}, {"content", content.first}}};
+  return Make(std::move(e), std::move(content.second), id);
+}
+
+Result<Prepared> Registrar::PrepareSubmit(const storage::Account& actor, const std::string& id) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "submits applications"));
+  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  if (a.status != status::kDraft && a.status != status::kCorrectionRequested) {
+    return Conflict(fmt::format("application {} is {}: only a draft or a corrected application "
+                                "can be submitted",
+                                id, a.status));
+  }
+  Event e{std::string(kApplicationSubmitted), Now(), actor.id, {{"application", id}}};
+  return Make(std::move(e), "", id);
+}
+
+Result<Prepared> Registrar::PrepareWithdraw(const storage::Account& actor, const std::string& id) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "withdraws applications"));
+  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  if (a.status != status::kDraft && a.status != status::kSubmitted &&
+      a.status != status::kCorrectionRequested) {
+    return Conflict(fmt::format("application {} is {}: only an application not yet decided can "
+                                "be withdrawn",
+                                id, a.status));
+  }
+  Event e{std::string(kApplicationWithdrawn), Now(), actor.id, {{"application", id}}};
+  return Make(std::move(e), "", id);
+}
+
+Result<json> Registrar::ApplicationView(const storage::Account& actor, const std::string& id) {
+  if (actor.role == "finance") return NotFound(fmt::format("no application {}", id));
+  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  json v = a.View();
+  // Objections with their state, for the applicant and the examiners.
+  json objections = json::array();
+  for (const auto& oid : a.objections) {
+    ASSIGN_OR_RETURN(auto r, store_.RecordById(kObjectionKind, oid));
+    if (!r) continue;
+    json o = json::parse(r->doc, nullptr, false);
+    if (!o.is_discarded()) objections.push_back(std::move(o));
+  }
+  v["objections"] = std::move(objections);
+  return v;
+}
+
+Result<json> Registrar::ListApplications(const storage::Account& actor, size_t page) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "lists their applications"));
+  if (page < 1 || page > kMaxPage) {
+    return InvalidArgument(fmt::format("\"page\" must be 1 to {}", kMaxPage));
+  }
+  ASSIGN_OR_RETURN(auto rs, store_.RecordsByOwner(kApplicationKind, actor.id,
+                                                  (page - 1) * kPageSize, kPageSize));
+  json items = json::array();
+  for (const auto& r : rs) {
+    ASSIGN_OR_RETURN(auto a, ParseApplication(r));
+    json v = {{"id", a.id}, {"status", a.status}, {"updated_at", FormatRfc3339(a.updated)}};
+    if (a.fields.is_object()) v["data_name"] = a.fields["data_name"];
+    if (!a.registration_number.empty()) v["registration_number"] = a.registration_number;
+    items.push_back(std::move(v));
+  }
+  return json{{"items", std::move(items)}, {"page", page}};
+}
+
+// --- examination and objections ---
+
+Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor,
+                                               const std::string& id, const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "examiner", "examines applications"));
+  std::string decision, reason;
+  RETURN_IF_ERROR(ParseDecision(body, {"accept", "correct", "reject"}, "accept", decision, reason));
+  ASSIGN_OR_RETURN(auto a, LoadApplication(id));
+  if (a.status != status::kSubmitted) {
+    return Conflict(fmt::format("application {} is {}: only a submitted application is examined",
+                                id, a.status));
+  }
+  Time now = Now();
+  json payload = {{"application", id}, {"decision", decision}};
+  if (!reason.empty()) payload["reason"] = reason;
+  if (decision == "accept") {
+    if (!a.fields.is_object()) return DataLoss("application " + id + " has lost its fields");
+    ASSIGN_OR_RETURN(Time ends, schedule_->End(now, Schedule::Period::kNotice));
+    payload["notice_ends_at"] = FormatRfc3339(ends);
+    payload["record"] = PublicFields(a.fields);
+  } else if (decision == "correct") {
+    ASSIGN_OR_RETURN(Time due, schedule_->End(now, Schedule::Period::kCorrection));
+    payload["correction_due"] = FormatRfc3339(due);
+  }
+  Event e{std::string(kApplicationExamined), now, actor.id, std::move(payload)};
+  return Make(std::move(e), "", id);
+}
+
+Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, const std::string& id,
+                                             const json& body) {
+  RETURN_IF_ERROR(CheckObject(body));
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"grounds", "evidence"}));
+  if (!body.contains("grounds")) return InvalidArgument("\"grounds\" is required");
+  std::string grounds, evidence;
+  RETURN_IF_ERROR(CheckTextValue(body["grounds"], "grounds", 1, kMaxDescriptionChars, true,
+                                 grounds));
+  if (body.contains("evidence")) {
+    RETURN_IF_ERROR(CheckTextValue(body["evidence"], "evidence", 0, kMaxDescriptionChars, true,
+                                   evidence));
+  }
+  auto a = LoadApplication(id);
+  // An application not (yet) in public notice is not public: the same 404 as a missing one.
+  if (!a.ok() || a->record.is_null()) return NotFound(fmt::format("no application {} in notice", id));
+  Time now = Now();
+  if (a->status != status::kInNotice || !a->notice_ends_at || now >= *a->notice_ends_at) {
+    return Conflict(fmt::format("application {} is not in its public notice (it is {})", id,
+                                a->status));
+  }
+  std::string oid = NewId('o');
+  Event e{std::string(kObjectionFiled), now, actor.id,
+          {{"objection", oid}, {"application", id}, {"grounds", grounds}, {"evidence", evidence}}};
+  return Make(std::move(e), "", id, oid);
+}
+
+Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
+                                          const std::string& objection_id, const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "examiner", "rules on objections"));
+  std::string decision, reason;
+  RETURN_IF_ERROR(ParseDecision(body, {"uphold", "dismiss"}, "", decision, reason));
+  ASSIGN_OR_RETURN(auto r, store_.RecordById(kObjectionKind, objection_id));
+  if (!r) return NotFound(fmt::format("no objection {}", objection_id));
+  if (r->status != "pending") {
+    return Conflict(fmt::format("objection {} is {} already", objection_id, r->status));
+  }
+  Event e{std::string(kObjectionRuled), Now(), actor.id,
+          {{"objection", objection_id},
+           {"application", r->parent},
+           {"decision", decision},
+           {"reason", reason}}};
+  return Make(std::move(e), "", r->parent, objection_id);
+}
+
+Result<json> Registrar::ObjectionView(const storage::Account& actor, const std::string& id) {
+  ASSIGN_OR_RETURN(auto r, store_.RecordById(kObjectionKind, id));
+  bool may_see = r && (actor.role == "examiner" || actor.role == "admin" || r->owner == actor.id);
+  if (!may_see && r && actor.role == "holder") {
+    auto a = store_.RecordById(kApplicationKind, r->parent);
+    may_see = a.ok() && *a && (*a)->owner == actor.id;
+  }
+  if (!may_see) return NotFound(fmt::format("no objection {}", id));
+  json o = json::parse(r->doc, nullptr, false);
+  if (o.is_discarded()) return DataLoss("stored objection " + id + " is not JSON");
+  return o;
+}
+
+// --- registrations ---
+
+Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
+                                         const std::string& registration_number, Time registered,
+                                         Time valid_from, Time valid_until) {
+  int y, m, d;
+  schedule_->LocalDate(now, y, m, d);
+  ASSIGN_OR_RETURN(std::string cn, numbers_.NextCertificateNumber(y, m, settings_.code));
+  CertificateFacts f;
+  f.registration_number = registration_number;
+  f.certificate_number = cn;
+  f.registrar_code = settings_.code;
+  f.registrar_name = settings_.name;
+  f.issued = now;
+  f.registered = registered;
+  f.valid_from = valid_from;
+  f.valid_until = valid_until;
+  return CertificateBody(a, f);
+}
+
+Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
+                                           const std::string& number) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "renews registrations"));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.holder != actor.id) {
+    return PermissionDenied(fmt::format("only the holder of {} renews it", number));
+  }
+  if (a.status != status::kRegistered && a.status != status::kExpired) {
+    return Conflict(fmt::format("registration {} is {}: it cannot be renewed", number, a.status));
+  }
+  Time now = Now();
+  ASSIGN_OR_RETURN(Time opens, schedule_->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
+  ASSIGN_OR_RETURN(Time closes, schedule_->End(*a.valid_until, Schedule::Period::kRenewalGrace));
+  if (now < opens) {
+    return Conflict(fmt::format("registration {} can be renewed from {} (it is valid until {})",
+                                number, FormatRfc3339(opens), FormatRfc3339(*a.valid_until)));
+  }
+  if (now > closes) {
+    return Conflict(fmt::format("the grace period to renew {} ended at {}", number,
+                                FormatRfc3339(closes)));
+  }
+  ASSIGN_OR_RETURN(Time until, schedule_->End(*a.valid_until, Schedule::Period::kValidity));
+  ASSIGN_OR_RETURN(json cert, IssueCertificate(a, now, a.registration_number, *a.registered_at,
+                                               *a.valid_until, until));
+  Event e{std::string(kRegistrationRenewed), now, actor.id,
+          {{"application", a.id}, {"certificate", std::move(cert)}}};
+  return Make(std::move(e), "", a.id);
+}
+
+Result<Prepared> Registrar::PrepareChange(const storage::Account& actor, const std::string& number,
+                                          const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "changes registrations"));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.holder != actor.id) {
+    return PermissionDenied(fmt::format("only the holder of {} changes it", number));
+  }
+  if (a.status != status::kRegistered) {
+    return Conflict(fmt::format("registration {} is {}: only a registration in force is changed",
+                                number, a.status));
+  }
+  if (!a.change_content.empty()) {
+    return Conflict(fmt::format("a change of {} is already under examination", number));
+  }
+  json fields;
+  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  for (const char* k : {"data_name", "holders", "industry", "deposits"}) {
+    if (a.fields.is_object() && fields[k] != a.fields[k]) {
+      return InvalidArgument(fmt::format(
+          "\"{}\" cannot change by a change of descriptive fields (transfers are their own "
+          "procedure)",
+          k));
+    }
+  }
+  Event e{std::string(kRegistrationChangeRequested), Now(), actor.id,
+          {{"application", a.id}, {"content", content.first}}};
+  return Make(std::move(e), std::move(content.second), a.id);
+}
+
+Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& actor,
+                                                     const std::string& number, const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "examiner", "examines changes"));
+  std::string decision, reason;
+  RETURN_IF_ERROR(ParseDecision(body, {"accept", "reject"}, "accept", decision, reason));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.status != status::kRegistered || a.change_content.empty()) {
+    return Conflict(fmt::format("registration {} has no change under examination", number));
+  }
+  Time now = Now();
+  json payload = {{"application", a.id}, {"decision", decision}};
+  if (!reason.empty()) payload["reason"] = reason;
+  if (decision == "accept") {
+    if (!a.change_fields.is_object()) return DataLoss("the change of " + number + " lost its fields");
+    ApplicationState changed = a;
+    changed.record = PublicFields(a.change_fields);
+    ASSIGN_OR_RETURN(payload["certificate"],
+                     IssueCertificate(changed, now, a.registration_number, *a.registered_at,
+                                      *a.valid_from, *a.valid_until));
+  }
+  Event e{std::string(kRegistrationChangeExamined), now, actor.id, std::move(payload)};
+  return Make(std::move(e), "", a.id);
+}
+
+Result<Prepared> Registrar::PrepareCancel(const storage::Account& actor, const std::string& number,
+                                          const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "holder", "cancels registrations"));
+  std::string reason;
+  RETURN_IF_ERROR(ParseReason(body, false, reason));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.holder != actor.id) {
+    return PermissionDenied(fmt::format("only the holder of {} cancels it", number));
+  }
+  if (a.status != status::kRegistered && a.status != status::kExpired) {
+    return Conflict(fmt::format("registration {} is {}: it cannot be cancelled", number, a.status));
+  }
+  json payload = {{"application", a.id}};
+  if (!reason.empty()) payload["reason"] = reason;
+  Event e{std::string(kRegistrationCancelled), Now(), actor.id, std::move(payload)};
+  return Make(std::move(e), "", a.id);
+}
+
+Result<Prepared> Registrar::PrepareRevoke(const storage::Account& actor, const std::string& number,
+                                          const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "examiner", "revokes registrations"));
+  std::string reason;
+  RETURN_IF_ERROR(ParseReason(body, true, reason));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.status != status::kRegistered && a.status != status::kExpired) {
+    return Conflict(fmt::format("registration {} is {}: it cannot be revoked", number, a.status));
+  }
+  Event e{std::string(kRegistrationRevoked), Now(), actor.id,
+          {{"application", a.id}, {"reason", reason}}};
+  return Make(std::move(e), "", a.id);
+}
+
+// --- the public register ---
+
+Result<json> Registrar::PublicRecord(const std::string& number) {
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  return a.PublicRecord();
+}
+
+Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
+                               bool notices_only) {
+  for (const auto& [k, _] : query) {
+    if (k != "q" && k != "industry" && k != "holder" && k != "status" && k != "page") {
+      return InvalidArgument(fmt::format("unknown query parameter \"{}\"", k));
+    }
+  }
+  auto get = [&](const char* k) {
+    auto it = query.find(k);
+    return it == query.end() ? std::string() : it->second;
+  };
+  storage::ListingQuery q;
+  json dummy;
+  std::string text = get("q"), holder = get("holder");
+  RETURN_IF_ERROR(CheckTextValue(json(text), "q", 0, 200, false, q.text));
+  RETURN_IF_ERROR(CheckTextValue(json(holder), "holder", 0, 200, false, q.holder));
+  q.industry = get("industry");
+  if (!q.industry.empty() && IndustryName(q.industry).empty()) {
+    return InvalidArgument("\"industry\" must be a GB/T 4754 section letter, A to T");
+  }
+  std::string statuses = get("status");
+  if (notices_only) {
+    if (!statuses.empty()) return InvalidArgument("notices are all in_notice; drop \"status\"");
+    q.statuses = {std::string(status::kInNotice)};
+  } else if (statuses.empty()) {
+    for (auto s : {status::kRegistered, status::kExpired, status::kCancelled, status::kRevoked}) {
+      q.statuses.emplace_back(s);
+    }
+  } else {
+    size_t start = 0;
+    while (start <= statuses.size()) {
+      size_t comma = statuses.find(',', start);
+      std::string s = statuses.substr(start, comma == std::string::npos ? std::string::npos
+                                                                        : comma - start);
+      if (!OneOf(kListingStatuses, s)) {
+        return InvalidArgument(fmt::format(
+            "\"status\" must be registered, expired, cancelled, revoked, in_notice or refused "
+            "(comma-separated), not \"{}\"",
+            s));
+      }
+      q.statuses.push_back(s);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  size_t page = 1;
+  std::string p = get("page");
+  if (!p.empty()) {
+    if (p.size() > 6 || p.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument("\"page\" must be a number from 1");
+    }
+    page = std::stoul(p);
+    if (page < 1 || page > kMaxPage) {
+      return InvalidArgument(fmt::format("\"page\" must be 1 to {}", kMaxPage));
+    }
+  }
+  q.offset = (page - 1) * kPageSize;
+  q.limit = kPageSize;
+  ASSIGN_OR_RETURN(auto result, store_.SearchListings(q));
+  json items = json::array();
+  for (const auto& item : result.items) {
+    json j = json::parse(item, nullptr, false);
+    if (j.is_discarded()) return DataLoss("a stored listing is not JSON");
+    items.push_back(std::move(j));
+  }
+  return json{{"items", std::move(items)},
+              {"total", result.total},
+              {"page", page},
+              {"page_size", kPageSize}};
+}
+
+Result<json> Registrar::Certificate(const std::string& number) {
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
+  auto head = registry_.sequencer().Latest();
+  storage::TreeHead h = *head;
+  if (h.size <= a.certificate_index) {
+    ASSIGN_OR_RETURN(auto stored, store_.LatestTreeHead());
+    if (!stored || stored->size <= a.certificate_index) {
+      return Unavailable("no checkpoint covers the certificate's entry yet; retry");
+    }
+    h = *stored;
+  }
+  ASSIGN_OR_RETURN(Receipt receipt, registry_.MakeReceipt(a.certificate_index, h));
+  json doc = {{"certificate", a.certificate},
+              {"signature", signer_.SignatureLine(CertificateSignedText(a.certificate))},
+              {"receipt", json::parse(receipt.ToJsonText())},
+              {"status", a.status},
+              {"record_url", PublicUrl(number)}};
+  return doc;
+}
+
+Result<CertificatePrint> Registrar::CertificateForPrint(const std::string& number) {
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
+  return CertificatePrint{a.certificate, a.certificate_index, PublicUrl(number)};
+}
+
+// --- the registrar acting by itself ---
+
+Result<std::optional<Prepared>> Registrar::PrepareDue(const storage::Record& r, Time now) {
+  if (r.kind != kApplicationKind) return std::optional<Prepared>();
+  ASSIGN_OR_RETURN(auto a, ParseApplication(r));
+  const std::string actor(kRegistrarActor);
+  if (a.status == status::kInNotice && a.objections_pending == 0 && a.notice_ends_at &&
+      now >= *a.notice_ends_at) {
+    int y, m, d;
+    schedule_->LocalDate(now, y, m, d);
+    ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, settings_.code));
+    ASSIGN_OR_RETURN(Time until, schedule_->End(now, Schedule::Period::kValidity));
+    ASSIGN_OR_RETURN(json cert, IssueCertificate(a, now, rn, now, now, until));
+    Event e{std::string(kApplicationRegistered), now, actor,
+            {{"application", a.id}, {"certificate", std::move(cert)}}};
+    ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));
+    return std::optional<Prepared>(std::move(p));
+  }
+  if (a.status == status::kCorrectionRequested && a.correction_due && now >= *a.correction_due) {
+    Event e{std::string(kApplicationWithdrawn), now, actor,
+            {{"application", a.id}, {"reason", "the correction deadline passed"}}};
+    ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));
+    return std::optional<Prepared>(std::move(p));
+  }
+  if (a.status == status::kRegistered && a.valid_until && now >= *a.valid_until) {
+    Event e{std::string(kRegistrationExpired), now, actor, {{"application", a.id}}};
+    ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));
+    return std::optional<Prepared>(std::move(p));
+  }
+  return std::optional<Prepared>();
+}
+
+Result<size_t> Registrar::RunDue(size_t limit) {
+  if (!registry_.sequencer().leading()) return size_t{0};
+  Time now = Now();
+  ASSIGN_OR_RETURN(auto due, store_.RecordsDue(now, limit));
+  if (due.empty()) return size_t{0};
+
+  struct Latch {
+    std::mutex mu;
+    std::condition_variable cv;
+    size_t outstanding = 0, appended = 0;
+    Status first_error;
+  };
+  auto latch = std::make_shared<Latch>();
+  class Counted final : public log::Completion {
+   public:
+    explicit Counted(std::shared_ptr<Latch> l) : l_(std::move(l)) {}
+    void Done(Result<log::Appended> r) override {
+      std::lock_guard lock(l_->mu);
+      if (r.ok()) {
+        l_->appended++;
+      } else if (r.status().code() != Code::kConflict && l_->first_error.ok()) {
+        l_->first_error = r.status();
+      }
+      if (--l_->outstanding == 0) l_->cv.notify_all();
+    }
+
+   private:
+    std::shared_ptr<Latch> l_;
+  };
+  std::vector<Prepared> batch;
+  for (const auto& r : due) {
+    ASSIGN_OR_RETURN(auto p, PrepareDue(r, now));
+    if (p) batch.push_back(std::move(*p));
+  }
+  {
+    std::lock_guard lock(latch->mu);
+    latch->outstanding = batch.size();
+  }
+  for (auto& p : batch) {
+    registry_.sequencer().Submit(std::move(p.submission.entry), std::move(p.submission.sidecar),
+                                 std::move(p.submission.projection),
+                                 std::make_unique<Counted>(latch));
+  }
+  std::unique_lock lock(latch->mu);
+  latch->cv.wait(lock, [&] { return latch->outstanding == 0; });
+  if (!latch->first_error.ok() && latch->appended == 0) return latch->first_error;
+  return latch->appended;
+}
+
+// --- certificates, offline ---
+
+Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::NoteVerifier& key) {
+  if (!doc.is_object() || !doc.contains("certificate") || !doc["certificate"].is_object() ||
+      !doc.contains("signature") || !doc["signature"].is_string() || !doc.contains("receipt")) {
+    return InvalidArgument("not a certificate document (needs certificate, signature, receipt)");
+  }
+  const json& body = doc["certificate"];
+  std::string text = CertificateSignedText(body);
+  std::string note = text + "\n" + doc["signature"].get<std::string>();
+  auto opened = crypto::OpenNote(note, key);
+  if (!opened.ok()) {
+    return InvalidArgument("the registrar's signature on the certificate does not verify: " +
+                           opened.status().message());
+  }
+  ASSIGN_OR_RETURN(Receipt receipt, Receipt::FromJson(doc["receipt"]));
+  auto cp = VerifyReceipt(receipt, key);
+  if (!cp.ok()) return InvalidArgument("the certificate's receipt does not verify: " +
+                                       cp.status().message());
+  ASSIGN_OR_RETURN(Event e, DecodeEntry(receipt.entry));
+  if (!OneOf(kIssuingEvents, e.type)) {
+    return InvalidArgument(fmt::format("the receipt's entry is a {} event, which issues no "
+                                       "certificate",
+                                       e.type));
+  }
+  if (!e.payload.contains("certificate") || e.payload["certificate"] != body) {
+    return InvalidArgument("the logged event states a different certificate");
+  }
+  VerifiedCertificate v;
+  v.body = body;
+  v.index = receipt.index;
+  v.tree_size = cp->size;
+  v.event_type = e.type;
+  return v;
+}
+
+}  // namespace dipr::registry

@@ -1,0 +1,154 @@
+// The registration workflow as a service: validates what holders, examiners and the public ask
+// for against the register's current state and the registrar's settings, turns it into log
+// events (registry/lifecycle.h is what they do), and serves the public register and certificates.
+// The registrar also acts by itself (RunDue): at the end of a notice it registers the application
+// and issues its certificate, it lets an unanswered correction request lapse, and it marks expired
+// registrations. It knows no HTTP. Thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "common/time.h"
+#include "crypto/note.h"
+#include "registry/lifecycle.h"
+#include "registry/numbers.h"
+#include "registry/registry.h"
+
+namespace dipr::registry {
+
+// The registrar's time rules, from its settings (dipr serve --notice-period, --validity, the
+// holiday calendar and time zone): when a period started at an instant ends, and the local
+// calendar date of an instant.
+class Schedule {
+ public:
+  virtual ~Schedule() = default;
+  enum class Period { kNotice, kCorrection, kValidity, kRenewalWindow, kRenewalGrace };
+  virtual Result<Time> End(Time start, Period period) const = 0;
+  // The start of a period that ends at `end` (used for the renewal window: "the last 90 days").
+  virtual Result<Time> Start(Time end, Period period) const = 0;
+  // Local civil date of an instant: year, month (1..12), day.
+  virtual void LocalDate(Time t, int& year, int& month, int& day) const = 0;
+};
+
+struct RegistrarSettings {
+  std::string code = "0000";  // the 4-digit registrar code in every number
+  std::string name = "dipr";  // on certificates
+  // Base of public record URLs (the certificate's QR code): BASE/v1/registrations/NUMBER.
+  std::string public_url = "http://127.0.0.1:8080";
+};
+
+// A write ready for the sequencer, and which record it is about.
+struct Prepared {
+  Submission submission;
+  std::string application;  // the application it changes
+  std::string objection;    // an objection it files or rules; "" otherwise
+};
+
+// What GET …/certificate.pdf draws (certificate/pdf.h takes it field by field).
+struct CertificatePrint {
+  nlohmann::json body;  // the certificate body
+  uint64_t index = 0;   // log index of the issuing event
+  std::string public_url;
+};
+
+class Registrar {
+ public:
+  Registrar(Registry& registry, const crypto::NoteSigner& signer,
+            std::shared_ptr<const Schedule> schedule, RegistrarSettings settings);
+
+  const RegistrarSettings& settings() const { return settings_; }
+
+  // --- applications (holders) ---
+  Result<Prepared> PrepareCreate(const storage::Account& actor, const nlohmann::json& body);
+  Result<Prepared> PrepareUpdate(const storage::Account& actor, const std::string& id,
+                                 const nlohmann::json& body);
+  Result<Prepared> PrepareSubmit(const storage::Account& actor, const std::string& id);
+  Result<Prepared> PrepareWithdraw(const storage::Account& actor, const std::string& id);
+  // The applicant, examiners and admins see an application; anyone else gets NotFound.
+  Result<nlohmann::json> ApplicationView(const storage::Account& actor, const std::string& id);
+  // A holder's own applications, newest first.
+  Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page);
+
+  // --- examination and objections ---
+  Result<Prepared> PrepareExamination(const storage::Account& actor, const std::string& id,
+                                      const nlohmann::json& body);
+  Result<Prepared> PrepareObjection(const storage::Account& actor, const std::string& id,
+                                    const nlohmann::json& body);
+  Result<Prepared> PrepareRuling(const storage::Account& actor, const std::string& objection_id,
+                                 const nlohmann::json& body);
+  Result<nlohmann::json> ObjectionView(const storage::Account& actor, const std::string& id);
+
+  // --- registrations ---
+  Result<Prepared> PrepareRenewal(const storage::Account& actor, const std::string& number);
+  Result<Prepared> PrepareChange(const storage::Account& actor, const std::string& number,
+                                 const nlohmann::json& body);
+  Result<Prepared> PrepareChangeExamination(const storage::Account& actor,
+                                            const std::string& number, const nlohmann::json& body);
+  Result<Prepared> PrepareCancel(const storage::Account& actor, const std::string& number,
+                                 const nlohmann::json& body);
+  Result<Prepared> PrepareRevoke(const storage::Account& actor, const std::string& number,
+                                 const nlohmann::json& body);
+
+  // --- the public register (no account needed) ---
+  Result<nlohmann::json> PublicRecord(const std::string& number);
+  // query: q, industry, holder, status (comma-separated), page (from 1).
+  Result<nlohmann::json> Search(const std::map<std::string, std::string>& query,
+                                bool notices_only);
+  // The signed certificate document: body, signature, and the receipt of the issuing event.
+  Result<nlohmann::json> Certificate(const std::string& number);
+  Result<CertificatePrint> CertificateForPrint(const std::string& number);
+  std::string PublicUrl(const std::string& number) const;
+
+  // --- the registrar acting by itself ---
+  // Acts on everything due by the clock's now (registrations at the end of their notice, lapsed
+  // corrections, expiries), when this node sequences; waits until the entries are durable.
+  // Returns how many events it appended. Conflicts (another node did it first) are skipped.
+  Result<size_t> RunDue(size_t limit = 2000);
+
+  Time Now() const;
+  // "2026-12-21": the registrar's local date of an instant.
+  std::string LocalDate(Time t) const;
+
+ private:
+  Result<ApplicationState> LoadApplication(const std::string& id);
+  Result<ApplicationState> LoadRegistration(const std::string& number);
+  Result<ApplicationState> LoadOwnApplication(const storage::Account& actor,
+                                              const std::string& id);
+  Result<Prepared> Make(Event e, std::string sidecar, std::string application,
+                        std::string objection = "");
+  Result<std::pair<std::string, std::string>> ContentFor(const storage::Account& actor,
+                                                         const nlohmann::json& body,
+                                                         nlohmann::json& fields);
+  Result<nlohmann::json> IssueCertificate(const ApplicationState& a, Time now,
+                                          const std::string& registration_number,
+                                          Time registered, Time valid_from, Time valid_until);
+  Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
+
+  Registry& registry_;
+  storage::Store& store_;
+  const crypto::NoteSigner& signer_;
+  std::shared_ptr<const Schedule> schedule_;
+  RegistrarSettings settings_;
+  NumberAllocator numbers_;
+};
+
+// Certificates (docs/FORMATS.md, "Certificates"): the signed text of a certificate body, and the
+// offline check of a certificate document.
+std::string CertificateSignedText(const nlohmann::json& body);
+struct VerifiedCertificate {
+  nlohmann::json body;
+  uint64_t index = 0;        // of the issuing event
+  uint64_t tree_size = 0;    // of the checkpoint the receipt proves it in
+  std::string event_type;
+};
+// Checks the registrar's signature on the body, the receipt (checkpoint signature and inclusion
+// proof), and that the receipt's entry is an issuing event that states exactly this body.
+Result<VerifiedCertificate> VerifyCertificate(const nlohmann::json& document,
+                                              const crypto::NoteVerifier& key);
+
+}  // namespace dipr::registry

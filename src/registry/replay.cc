@@ -1,0 +1,100 @@
+#include "registry/replay.h"
+
+#include <fmt/format.h>
+
+#include "registry/numbers.h"
+
+namespace dipr::registry {
+
+Status Replay::CheckRole(const Event& e) const {
+  if (e.type == kAccountCreated) {
+    // The first account is the registry's admin, created by the registry itself.
+    if (roles_.empty()) return Status::Ok();
+  }
+  if (e.actor == kRegistrarActor) return Status::Ok();  // RequireRegistrar checks the type
+  auto it = roles_.find(e.actor);
+  if (it == roles_.end()) return InvalidArgument(fmt::format("actor {} has no account", e.actor));
+  const std::string& role = it->second;
+  std::string_view need;
+  const std::string& t = e.type;
+  if (t == kAccountCreated) {
+    need = "admin";
+  } else if (t == kDeposit || t == kApplicationCreated || t == kApplicationUpdated ||
+             t == kApplicationSubmitted || t == kRegistrationRenewed ||
+             t == kRegistrationChangeRequested || t == kRegistrationCancelled ||
+             t == kApplicationWithdrawn) {
+    need = "holder";
+  } else if (t == kApplicationExamined || t == kObjectionRuled || t == kRegistrationRevoked ||
+             t == kRegistrationChangeExamined) {
+    need = "examiner";
+  } else {
+    return Status::Ok();  // objection.filed: anyone with an account
+  }
+  if (role != need) {
+    return InvalidArgument(fmt::format("{} by {}, a {}, not a {}", t, e.actor, role, need));
+  }
+  return Status::Ok();
+}
+
+Status Replay::Apply(uint64_t index, std::string_view entry) {
+  if (index != next_) {
+    return InvalidArgument(fmt::format("entry {} replayed out of order (expected {})", index, next_));
+  }
+  auto fail = [index](const Status& st) {
+    return Status(st.code(), fmt::format("entry {}: {}", index, st.message()));
+  };
+  auto e = DecodeEntry(entry);
+  if (!e.ok()) return fail(e.status());
+  Status role = CheckRole(*e);
+  if (!role.ok()) return fail(role);
+  if (e->type == kAccountCreated) {
+    if (!e->payload.contains("id") || !e->payload["id"].is_string() ||
+        !e->payload.contains("role") || !e->payload["role"].is_string()) {
+      return fail(InvalidArgument("account.created lacks id or role"));
+    }
+    if (!roles_.emplace(e->payload["id"], e->payload["role"]).second) {
+      return fail(Conflict("the account exists already"));
+    }
+  } else if (e->type == kDeposit) {
+    deposits_++;
+  } else if (IsRegisterEvent(e->type)) {
+    Status st = ApplyRegisterEvent(*this, index, *e, "", /*require_private=*/false);
+    if (!st.ok()) return fail(st);
+  } else {
+    return fail(InvalidArgument("unknown event type \"" + e->type + "\""));
+  }
+  next_++;
+  return Status::Ok();
+}
+
+Result<std::optional<ApplicationState>> Replay::GetApplication(const std::string& id) {
+  auto it = applications_.find(id);
+  if (it == applications_.end()) return std::optional<ApplicationState>();
+  return std::optional<ApplicationState>(it->second);
+}
+
+Status Replay::PutApplication(const ApplicationState& a, uint64_t) {
+  applications_[a.id] = a;
+  if (!a.registration_number.empty()) numbers_[a.registration_number] = a.id;
+  return Status::Ok();
+}
+
+Result<std::optional<ObjectionState>> Replay::GetObjection(const std::string& id) {
+  auto it = objections_.find(id);
+  if (it == objections_.end()) return std::optional<ObjectionState>();
+  return std::optional<ObjectionState>(it->second);
+}
+
+Status Replay::PutObjection(const ObjectionState& o, uint64_t) {
+  objections_[o.id] = o;
+  return Status::Ok();
+}
+
+Status Replay::ClaimNumber(const std::string& number, const std::string& record_id) {
+  if (!claimed_.emplace(number, record_id).second) {
+    return Conflict(fmt::format("number {} was claimed before", number));
+  }
+  return Status::Ok();
+}
+
+}  // namespace dipr::registry

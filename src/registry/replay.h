@@ -1,0 +1,48 @@
+// A replay of the whole log in memory, from its public entries alone: what `dipr audit` compares
+// with what the public register serves. Confidential fields and drafts' contents are not in the
+// log (registry/application.h), so the replay knows every application's state and public record
+// but not their private fields. It also checks what the projection takes on trust: that every
+// event's actor had the role the event needs.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "registry/lifecycle.h"
+
+namespace dipr::registry {
+
+class Replay final : public RegisterView {
+ public:
+  // Applies the entry at `index`; entries must come in log order from 0. An error names the index
+  // and says what is wrong with the entry.
+  Status Apply(uint64_t index, std::string_view entry);
+
+  uint64_t size() const { return next_; }
+  const std::map<std::string, ApplicationState>& applications() const { return applications_; }
+  // Registration number -> application id, for every application that got a number.
+  const std::map<std::string, std::string>& registrations() const { return numbers_; }
+  size_t accounts() const { return roles_.size(); }
+  size_t deposits() const { return deposits_; }
+
+  // RegisterView
+  Result<std::optional<ApplicationState>> GetApplication(const std::string& id) override;
+  Status PutApplication(const ApplicationState& a, uint64_t index) override;
+  Result<std::optional<ObjectionState>> GetObjection(const std::string& id) override;
+  Status PutObjection(const ObjectionState& o, uint64_t index) override;
+  Status ClaimNumber(const std::string& number, const std::string& record_id) override;
+
+ private:
+  Status CheckRole(const Event& e) const;
+
+  uint64_t next_ = 0;
+  size_t deposits_ = 0;
+  std::map<std::string, std::string> roles_;  // account id -> role
+  std::map<std::string, ApplicationState> applications_;
+  std::map<std::string, ObjectionState> objections_;
+  std::map<std::string, std::string> claimed_;  // every number ever claimed -> record
+  std::map<std::string, std::string> numbers_;  // registration number -> application
+};
+
+}  // namespace dipr::registry
