@@ -371,8 +371,9 @@ class ListingGen {
     std::string text = fmt::format(
         "{city}{domain}{object}{metric}数据集（{from}—{to}） {en_city} {en} {en_object} dataset. "
         "本数据集包含{city}及{city2}{domain}领域的{object}{metric}数据，覆盖{from}年至{to}年，"
-        "重点指标为{domain}{metric}。共{rows}条记录，按{freq}更新，经过{process}处理。数据来源于{source}，"
-        "适用于{use}等场景。Contains {rows} records of {en} {en_object} for {en_city}, "
+        "重点指标为{domain}{metric}。共{rows}条记录，按{freq}更新，经过{process}处理。"
+        "数据来源于{source}，适用于{use}等场景。"
+        "Contains {rows} records of {en} {en_object} for {en_city}, "
         "updated {en_freq}; fields: {field1}, {field2}, {field3}.",
         fmt::arg("city", city), fmt::arg("city2", city2), fmt::arg("domain", d.name),
         fmt::arg("object", object), fmt::arg("metric", metric), fmt::arg("from", from),
@@ -403,7 +404,7 @@ class ListingGen {
                             std::string(1, static_cast<char>('A' + rng_() % 20)),
                             std::move(holders),
                             std::move(text),
-                            Time(dipr::Micros(1700000000000000 + static_cast<int64_t>(i) * 1000000)),
+                            Time(dipr::Micros(1700000000000000 + static_cast<int64_t>(i) * 1000)),
                             std::move(item)};
   }
 
@@ -414,7 +415,8 @@ class ListingGen {
     std::vector<const char*> objects, metrics, english_objects;
   };
   static inline const std::vector<Domain> kDomains = {
-      {"交通", "traffic", {"道路", "路口", "公交", "地铁", "车辆"}, {"流量", "速度", "拥堵指数", "客流"},
+      {"交通", "traffic", {"道路", "路口", "公交", "地铁", "车辆"},
+       {"流量", "速度", "拥堵指数", "客流"},
        {"road", "vehicle", "bus", "metro"}},
       {"医疗", "medical", {"医院", "门诊", "影像", "病历"}, {"就诊量", "费用", "诊断结果"},
        {"imaging", "clinic", "patient"}},
@@ -467,7 +469,8 @@ class ListingGen {
   static inline const std::vector<const char*> kSuffixes = {
       "数据科技有限公司", "信息技术有限公司", "大数据有限公司", "科技股份有限公司",
       "数字科技有限公司", "研究院", "交通科技有限公司", "医疗科技有限公司"};
-  static inline const std::vector<const char*> kFrequencies = {"日", "周", "月", "季度", "年", "小时"};
+  static inline const std::vector<const char*> kFrequencies = {"日", "周", "月", "季度", "年",
+                                                               "小时"};
   static inline const std::vector<const char*> kEnglishFrequencies = {"daily", "weekly", "monthly",
                                                                       "quarterly", "hourly"};
   static inline const std::vector<const char*> kProcesses = {"脱敏", "清洗", "去标识化", "聚合",
@@ -500,7 +503,8 @@ void FillListings(Store& store, uint64_t n) {
     }
     Must(tx->Commit(), "commit");
   }
-  std::printf("    (mean text + holders: %.0f bytes)\n", static_cast<double>(bytes) / n);
+  std::printf("    (mean text + holders: %.0f bytes)\n",
+              static_cast<double>(bytes) / static_cast<double>(n));
 }
 
 struct SearchCase {
@@ -623,8 +627,8 @@ int main(int argc, char** argv) {
         MakeDeposit(*std::make_unique<Gen>(1), 0).entry.size(), batches);
     auto print_batches = [](const char* name, const BatchStats& s) {
       std::printf(
-          "  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n", name,
-          s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
+          "  %-22s %9.0f entries/s   batch p50 %6.2f ms  p99 %6.2f ms   commit p50 %6.2f ms\n",
+          name, s.entries_per_sec, s.batch_p50_ms, s.batch_p99_ms, s.commit_p50_ms);
     };
     std::unique_ptr<Store> sqlite =
         Must(storage::OpenSqliteStore(sqlite_dir + "/batch.db"), "sqlite");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -50,9 +51,11 @@ inline Result<std::string> TestDatabase(const std::filesystem::path& dir) {
 
 class TestRegistry {
  public:
+  // configure: adjusts the node's options before each start (registrar settings, ...).
   explicit TestRegistry(std::string name, Backend backend = Backend::kSqlite,
-                        const Clock* clock = nullptr)
-      : backend_(backend) {
+                        const Clock* clock = nullptr,
+                        std::function<void(server::NodeOptions&)> configure = nullptr)
+      : backend_(backend), configure_(std::move(configure)) {
     for (char& c : name) {
       if (c == '/') c = '-';
     }
@@ -84,6 +87,9 @@ class TestRegistry {
     opts.http.port = 0;
     opts.http.threads = 2;
     opts.clock = clock;
+    // The registrar acts when a test says so (node().registrar().RunDue()), not by a timer.
+    opts.due_interval = std::chrono::milliseconds(0);
+    if (configure_) configure_(opts);
     auto n = server::Node::Start(opts);
     if (!n.ok()) {
       ADD_FAILURE() << "cannot start the registry (" << BackendName(backend_)
@@ -122,6 +128,7 @@ class TestRegistry {
 
  private:
   Backend backend_;
+  std::function<void(server::NodeOptions&)> configure_;
   std::filesystem::path dir_;
   std::string db_;
   std::unique_ptr<server::Node> node_;

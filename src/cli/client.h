@@ -28,9 +28,11 @@ class Client {
   Result<nlohmann::json> PostJson(const std::string& target, const nlohmann::json& body,
                                   int* status_out = nullptr);
 
- private:
+  // Any method ("PUT", "DELETE", ...), the body sent as JSON when not empty.
   Result<HttpResult> Do(const std::string& method, const std::string& target,
                         const std::string& body);
+
+ private:
   std::string host_, port_, prefix_, token_;
 };
 

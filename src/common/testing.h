@@ -2,8 +2,11 @@
 // through the environment, so a test binary also runs by hand from any directory.
 #pragma once
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace dipr::testenv {
 
@@ -17,6 +20,34 @@ inline std::string SourceDir() {
 inline std::string DiprBinary() {
   const char* env = std::getenv("DIPR_BINARY");
   return env ? env : DIPR_BINARY_DEFAULT;
+}
+
+// Percent-encodes everything but RFC 3986's unreserved characters (for query parameters).
+inline std::string UrlEncode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Runs a shell command and returns what it wrote on stdout.
+inline std::string RunCommand(const std::string& command) {
+  std::string out;
+  FILE* p = ::popen(command.c_str(), "r");
+  if (!p) return out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  ::pclose(p);
+  return out;
 }
 
 }  // namespace dipr::testenv

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -1248,6 +1250,24 @@ Status Migrate(Connection& c) {
   return st;
 }
 
+// Search still finds the right rows in another locale, but pg_trgm then leaves Chinese
+// characters out of its trigrams, and every Chinese search reads the whole table. Said once per
+// open, on stderr: the store has no logger of its own.
+void WarnUnlessUtf8Ctype(Connection& c) {
+  auto rows = c.Exec("SHOW lc_ctype");
+  if (!rows.ok() || rows->size() != 1) return;
+  std::string ctype = rows->Bytes(0, 0);
+  std::string lower;
+  for (char ch : ctype) {
+    if (ch != '-') lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  if (lower.find("utf8") != std::string::npos) return;
+  std::fprintf(stderr,
+               "dipr: warning: the PostgreSQL database's LC_CTYPE is %s, not a UTF-8 locale: "
+               "searches for Chinese text cannot use their index (docs/DEPLOY.md)\n",
+               ctype.c_str());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
@@ -1255,6 +1275,7 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
   {
     ASSIGN_OR_RETURN(auto admin, Connection::Open(conninfo, {}, /*pipelined=*/false, nullptr));
     RETURN_IF_ERROR(Migrate(*admin));
+    WarnUnlessUtf8Ctype(*admin);
   }
   auto store = std::make_unique<PgStore>(conninfo, options);
   // Fail now rather than at the first read if the statements do not match the schema.

@@ -572,7 +572,8 @@ class SqliteStore final : public Store {
       where += ")";
       args.insert(args.end(), q.statuses.begin(), q.statuses.end());
     }
-    const char* kFound = " AND l.rid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)";
+    const char* kFound =
+        " AND l.rid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)";
 
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
       // One read transaction, so that the total and the page come from the same snapshot.

@@ -1,0 +1,507 @@
+// The registration workflow end to end over HTTP, on each storage backend, with an injected clock:
+// applications, examination, notice, objections, automatic registration, certificates, the public
+// register, renewal, changes, cancellation, revocation, expiry, roles and validation.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "common/base64.h"
+#include "common/testing.h"
+#include "crypto/note.h"
+#include "fingerprint/fingerprint.h"
+#include "registry/numbers.h"
+#include "registry/registrar.h"
+#include "test_registry.h"
+
+namespace dipr {
+namespace {
+
+using nlohmann::json;
+using std::chrono::hours;
+using testenv::Backend;
+using testenv::TestRegistry;
+
+// Friday 2026-12-04 10:00 in Shanghai. With the default 10 working days the notice ends at the
+// end of Friday 12-18 (December has no holidays): 2026-12-19T00:00+08:00.
+const Time kStart = *ParseRfc3339("2026-12-04T02:00:00Z");
+const Time kNoticeEnd = *ParseRfc3339("2026-12-18T16:00:00Z");
+
+std::string ErrorCode(const cli::HttpResult& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("error")) return "(no error body: " + r.body + ")";
+  return j["error"]["code"];
+}
+std::string ErrorMessage(const cli::HttpResult& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("error")) return "";
+  return j["error"]["message"];
+}
+
+class RegistrationTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    clock_ = std::make_unique<FakeClock>(kStart);
+    reg_ = std::make_unique<TestRegistry>(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam(), clock_.get(),
+        [](server::NodeOptions& o) {
+          o.registrar.code = "3301";
+          o.registrar.name = "浙江省知识产权局 / Zhejiang IP Office";
+          o.registrar.public_url = "https://ip.example.cn/";
+        });
+    ASSERT_TRUE(reg_->running());
+    holder_ = reg_->CreateAccount("杭州数据科技有限公司", "holder");
+    other_holder_ = reg_->CreateAccount("Other Holder", "holder");
+    examiner_ = reg_->CreateAccount("Examiner Li", "examiner");
+    public_ = reg_->CreateAccount("A citizen", "finance");
+    key_ = std::move(crypto::NoteVerifier::Parse(reg_->verifier_key())).value();
+    deposit_ = Deposit(holder_, "rows of traffic data\n");
+  }
+
+  uint64_t Deposit(const std::string& token, const std::string& data) {
+    json fp = fingerprint::ToJson(*fingerprint::FingerprintBytes(data));
+    auto r = reg_->Client(token).PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t"}});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? (*r)["index"].get<uint64_t>() : 0;
+  }
+
+  json Body(const std::string& name = "城市交通流量数据集 City traffic flows") {
+    return {{"data_name", name},
+            {"holders",
+             {{{"name", "杭州数据科技有限公司"}, {"type", "enterprise"},
+               {"id", "91350100M000100Y43"}, {"country", "CN"}, {"share", 2}},
+              {{"name", "张三"}, {"type", "individual"}, {"id", "11010519491231002X"},
+               {"country", "CN"}, {"share", 1}}}},
+            {"industry", "G"},
+            {"scenarios", "交通规划 traffic planning"},
+            {"collection_rules", "roadside sensors every five minutes"},
+            {"processing_rules", "SECRET median filter v7"},
+            {"structure", "CSV: sensor, time, count"},
+            {"update_frequency", "daily"},
+            {"source", {{"kind", "self_collected"}, {"description", "our own sensors"}}},
+            {"scale", {{"records", 1000000}, {"bytes", 52428800}}},
+            {"deposits", {deposit_}},
+            {"confidential", {"processing_rules"}}};
+  }
+
+  cli::HttpResult Call(const std::string& token, const std::string& method,
+                       const std::string& target, const json& body = json()) {
+    auto c = reg_->Client(token);
+    auto r = c.Do(method, target, body.is_null() ? "" : body.dump());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : cli::HttpResult{};
+  }
+  json Ok(const cli::HttpResult& r, int status = 200) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? json() : j;
+  }
+
+  std::string Create(const json& body) {
+    json a = Ok(Call(holder_, "POST", "/v1/applications", body), 201);
+    return a.value("id", "");
+  }
+  // Creates, submits and accepts an application; returns its id.
+  std::string InNotice(const std::string& name = "城市交通流量数据集 City traffic flows") {
+    std::string id = Create(Body(name));
+    Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+    json a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+                     {{"decision", "accept"}}));
+    EXPECT_EQ(a["status"], "in_notice");
+    return id;
+  }
+  size_t RunDue() {
+    auto n = reg_->node().registrar().RunDue();
+    EXPECT_TRUE(n.ok()) << n.status().ToString();
+    return n.ok() ? *n : 0;
+  }
+  // Moves past the notice and lets the registrar act; returns the registration number.
+  std::string Register(const std::string& id) {
+    json before = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+    Time ends = *ParseRfc3339(before["notice_ends_at"].get<std::string>());
+    clock_->Set(std::max(clock_->Now(), ends));
+    RunDue();
+    json a = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+    EXPECT_EQ(a["status"], "registered") << a.dump();
+    return a.value("registration_number", "");
+  }
+  uint64_t TreeSize() {
+    auto r = reg_->Client().Get("/log/checkpoint");
+    return std::move(log::OpenCheckpoint(r->body, *key_)).value().size;
+  }
+
+  std::unique_ptr<FakeClock> clock_;
+  std::unique_ptr<TestRegistry> reg_;
+  std::string holder_, other_holder_, examiner_, public_;
+  std::optional<crypto::NoteVerifier> key_;
+  uint64_t deposit_ = 0;
+};
+
+TEST_P(RegistrationTest, FromApplicationToVerifiedCertificate) {
+  // Draft: the applicant sees every field; nothing of it is in the public log.
+  std::string id = Create(Body());
+  ASSERT_FALSE(id.empty());
+  json draft = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+  EXPECT_EQ(draft["status"], "draft");
+  EXPECT_EQ(draft["processing_rules"], "SECRET median filter v7");
+  uint64_t created_at = draft["history"][0]["index"];
+  auto entry = reg_->Client().GetJson("/log/entries?start=" + std::to_string(created_at) +
+                                      "&end=" + std::to_string(created_at + 1));
+  ASSERT_TRUE(entry.ok());
+  std::string logged = *Base64Decode((*entry)["entries"][0]["data"].get<std::string>());
+  EXPECT_EQ(logged.find("SECRET"), std::string::npos);
+  EXPECT_EQ(logged.find("traffic"), std::string::npos);  // drafts are committed, not published
+
+  // Editing a draft, then submitting it.
+  json edited = Body("城市交通流量数据集 City traffic flows (2026)");
+  EXPECT_EQ(Ok(Call(holder_, "PUT", "/v1/applications/" + id, edited))["data_name"],
+            "城市交通流量数据集 City traffic flows (2026)");
+  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"],
+            "submitted");
+  // Submitted applications are not edited.
+  EXPECT_EQ(Call(holder_, "PUT", "/v1/applications/" + id, Body()).status, 409);
+
+  // Accepted for notice: ten working days, published without the confidential field.
+  json a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+                   {{"decision", "accept"}}));
+  EXPECT_EQ(a["status"], "in_notice");
+  EXPECT_EQ(a["notice_ends_at"], FormatRfc3339(kNoticeEnd));
+  json notices = Ok(Call("", "GET", "/v1/notices"));
+  ASSERT_EQ(notices["total"], 1);
+  EXPECT_EQ(notices["items"][0]["application"], id);
+  EXPECT_EQ(notices["items"][0]["notice_ends_at"], FormatRfc3339(kNoticeEnd));
+  EXPECT_EQ(notices.dump().find("SECRET"), std::string::npos);
+
+  // An objection holds registration at the end of the notice until it is ruled on.
+  clock_->Advance(hours(24));
+  json o = Ok(Call(public_, "POST", "/v1/applications/" + id + "/objections",
+                   {{"grounds", "这是我们的数据 it is ours"}, {"evidence", "contract 12"}}),
+              201);
+  std::string oid = o["id"];
+  EXPECT_EQ(o["status"], "pending");
+  clock_->Set(kNoticeEnd);
+  EXPECT_EQ(RunDue(), 0u);
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["status"], "in_notice");
+  // After the end, no more objections.
+  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "late"}})
+                .status,
+            409);
+  EXPECT_EQ(Ok(Call(examiner_, "POST", "/v1/objections/" + oid + "/ruling",
+                    {{"decision", "dismiss"}, {"reason", "no evidence of ownership"}}))["status"],
+            "dismissed");
+  clock_->Advance(std::chrono::seconds(1));
+  EXPECT_EQ(RunDue(), 1u);
+
+  json reg = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+  ASSERT_EQ(reg["status"], "registered");
+  std::string number = reg["registration_number"];
+  std::string cert_number = reg["certificate_number"];
+  EXPECT_TRUE(registry::IsValidRegistrationNumber(number)) << number;
+  EXPECT_EQ(number.substr(0, 8), "20263301");
+  EXPECT_EQ(cert_number.substr(0, 10), "2026123301");
+  EXPECT_TRUE(registry::IsValidCertificateNumber(cert_number));
+
+  // The public record: public fields, masked individual, the whole history with log indexes.
+  json pub = Ok(Call("", "GET", "/v1/registrations/" + number));
+  EXPECT_EQ(pub["status"], "registered");
+  EXPECT_FALSE(pub.contains("processing_rules"));
+  EXPECT_EQ(pub["holders"][1]["id"], "110*************2X");
+  EXPECT_EQ(pub["registration_number"], number);
+  std::vector<std::string> types;
+  for (const auto& h : pub["history"]) types.push_back(h["type"]);
+  EXPECT_EQ(types, (std::vector<std::string>{"application.created", "application.updated",
+                                             "application.submitted", "application.examined",
+                                             "objection.filed", "objection.ruled",
+                                             "application.registered"}));
+  EXPECT_EQ(pub.dump().find("SECRET"), std::string::npos);
+
+  // The certificate verifies offline, and tampering is caught.
+  json cert = Ok(Call("", "GET", "/v1/registrations/" + number + "/certificate"));
+  auto v = registry::VerifyCertificate(cert, *key_);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(v->body["registration_number"], number);
+  EXPECT_EQ(v->body["record"]["data_name"], "城市交通流量数据集 City traffic flows (2026)");
+  json forged = cert;
+  forged["certificate"]["record"]["data_name"] = "Someone else's data";
+  EXPECT_FALSE(registry::VerifyCertificate(forged, *key_).ok());
+  forged = cert;
+  forged["certificate"]["valid_until"] = "2099-12-31T00:00:00.000Z";
+  EXPECT_FALSE(registry::VerifyCertificate(forged, *key_).ok());
+
+  // Found in the public register, in Chinese and English, by holder and industry.
+  for (std::string q : std::vector<std::string>{"交通", "交通流量", "traffic", "TRAFFIC", number}) {
+    json found = Ok(Call("", "GET", "/v1/registrations?q=" + testenv::UrlEncode(q)));
+    EXPECT_EQ(found["total"], 1) << q;
+  }
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?q=" + testenv::UrlEncode("SECRET")))["total"], 0);
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?industry=G"))["total"], 1);
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?industry=A"))["total"], 0);
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?holder=" + testenv::UrlEncode("杭州")))["total"],
+            1);
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/notices"))["total"], 0);
+}
+
+TEST_P(RegistrationTest, RolesAndOwnership) {
+  std::string id = Create(Body());
+  // Wrong role: 403; someone else's draft: 404; no token: 401.
+  EXPECT_EQ(Call(examiner_, "POST", "/v1/applications", Body()).status, 403);
+  EXPECT_EQ(Call(public_, "POST", "/v1/applications", Body()).status, 403);
+  EXPECT_EQ(Call(other_holder_, "GET", "/v1/applications/" + id).status, 404);
+  EXPECT_EQ(Call(other_holder_, "PUT", "/v1/applications/" + id, Body()).status, 404);
+  EXPECT_EQ(Call(other_holder_, "POST", "/v1/applications/" + id + "/submit").status, 404);
+  EXPECT_EQ(Call("", "GET", "/v1/applications/" + id).status, 401);
+  EXPECT_EQ(Call(examiner_, "GET", "/v1/applications/" + id).status, 200);  // examiners see all
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  EXPECT_EQ(Call(holder_, "POST", "/v1/applications/" + id + "/examination",
+                 {{"decision", "accept"}})
+                .status,
+            403);
+  // A draft or submitted application is not public: objections to it are 404.
+  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}})
+                .status,
+            404);
+  EXPECT_EQ(Call("", "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}}).status,
+            401);
+  // A holder's list holds only their own.
+  json mine = Ok(Call(holder_, "GET", "/v1/applications"));
+  ASSERT_EQ(mine["items"].size(), 1u);
+  EXPECT_EQ(Ok(Call(other_holder_, "GET", "/v1/applications"))["items"].size(), 0u);
+}
+
+TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
+  uint64_t size = TreeSize();
+  struct Case {
+    std::function<void(json&)> edit;
+    std::string field;
+  } cases[] = {
+      {[](json& b) { b.erase("data_name"); }, "data_name"},
+      {[](json& b) { b["holders"][0]["id"] = "91350100M000100Y44"; }, "holders[0].id"},
+      {[](json& b) { b["holders"][0]["share"] = 0; }, "holders[0].share"},
+      {[](json& b) { b["industry"] = "Z"; }, "industry"},
+      {[](json& b) { b["source"]["kind"] = "scraped"; }, "source.kind"},
+      {[](json& b) { b["scale"]["bytes"] = "big"; }, "scale.bytes"},
+      {[](json& b) { b["deposits"] = {999999}; }, "deposits[0]"},
+      {[](json& b) { b["deposits"] = {0}; }, "deposits[0]"},  // the admin's account entry
+      {[](json& b) { b["confidential"] = {"holders"}; }, "confidential[0]"},
+  };
+  for (const auto& c : cases) {
+    json b = Body();
+    c.edit(b);
+    auto r = Call(holder_, "POST", "/v1/applications", b);
+    EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
+    EXPECT_EQ(ErrorCode(r), "invalid_argument");
+    EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
+        << c.field << ": " << r.body;
+  }
+  // Someone else's deposit is not yours to rest an application on.
+  uint64_t theirs = Deposit(other_holder_, "their data");
+  size = TreeSize();
+  json b = Body();
+  b["deposits"] = {theirs};
+  auto r = Call(holder_, "POST", "/v1/applications", b);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(ErrorMessage(r).find("not yours"), std::string::npos);
+  auto bad_json = reg_->Client(holder_).Do("POST", "/v1/applications", "{not json");
+  EXPECT_EQ(bad_json->status, 400);
+  std::string id = InNotice();
+  size = TreeSize();
+  EXPECT_EQ(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+                 {{"decision", "maybe"}})
+                .status,
+            400);
+  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"evidence", "x"}})
+                .status,
+            400);
+  EXPECT_EQ(Call("", "GET", "/v1/registrations?industry=Q1").status, 400);
+  EXPECT_EQ(Call("", "GET", "/v1/registrations?status=draft").status, 400);
+  EXPECT_EQ(Call("", "GET", "/v1/registrations?page=0").status, 400);
+  EXPECT_EQ(Call("", "GET", "/v1/registrations/2026330100000019").status, 404);
+  EXPECT_EQ(TreeSize(), size);
+}
+
+TEST_P(RegistrationTest, AnUpheldObjectionRefusesAndRejectionsAreFinal) {
+  std::string id = InNotice();
+  json o = Ok(Call(other_holder_, "POST", "/v1/applications/" + id + "/objections",
+                   {{"grounds", "copied from our dataset"}}),
+              201);
+  EXPECT_EQ(Call(holder_, "POST", "/v1/objections/" + o["id"].get<std::string>() + "/ruling",
+                 {{"decision", "uphold"}, {"reason", "r"}})
+                .status,
+            403);
+  EXPECT_EQ(Call(examiner_, "POST", "/v1/objections/" + o["id"].get<std::string>() + "/ruling",
+                 {{"decision", "uphold"}})
+                .status,
+            400);  // a ruling gives its reasons
+  Ok(Call(examiner_, "POST", "/v1/objections/" + o["id"].get<std::string>() + "/ruling",
+          {{"decision", "uphold"}, {"reason", "the objector's deposit is older"}}));
+  json a = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+  EXPECT_EQ(a["status"], "refused");
+  clock_->Set(kNoticeEnd + hours(1));
+  EXPECT_EQ(RunDue(), 0u);
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["status"], "refused");
+
+  std::string id2 = Create(Body());
+  Ok(Call(holder_, "POST", "/v1/applications/" + id2 + "/submit"));
+  EXPECT_EQ(Call(examiner_, "POST", "/v1/applications/" + id2 + "/examination",
+                 {{"decision", "reject"}})
+                .status,
+            400);  // reasons required
+  EXPECT_EQ(Ok(Call(examiner_, "POST", "/v1/applications/" + id2 + "/examination",
+                    {{"decision", "reject"}, {"reason", "not lawfully collected"}}))["status"],
+            "rejected");
+  EXPECT_EQ(Call(holder_, "POST", "/v1/applications/" + id2 + "/submit").status, 409);
+}
+
+TEST_P(RegistrationTest, CorrectionsAndTheirLapse) {
+  std::string id = Create(Body());
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  json a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+                   {{"decision", "correct"}, {"reason", "the scale is wrong"}}));
+  EXPECT_EQ(a["status"], "correction_requested");
+  // 30 days (the default), ending on a working day: 2027-01-03 is a Sunday... the holder answers.
+  json fixed = Body();
+  fixed["scale"]["records"] = 999;
+  Ok(Call(holder_, "PUT", "/v1/applications/" + id, fixed));
+  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"],
+            "submitted");
+  // A second request that nobody answers lapses after its deadline.
+  a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+              {{"decision", "correct"}, {"reason", "still wrong"}}));
+  Time due = *ParseRfc3339(a["correction_due"].get<std::string>());
+  clock_->Set(due - std::chrono::seconds(1));
+  EXPECT_EQ(RunDue(), 0u);
+  clock_->Set(due);
+  EXPECT_EQ(RunDue(), 1u);
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["status"], "withdrawn");
+}
+
+TEST_P(RegistrationTest, RenewalChangeCancellationRevocationExpiry) {
+  std::string id = InNotice();
+  std::string id2 = InNotice("第二个数据集 second dataset");
+  std::string number = Register(id);
+  std::string number2 = Register(id2);
+  json pub = Ok(Call("", "GET", "/v1/registrations/" + number));
+  Time until = *ParseRfc3339(pub["valid_until"].get<std::string>());
+  // Three years from registration, same local date and time.
+  EXPECT_EQ(pub["valid_until"], "2029-12-18T16:00:00.000Z");
+
+  // Renewal opens 90 days before expiry.
+  auto early = Call(holder_, "POST", "/v1/registrations/" + number + "/renewal");
+  EXPECT_EQ(early.status, 409) << early.body;
+  EXPECT_EQ(Call(other_holder_, "POST", "/v1/registrations/" + number + "/renewal").status, 403);
+
+  // A change of descriptive fields is examined and issues a new certificate.
+  json changed = Body("城市交通流量数据集 City traffic flows");
+  changed["structure"] = "Parquet: sensor, time, count";
+  json bad = changed;
+  bad["data_name"] = "Renamed";
+  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/change", bad).status, 400);
+  Ok(Call(holder_, "POST", "/v1/registrations/" + number + "/change", changed));
+  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/change", changed).status, 409);
+  json after = Ok(Call(examiner_, "POST", "/v1/registrations/" + number + "/change/examination",
+                       {{"decision", "accept"}}));
+  EXPECT_EQ(after["structure"], "Parquet: sensor, time, count");
+  EXPECT_NE(after["certificate_number"], pub["certificate_number"]);
+  json cert = Ok(Call("", "GET", "/v1/registrations/" + number + "/certificate"));
+  EXPECT_TRUE(registry::VerifyCertificate(cert, *key_).ok());
+  EXPECT_EQ(cert["certificate"]["record"]["structure"], "Parquet: sensor, time, count");
+
+  // Expiry happens by itself; renewal within the grace period continues the validity.
+  clock_->Set(until);
+  EXPECT_EQ(RunDue(), 2u);  // both registrations of this test expire now
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations/" + number))["status"], "expired");
+  clock_->Advance(hours(24 * 30));
+  json renewed = Ok(Call(holder_, "POST", "/v1/registrations/" + number + "/renewal"));
+  EXPECT_EQ(renewed["status"], "registered");
+  EXPECT_EQ(renewed["valid_from"], FormatRfc3339(until));
+  EXPECT_EQ(renewed["valid_until"], "2032-12-18T16:00:00.000Z");
+  EXPECT_TRUE(registry::VerifyCertificate(
+                  Ok(Call("", "GET", "/v1/registrations/" + number + "/certificate")), *key_)
+                  .ok());
+
+  // Revocation needs reasons and an examiner; cancellation is the holder's.
+  EXPECT_EQ(Call(examiner_, "POST", "/v1/registrations/" + number + "/revocation", json::object())
+                .status,
+            400);
+  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/revocation",
+                 {{"reason", "r"}})
+                .status,
+            403);
+  json revoked = Ok(Call(examiner_, "POST", "/v1/registrations/" + number + "/revocation",
+                         {{"reason", "the data was collected unlawfully"}}));
+  EXPECT_EQ(revoked["status"], "revoked");
+  EXPECT_EQ(revoked["reason"], "the data was collected unlawfully");
+  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/cancellation").status, 409);
+
+  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/registrations/" + number2 + "/cancellation",
+                    {{"reason", "no longer maintained"}}))["status"],
+            "cancelled");
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?status=cancelled"))["total"], 1);
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?status=revoked,cancelled"))["total"], 2);
+}
+
+TEST_P(RegistrationTest, NumbersNeverRepeatUnderConcurrencyAndRestarts) {
+  constexpr int kApplications = 24;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kApplications; ++i) ids.push_back(InNotice("dataset " + std::to_string(i)));
+  // One more, held by an objection until after a restart.
+  std::string held = InNotice("held");
+  json o = Ok(Call(public_, "POST", "/v1/applications/" + held + "/objections", {{"grounds", "g"}}),
+              201);
+  clock_->Set(kNoticeEnd);
+  // Several registrars acting at once (as two nodes could around a leader change).
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&] { (void)reg_->node().registrar().RunDue(); });
+  }
+  for (auto& t : threads) t.join();
+  RunDue();
+  std::set<std::string> numbers, certificates;
+  for (const auto& id : ids) {
+    json a = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+    ASSERT_EQ(a["status"], "registered");
+    EXPECT_TRUE(numbers.insert(a["registration_number"]).second) << a["registration_number"];
+    EXPECT_TRUE(certificates.insert(a["certificate_number"]).second);
+  }
+  // After a restart the serials go on from where they were.
+  reg_->Restart(clock_.get());
+  ASSERT_TRUE(reg_->running());
+  Ok(Call(examiner_, "POST", "/v1/objections/" + o["id"].get<std::string>() + "/ruling",
+          {{"decision", "dismiss"}, {"reason", "unfounded"}}));
+  std::string next = Register(held);
+  ASSERT_TRUE(registry::IsValidRegistrationNumber(next)) << next;
+  EXPECT_FALSE(numbers.count(next));
+  EXPECT_GT(next.substr(8, 7), numbers.rbegin()->substr(8, 7));
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations"))["total"], kApplications + 1);
+}
+
+TEST_P(RegistrationTest, CertificatePdfHasTheFactsAndALinkToTheRecord) {
+  std::string number = Register(InNotice());
+  auto r = reg_->Client().Get("/v1/registrations/" + number + "/certificate.pdf");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->status, 200) << r->body.substr(0, 200);
+  ASSERT_EQ(r->body.substr(0, 5), "%PDF-");
+  auto dir = testenv::TestTempDir("dipr-pdf");
+  std::filesystem::create_directories(dir);
+  std::string pdf = dir / "c.pdf";
+  {
+    std::ofstream f(pdf, std::ios::binary);
+    f << r->body;
+  }
+  std::string text = testenv::RunCommand("pdftotext -layout " + pdf + " -");
+  EXPECT_NE(text.find(number), std::string::npos);
+  EXPECT_NE(text.find("城市交通流量数据集"), std::string::npos);
+  EXPECT_NE(text.find("杭州数据科技有限公司"), std::string::npos);
+  EXPECT_NE(text.find("浙江省知识产权局"), std::string::npos);
+  testenv::RunCommand("pdftoppm -r 150 -png " + pdf + " " + (dir / "p").string());
+  std::string qr = testenv::RunCommand("zbarimg --raw -q " + (dir / "p-1.png").string());
+  EXPECT_EQ(qr, "https://ip.example.cn/v1/registrations/" + number + "\n");
+  std::filesystem::remove_all(dir);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistrationTest, testenv::AllBackends(),
+                         testenv::BackendParamName);
+
+}  // namespace
+}  // namespace dipr
