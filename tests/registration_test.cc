@@ -12,6 +12,9 @@
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/numbers.h"
+#include "server/migrate.h"
+#include "storage/postgres/pg_store.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "registry/registrar.h"
 #include "test_registry.h"
 
@@ -502,6 +505,69 @@ TEST_P(RegistrationTest, CertificatePdfHasTheFactsAndALinkToTheRecord) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistrationTest, testenv::AllBackends(),
                          testenv::BackendParamName);
+
+}  // namespace
+}  // namespace dipr
+
+namespace dipr {
+namespace {
+
+// A registry with registrations moves to PostgreSQL with its register intact (dipr migrate).
+TEST(RegistrationMigrationTest, TheRegisterMovesWithTheLog) {
+  FakeClock clock(kStart);
+  TestRegistry reg("RegistrationMigration", Backend::kSqlite, &clock);
+  ASSERT_TRUE(reg.running());
+  std::string holder = reg.CreateAccount("h", "holder");
+  std::string examiner = reg.CreateAccount("e", "examiner");
+  auto deposit = reg.Client(holder).PostJson(
+      "/v1/deposits",
+      {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("x"))}, {"title", "t"}});
+  ASSERT_TRUE(deposit.ok());
+  json body = json::parse(R"({"data_name": "迁移测试 migration", "industry": "I",
+    "holders": [{"name": "n", "type": "enterprise", "id": "91350100M000100Y43", "country": "CN",
+                 "share": 1}],
+    "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
+    "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
+    "scale": {"records": 1, "bytes": 1}, "confidential": ["structure"]})");
+  body["deposits"] = {(*deposit)["index"]};
+  auto a = reg.Client(holder).PostJson("/v1/applications", body);
+  ASSERT_TRUE(a.ok());
+  std::string id = (*a)["id"];
+  ASSERT_TRUE(reg.Client(holder).PostJson("/v1/applications/" + id + "/submit", json()).ok());
+  ASSERT_TRUE(reg.Client(examiner)
+                  .PostJson("/v1/applications/" + id + "/examination", {{"decision", "accept"}})
+                  .ok());
+  clock.Set(kNoticeEnd);
+  ASSERT_TRUE(reg.node().registrar().RunDue().ok());
+  std::string draft = (*reg.Client(holder).PostJson("/v1/applications", body))["id"];
+  std::string key = reg.verifier_key();
+  reg.node().Stop();
+
+  auto source = storage::OpenSqliteStore((reg.dir() / "dipr.db").string());
+  ASSERT_TRUE(source.ok());
+  auto dir = testenv::TestTempDir("dipr-migrate-reg");
+  auto uri = testenv::TestDatabase(dir);
+  ASSERT_TRUE(uri.ok()) << uri.status().ToString();
+  auto target = storage::OpenPostgresStore(*uri);
+  ASSERT_TRUE(target.ok()) << target.status().ToString();
+  auto verifier = crypto::NoteVerifier::Parse(key);
+  auto report = server::Migrate(**source, **target, *verifier, nullptr);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  // Both the registration and the private draft (its fields come from the sidecar) are there.
+  for (const std::string& app : {id, draft}) {
+    auto x = (*source)->RecordById("application", app);
+    auto y = (*target)->RecordById("application", app);
+    ASSERT_TRUE(x.ok() && y.ok() && *x && *y);
+    EXPECT_EQ((*x)->doc, (*y)->doc);
+  }
+  storage::ListingQuery q;
+  q.text = "迁移";
+  auto found = (*target)->SearchListings(q);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->total, 1u);
+  target->reset();
+  testenv::PostgresServer::Get().Drop(dir.string());
+}
 
 }  // namespace
 }  // namespace dipr

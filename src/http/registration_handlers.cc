@@ -4,6 +4,10 @@
 // after it, with the event's log index.
 #include <fmt/format.h>
 
+#include <map>
+#include <mutex>
+#include <vector>
+
 #include "certificate/pdf.h"
 #include "http/api.h"
 #include "http/async_append.h"
@@ -46,6 +50,43 @@ asio::awaitable<Response> Write(registry::Registry& registry, PrepareFn prepare,
   }
   co_return Response::Error(last);
 }
+
+// Certificate PDFs: rendering one takes ~70 ms of CPU and ~40 MB of memory (Cairo 1.16 embeds
+// most of the CJK font; docs/PERFORMANCE.md), so renders run one at a time on a thread of their
+// own, off the I/O threads, and the last few are kept: the same certificate always renders to
+// the same bytes, and a new certificate (renewal, change) has a new number.
+class PdfShop {
+ public:
+  static constexpr size_t kKept = 32;
+
+  asio::awaitable<Result<std::string>> Get(const certificate::CertificateView& view) {
+    std::string key = view.certificate_number;
+    {
+      std::lock_guard lock(mu_);
+      auto it = kept_.find(key);
+      if (it != kept_.end()) co_return it->second;
+    }
+    auto io = co_await asio::this_coro::executor;
+    co_await asio::post(pool_.get_executor(), asio::use_awaitable);
+    auto pdf = certificate::RenderPdf(view);
+    co_await asio::post(io, asio::use_awaitable);
+    if (pdf.ok()) {
+      std::lock_guard lock(mu_);
+      if (kept_.size() >= kKept) {
+        kept_.erase(order_.front());
+        order_.erase(order_.begin());
+      }
+      if (kept_.emplace(key, *pdf).second) order_.push_back(key);
+    }
+    co_return pdf;
+  }
+
+ private:
+  asio::thread_pool pool_{1};
+  std::mutex mu_;
+  std::map<std::string, std::string> kept_;  // GUARDED_BY(mu_)
+  std::vector<std::string> order_;           // GUARDED_BY(mu_): oldest first
+};
 
 Result<json> Body(const Request& req, bool optional = false) {
   if (optional && req.body.empty()) return json();
@@ -198,8 +239,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                if (!r.ok()) co_return Response::Error(r.status());
                co_return Response::Json(200, *r);
              });
+  auto pdfs = std::make_shared<PdfShop>();
   router.Add("GET", "/v1/registrations/{number}/certificate.pdf",
-             [&](Request& req) -> asio::awaitable<Response> {
+             [&, pdfs](Request& req) -> asio::awaitable<Response> {
                auto c = registrar.CertificateForPrint(req.params["number"]);
                if (!c.ok()) co_return Response::Error(c.status());
                const json& b = c->body;
@@ -227,7 +269,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                v.log_origin = key.name();
                v.log_index = c->index;
                v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
-               auto pdf = certificate::RenderPdf(v);
+               auto pdf = co_await pdfs->Get(v);
                if (!pdf.ok()) co_return Response::Error(pdf.status());
                co_return Response{200, "application/pdf", std::move(pdf).value()};
              });

@@ -10,6 +10,7 @@
 #include "log/proof.h"
 #include "log/store_tiles.h"
 #include "registry/event.h"
+#include "registry/lifecycle.h"
 #include "registry/projector.h"
 
 namespace dipr::server {
@@ -17,9 +18,14 @@ namespace {
 
 constexpr uint64_t kPage = 1000;
 
-// The sidecar an entry needs to be projected (the token hash of a created account).
-Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e) {
-  if (e.type != registry::kAccountCreated) return std::string();
+// The sidecar an entry needs to be projected: the token hash of a created account, an
+// application's fields (registry/application.h), or nothing.
+Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e, uint64_t index) {
+  if (e.type != registry::kAccountCreated) {
+    if (!registry::IsRegisterEvent(e.type)) return std::string();
+    ASSIGN_OR_RETURN(auto side, source.SidecarOf(index));
+    return side ? *side : std::string();
+  }
   std::string id = e.payload.value("id", "");
   ASSIGN_OR_RETURN(auto hash, source.TokenHashOf(id));
   if (!hash) return DataLoss("account " + id + " has no token hash in the source");
@@ -46,6 +52,23 @@ Status CompareProjections(storage::Store& source, storage::Store& target,
         a->time != b->time) {
       return DataLoss(fmt::format("deposit at entry {} differs after the copy", index));
     }
+  } else if (registry::IsRegisterEvent(e.type)) {
+    // The records the event touched, as they are at the end in both.
+    for (const char* key : {"application", "objection"}) {
+      if (!e.payload.contains(key)) continue;
+      std::string id = e.payload[key];
+      std::string_view kind = std::string_view(key) == "application" ? registry::kApplicationKind
+                                                                     : registry::kObjectionKind;
+      ASSIGN_OR_RETURN(auto a, source.RecordById(kind, id));
+      ASSIGN_OR_RETURN(auto b, target.RecordById(kind, id));
+      if (!a || !b || a->doc != b->doc || a->status != b->status || a->number != b->number ||
+          a->due != b->due || a->owner != b->owner || a->version != b->version) {
+        return DataLoss(fmt::format("{} {} (entry {}) differs after the copy", key, id, index));
+      }
+    }
+    ASSIGN_OR_RETURN(auto a, source.SidecarOf(index));
+    ASSIGN_OR_RETURN(auto b, target.SidecarOf(index));
+    if (a != b) return DataLoss(fmt::format("the sidecar of entry {} differs after the copy", index));
   }
   return Status::Ok();
 }
@@ -79,7 +102,7 @@ Result<MigrationReport> Migrate(storage::Store& source, storage::Store& target,
     for (uint64_t i = start; i < end; ++i) {
       const std::string& entry = entries[i - start];
       ASSIGN_OR_RETURN(auto event, registry::DecodeEntry(entry));
-      ASSIGN_OR_RETURN(std::string sidecar, SidecarOf(source, event));
+      ASSIGN_OR_RETURN(std::string sidecar, SidecarOf(source, event, i));
       Status st = registry::ApplyEntry(*tx, i, entry, sidecar);
       if (!st.ok()) return DataLoss(fmt::format("entry {} does not project: {}", i, st.message()));
       RETURN_IF_ERROR(tx->AppendEntry(i, entry));
