@@ -19,6 +19,7 @@
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
 #include "log/checkpoint.h"
+#include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "test_registry.h"
 
@@ -380,6 +381,26 @@ TEST_P(RegistrationCliTest, AuditNamesTheRegistrationTheRegisterLiesAbout) {
   EXPECT_EQ(hidden.code, 1) << hidden.err;
   EXPECT_NE(hidden.err.find("lists 1 registrations"), std::string::npos) << hidden.err;
   EXPECT_NE(hidden.err.find("the log has 2"), std::string::npos) << hidden.err;
+}
+
+// A registry whose own log breaks its rules (here: an application in notice submitted again,
+// appended behind the registrar's back): the audit names the first such entry.
+TEST_P(RegistrationCliTest, AuditNamesTheFirstEventThatDoesNotReplay) {
+  std::string id = ApplyForNotice("数据一");
+  json view = *reg_->Client(holder_).GetJson("/v1/applications/" + id);
+  registry::Event e{std::string(registry::kApplicationSubmitted), clock_.Now(), view["holder"],
+                    {{"application", id}}};
+  auto appended = reg_->node().registry().sequencer().Append(
+      *registry::EncodeEntry(e), [](storage::WriteTx&, uint64_t) { return Status::Ok(); });
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  ApplyForNotice("数据二");  // entries after it do not matter
+
+  Outcome r = Audit();
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_EQ(Lines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("does not replay: entry " + std::to_string(appended->index) + ": "),
+            std::string::npos)
+      << r.err;
 }
 
 TEST_P(RegistrationCliTest, AuditNeedsTheRegistrysKeyAndServer) {
