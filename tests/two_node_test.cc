@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
@@ -121,6 +122,108 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
 
   EXPECT_EQ(testenv::ExpectReceiptsHold(pub, key, *cp, issued), issued.size());
   node1.Kill();
+  node2.Kill();
+  testenv::PostgresServer::Get().Drop(dir.string());
+  fs::remove_all(dir);
+}
+
+// The registration workflow through both nodes: applications (with their private fields, which
+// travel to the leader as the entry's sidecar) through the follower, examinations through either,
+// and the registrar acting on the leader; then the leader is killed and the other node registers
+// the rest. Every accepted application ends registered, with numbers no other has.
+TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
+  fs::path dir = fs::temp_directory_path() / ("dipr-2node-reg-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto db = testenv::PostgresServer::Get().Database(dir.string());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  std::vector<std::string> settings = {"--notice-period", "1s", "--due-interval", "0.1",
+                                       "--registrar-code", "3301"};
+  std::vector<std::string> args1 = {"--db", *db, "--origin", "two.test/dipr"};
+  args1.insert(args1.end(), settings.begin(), settings.end());
+  testenv::ServerProcess node1((dir / "node1").string(), args1);
+  ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
+  fs::create_directories(dir / "node2");
+  fs::permissions(dir / "node2", fs::perms::owner_all, fs::perm_options::replace);
+  for (const char* f : {"log.key", "admin.token"}) {
+    fs::copy_file(dir / "node1" / f, dir / "node2" / f);
+  }
+  std::vector<std::string> args2 = {"--db", *db};
+  args2.insert(args2.end(), settings.begin(), settings.end());
+  testenv::ServerProcess node2((dir / "node2").string(), args2);
+  ASSERT_TRUE(node2.Start()) << "see " << (dir / "node2").string() << ".log";
+
+  std::string admin = *server::ReadFile((dir / "node1" / "admin.token").string());
+  admin.pop_back();
+  auto a1 = std::move(cli::Client::Create(node1.url(), admin)).value();
+  std::string holder = (*a1.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
+  std::string examiner =
+      (*a1.PostJson("/v1/users", {{"name", "e"}, {"role", "examiner"}}))["token"];
+  auto dep = std::move(cli::Client::Create(node2.url(), holder))
+                 .value()
+                 .PostJson("/v1/deposits",
+                           {{"fingerprint",
+                             fingerprint::ToJson(*fingerprint::FingerprintBytes("two nodes"))},
+                            {"title", "t"}});
+  ASSERT_TRUE(dep.ok()) << dep.status().ToString();
+  nlohmann::json body = nlohmann::json::parse(R"({"data_name": "两个节点 two nodes", "industry": "I",
+    "holders": [{"name": "n", "type": "enterprise", "id": "91350100M000100Y43", "country": "CN",
+                 "share": 1}],
+    "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
+    "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
+    "scale": {"records": 1, "bytes": 1}, "confidential": ["processing_rules"]})");
+  body["deposits"] = {(*dep)["index"]};
+
+  std::vector<std::string> accepted;
+  std::mutex mu;
+  std::atomic<bool> leader_dead{false};
+  auto work = [&](int n, int t) {
+    for (int i = 0; i < n; ++i) {
+      // Holders through the follower; examiners alternate, and only node2 once node1 is dead.
+      auto h = std::move(cli::Client::Create(node2.url(), holder)).value();
+      bool via1 = !leader_dead && (i + t) % 2 == 0;
+      auto e = std::move(cli::Client::Create(via1 ? node1.url() : node2.url(), examiner)).value();
+      auto a = h.PostJson("/v1/applications", body);
+      if (!a.ok()) continue;
+      std::string id = (*a)["id"];
+      if (!h.PostJson("/v1/applications/" + id + "/submit", nlohmann::json()).ok()) continue;
+      if (!e.PostJson("/v1/applications/" + id + "/examination", {{"decision", "accept"}}).ok()) {
+        continue;
+      }
+      std::lock_guard<std::mutex> g(mu);
+      accepted.push_back(id);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(work, 10, t);
+  for (auto& t : threads) t.join();
+  size_t before_kill = accepted.size();
+  ASSERT_GE(before_kill, 36u);
+  // Kill the leader; the follower takes over, sequences and registers what is due.
+  leader_dead = true;
+  node1.Kill();
+  threads.clear();
+  for (int t = 0; t < 2; ++t) threads.emplace_back(work, 10, t);
+  for (auto& t : threads) t.join();
+  ASSERT_GE(accepted.size(), before_kill + 15);
+
+  auto h = std::move(cli::Client::Create(node2.url(), holder)).value();
+  std::set<std::string> numbers, certificates;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (const auto& id : accepted) {
+    nlohmann::json a;
+    do {
+      auto r = h.GetJson("/v1/applications/" + id);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      a = *r;
+      if (a["status"] == "registered") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    } while (std::chrono::steady_clock::now() < deadline);
+    ASSERT_EQ(a["status"], "registered") << id;
+    EXPECT_EQ(a["processing_rules"], "p");  // the private fields reached the leader intact
+    EXPECT_TRUE(numbers.insert(a["registration_number"].get<std::string>()).second);
+    EXPECT_TRUE(certificates.insert(a["certificate_number"].get<std::string>()).second);
+  }
   node2.Kill();
   testenv::PostgresServer::Get().Drop(dir.string());
   fs::remove_all(dir);
