@@ -3,7 +3,6 @@
 // served certificate checked offline (and each kind of tampering refused), the whole log replayed
 // and the public register compared with it (and a register that lies caught, by number and path).
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -41,8 +40,8 @@ Outcome Dipr(const std::string& args) {
   std::string err_file =
       std::filesystem::temp_directory_path() /
       ("dipr-regcli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::string cmd = "env -u DIPR_SERVER -u DIPR_TOKEN " + testenv::DiprBinary() + " " + args +
-                    " 2>" + err_file;
+  std::string cmd =
+      "env -u DIPR_SERVER -u DIPR_TOKEN " + testenv::DiprBinary() + " " + args + " 2>" + err_file;
   Outcome r;
   FILE* p = ::popen(cmd.c_str(), "r");
   char buf[4096];
@@ -350,8 +349,7 @@ TEST_P(RegistrationCliTest, AuditNamesTheRegistrationTheRegisterLiesAbout) {
       {"status", [](json& d) { d["status"] = "revoked"; }, "/status"},
       {"history", [](json& d) { d["history"][3]["type"] = "application.withdrawn"; },
        "/history/3/type"},
-      {"certificate",
-       [](json& d) { d["certificate"]["valid_until"] = "2099-01-01T00:00:00.000Z"; },
+      {"certificate", [](json& d) { d["certificate"]["valid_until"] = "2099-01-01T00:00:00.000Z"; },
        "certificate"},
   };
   for (const Case& c : cases) {
@@ -359,8 +357,8 @@ TEST_P(RegistrationCliTest, AuditNamesTheRegistrationTheRegisterLiesAbout) {
     Outcome r = Audit();
     EXPECT_EQ(r.code, 1) << c.name << ": " << r.out << r.err;
     EXPECT_EQ(Lines(r.err), 1u) << c.name << ": " << r.err;
-    EXPECT_NE(r.err.find("registration " + numbers[1]), std::string::npos) << c.name << ": "
-                                                                           << r.err;
+    EXPECT_NE(r.err.find("registration " + numbers[1]), std::string::npos)
+        << c.name << ": " << r.err;
     EXPECT_NE(r.err.find(c.path), std::string::npos) << c.name << ": " << r.err;
     Outcome j = Audit("--json");
     EXPECT_EQ(j.code, 1) << c.name;
@@ -388,7 +386,9 @@ TEST_P(RegistrationCliTest, AuditNamesTheRegistrationTheRegisterLiesAbout) {
 TEST_P(RegistrationCliTest, AuditNamesTheFirstEventThatDoesNotReplay) {
   std::string id = ApplyForNotice("数据一");
   json view = *reg_->Client(holder_).GetJson("/v1/applications/" + id);
-  registry::Event e{std::string(registry::kApplicationSubmitted), clock_.Now(), view["holder"],
+  registry::Event e{std::string(registry::kApplicationSubmitted),
+                    clock_.Now(),
+                    view["holder"],
                     {{"application", id}}};
   auto appended = reg_->node().registry().sequencer().Append(
       *registry::EncodeEntry(e), [](storage::WriteTx&, uint64_t) { return Status::Ok(); });

@@ -571,3 +571,48 @@ TEST(RegistrationMigrationTest, TheRegisterMovesWithTheLog) {
 
 }  // namespace
 }  // namespace dipr
+
+namespace dipr {
+namespace {
+
+// The notice period over HTTP, on the built-in calendar: working days skip the Spring Festival
+// and count its adjusted Saturdays; calendar days ending on a holiday run to the next working day.
+TEST(RegistrationCalendarTest, NoticePeriodsFollowTheHolidayCalendar) {
+  struct Case {
+    std::string period, accepted_at, notice_ends_at;
+  } cases[] = {
+      // Friday 02-13 10:00; working days: 02-14 (adjusted Saturday), 02-24..27, 02-28 (adjusted
+      // Saturday), 03-02..05 -> ends at the end of Thursday 03-05.
+      {"10wd", "2026-02-13T02:00:00Z", "2026-03-05T16:00:00.000Z"},
+      // Friday 02-06 + 15 days = Saturday 02-21, a holiday -> the next working day, Tuesday 02-24.
+      {"15d", "2026-02-06T02:00:00Z", "2026-02-24T16:00:00.000Z"},
+      {"30s", "2026-02-06T02:00:00Z", "2026-02-06T02:00:30.000Z"},
+  };
+  for (const auto& c : cases) {
+    FakeClock clock(*ParseRfc3339(c.accepted_at));
+    TestRegistry reg("RegistrationCalendar-" + c.period, Backend::kSqlite, &clock,
+                     [&](server::NodeOptions& o) { o.schedule.notice_period = c.period; });
+    ASSERT_TRUE(reg.running());
+    std::string holder = reg.CreateAccount("h", "holder");
+    std::string examiner = reg.CreateAccount("e", "examiner");
+    auto deposit = reg.Client(holder).PostJson(
+        "/v1/deposits",
+        {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("x"))}, {"title", "t"}});
+    ASSERT_TRUE(deposit.ok());
+    json body = json::parse(R"({"data_name": "日历 calendar", "industry": "I",
+      "holders": [{"name": "n", "type": "individual", "id": "X1", "country": "FR", "share": 1}],
+      "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
+      "update_frequency": "u", "source": {"kind": "purchased", "description": "d"},
+      "scale": {"records": 1, "bytes": 1}})");
+    body["deposits"] = {(*deposit)["index"]};
+    std::string id = (*reg.Client(holder).PostJson("/v1/applications", body))["id"];
+    ASSERT_TRUE(reg.Client(holder).PostJson("/v1/applications/" + id + "/submit", json()).ok());
+    auto a = reg.Client(examiner).PostJson("/v1/applications/" + id + "/examination",
+                                           {{"decision", "accept"}});
+    ASSERT_TRUE(a.ok()) << a.status().ToString();
+    EXPECT_EQ((*a)["notice_ends_at"], c.notice_ends_at) << c.period;
+  }
+}
+
+}  // namespace
+}  // namespace dipr

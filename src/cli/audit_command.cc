@@ -107,7 +107,8 @@ Status Connection::Open() {
   if (ec) return Unavailable("cannot resolve " + ep_.host + ": " + ec.message());
   stream_.expires_after(std::chrono::seconds(60));
   stream_.connect(results, ec);
-  if (ec) return Unavailable("cannot connect to " + ep_.host + ":" + ep_.port + ": " + ec.message());
+  if (ec)
+    return Unavailable("cannot connect to " + ep_.host + ":" + ep_.port + ": " + ec.message());
   stream_.socket().set_option(tcp::no_delay(true), ec);
   buffer_.clear();
   open_ = true;
@@ -226,12 +227,13 @@ class Pool {
   // consume(k, result), which gets every result in order of k on this thread. Stops at the first
   // error of either.
   template <typename T>
-  Status Pipeline(size_t n, size_t window, const std::function<Result<T>(Connection&, size_t)>& fetch,
+  Status Pipeline(size_t n, size_t window,
+                  const std::function<Result<T>(Connection&, size_t)>& fetch,
                   const std::function<Status(size_t, T&)>& consume) {
     std::mutex mu;
     std::condition_variable cv;
-    size_t next = 0, consumed = 0;  // GUARDED_BY(mu)
-    bool stop = false;              // GUARDED_BY(mu)
+    size_t next = 0, consumed = 0;      // GUARDED_BY(mu)
+    bool stop = false;                  // GUARDED_BY(mu)
     std::map<size_t, Result<T>> ready;  // GUARDED_BY(mu)
     std::vector<std::thread> threads;
     for (size_t w = 0; w < std::min(n, conns_.size()); ++w) {
@@ -315,17 +317,20 @@ Result<Chunk> FetchEntries(Connection& c, uint64_t start, uint64_t end) {
   for (uint64_t at = start; at < end;) {
     ASSIGN_OR_RETURN(json j, GetJson(c, fmt::format("/log/entries?start={}&end={}", at, end)));
     if (!j.is_object() || !j.contains("entries") || !j["entries"].is_array()) {
-      return DataLoss(fmt::format("the server's answer for entries {} to {} is malformed", at, end));
+      return DataLoss(
+          fmt::format("the server's answer for entries {} to {} is malformed", at, end));
     }
     if (j["entries"].empty()) {
-      return DataLoss(fmt::format("the server serves no entry {}, which its checkpoint covers", at));
+      return DataLoss(
+          fmt::format("the server serves no entry {}, which its checkpoint covers", at));
     }
     for (const auto& e : j["entries"]) {
       if (at >= end || !e.is_object() || !e.contains("index") || e["index"] != at ||
           !e.contains("data") || !e["data"].is_string()) {
-        return DataLoss(fmt::format("the server's answer for entries {} to {} is malformed at "
-                                    "entry {}",
-                                    start, end, at));
+        return DataLoss(
+            fmt::format("the server's answer for entries {} to {} is malformed at "
+                        "entry {}",
+                        start, end, at));
       }
       auto data = Base64Decode(e["data"].get<std::string>());
       if (!data.ok()) return DataLoss(fmt::format("entry {} is not base64", at));
@@ -351,7 +356,7 @@ Result<log::Checkpoint> FetchCheckpoint(Connection& c, const crypto::NoteVerifie
 // --- comparing JSON ---
 
 struct JsonDifference {
-  std::string path;  // JSON Pointer; "" is the whole document
+  std::string path;                // JSON Pointer; "" is the whole document
   const json* expected = nullptr;  // null: absent there
   const json* served = nullptr;
 };
@@ -472,8 +477,8 @@ Status Auditor::CatchUp(const log::Checkpoint& cp) {
   progress.Done();
   if (tree_.Root() != cp.root) {
     return DataLoss(fmt::format(
-        "the log's {} entries as served do not hash to the root its checkpoint signs ({})",
-        to, Base64Encode({cp.root.data(), cp.root.size()})));
+        "the log's {} entries as served do not hash to the root its checkpoint signs ({})", to,
+        Base64Encode({cp.root.data(), cp.root.size()})));
   }
   if (!replay_error_.ok()) {
     return InvalidArgument("the log does not replay: " + replay_error_.message());
@@ -499,8 +504,8 @@ Result<std::string> Auditor::CheckRegistration(Connection& c, const std::string&
   ASSIGN_OR_RETURN(r, c.Get("/v1/registrations/" + number + "/certificate"));
   if (r.status == 404) return what + ": the register serves no certificate (404)";
   if (r.status != 200) {
-    return Usage(fmt::format("cannot get the certificate of {}: {}", what,
-                             StatusFromHttp(r).message()));
+    return Usage(
+        fmt::format("cannot get the certificate of {}: {}", what, StatusFromHttp(r).message()));
   }
   json doc = json::parse(r.body, nullptr, false);
   if (doc.is_discarded()) return what + ": the certificate is malformed JSON";
@@ -527,8 +532,7 @@ Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::s
     CountProgress progress("checking the register", numbers.size());
     pool_.ForEach(
         numbers.size(),
-        [&](Connection& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); },
-        &progress);
+        [&](Connection& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); }, &progress);
   }
   std::vector<std::string> diffs;
   differing.clear();
@@ -608,9 +612,10 @@ Result<Report> Auditor::Run() {
   }
   if (!diffs.empty()) {
     if (!stable) {
-      return Usage(fmt::format("the log grew during the audit (from {} to {} entries) and the "
-                               "register still differs ({}); re-run",
-                               report_.first_size, cp.size, diffs.front()));
+      return Usage(
+          fmt::format("the log grew during the audit (from {} to {} entries) and the "
+                      "register still differs ({}); re-run",
+                      report_.first_size, cp.size, diffs.front()));
     }
     return DataLoss(diffs.front());
   }
@@ -651,8 +656,8 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
     bool json = false;
   };
   auto flags = std::make_shared<Flags>();
-  auto* cmd = app.add_subcommand(
-      "audit", "replay the whole log and check the public register against it");
+  auto* cmd =
+      app.add_subcommand("audit", "replay the whole log and check the public register against it");
   flags->server.Add(cmd, false);
   cmd->add_option("--key", flags->key, "the registry's verifier key, or a file holding it")
       ->required();
@@ -689,13 +694,14 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
     auto rate = [](double n, double secs) { return secs > 0 ? n / secs : 0.0; };
     std::cout << "OK: the log " << cp.origin << " of size " << cp.size << " (root " << root
               << ") replays, and the public register agrees with it\n";
-    std::cout << fmt::format("    {} entries: {} accounts, {} deposits, {} applications, {} "
-                             "registrations, {} in notice\n",
-                             cp.size, r->accounts, r->deposits, r->applications, r->registrations,
-                             r->notices);
-    std::cout << fmt::format("    checked {} public records and {} certificates, and the register's "
-                             "counts\n",
-                             r->records_checked, r->certificates_checked);
+    std::cout << fmt::format(
+        "    {} entries: {} accounts, {} deposits, {} applications, {} "
+        "registrations, {} in notice\n",
+        cp.size, r->accounts, r->deposits, r->applications, r->registrations, r->notices);
+    std::cout << fmt::format(
+        "    checked {} public records and {} certificates, and the register's "
+        "counts\n",
+        r->records_checked, r->certificates_checked);
     std::cout << fmt::format("    in {:.1f} s ({:.0f} entries/s, {:.0f} records/s)\n", r->seconds,
                              rate(static_cast<double>(cp.size), r->download_seconds),
                              rate(static_cast<double>(r->records_checked), r->register_seconds));

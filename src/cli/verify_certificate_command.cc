@@ -85,7 +85,9 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
     auto v = VerifyCertificateFile(flags->file, flags->key);
     if (!v.ok()) {
       if (flags->json) {
-        std::cout << nlohmann::json{{"ok", false}, {"valid", false}, {"error", v.status().message()}}
+        std::cout << nlohmann::json{{"ok", false},
+                                    {"valid", false},
+                                    {"error", v.status().message()}}
                          .dump()
                   << "\n";
       }
@@ -119,8 +121,9 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
               << Str(body, "registration_number") << " is signed by the registrar and logged\n";
     std::cout << "    data:     " << Str(record, "data_name") << "\n";
     for (size_t i = 0; i < holders.size(); ++i) {
-      std::cout << (i == 0 ? "    holders:  " : "              ") << holders[i]["name"].get<std::string>()
-                << " (" << holders[i]["country"].get<std::string>() << " "
+      std::cout << (i == 0 ? "    holders:  " : "              ")
+                << holders[i]["name"].get<std::string>() << " ("
+                << holders[i]["country"].get<std::string>() << " "
                 << holders[i]["id"].get<std::string>() << ")\n";
     }
     std::cout << "    valid:    " << Str(body, "valid_from") << " to " << Str(body, "valid_until")
