@@ -127,7 +127,7 @@ Result<HttpResult> Connection::Get(const std::string& target) {
     stream_.expires_after(std::chrono::seconds(60));
     bhttp::write(stream_, req, ec);
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(256 * 1024 * 1024);
+    parser.body_limit(uint64_t{256} << 20);
     if (!ec) bhttp::read(stream_, buffer_, parser, ec);
     if (ec) {
       Close();

@@ -52,6 +52,18 @@ class FaultyStore final : public storage::Store {
       return base_->Resolve(id, r);
     }
     void SignalOnCommit(std::string_view s) override { base_->SignalOnCommit(s); }
+    Result<std::optional<storage::Record>> GetRecord(std::string_view k,
+                                                     std::string_view id) override {
+      return base_->GetRecord(k, id);
+    }
+    Status PutRecord(const storage::Record& r) override { return base_->PutRecord(r); }
+    Status PutListing(const storage::Listing& l) override { return base_->PutListing(l); }
+    Status RemoveListing(std::string_view id) override { return base_->RemoveListing(id); }
+    Status ClaimNumber(std::string_view n, std::string_view id) override {
+      return base_->ClaimNumber(n, id);
+    }
+    Result<bool> NumberClaimed(std::string_view n) override { return base_->NumberClaimed(n); }
+    Status PutSidecar(uint64_t i, std::string_view d) override { return base_->PutSidecar(i, d); }
     Status Commit() override {
       if (store_.fail_commits) return Internal("injected: the disk is gone");
       return base_->Commit();
@@ -87,6 +99,35 @@ class FaultyStore final : public storage::Store {
                                                               size_t n) override {
     return base_.DepositsByDigest(d, n);
   }
+  Result<std::optional<storage::Record>> RecordById(std::string_view k,
+                                                    std::string_view id) override {
+    return base_.RecordById(k, id);
+  }
+  Result<std::optional<storage::Record>> RecordByNumber(std::string_view n) override {
+    return base_.RecordByNumber(n);
+  }
+  Result<std::vector<storage::Record>> RecordsByOwner(std::string_view k, std::string_view o,
+                                                      size_t off, size_t lim) override {
+    return base_.RecordsByOwner(k, o, off, lim);
+  }
+  Result<std::vector<storage::Record>> RecordsByStatus(std::string_view k, std::string_view st,
+                                                       size_t off, size_t lim) override {
+    return base_.RecordsByStatus(k, st, off, lim);
+  }
+  Result<std::vector<storage::Record>> RecordsByParent(std::string_view k,
+                                                       std::string_view p) override {
+    return base_.RecordsByParent(k, p);
+  }
+  Result<std::vector<storage::Record>> RecordsDue(Time until, size_t limit) override {
+    return base_.RecordsDue(until, limit);
+  }
+  Result<storage::ListingPage> SearchListings(const storage::ListingQuery& q) override {
+    return base_.SearchListings(q);
+  }
+  Result<std::string> MaxNumber(std::string_view prefix) override {
+    return base_.MaxNumber(prefix);
+  }
+  Result<std::optional<std::string>> SidecarOf(uint64_t i) override { return base_.SidecarOf(i); }
   Result<uint64_t> Enqueue(std::string_view e, std::string_view s) override {
     return base_.Enqueue(e, s);
   }

@@ -122,6 +122,17 @@ Status IssueFrom(ApplicationState& a, const json& body, uint64_t index) {
   return Status::Ok();
 }
 
+// Claims all or none: every number is checked before any is claimed.
+Status ClaimNumbers(RegisterView& view, const std::vector<std::string>& numbers,
+                    const std::string& record_id) {
+  for (const auto& n : numbers) {
+    ASSIGN_OR_RETURN(bool claimed, view.NumberClaimed(n));
+    if (claimed) return Conflict(fmt::format("number {} is already claimed", n));
+  }
+  for (const auto& n : numbers) RETURN_IF_ERROR(view.ClaimNumber(n, record_id));
+  return Status::Ok();
+}
+
 Result<ApplicationState> Load(RegisterView& view, const Event& e) {
   ASSIGN_OR_RETURN(std::string id, Str(e.payload, "application"));
   ASSIGN_OR_RETURN(auto a, view.GetApplication(id));
@@ -235,8 +246,9 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
     if (body["record"] != a.record) return InvalidArgument("the certificate's record differs");
     ASSIGN_OR_RETURN(Time registered, TimeField(body, "registered_at"));
     if (registered != e.time) return InvalidArgument("registered_at must be the event's time");
-    RETURN_IF_ERROR(view.ClaimNumber(body["registration_number"].get<std::string>(), a.id));
-    RETURN_IF_ERROR(view.ClaimNumber(body["certificate_number"].get<std::string>(), a.id));
+    RETURN_IF_ERROR(ClaimNumbers(view, {body["registration_number"].get<std::string>(),
+                                        body["certificate_number"].get<std::string>()},
+                                 a.id));
     RETURN_IF_ERROR(IssueFrom(a, body, index));
     a.status = status::kRegistered;
     AddHistory(a, index, e, {{"certificate_number", a.certificate_number}});

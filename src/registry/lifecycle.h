@@ -107,6 +107,7 @@ class RegisterView {
   virtual Status PutObjection(const ObjectionState& o, uint64_t index) = 0;
   // Conflict if the number was claimed before.
   virtual Status ClaimNumber(const std::string& number, const std::string& record_id) = 0;
+  virtual Result<bool> NumberClaimed(const std::string& number) = 0;
 };
 
 // True for the event types ApplyRegisterEvent handles.

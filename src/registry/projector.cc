@@ -97,6 +97,9 @@ class TxRegisterView final : public RegisterView {
   Status ClaimNumber(const std::string& number, const std::string& record_id) override {
     return tx_.ClaimNumber(number, record_id);
   }
+  Result<bool> NumberClaimed(const std::string& number) override {
+    return tx_.NumberClaimed(number);
+  }
 
  private:
   storage::WriteTx& tx_;

@@ -84,9 +84,9 @@ Result<ApplicationState> ParseApplication(const storage::Record& r) {
 
 }  // namespace
 
-std::string CertificateSignedText(const json& body) {
-  auto canonical = CanonicalJson(body);
-  return std::string(kCertificateTextHeader) + (canonical.ok() ? *canonical : "") + "\n";
+Result<std::string> CertificateSignedText(const json& body) {
+  ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(body));
+  return std::string(kCertificateTextHeader) + canonical + "\n";
 }
 
 Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
@@ -575,8 +575,9 @@ Result<json> Registrar::Certificate(const std::string& number) {
     h = *stored;
   }
   ASSIGN_OR_RETURN(Receipt receipt, registry_.MakeReceipt(a.certificate_index, h));
+  ASSIGN_OR_RETURN(std::string text, CertificateSignedText(a.certificate));
   json doc = {{"certificate", a.certificate},
-              {"signature", signer_.SignatureLine(CertificateSignedText(a.certificate))},
+              {"signature", signer_.SignatureLine(text)},
               {"receipt", json::parse(receipt.ToJsonText())},
               {"status", a.status},
               {"record_url", PublicUrl(number)}};
@@ -678,7 +679,12 @@ Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::Not
     return InvalidArgument("not a certificate document (needs certificate, signature, receipt)");
   }
   const json& body = doc["certificate"];
-  std::string text = CertificateSignedText(body);
+  auto signed_text = CertificateSignedText(body);
+  if (!signed_text.ok()) {
+    return InvalidArgument("the certificate body is not canonical JSON: " +
+                           signed_text.status().message());
+  }
+  const std::string& text = *signed_text;
   std::string note = text + "\n" + doc["signature"].get<std::string>();
   auto opened = crypto::OpenNote(note, key);
   if (!opened.ok()) {

@@ -139,7 +139,7 @@ class Registrar {
 
 // Certificates (docs/FORMATS.md, "Certificates"): the signed text of a certificate body, and the
 // offline check of a certificate document.
-std::string CertificateSignedText(const nlohmann::json& body);
+Result<std::string> CertificateSignedText(const nlohmann::json& body);
 struct VerifiedCertificate {
   nlohmann::json body;
   uint64_t index = 0;        // of the issuing event

@@ -11,7 +11,16 @@ Status Replay::CheckRole(const Event& e) const {
     // The first account is the registry's admin, created by the registry itself.
     if (roles_.empty()) return Status::Ok();
   }
-  if (e.actor == kRegistrarActor) return Status::Ok();  // RequireRegistrar checks the type
+  if (e.actor == kRegistrarActor) {
+    // What the registry does by itself, and nothing else.
+    if (e.type == kApplicationRegistered || e.type == kApplicationWithdrawn ||
+        e.type == kRegistrationExpired) {
+      return Status::Ok();
+    }
+    return InvalidArgument(fmt::format("{} by the registrar, which only registers, lets "
+                                       "corrections lapse and expires",
+                                       e.type));
+  }
   auto it = roles_.find(e.actor);
   if (it == roles_.end()) return InvalidArgument(fmt::format("actor {} has no account", e.actor));
   const std::string& role = it->second;

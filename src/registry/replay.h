@@ -32,6 +32,9 @@ class Replay final : public RegisterView {
   Result<std::optional<ObjectionState>> GetObjection(const std::string& id) override;
   Status PutObjection(const ObjectionState& o, uint64_t index) override;
   Status ClaimNumber(const std::string& number, const std::string& record_id) override;
+  Result<bool> NumberClaimed(const std::string& number) override {
+    return claimed_.count(number) > 0;
+  }
 
  private:
   Status CheckRole(const Event& e) const;

@@ -147,8 +147,10 @@ class WriteTx {
   virtual Status PutListing(const Listing& listing) = 0;
   virtual Status RemoveListing(std::string_view application_id) = 0;
   // Numbers (registration and certificate numbers) are claimed once and never again: Conflict
-  // if `number` was ever claimed, having written nothing.
+  // if `number` was ever claimed, having written nothing. NumberClaimed answers first, so that a
+  // projection claiming several numbers can check them all before it writes anything.
   virtual Status ClaimNumber(std::string_view number, std::string_view record_id) = 0;
+  virtual Result<bool> NumberClaimed(std::string_view number) = 0;
   // What belongs with entry `index` but is never logged (registry/projector.h), kept so that the
   // projections can be rebuilt (a migration replays the log with them).
   virtual Status PutSidecar(uint64_t index, std::string_view data) = 0;
@@ -197,6 +199,10 @@ class Store {
   // Of one kind and owner, newest version first.
   virtual Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
                                                      size_t offset, size_t limit) = 0;
+  // Of one kind in one status, oldest version first (a work queue: what waits longest first).
+  virtual Result<std::vector<Record>> RecordsByStatus(std::string_view kind,
+                                                      std::string_view status, size_t offset,
+                                                      size_t limit) = 0;
   // Of one kind with this parent, in id order.
   virtual Result<std::vector<Record>> RecordsByParent(std::string_view kind,
                                                       std::string_view parent) = 0;

@@ -90,6 +90,10 @@ const char* const kMigrations[] = {
     CREATE TABLE numbers(number text COLLATE "C" PRIMARY KEY, record_id text NOT NULL);
     CREATE TABLE sidecars(idx bigint PRIMARY KEY, data bytea NOT NULL);
     )sql",
+    R"sql(
+    -- Work queues: the applications in one status, the longest waiting first.
+    CREATE INDEX records_by_status ON records(kind, status, version, id);
+    )sql",
 };
 
 // Serializes migrations across every process that opens the same database (advisory locks are
@@ -111,6 +115,7 @@ enum ReadStmt {
   kRecordByNumber,
   kRecordsByOwner,
   kRecordsByParent,
+  kRecordsByStatus,
   kRecordsDue,
   kMaxNumberBelow,
   kMaxNumberFrom,
@@ -145,6 +150,9 @@ const StatementDef kReadStatements[] = {
     {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
      "WHERE kind = $1 AND parent = $2 ORDER BY id",
      {kText, kText}},
+    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+     "WHERE kind = $1 AND status = $2 ORDER BY version, id LIMIT $3 OFFSET $4",
+     {kText, kText, kInt8, kInt8}},
     {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
      "WHERE due IS NOT NULL AND due <= $1 ORDER BY due, kind, id LIMIT $2",
      {kInt8, kInt8}},
@@ -207,6 +215,7 @@ enum WriteStmt {
   kPutListing,
   kRemoveListing,
   kClaimNumber,
+  kNumberClaimed,
   kPutSidecar,
 };
 const StatementDef kWriteStatements[] = {
@@ -261,6 +270,7 @@ const StatementDef kWriteStatements[] = {
     // As for deposits: a taken number is "0 rows", and the transaction goes on.
     {"INSERT INTO numbers(number, record_id) VALUES($1, $2) ON CONFLICT DO NOTHING",
      {kText, kText}},
+    {"SELECT 1 FROM numbers WHERE number = $1", {kText}},
     {"INSERT INTO sidecars(idx, data) VALUES($1, $2) "
      "ON CONFLICT (idx) DO UPDATE SET data = EXCLUDED.data",
      {kInt8, kBytea}},
@@ -627,6 +637,19 @@ class PgWriteTx final : public WriteTx {
     return Status::Ok();
   }
 
+  Result<bool> NumberClaimed(std::string_view number) override {
+    RETURN_IF_ERROR(failed_);
+    QueueBufferedRows(/*all=*/true);
+    Params p;
+    p.Bytes(number);
+    conn_.Queue(kNumberClaimed, p, kTagNone, /*keep=*/true);
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty()) return Internal("postgres: no answer to a number lookup");
+    return rows->back().size() > 0;
+  }
+
   Status PutSidecar(uint64_t index, std::string_view data) override {
     RETURN_IF_ERROR(failed_);
     Params p;
@@ -923,6 +946,13 @@ class PgStore final : public Store {
     Params p;
     p.Bytes(kind).Bytes(owner).Int(Clamp(limit)).Int(Clamp(offset));
     return ReadRecords(kRecordsByOwner, p);
+  }
+
+  Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
+                                              size_t offset, size_t limit) override {
+    Params p;
+    p.Bytes(kind).Bytes(status).Int(Clamp(limit)).Int(Clamp(offset));
+    return ReadRecords(kRecordsByStatus, p);
   }
 
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,

@@ -95,6 +95,10 @@ const char* const kMigrations[] = {
     CREATE TABLE numbers(number TEXT PRIMARY KEY, record_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE sidecars(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
     )sql",
+    R"sql(
+    -- Work queues: the applications in one status, the longest waiting first.
+    CREATE INDEX records_by_status ON records(kind, status, version, id);
+    )sql",
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -293,6 +297,13 @@ class SqliteWriteTx final : public WriteTx {
       return Conflict(fmt::format("number {} is already claimed", number));
     }
     return st;
+  }
+  Result<bool> NumberClaimed(std::string_view number) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("SELECT 1 FROM numbers WHERE number = ?"));
+    s->Bind(1, number);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    s->Reset();
+    return row;
   }
   Status PutSidecar(uint64_t index, std::string_view data) override {
     ASSIGN_OR_RETURN(Statement * s,
@@ -528,6 +539,17 @@ class SqliteStore final : public Store {
                        });
   }
 
+  Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
+                                              size_t offset, size_t limit) override {
+    return ReadRecords(fmt::format("SELECT {} FROM records WHERE kind = ? AND status = ? "
+                                   "ORDER BY version, id LIMIT ? OFFSET ?",
+                                   kRecordColumns),
+                       [&](Statement& s) {
+                         s.Bind(1, kind).Bind(2, status).Bind(3, Clamp(limit)).Bind(4,
+                                                                                   Clamp(offset));
+                       });
+  }
+
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,
                                               std::string_view parent) override {
     return ReadRecords(
@@ -551,6 +573,7 @@ class SqliteStore final : public Store {
     std::string fts;
     std::string where;  // " AND ..." over listings l
     std::vector<std::string> args;
+    bool reads_rows = false;  // where needs more than listings_by_listed holds
     auto contains = [&](const char* column, const std::string& s) {
       if (s.empty()) return;
       if (Utf8Length(s) >= 3) {
@@ -558,6 +581,7 @@ class SqliteStore final : public Store {
       } else {
         where += fmt::format(" AND l.{} LIKE ? ESCAPE '\\'", column);
         args.push_back(ContainsPattern(s));
+        reads_rows = true;
       }
     };
     contains("text", q.text);
@@ -586,7 +610,7 @@ class SqliteStore final : public Store {
           return i;
         };
         ListingPage out;
-        // How many the index finds, and how to go through them: sort them, or walk the list.
+        // How many the full-text index finds, which decides how to go through them.
         uint64_t found = 0;
         if (!fts.empty()) {
           ASSIGN_OR_RETURN(Statement * n, c.Prepare(
@@ -596,20 +620,28 @@ class SqliteStore final : public Store {
           found = row ? static_cast<uint64_t>(n->Int(0)) : 0;
           if (found == 0) return out;
         }
-        bool sort_found = !fts.empty() && found <= kSortFoundUpTo;
-        std::string from = fmt::format("FROM listings l {} WHERE 1{}{}",
-                                       sort_found ? "NOT INDEXED" : "INDEXED BY listings_by_listed",
-                                       fts.empty() ? "" : kFound, where);
+        // Going through the rows themselves ("NOT INDEXED": those found, by row id, or all of
+        // them, in storage order), or through listings_by_listed (newest first, reading a row
+        // only for what the index lacks).
+        auto from = [&](bool rows) {
+          return fmt::format("FROM listings l {} WHERE 1{}{}",
+                             rows ? "NOT INDEXED" : "INDEXED BY listings_by_listed",
+                             fts.empty() ? "" : kFound, where);
+        };
+        bool few_found = !fts.empty() && found <= kSortFoundUpTo;
         if (!fts.empty() && where.empty()) {
           out.total = found;
         } else {
-          ASSIGN_OR_RETURN(Statement * n, c.Prepare("SELECT count(*) " + from));
+          // Counting reads the rows found, or every entry of the index.
+          ASSIGN_OR_RETURN(Statement * n,
+                           c.Prepare("SELECT count(*) " + from(few_found || reads_rows)));
           bind(n);
           ASSIGN_OR_RETURN(bool row, n->Step());
           out.total = row ? static_cast<uint64_t>(n->Int(0)) : 0;
         }
         if (q.limit == 0 || q.offset >= out.total) return out;
-        ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT l.item " + from +
+        // A page: sort the few found, or walk the list until the page is full.
+        ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT l.item " + from(few_found) +
                                                   " ORDER BY l.listed DESC, l.application_id "
                                                   "LIMIT ? OFFSET ?"));
         int i = bind(s);

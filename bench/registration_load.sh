@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The load run of the registration issue (issue 4):
+#   1. starts `dipr serve` with a one-second public notice, so that the registrar registers every
+#      accepted application by itself a second later;
+#   2. fills it with REGISTRATIONS registrations through the real HTTP workflow
+#      (build/bench/workflow_load: WORKERS keep-alive clients looping create -> submit -> accept),
+#      reporting transitions/s and latencies while filling, and waits until all are registered;
+#   3. runs wrk on the public register: a mix of searches (bench/search.lua: 3+ character Chinese
+#      and English terms, 2-character Chinese terms, holder and industry filters, browsing) and
+#      record lookups of random known numbers (bench/lookup.lua), at 16 and 64 connections; then
+#      each kind of search alone (1 and 16 connections) to see which costs what.
+# Usage: bench/registration_load.sh [BUILD_DIR]
+#   env: REGISTRATIONS (default 100000), WORKERS (64), HOLDERS (40), SECONDS_PER_RUN (10),
+#        KIND_SECONDS (5; the per-kind runs), DB (a PostgreSQL URI for `dipr serve --db`; default
+#        SQLite in DATA), DATA (reuse a data directory: its numbers and queries are kept in
+#        DATA.bench/, and only the registrations still missing are made).
+set -euo pipefail
+build=${1:-build}
+dipr=$(realpath "$build/dipr")
+gen=$(realpath "$build/bench/workflow_load")
+here=$(cd "$(dirname "$0")" && pwd)
+want=${REGISTRATIONS:-100000}
+workers=${WORKERS:-64}
+holders=${HOLDERS:-40}
+secs=${SECONDS_PER_RUN:-10}
+kind_secs=${KIND_SECONDS:-5}
+work=$(mktemp -d /tmp/dipr-regload.XXXXXX)
+data=${DATA:-$work/data}
+files=$work
+if [[ -n "${DATA:-}" ]]; then
+  files=$DATA.bench
+  mkdir -p "$files"
+fi
+free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
+cleanup() {
+  [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null || true
+  [[ -z "${DATA:-}" ]] && rm -rf "$work" || true
+}
+trap cleanup EXIT
+
+port=$(free_port)
+url="http://127.0.0.1:$port"
+"$dipr" serve --data "$data" --listen "127.0.0.1:$port" ${DB:+--db "$DB"} \
+  --notice-period 1s --due-interval 0.2 >>"$work/server.log" 2>&1 &
+server_pid=$!
+until curl -sf "$url/healthz" >/dev/null; do sleep 0.05; done
+
+echo "== machine: $(nproc) cores; $(cut -d' ' -f1-3 /proc/loadavg) load average at start;" \
+  "backend: ${DB:+PostgreSQL $DB}${DB:-SQLite}"
+
+have=0
+[[ -f "$files/numbers.txt" ]] && have=$(wc -l <"$files/numbers.txt")
+if (( have < want )); then
+  echo "== filling: $(( want - have )) applications through create -> submit -> accept," \
+    "$workers workers, $holders holders (have $have)"
+  "$gen" --server "$url" --admin-token-file "$data/admin.token" \
+    --applications $(( want - have )) --workers "$workers" --holders "$holders" \
+    --seed "$(( have + 1 ))" --numbers-out "$files/numbers.txt" --queries-out "$files/queries.txt"
+  echo "load average after the fill: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+registered=$(curl -sf "$url/v1/registrations?status=registered" |
+  python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
+rss=$(awk '/VmRSS/{print int($2/1024)}' "/proc/$server_pid/status")
+if [[ -z "${DB:-}" ]]; then
+  size="SQLite files $(du -sm "$data" | cut -f1) MB"
+else
+  size="PostgreSQL database $(psql "$DB" -Atc 'SELECT pg_database_size(current_database())/1048576') MB"
+fi
+echo "== register: $registered registrations; $(curl -sf "$url/log/checkpoint" | sed -n 2p) log" \
+  "entries; $size; server RSS $rss MB"
+
+export DIPR_QUERIES=$files/queries.txt DIPR_NUMBERS=$files/numbers.txt
+# One wrk run: a table row with req/s and the latencies from the script's done().
+run() {  # LABEL THREADS CONNECTIONS SECONDS SCRIPT
+  local load out
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  out=$(wrk -t"$2" -c"$3" -d"$4s" --latency -s "$here/$5" "$url/")
+  python3 - "$1" "$3" "$load" "$out" <<'PY'
+import re, sys
+label, conns, load, out = sys.argv[1:5]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+lat = dict(re.findall(r"(p50|p90|p99|max|non200)=([\d.]+)", out))
+errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+print(f"| {label} | {conns} | {rps:,.0f} | {lat['p50']} | {lat['p90']} | **{lat['p99']}** | "
+      f"{lat['max']} | {lat['non200']} | {load} |")
+PY
+}
+header() {
+  echo "| run | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | load avg |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+}
+
+echo "== public register, ${secs} s per run (wrk -t2 --latency)"
+header
+# Warm-up (page cache, statement caches), not reported.
+wrk -t2 -c16 -d3s -s "$here/search.lua" "$url/" >/dev/null
+wrk -t2 -c16 -d3s -s "$here/lookup.lua" "$url/" >/dev/null
+export DIPR_KIND=
+for c in 16 64; do
+  run "search, mix" 2 "$c" "$secs" search.lua
+  run "lookup GET /v1/registrations/{number}" 2 "$c" "$secs" lookup.lua
+done
+
+echo "== each kind of search alone, ${kind_secs} s per run"
+header
+for kind in zh3 en zh2 holder industry browse; do
+  export DIPR_KIND=$kind
+  run "search: $kind" 1 1 "$kind_secs" search.lua
+  run "search: $kind" 2 16 "$kind_secs" search.lua
+done
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "server RSS $(awk '/VmRSS/{print int($2/1024)}' "/proc/$server_pid/status") MB"
