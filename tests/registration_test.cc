@@ -266,6 +266,14 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
             404);
   EXPECT_EQ(Call("", "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}}).status,
             401);
+  // The examiners' queue: submitted applications, the longest waiting first.
+  json queue = Ok(Call(examiner_, "GET", "/v1/applications"));
+  ASSERT_EQ(queue["items"].size(), 1u);
+  EXPECT_EQ(queue["items"][0]["id"], id);
+  EXPECT_EQ(Ok(Call(examiner_, "GET", "/v1/applications?status=in_notice"))["items"].size(), 0u);
+  EXPECT_EQ(Call(examiner_, "GET", "/v1/applications?status=bogus").status, 400);
+  EXPECT_EQ(Call(holder_, "GET", "/v1/applications?status=submitted").status, 400);
+  EXPECT_EQ(Call(public_, "GET", "/v1/applications").status, 403);
   // A holder's list holds only their own.
   json mine = Ok(Call(holder_, "GET", "/v1/applications"));
   ASSERT_EQ(mine["items"].size(), 1u);

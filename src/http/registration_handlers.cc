@@ -125,7 +125,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
       if (!p.ok()) co_return Response::Error(p.status());
       page = *p;
     }
-    auto list = registrar.ListApplications(*actor, page);
+    auto st = req.query.find("status");
+    auto list = registrar.ListApplications(*actor, page,
+                                           st == req.query.end() ? std::string() : st->second);
     if (!list.ok()) co_return Response::Error(list.status());
     co_return Response::Json(200, *list);
   });

@@ -247,13 +247,28 @@ Result<json> Registrar::ApplicationView(const storage::Account& actor, const std
   return v;
 }
 
-Result<json> Registrar::ListApplications(const storage::Account& actor, size_t page) {
-  RETURN_IF_ERROR(RequireRole(actor, "holder", "lists their applications"));
+Result<json> Registrar::ListApplications(const storage::Account& actor, size_t page,
+                                         const std::string& status) {
   if (page < 1 || page > kMaxPage) {
     return InvalidArgument(fmt::format("\"page\" must be 1 to {}", kMaxPage));
   }
-  ASSIGN_OR_RETURN(auto rs, store_.RecordsByOwner(kApplicationKind, actor.id,
-                                                  (page - 1) * kPageSize, kPageSize));
+  std::vector<storage::Record> rs;
+  if (actor.role == "holder") {
+    if (!status.empty()) {
+      return InvalidArgument("\"status\" selects an examiner's queue; a holder lists all of theirs");
+    }
+    ASSIGN_OR_RETURN(rs, store_.RecordsByOwner(kApplicationKind, actor.id,
+                                               (page - 1) * kPageSize, kPageSize));
+  } else if (actor.role == "examiner" || actor.role == "admin") {
+    std::string s = status.empty() ? std::string(status::kSubmitted) : status;
+    if (!IsApplicationStatus(s)) {
+      return InvalidArgument(fmt::format("\"status\" is not a status: \"{}\"", s));
+    }
+    ASSIGN_OR_RETURN(rs, store_.RecordsByStatus(kApplicationKind, s, (page - 1) * kPageSize,
+                                                kPageSize));
+  } else {
+    return PermissionDenied("only holders, examiners and admins list applications");
+  }
   json items = json::array();
   for (const auto& r : rs) {
     ASSIGN_OR_RETURN(auto a, ParseApplication(r));

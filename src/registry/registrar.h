@@ -71,8 +71,10 @@ class Registrar {
   Result<Prepared> PrepareWithdraw(const storage::Account& actor, const std::string& id);
   // The applicant, examiners and admins see an application; anyone else gets NotFound.
   Result<nlohmann::json> ApplicationView(const storage::Account& actor, const std::string& id);
-  // A holder's own applications, newest first.
-  Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page);
+  // A holder's own applications, newest first; for examiners and admins, the applications in
+  // `status` (default submitted), the longest waiting first: their work queue.
+  Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page,
+                                          const std::string& status);
 
   // --- examination and objections ---
   Result<Prepared> PrepareExamination(const storage::Account& actor, const std::string& id,
