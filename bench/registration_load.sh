@@ -37,6 +37,13 @@ cleanup() {
   [[ -z "${DATA:-}" ]] && rm -rf "$work" || true
 }
 trap cleanup EXIT
+# CPU seconds of the server so far, per thread name ("dipr-sequencer 12.3 ..."), and in all.
+thread_cpu() {
+  for t in /proc/"$server_pid"/task/*; do
+    awk '{sub(/^.*\) /, ""); print $12 + $13}' "$t/stat" | paste -d' ' <(tr -d '\n' <"$t/comm") -
+  done | awk -v hz="$(getconf CLK_TCK)" '{cpu[$1] += $2} END {for (n in cpu) printf "%s %.2f\n", n, cpu[n] / hz}'
+}
+server_cpu() { thread_cpu | awk '{s += $2} END {printf "%.3f", s}'; }
 
 port=$(free_port)
 url="http://127.0.0.1:$port"
@@ -51,12 +58,18 @@ echo "== machine: $(nproc) cores; $(cut -d' ' -f1-3 /proc/loadavg) load average 
 have=0
 [[ -f "$files/numbers.txt" ]] && have=$(wc -l <"$files/numbers.txt")
 if (( have < want )); then
+  cpu_before=$(thread_cpu)
   echo "== filling: $(( want - have )) applications through create -> submit -> accept," \
     "$workers workers, $holders holders (have $have)"
   "$gen" --server "$url" --admin-token-file "$data/admin.token" \
     --applications $(( want - have )) --workers "$workers" --holders "$holders" \
     --seed "$(( have + 1 ))" --numbers-out "$files/numbers.txt" --queries-out "$files/queries.txt"
   echo "load average after the fill: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "server CPU seconds by thread during setup and fill (all $(( want - have )) registrations):"
+  join -a2 <(echo "$cpu_before" | sort) <(thread_cpu | sort) |
+    awk -v n=$(( want - have )) 'NF == 2 {$3 = $2; $2 = 0} {d = $3 - $2; t += d;
+      printf "  %-16s %7.1f s  %6.0f us/registration\n", $1, d, 1e6 * d / n}
+      END {printf "  %-16s %7.1f s  %6.0f us/registration\n", "all", t, 1e6 * t / n}'
 fi
 registered=$(curl -sf "$url/v1/registrations?status=registered" |
   python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
@@ -72,22 +85,26 @@ echo "== register: $registered registrations; $(curl -sf "$url/log/checkpoint" |
 export DIPR_QUERIES=$files/queries.txt DIPR_NUMBERS=$files/numbers.txt
 # One wrk run: a table row with req/s and the latencies from the script's done().
 run() {  # LABEL THREADS CONNECTIONS SECONDS SCRIPT
-  local load out
+  local load out c0 c1
   load=$(cut -d' ' -f1 /proc/loadavg)
+  c0=$(server_cpu)
   out=$(wrk -t"$2" -c"$3" -d"$4s" --latency -s "$here/$5" "$url/")
-  python3 - "$1" "$3" "$load" "$out" <<'PY'
+  c1=$(server_cpu)
+  python3 - "$1" "$3" "$load" "$out" "$c0" "$c1" <<'PY'
 import re, sys
 label, conns, load, out = sys.argv[1:5]
+cpu = float(sys.argv[6]) - float(sys.argv[5])
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+n = int(re.search(r"(\d+) requests in", out).group(1))
 lat = dict(re.findall(r"(p50|p90|p99|max|non200)=([\d.]+)", out))
-errs = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 print(f"| {label} | {conns} | {rps:,.0f} | {lat['p50']} | {lat['p90']} | **{lat['p99']}** | "
-      f"{lat['max']} | {lat['non200']} | {load} |")
+      f"{lat['max']} | {1000 * cpu / max(n, 1):.2f} | {lat['non200']} | {load} |")
 PY
 }
 header() {
-  echo "| run | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | load avg |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "| run | connections | req/s | p50 ms | p90 ms | p99 ms | max ms | server CPU ms/req |" \
+    "non-200 | load avg |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 }
 
 echo "== public register, ${secs} s per run (wrk -t2 --latency)"

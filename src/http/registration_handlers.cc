@@ -246,31 +246,36 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              [&, pdfs](Request& req) -> asio::awaitable<Response> {
                auto c = registrar.CertificateForPrint(req.params["number"]);
                if (!c.ok()) co_return Response::Error(c.status());
-               const json& b = c->body;
                certificate::CertificateView v;
-               v.registration_number = b["registration_number"];
-               v.certificate_number = b["certificate_number"];
-               const json& rec = b["record"];
-               v.data_name = rec["data_name"];
-               for (const auto& h : rec["holders"]) {
-                 v.holders.push_back({h["name"], h["type"], h["id"], h["country"],
-                                      h["share"].get<uint64_t>()});
+               try {
+                 const json& b = c->body;
+                 v.registration_number = b["registration_number"];
+                 v.certificate_number = b["certificate_number"];
+                 const json& rec = b["record"];
+                 v.data_name = rec["data_name"];
+                 for (const auto& h : rec["holders"]) {
+                   v.holders.push_back({h["name"], h["type"], h["id"], h["country"],
+                                        h["share"].get<uint64_t>()});
+                 }
+                 std::string industry = rec["industry"];
+                 v.industry = industry + " " + std::string(registry::IndustryName(industry));
+                 auto date = [&](const char* k) -> std::string {
+                   auto t = ParseRfc3339(b[k].get<std::string>());
+                   return t.ok() ? registrar.LocalDate(*t) : "";
+                 };
+                 v.registered_on = date("registered_at");
+                 v.valid_from = date("valid_from");
+                 v.valid_until = date("valid_until");
+                 v.registrar = b["registrar"]["name"];
+                 v.registrar_code = b["registrar"]["code"];
+                 v.public_url = c->public_url;
+                 v.log_origin = key.name();
+                 v.log_index = c->index;
+                 v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
+               } catch (const json::exception& e) {
+                 co_return Response::Error(
+                     DataLoss(std::string("the stored certificate is malformed: ") + e.what()));
                }
-               std::string industry = rec["industry"];
-               v.industry = industry + " " + std::string(registry::IndustryName(industry));
-               auto date = [&](const char* k) -> std::string {
-                 auto t = ParseRfc3339(b[k].get<std::string>());
-                 return t.ok() ? registrar.LocalDate(*t) : "";
-               };
-               v.registered_on = date("registered_at");
-               v.valid_from = date("valid_from");
-               v.valid_until = date("valid_until");
-               v.registrar = b["registrar"]["name"];
-               v.registrar_code = b["registrar"]["code"];
-               v.public_url = c->public_url;
-               v.log_origin = key.name();
-               v.log_index = c->index;
-               v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
                auto pdf = co_await pdfs->Get(v);
                if (!pdf.ok()) co_return Response::Error(pdf.status());
                co_return Response{200, "application/pdf", std::move(pdf).value()};

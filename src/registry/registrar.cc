@@ -667,9 +667,22 @@ Result<size_t> Registrar::RunDue(size_t limit) {
     std::shared_ptr<Latch> l_;
   };
   std::vector<Prepared> batch;
+  Status first_failure;
   for (const auto& r : due) {
-    ASSIGN_OR_RETURN(auto p, PrepareDue(r, now));
-    if (p) batch.push_back(std::move(*p));
+    // One record that cannot be acted on (say, a period beyond the holiday calendar) must not
+    // hold up the others: it is skipped, and reported if nothing else went through.
+    auto p = PrepareDue(r, now);
+    if (!p.ok()) {
+      if (first_failure.ok()) {
+        first_failure = Status(p.status().code(), r.id + ": " + p.status().message());
+      }
+      continue;
+    }
+    if (*p) batch.push_back(std::move(**p));
+  }
+  if (batch.empty()) {
+    if (!first_failure.ok()) return first_failure;
+    return size_t{0};
   }
   {
     std::lock_guard lock(latch->mu);
@@ -682,7 +695,10 @@ Result<size_t> Registrar::RunDue(size_t limit) {
   }
   std::unique_lock lock(latch->mu);
   latch->cv.wait(lock, [&] { return latch->outstanding == 0; });
-  if (!latch->first_error.ok() && latch->appended == 0) return latch->first_error;
+  if (latch->appended == 0) {
+    if (!latch->first_error.ok()) return latch->first_error;
+    if (!first_failure.ok()) return first_failure;
+  }
   return latch->appended;
 }
 
