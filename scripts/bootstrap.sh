@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev nlohmann-json3-dev libssl-dev
   libsqlite3-dev libpq-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libbenchmark-dev libxxhash-dev libjemalloc-dev libcairo2-dev libpango1.0-dev libqrencode-dev
-  fonts-noto-cjk)
+  fonts-noto-cjk tzdata)
 test_pkgs=(postgresql golang-go golang-golang-x-mod-dev sqlite3 curl poppler-utils zbar-tools)
 
 want=("${build_pkgs[@]}")
