@@ -175,6 +175,10 @@ TEST_P(RegistrationTest, FromApplicationToVerifiedCertificate) {
   EXPECT_EQ(notices["items"][0]["application"], id);
   EXPECT_EQ(notices["items"][0]["notice_ends_at"], FormatRfc3339(kNoticeEnd));
   EXPECT_EQ(notices.dump().find("SECRET"), std::string::npos);
+  json notice = Ok(Call("", "GET", "/v1/notices/" + id));
+  EXPECT_EQ(notice["collection_rules"], "roadside sensors every five minutes");
+  EXPECT_FALSE(notice.contains("processing_rules"));
+  EXPECT_EQ(notice["status"], "in_notice");
 
   // An objection holds registration at the end of the notice until it is ruled on.
   clock_->Advance(hours(24));
@@ -260,7 +264,8 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
                  {{"decision", "accept"}})
                 .status,
             403);
-  // A draft or submitted application is not public: objections to it are 404.
+  // A draft or submitted application is not public: not readable, objections to it are 404.
+  EXPECT_EQ(Call("", "GET", "/v1/notices/" + id).status, 404);
   EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}})
                 .status,
             404);

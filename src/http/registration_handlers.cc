@@ -225,6 +225,11 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
+  router.Add("GET", "/v1/notices/{id}", [&](Request& req) -> asio::awaitable<Response> {
+    auto r = registrar.NoticeRecord(req.params["id"]);
+    if (!r.ok()) co_return Response::Error(r.status());
+    co_return Response::Json(200, *r);
+  });
   router.Add("GET", "/v1/registrations", [&](Request& req) -> asio::awaitable<Response> {
     auto r = registrar.Search(req.query, /*notices_only=*/false);
     if (!r.ok()) co_return Response::Error(r.status());

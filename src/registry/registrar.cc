@@ -506,6 +506,16 @@ Result<json> Registrar::PublicRecord(const std::string& number) {
   return a.PublicRecord();
 }
 
+Result<json> Registrar::NoticeRecord(const std::string& id) {
+  auto a = LoadApplication(id);
+  // Not published (a draft, or under examination) is the same 404 as not there at all.
+  if (!a.ok() || a->record.is_null()) {
+    if (!a.ok() && a.status().code() != Code::kNotFound) return a.status();
+    return NotFound(fmt::format("no application {} was published for notice", id));
+  }
+  return a->PublicRecord();
+}
+
 Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
                                bool notices_only) {
   for (const auto& [k, _] : query) {

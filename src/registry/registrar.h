@@ -98,6 +98,9 @@ class Registrar {
 
   // --- the public register (no account needed) ---
   Result<nlohmann::json> PublicRecord(const std::string& number);
+  // The public record of an application that was published for notice (in notice, refused, or
+  // registered since), by its id: what the public reads before objecting.
+  Result<nlohmann::json> NoticeRecord(const std::string& id);
   // query: q, industry, holder, status (comma-separated), page (from 1).
   Result<nlohmann::json> Search(const std::map<std::string, std::string>& query,
                                 bool notices_only);
