@@ -99,125 +99,85 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                            const crypto::NoteVerifier& key) {
   auto authed = [&registry](const Request& req) { return registry.Authenticate(req.bearer_token); };
 
-  // The view after a write by `actor`: the application as they see it.
-  auto app_view = [&registrar](const storage::Account& actor) {
-    return [&registrar, actor](const std::string& app, const std::string&) {
-      return registrar.ApplicationView(actor, app);
-    };
-  };
-
-  router.Add("POST", "/v1/applications", [&, authed, app_view](Request& req)
-                                             -> asio::awaitable<Response> {
-    auto actor = authed(req);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    auto body = Body(req);
-    if (!body.ok()) co_return Response::Error(body.status());
-    co_return co_await Write(
-        registry, [&] { return registrar.PrepareCreate(*actor, *body); }, app_view(*actor), 201);
-  });
-
-  router.Add("GET", "/v1/applications", [&, authed](Request& req) -> asio::awaitable<Response> {
-    auto actor = authed(req);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    uint64_t page = 1;
-    if (req.query.count("page")) {
-      auto p = req.QueryUint("page");
-      if (!p.ok()) co_return Response::Error(p.status());
-      page = *p;
-    }
-    auto st = req.query.find("status");
-    auto list = registrar.ListApplications(*actor, page,
-                                           st == req.query.end() ? std::string() : st->second);
-    if (!list.ok()) co_return Response::Error(list.status());
-    co_return Response::Json(200, *list);
-  });
-
-  router.Add("GET", "/v1/applications/{id}", [&, authed](Request& req) -> asio::awaitable<Response> {
-    auto actor = authed(req);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    auto v = registrar.ApplicationView(*actor, req.params["id"]);
-    if (!v.ok()) co_return Response::Error(v.status());
-    co_return Response::Json(200, *v);
-  });
-
-  router.Add("PUT", "/v1/applications/{id}", [&, authed, app_view](Request& req)
-                                                 -> asio::awaitable<Response> {
-    auto actor = authed(req);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    auto body = Body(req);
-    if (!body.ok()) co_return Response::Error(body.status());
-    std::string id = req.params["id"];
-    co_return co_await Write(
-        registry, [&] { return registrar.PrepareUpdate(*actor, id, *body); }, app_view(*actor),
-        200);
-  });
-
-  // POST /v1/applications/{id}/{submit|withdrawal|examination}
-  auto app_action = [&, authed, app_view](
-                        std::function<Result<Prepared>(const storage::Account&,
-                                                       const std::string&, const json&)>
-                            prepare,
-                        bool needs_body) {
-    return [&, authed, app_view, prepare, needs_body](Request& req) -> asio::awaitable<Response> {
+  // Every write: authenticate, read the body, prepare the event for the object named by the path
+  // parameter `param`, append it, and answer with the object as the actor now sees it.
+  enum class View { kApplication, kObjection, kPublicRecord };
+  using PrepareFn = std::function<Result<Prepared>(const storage::Account&, const std::string&,
+                                                   const json&)>;
+  auto write = [&, authed](const char* param, PrepareFn prepare, bool body_optional, View view,
+                           int status, int attempts = 1) {
+    return [&, authed, param, prepare, body_optional, view, status, attempts](
+               Request& req) -> asio::awaitable<Response> {
       auto actor = authed(req);
       if (!actor.ok()) co_return Response::Error(actor.status());
-      auto body = Body(req, !needs_body);
+      auto body = Body(req, body_optional);
       if (!body.ok()) co_return Response::Error(body.status());
-      std::string id = req.params["id"];
+      std::string key = *param ? req.params[param] : std::string();
       co_return co_await Write(
-          registry, [&] { return prepare(*actor, id, *body); }, app_view(*actor), 200);
+          registry, [&] { return prepare(*actor, key, *body); },
+          [&](const std::string& app, const std::string& objection) -> Result<json> {
+            switch (view) {
+              case View::kApplication: return registrar.ApplicationView(*actor, app);
+              case View::kObjection: return registrar.ObjectionView(*actor, objection);
+              case View::kPublicRecord: break;
+            }
+            return registrar.PublicRecord(key);
+          },
+          status, attempts);
     };
   };
+  // A read by an authenticated account.
+  auto read = [&, authed](std::function<Result<json>(const storage::Account&, Request&)> get) {
+    return [authed, get](Request& req) -> asio::awaitable<Response> {
+      auto actor = authed(req);
+      if (!actor.ok()) co_return Response::Error(actor.status());
+      auto v = get(*actor, req);
+      if (!v.ok()) co_return Response::Error(v.status());
+      co_return Response::Json(200, *v);
+    };
+  };
+  using A = const storage::Account&;
+  using S = const std::string&;
+
+  // --- applications, examination, objections ---
+  router.Add("POST", "/v1/applications",
+             write("", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
+                   View::kApplication, 201));
+  router.Add("GET", "/v1/applications", read([&](A a, Request& req) -> Result<json> {
+               uint64_t page = 1;
+               if (req.query.count("page")) {
+                 ASSIGN_OR_RETURN(page, req.QueryUint("page"));
+               }
+               auto st = req.query.find("status");
+               return registrar.ListApplications(
+                   a, page, st == req.query.end() ? std::string() : st->second);
+             }));
+  router.Add("GET", "/v1/applications/{id}", read([&](A a, Request& req) {
+               return registrar.ApplicationView(a, req.params["id"]);
+             }));
+  router.Add("PUT", "/v1/applications/{id}",
+             write("id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
+                   false, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/submit",
-             app_action([&](const storage::Account& a, const std::string& id, const json&) {
-               return registrar.PrepareSubmit(a, id);
-             }, false));
+             write("id", [&](A a, S id, const json&) { return registrar.PrepareSubmit(a, id); },
+                   true, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/withdrawal",
-             app_action([&](const storage::Account& a, const std::string& id, const json&) {
-               return registrar.PrepareWithdraw(a, id);
-             }, false));
+             write("id", [&](A a, S id, const json&) { return registrar.PrepareWithdraw(a, id); },
+                   true, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/examination",
-             app_action([&](const storage::Account& a, const std::string& id, const json& b) {
-               return registrar.PrepareExamination(a, id, b);
-             }, true));
-
+             write("id",
+                   [&](A a, S id, const json& b) { return registrar.PrepareExamination(a, id, b); },
+                   false, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/objections",
-             [&, authed](Request& req) -> asio::awaitable<Response> {
-               auto actor = authed(req);
-               if (!actor.ok()) co_return Response::Error(actor.status());
-               auto body = Body(req);
-               if (!body.ok()) co_return Response::Error(body.status());
-               std::string id = req.params["id"];
-               co_return co_await Write(
-                   registry, [&] { return registrar.PrepareObjection(*actor, id, *body); },
-                   [&](const std::string&, const std::string& oid) {
-                     return registrar.ObjectionView(*actor, oid);
-                   },
-                   201);
-             });
-
-  router.Add("GET", "/v1/objections/{id}", [&, authed](Request& req) -> asio::awaitable<Response> {
-    auto actor = authed(req);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    auto v = registrar.ObjectionView(*actor, req.params["id"]);
-    if (!v.ok()) co_return Response::Error(v.status());
-    co_return Response::Json(200, *v);
-  });
-
+             write("id",
+                   [&](A a, S id, const json& b) { return registrar.PrepareObjection(a, id, b); },
+                   false, View::kObjection, 201));
+  router.Add("GET", "/v1/objections/{id}", read([&](A a, Request& req) {
+               return registrar.ObjectionView(a, req.params["id"]);
+             }));
   router.Add("POST", "/v1/objections/{id}/ruling",
-             [&, authed](Request& req) -> asio::awaitable<Response> {
-               auto actor = authed(req);
-               if (!actor.ok()) co_return Response::Error(actor.status());
-               auto body = Body(req);
-               if (!body.ok()) co_return Response::Error(body.status());
-               std::string id = req.params["id"];
-               co_return co_await Write(
-                   registry, [&] { return registrar.PrepareRuling(*actor, id, *body); },
-                   [&](const std::string&, const std::string& oid) {
-                     return registrar.ObjectionView(*actor, oid);
-                   },
-                   200);
-             });
+             write("id", [&](A a, S id, const json& b) { return registrar.PrepareRuling(a, id, b); },
+                   false, View::kObjection, 200));
 
   // --- the public register ---
   router.Add("GET", "/v1/notices", [&](Request& req) -> asio::awaitable<Response> {
@@ -287,44 +247,27 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              });
 
   // --- registrations ---
-  auto reg_action = [&, authed, app_view](
-                        std::function<Result<Prepared>(const storage::Account&,
-                                                       const std::string&, const json&)>
-                            prepare,
-                        bool body_optional, int attempts) {
-    return [&, authed, app_view, prepare, body_optional, attempts](
-               Request& req) -> asio::awaitable<Response> {
-      auto actor = authed(req);
-      if (!actor.ok()) co_return Response::Error(actor.status());
-      auto body = Body(req, body_optional);
-      if (!body.ok()) co_return Response::Error(body.status());
-      std::string number = req.params["number"];
-      co_return co_await Write(
-          registry, [&] { return prepare(*actor, number, *body); },
-          [&](const std::string&, const std::string&) { return registrar.PublicRecord(number); },
-          200, attempts);
-    };
-  };
   router.Add("POST", "/v1/registrations/{number}/renewal",
-             reg_action([&](const storage::Account& a, const std::string& n, const json&) {
-               return registrar.PrepareRenewal(a, n);
-             }, true, kNumberAttempts));
+             write("number", [&](A a, S n, const json&) { return registrar.PrepareRenewal(a, n); },
+                   true, View::kPublicRecord, 200, kNumberAttempts));
   router.Add("POST", "/v1/registrations/{number}/change",
-             reg_action([&](const storage::Account& a, const std::string& n, const json& b) {
-               return registrar.PrepareChange(a, n, b);
-             }, false, 1));
+             write("number",
+                   [&](A a, S n, const json& b) { return registrar.PrepareChange(a, n, b); },
+                   false, View::kPublicRecord, 200));
   router.Add("POST", "/v1/registrations/{number}/change/examination",
-             reg_action([&](const storage::Account& a, const std::string& n, const json& b) {
-               return registrar.PrepareChangeExamination(a, n, b);
-             }, false, kNumberAttempts));
+             write("number",
+                   [&](A a, S n, const json& b) {
+                     return registrar.PrepareChangeExamination(a, n, b);
+                   },
+                   false, View::kPublicRecord, 200, kNumberAttempts));
   router.Add("POST", "/v1/registrations/{number}/cancellation",
-             reg_action([&](const storage::Account& a, const std::string& n, const json& b) {
-               return registrar.PrepareCancel(a, n, b);
-             }, true, 1));
+             write("number",
+                   [&](A a, S n, const json& b) { return registrar.PrepareCancel(a, n, b); }, true,
+                   View::kPublicRecord, 200));
   router.Add("POST", "/v1/registrations/{number}/revocation",
-             reg_action([&](const storage::Account& a, const std::string& n, const json& b) {
-               return registrar.PrepareRevoke(a, n, b);
-             }, false, 1));
+             write("number",
+                   [&](A a, S n, const json& b) { return registrar.PrepareRevoke(a, n, b); },
+                   false, View::kPublicRecord, 200));
 }
 
 }  // namespace dipr::http
