@@ -50,100 +50,8 @@ constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
 constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
 constexpr uint64_t kQuietBelow = 100'000;  // progress on a pipe only for bigger jobs
 
-// --- HTTP with keep-alive ---
-
-struct Endpoint {
-  std::string host, port, prefix;
-};
-
-// REQUIRES: Client::Create accepted `server` (http://HOST[:PORT][/PREFIX]).
-Endpoint ParseEndpoint(const std::string& server) {
-  std::string rest = server.substr(7);
-  Endpoint ep;
-  size_t slash = rest.find('/');
-  std::string hostport = rest.substr(0, slash);
-  ep.prefix = slash == std::string::npos ? "" : rest.substr(slash);
-  while (!ep.prefix.empty() && ep.prefix.back() == '/') ep.prefix.pop_back();
-  size_t colon = hostport.rfind(':');
-  if (colon == std::string::npos || hostport.back() == ']') {
-    ep.host = hostport;
-    ep.port = "80";
-  } else {
-    ep.host = hostport.substr(0, colon);
-    ep.port = hostport.substr(colon + 1);
-  }
-  if (ep.host.size() > 2 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
-  return ep;
-}
-
-// One HTTP/1.1 connection kept open across GETs. An audit makes two requests per registration,
-// and cli::Client opens a connection per request, which at tens of thousands of requests costs
-// time and leaves as many client ports in TIME_WAIT. Not thread-safe: one per worker.
-class Connection {
- public:
-  explicit Connection(Endpoint ep) : ep_(std::move(ep)), stream_(io_) {}
-  Result<HttpResult> Get(const std::string& target);
-
- private:
-  Status Open();
-  void Close() {
-    boost::system::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
-    open_ = false;
-  }
-
-  Endpoint ep_;
-  asio::io_context io_;
-  beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
-  bool open_ = false;
-};
-
-Status Connection::Open() {
-  tcp::resolver resolver(io_);
-  boost::system::error_code ec;
-  auto results = resolver.resolve(ep_.host, ep_.port, ec);
-  if (ec) return Unavailable("cannot resolve " + ep_.host + ": " + ec.message());
-  stream_.expires_after(std::chrono::seconds(60));
-  stream_.connect(results, ec);
-  if (ec)
-    return Unavailable("cannot connect to " + ep_.host + ":" + ep_.port + ": " + ec.message());
-  stream_.socket().set_option(tcp::no_delay(true), ec);
-  buffer_.clear();
-  open_ = true;
-  return Status::Ok();
-}
-
-Result<HttpResult> Connection::Get(const std::string& target) {
-  for (int attempt = 0;; ++attempt) {
-    const bool reused = open_;
-    if (!open_) RETURN_IF_ERROR(Open());
-    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, ep_.prefix + target, 11};
-    req.set(bhttp::field::host, ep_.host);
-    req.set(bhttp::field::user_agent, "dipr-cli");
-    req.keep_alive(true);
-    boost::system::error_code ec;
-    stream_.expires_after(std::chrono::seconds(60));
-    bhttp::write(stream_, req, ec);
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(uint64_t{256} << 20);
-    if (!ec) bhttp::read(stream_, buffer_, parser, ec);
-    if (ec) {
-      Close();
-      // A server may close an idle connection just as a request goes out; GETs are safe to repeat.
-      if (reused && attempt == 0) continue;
-      return Unavailable("no answer from the server: " + ec.message());
-    }
-    auto& res = parser.get();
-    HttpResult r{static_cast<int>(res.result_int()), std::move(res.body())};
-    if (!res.keep_alive()) Close();
-    return r;
-  }
-}
-
 // A JSON GET; any answer but 200 with JSON is an error that stops the audit as not made (2).
-Result<json> GetJson(Connection& c, const std::string& target) {
+Result<json> GetJson(Client& c, const std::string& target) {
   ASSIGN_OR_RETURN(HttpResult r, c.Get(target));
   if (r.status != 200) {
     return Usage(fmt::format("cannot get {}: {}", target, StatusFromHttp(r).message()));
@@ -196,15 +104,18 @@ class CountProgress {
 // The workers' connections, kept (alive) from one phase of the audit to the next.
 class Pool {
  public:
-  Pool(const Endpoint& ep, size_t jobs) {
-    for (size_t i = 0; i < jobs; ++i) conns_.push_back(std::make_unique<Connection>(ep));
+  // REQUIRES: Client::Create accepts `server`.
+  Pool(const std::string& server, size_t jobs) {
+    for (size_t i = 0; i < jobs; ++i) {
+      conns_.push_back(std::make_unique<Client>(std::move(Client::Create(server, "")).value()));
+    }
   }
   size_t size() const { return conns_.size(); }
-  Connection& main() { return *conns_[0]; }
+  Client& main() { return *conns_[0]; }
 
   // Calls fn(connection, i) for every i in [0, n), on all connections at once; progress(done)
   // on this thread meanwhile.
-  void ForEach(size_t n, const std::function<void(Connection&, size_t)>& fn,
+  void ForEach(size_t n, const std::function<void(Client&, size_t)>& fn,
                CountProgress* progress) {
     std::atomic<size_t> next{0}, done{0};
     std::vector<std::thread> threads;
@@ -228,7 +139,7 @@ class Pool {
   // error of either.
   template <typename T>
   Status Pipeline(size_t n, size_t window,
-                  const std::function<Result<T>(Connection&, size_t)>& fetch,
+                  const std::function<Result<T>(Client&, size_t)>& fetch,
                   const std::function<Status(size_t, T&)>& consume) {
     std::mutex mu;
     std::condition_variable cv;
@@ -274,7 +185,7 @@ class Pool {
   }
 
  private:
-  std::vector<std::unique_ptr<Connection>> conns_;
+  std::vector<std::unique_ptr<Client>> conns_;
 };
 
 // --- the log ---
@@ -312,7 +223,7 @@ struct Chunk {
 
 // Entries [start, end) as the server serves them (in pieces if it sends fewer), with their leaf
 // hashes. What the server answers with 200 must be well-formed (DataLoss, exit 1, otherwise).
-Result<Chunk> FetchEntries(Connection& c, uint64_t start, uint64_t end) {
+Result<Chunk> FetchEntries(Client& c, uint64_t start, uint64_t end) {
   Chunk chunk;
   for (uint64_t at = start; at < end;) {
     ASSIGN_OR_RETURN(json j, GetJson(c, fmt::format("/log/entries?start={}&end={}", at, end)));
@@ -342,7 +253,7 @@ Result<Chunk> FetchEntries(Connection& c, uint64_t start, uint64_t end) {
   return chunk;
 }
 
-Result<log::Checkpoint> FetchCheckpoint(Connection& c, const crypto::NoteVerifier& key) {
+Result<log::Checkpoint> FetchCheckpoint(Client& c, const crypto::NoteVerifier& key) {
   ASSIGN_OR_RETURN(HttpResult r, c.Get("/log/checkpoint"));
   if (r.status != 200) return Usage("cannot get the checkpoint: " + StatusFromHttp(r).message());
   auto cp = log::OpenCheckpoint(r.body, key);
@@ -441,7 +352,7 @@ class Auditor {
   Status CatchUp(const log::Checkpoint& cp);
   // "" when the registration's record and certificate agree with the replay; otherwise what
   // differs. An error when they could not be fetched.
-  Result<std::string> CheckRegistration(Connection& c, const std::string& number);
+  Result<std::string> CheckRegistration(Client& c, const std::string& number);
   // Checks `numbers` (and the counts); returns the differences, first first.
   Result<std::vector<std::string>> CheckRegister(const std::vector<std::string>& numbers,
                                                  std::set<std::string>& differing);
@@ -459,7 +370,7 @@ Status Auditor::CatchUp(const log::Checkpoint& cp) {
   const uint64_t chunk = log::kMaxEntriesPerRead;
   const size_t chunks = static_cast<size_t>((to - from + chunk - 1) / chunk);
   CountProgress progress("downloading the log", to - from);
-  std::function<Result<Chunk>(Connection&, size_t)> fetch = [&](Connection& c, size_t k) {
+  std::function<Result<Chunk>(Client&, size_t)> fetch = [&](Client& c, size_t k) {
     uint64_t s = from + k * chunk;
     return FetchEntries(c, s, std::min(to, s + chunk));
   };
@@ -486,7 +397,7 @@ Status Auditor::CatchUp(const log::Checkpoint& cp) {
   return Status::Ok();
 }
 
-Result<std::string> Auditor::CheckRegistration(Connection& c, const std::string& number) {
+Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& number) {
   const registry::ApplicationState& a =
       replay_.applications().at(replay_.registrations().at(number));
   const std::string what = "registration " + number;
@@ -532,7 +443,7 @@ Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::s
     CountProgress progress("checking the register", numbers.size());
     pool_.ForEach(
         numbers.size(),
-        [&](Connection& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); }, &progress);
+        [&](Client& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); }, &progress);
   }
   std::vector<std::string> diffs;
   differing.clear();
@@ -641,7 +552,7 @@ Result<Report> Audit(const ServerFlags& server, const std::string& key_arg, size
   if (jobs < 1 || jobs > 256) return Usage("--jobs must be 1 to 256");
   ASSIGN_OR_RETURN(Client client, server.Connect());  // checks --server
   (void)client;
-  Pool pool(ParseEndpoint(server.server), jobs);
+  Pool pool(server.server, jobs);
   Auditor auditor(pool, *key);
   return auditor.Run();
 }

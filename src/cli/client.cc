@@ -7,6 +7,66 @@ namespace dipr::cli {
 
 using namespace dipr::http;  // NOLINT: asio, beast, bhttp, tcp aliases
 
+// The connection GETs reuse.
+struct Client::KeptConnection {
+  asio::io_context io;
+  beast::tcp_stream stream{io};
+  beast::flat_buffer buffer;
+  bool open = false;
+  void Close() {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream.close();
+    open = false;
+  }
+};
+
+Client::Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+Client::~Client() = default;
+
+Result<HttpResult> Client::KeptGet(const std::string& target) {
+  if (!kept_) kept_ = std::make_unique<KeptConnection>();
+  KeptConnection& k = *kept_;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = k.open;
+    boost::system::error_code ec;
+    if (!k.open) {
+      tcp::resolver resolver(k.io);
+      auto results = resolver.resolve(host_, port_, ec);
+      if (ec) return Unavailable("cannot resolve " + host_ + ": " + ec.message());
+      k.stream.expires_after(std::chrono::seconds(60));
+      k.stream.connect(results, ec);
+      if (ec) return Unavailable("cannot connect to " + host_ + ":" + port_ + ": " + ec.message());
+      k.stream.socket().set_option(tcp::no_delay(true), ec);
+      k.buffer.clear();
+      k.open = true;
+    }
+    bhttp::request<bhttp::empty_body> req{bhttp::verb::get, prefix_ + target, 11};
+    req.set(bhttp::field::host, host_);
+    req.set(bhttp::field::user_agent, "dipr-cli");
+    if (!token_.empty()) req.set(bhttp::field::authorization, "Bearer " + token_);
+    req.keep_alive(true);
+    k.stream.expires_after(std::chrono::seconds(60));
+    bhttp::write(k.stream, req, ec);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(uint64_t{256} << 20);
+    if (!ec) bhttp::read(k.stream, k.buffer, parser, ec);
+    if (ec) {
+      k.Close();
+      // The server may close an idle connection just as a request goes out; a GET is safe to
+      // send again.
+      if (reused && attempt == 0) continue;
+      return Unavailable("no answer from the server: " + ec.message());
+    }
+    auto& res = parser.get();
+    HttpResult r{static_cast<int>(res.result_int()), std::move(res.body())};
+    if (!res.keep_alive()) k.Close();
+    return r;
+  }
+}
+
 Result<Client> Client::Create(const std::string& server, std::string token) {
   if (server.empty()) {
     return InvalidArgument("no server: pass --server URL or set DIPR_SERVER");
@@ -40,6 +100,7 @@ Result<Client> Client::Create(const std::string& server, std::string token) {
 
 Result<HttpResult> Client::Do(const std::string& method, const std::string& target,
                               const std::string& body) {
+  if (method == "GET" && body.empty()) return KeptGet(target);
   asio::io_context io;
   tcp::resolver resolver(io);
   beast::tcp_stream stream(io);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -14,9 +15,15 @@ struct HttpResult {
   std::string body;
 };
 
-// Not thread-safe; one request at a time.
+// Not thread-safe; one request at a time. GETs reuse one kept-alive connection (an audit makes
+// tens of thousands of them); other methods open a connection each, so that a write is never sent
+// twice after a connection the server dropped.
 class Client {
  public:
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  ~Client();
+
   // server: "http://HOST:PORT" (a path prefix is kept). token may be empty.
   static Result<Client> Create(const std::string& server, std::string token);
 
@@ -33,7 +40,12 @@ class Client {
                         const std::string& body);
 
  private:
+  Client();
+  struct KeptConnection;
+  Result<HttpResult> KeptGet(const std::string& target);
+
   std::string host_, port_, prefix_, token_;
+  std::unique_ptr<KeptConnection> kept_;
 };
 
 // The server's JSON error body turned back into a Status (code from the HTTP status).
