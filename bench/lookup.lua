@@ -1,5 +1,5 @@
 -- wrk script: GET /v1/registrations/{number} for random known numbers, one a line in the file
--- DIPR_NUMBERS (written by workflow_load --numbers-out).
+-- DIPR_NUMBERS (written by workflow_load --numbers-out); DIPR_DELAY_MS (see search.lua).
 local threads = {}
 
 function setup(thread)
@@ -14,6 +14,12 @@ function init(args)
   end
   math.randomseed(os.time() + id * 7919)
   failed = 0
+end
+
+-- DIPR_DELAY_MS: each connection waits this long between requests (a paced run, not saturating).
+local pause = tonumber(os.getenv("DIPR_DELAY_MS") or "")
+if pause then
+  delay = function() return pause end
 end
 
 request = function()

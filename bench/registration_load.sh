@@ -11,9 +11,13 @@
 #      each kind of search alone (1 and 16 connections) to see which costs what.
 # Usage: bench/registration_load.sh [BUILD_DIR]
 #   env: REGISTRATIONS (default 100000), WORKERS (64), HOLDERS (40), SECONDS_PER_RUN (10),
-#        KIND_SECONDS (5; the per-kind runs), DB (a PostgreSQL URI for `dipr serve --db`; default
-#        SQLite in DATA), DATA (reuse a data directory: its numbers and queries are kept in
-#        DATA.bench/, and only the registrations still missing are made).
+#        KIND_SECONDS (5; the per-kind runs), PACED_SEARCH_RPS (50) and PACED_LOOKUP_RPS (2000): the
+#        rates of the paced runs (16 connections, each waiting between requests), DB (a PostgreSQL URI for `dipr serve --db`, or
+#        "scratch" to start a throwaway PostgreSQL with scripts/pg.sh; default SQLite in DATA),
+#        DATA (reuse a data directory: its numbers and queries are kept in DATA.bench/, a scratch
+#        PostgreSQL in DATA.pg/, and only the registrations still missing are made).
+# The server's CPU time is reported per request and per registration (and PostgreSQL's, for a
+# scratch server), so that runs on a machine shared with other work can still be compared.
 set -euo pipefail
 build=${1:-build}
 dipr=$(realpath "$build/dipr")
@@ -34,16 +38,41 @@ fi
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 cleanup() {
   [[ -n "${server_pid:-}" ]] && kill "$server_pid" 2>/dev/null || true
+  if [[ -n "${pgdir:-}" ]]; then
+    if [[ -n "${DATA:-}" ]]; then
+      bash "$here/../scripts/pg.sh" stop "$pgdir" >/dev/null 2>&1 || true
+    else
+      bash "$here/../scripts/pg.sh" destroy "$pgdir" >/dev/null 2>&1 || true
+    fi
+  fi
   [[ -z "${DATA:-}" ]] && rm -rf "$work" || true
 }
 trap cleanup EXIT
+if [[ "${DB:-}" == scratch ]]; then
+  # Its own directory: pg.sh hands it to the postgres user, who cannot enter $work.
+  if [[ -n "${DATA:-}" ]]; then pgdir=$DATA.pg; else pgdir=$(mktemp -d /tmp/dipr-regload-pg.XXXXXX); fi
+  DB=$(bash "$here/../scripts/pg.sh" start "$pgdir")
+  postmaster=$(head -1 "$pgdir/data/postmaster.pid")
+fi
+# CPU seconds of a process and its children so far (a PostgreSQL server and its backends).
+tree_cpu() {
+  local hz
+  hz=$(getconf CLK_TCK)
+  for st in /proc/[0-9]*/stat; do
+    awk -v root="$1" '{pid = $1; sub(/^.*\) /, ""); if (pid == root || $2 == root) print $12 + $13}' \
+      "$st" 2>/dev/null
+  done | awk -v hz="$hz" '{s += $1} END {printf "%.3f", s / hz}'
+}
 # CPU seconds of the server so far, per thread name ("dipr-sequencer 12.3 ..."), and in all.
 thread_cpu() {
   for t in /proc/"$server_pid"/task/*; do
     awk '{sub(/^.*\) /, ""); print $12 + $13}' "$t/stat" | paste -d' ' <(tr -d '\n' <"$t/comm") -
   done | awk -v hz="$(getconf CLK_TCK)" '{cpu[$1] += $2} END {for (n in cpu) printf "%s %.2f\n", n, cpu[n] / hz}'
 }
-server_cpu() { thread_cpu | awk '{s += $2} END {printf "%.3f", s}'; }
+server_cpu() {  # dipr's, and a scratch PostgreSQL's
+  { thread_cpu; if [[ -n "${postmaster:-}" ]]; then echo "pg $(tree_cpu "$postmaster")"; fi; } |
+    awk '{s += $2} END {printf "%.3f", s}'
+}
 
 port=$(free_port)
 url="http://127.0.0.1:$port"
@@ -53,12 +82,13 @@ server_pid=$!
 until curl -sf "$url/healthz" >/dev/null; do sleep 0.05; done
 
 echo "== machine: $(nproc) cores; $(cut -d' ' -f1-3 /proc/loadavg) load average at start;" \
-  "backend: ${DB:+PostgreSQL $DB}${DB:-SQLite}"
+  "backend: $(if [[ -n "${DB:-}" ]]; then echo "PostgreSQL $DB"; else echo SQLite; fi)"
 
 have=0
 [[ -f "$files/numbers.txt" ]] && have=$(wc -l <"$files/numbers.txt")
 if (( have < want )); then
   cpu_before=$(thread_cpu)
+  [[ -n "${postmaster:-}" ]] && pg_before=$(tree_cpu "$postmaster")
   echo "== filling: $(( want - have )) applications through create -> submit -> accept," \
     "$workers workers, $holders holders (have $have)"
   "$gen" --server "$url" --admin-token-file "$data/admin.token" \
@@ -70,6 +100,10 @@ if (( have < want )); then
     awk -v n=$(( want - have )) 'NF == 2 {$3 = $2; $2 = 0} {d = $3 - $2; t += d;
       printf "  %-16s %7.1f s  %6.0f us/registration\n", $1, d, 1e6 * d / n}
       END {printf "  %-16s %7.1f s  %6.0f us/registration\n", "all", t, 1e6 * t / n}'
+  if [[ -n "${postmaster:-}" ]]; then
+    awk -v a="$pg_before" -v b="$(tree_cpu "$postmaster")" -v n=$(( want - have )) \
+      'BEGIN {printf "  %-16s %7.1f s  %6.0f us/registration\n", "PostgreSQL", b - a, 1e6 * (b - a) / n}'
+  fi
 fi
 registered=$(curl -sf "$url/v1/registrations?status=registered" |
   python3 -c 'import json,sys;print(json.load(sys.stdin)["total"])')
@@ -117,6 +151,11 @@ for c in 16 64; do
   run "search, mix" 2 "$c" "$secs" search.lua
   run "lookup GET /v1/registrations/{number}" 2 "$c" "$secs" lookup.lua
 done
+# Below saturation: what a request waits when the server is not queueing (wrk's delay()).
+search_rps=${PACED_SEARCH_RPS:-50}
+lookup_rps=${PACED_LOOKUP_RPS:-2000}
+DIPR_DELAY_MS=$(( 16 * 1000 / search_rps )) run "search, mix, paced ≤ $search_rps/s" 2 16 "$secs" search.lua
+DIPR_DELAY_MS=$(( 16 * 1000 / lookup_rps )) run "lookup, paced ≤ $lookup_rps/s" 2 16 "$secs" lookup.lua
 
 echo "== each kind of search alone, ${kind_secs} s per run"
 header

@@ -1,6 +1,6 @@
 -- wrk script: GET /v1/registrations with a mix of public searches, from a file of "KIND TARGET"
 -- lines written by workflow_load --queries-out. env: DIPR_QUERIES (the file), DIPR_KIND (only
--- the lines of this kind: zh3, en, zh2, holder, industry, browse; default all).
+-- the lines of this kind: zh3, en, zh2, holder, industry, browse; default all), DIPR_DELAY_MS.
 local threads = {}
 
 function setup(thread)
@@ -18,6 +18,12 @@ function init(args)
   if #targets == 0 then error("no queries of kind '" .. kind .. "'") end
   math.randomseed(os.time() + id * 7919)
   failed = 0
+end
+
+-- DIPR_DELAY_MS: each connection waits this long between requests (a paced run, not saturating).
+local pause = tonumber(os.getenv("DIPR_DELAY_MS") or "")
+if pause then
+  delay = function() return pause end
 end
 
 request = function()

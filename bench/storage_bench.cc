@@ -8,8 +8,10 @@
 //     of partial tiles), before and after VACUUM FULL; the SQLite file for comparison.
 //  4. SearchListings over --search-listings public register rows (~300-500 bytes of mixed
 //     Chinese and English text each): latency of a page of 20 with its total, for text queries
-//     of 3 characters or more (the trigram indexes), of 1 and 2 characters (no trigram), holder
-//     and status filters, from one thread.
+//     of 3 characters or more (the trigram indexes), of 1 and 2 characters (the term index),
+//     holder, status and industry filters, deep pages, and the searches the public register
+//     sends (always with statuses), from one thread. Then PutListing and RemoveListing one per
+//     transaction into the filled register, and the sizes of the listings' tables and indexes.
 //
 // A standalone timing program (not Google Benchmark: setup and the size report do not fit its
 // loop); it ignores --benchmark_* flags so bench/run.sh may run it. PostgreSQL: --pg URI (a user
@@ -21,6 +23,7 @@
 //                 [--keep-search-data]
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -494,6 +497,7 @@ class ListingGen {
 void FillListings(Store& store, uint64_t n) {
   ListingGen g(42);
   size_t bytes = 0;
+  auto t0 = SteadyClock::now();
   for (uint64_t i = 0; i < n;) {
     auto tx = Must(store.BeginWrite(), "begin");
     for (int k = 0; k < 1000 && i < n; ++k, ++i) {
@@ -503,8 +507,92 @@ void FillListings(Store& store, uint64_t n) {
     }
     Must(tx->Commit(), "commit");
   }
-  std::printf("    (mean text + holders: %.0f bytes)\n",
-              static_cast<double>(bytes) / static_cast<double>(n));
+  std::printf("    (mean text + holders: %.0f bytes; %.0f us per listing, 1000 per transaction)\n",
+              static_cast<double>(bytes) / static_cast<double>(n),
+              Us(SteadyClock::now() - t0) / static_cast<double>(n));
+}
+
+// PutListing as the registry does it, one listing per transaction (a notice starts, a
+// registration is made), into the filled register: a new listing, one whose text changed, one
+// whose status alone changed, and a removal; `runs` transactions of each.
+void RunListingWrites(const char* backend, Store& store, uint64_t n, int runs) {
+  std::vector<storage::Listing> filled;  // the fill's first listings, as it made them
+  ListingGen same(42);
+  for (int i = 0; i < 3 * runs; ++i) filled.push_back(same.Make(i));
+  ListingGen other(7);
+  std::printf("  %s, one listing per transaction%*s %9s %9s %9s\n", backend,
+              static_cast<int>(24 - std::strlen(backend)), "", "call us", "p50 ms", "p99 ms");
+  auto run = [&](const char* name, const std::function<void(storage::WriteTx&, int)>& write) {
+    std::vector<double> call_us, tx_ms;
+    for (int i = 0; i < runs; ++i) {
+      auto t0 = SteadyClock::now();
+      auto tx = Must(store.BeginWrite(), "begin");
+      auto t1 = SteadyClock::now();
+      write(*tx, i);
+      auto t2 = SteadyClock::now();
+      Must(tx->Commit(), "commit");
+      call_us.push_back(Us(t2 - t1));
+      tx_ms.push_back(Us(SteadyClock::now() - t0) / 1000);
+    }
+    std::printf("    %-46s %9.1f %9.2f %9.2f\n", name, Percentile(call_us, 0.5),
+                Percentile(tx_ms, 0.5), Percentile(tx_ms, 0.99));
+  };
+  run("PutListing, new", [&](storage::WriteTx& tx, int i) {
+    Must(tx.PutListing(other.Make(n + static_cast<uint64_t>(i))), "put");
+  });
+  run("PutListing, text changed", [&](storage::WriteTx& tx, int i) {
+    storage::Listing l = other.Make(static_cast<uint64_t>(i));  // listing i's id, other text
+    Must(tx.PutListing(l), "put");
+  });
+  run("PutListing, status changed (same text)", [&](storage::WriteTx& tx, int i) {
+    storage::Listing l = filled[runs + i];
+    l.status = l.status == "registered" ? "notice" : "registered";
+    Must(tx.PutListing(l), "put");
+  });
+  run("PutListing, nothing changed", [&](storage::WriteTx& tx, int i) {
+    Must(tx.PutListing(filled[runs + i]), "put");  // back as filled: no term changes after this
+    Must(tx.PutListing(filled[runs + i]), "put");
+  });
+  run("RemoveListing", [&](storage::WriteTx& tx, int i) {
+    Must(tx.RemoveListing(filled[2 * runs + i].application_id), "remove");
+  });
+}
+
+// The search's share of the SQLite file: the listings, their indexes and the full-text tables.
+void ReportSqliteSearchSize(const std::string& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return;
+  }
+  sqlite3_stmt* s = nullptr;
+  const char* sql =
+      "SELECT CASE WHEN name LIKE 'listings_fts%' THEN 'listings_fts (trigrams)' "
+      "WHEN name LIKE 'listings_terms%' THEN 'listings_terms (terms)' ELSE name END, "
+      "sum(pgsize) FROM dbstat WHERE name LIKE '%listings%' GROUP BY 1 ORDER BY 1";
+  if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) == SQLITE_OK) {
+    std::printf("  sqlite sizes:");
+    while (sqlite3_step(s) == SQLITE_ROW) {
+      std::printf("  %s %.1f MiB", reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                  static_cast<double>(sqlite3_column_int64(s, 1)) / 1048576.0);
+    }
+    std::printf("\n");
+  }
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+void ReportPgSearchSize(const std::string& conninfo) {
+  std::string v;
+  Must(PgExec(conninfo,
+              "SELECT string_agg(format('%s %s MiB', c.relname, "
+              "round(pg_relation_size(c.oid) / 1048576.0, 1)) || CASE WHEN c.reltoastrelid <> 0 "
+              "THEN format(' (+toast %s MiB)', round(pg_total_relation_size(c.reltoastrelid) / "
+              "1048576.0, 1)) ELSE '' END, '  ' ORDER BY c.relname) FROM pg_class c "
+              "WHERE c.relname LIKE 'listings%' AND c.relkind IN ('r', 'i')",
+              &v),
+       "sizes");
+  std::printf("  postgres sizes: %s\n", v.c_str());
 }
 
 struct SearchCase {
@@ -513,13 +601,19 @@ struct SearchCase {
 };
 
 std::vector<SearchCase> SearchCases() {
-  auto q = [](std::string text, std::string holder = "", std::vector<std::string> statuses = {}) {
+  auto q = [](std::string text, std::string holder = "", std::vector<std::string> statuses = {},
+              std::string industry = "", size_t offset = 0) {
     storage::ListingQuery out;
     out.text = std::move(text);
     out.holder = std::move(holder);
     out.statuses = std::move(statuses);
+    out.industry = std::move(industry);
+    out.offset = offset;
     return out;
   };
+  // What the public register sends (registry/registrar.cc): every search has the register's
+  // statuses, or the notices' (in_notice there, "notice" here).
+  const std::vector<std::string> pub = {"registered", "expired", "cancelled", "revoked"};
   return {
       {"text 交通流量 (4 chars)", q("交通流量")},
       {"text 传感器 (3)", q("传感器")},
@@ -532,6 +626,11 @@ std::vector<SearchCase> SearchCases() {
       {"text 数据 (2, in every row)", q("数据")},
       {"text 鄂 (1)", q("鄂")},
       {"text zz (2, no match)", q("zz")},
+      {"text Tr (2, ASCII, any case)", q("Tr")},
+      {"text 交通, page 50", q("交通", "", {}, "", 980)},
+      {"text 数据, page 50", q("数据", "", {}, "", 980)},
+      {"text 交通 + holder 杭州", q("交通", "杭州")},
+      {"text 交通 + industry C", q("交通", "", {}, "C")},
       {"holder 云帆数据 (4)", q("", "云帆数据")},
       {"holder 913000 (code prefix)", q("", "913000")},
       {"holder 杭州 (2)", q("", "杭州")},
@@ -539,6 +638,16 @@ std::vector<SearchCase> SearchCases() {
       {"text 传感器 + holder 杭州", q("传感器", "杭州")},
       {"no filter", q("")},
       {"status notice", q("", "", {"notice"})},
+      {"public: no text", q("", "", pub)},
+      {"public: text 交通", q("交通", "", pub)},
+      {"public: text 数据", q("数据", "", pub)},
+      {"public: text 鄂", q("鄂", "", pub)},
+      {"public: holder 杭州", q("", "杭州", pub)},
+      {"public: text 交通流量", q("交通流量", "", pub)},
+      {"public: text 传感器", q("传感器", "", pub)},
+      {"public: text traffic", q("traffic", "", pub)},
+      {"notices: text 数据", q("数据", "", {"notice"})},
+      {"notices: text 交通", q("交通", "", {"notice"})},
   };
 }
 
@@ -553,7 +662,8 @@ void RunSearches(const char* backend, Store& store, int runs) {
       storage::ListingPage page = Must(store.SearchListings(c.query), "search");
       if (r >= 2) ms.push_back(Us(SteadyClock::now() - t0) / 1000);  // two warm-up runs
       total = page.total;
-      if (page.items.size() != std::min<uint64_t>(total, 20)) Die("short page");
+      uint64_t want = total > c.query.offset ? std::min<uint64_t>(total - c.query.offset, 20) : 0;
+      if (page.items.size() != want) Die(std::string("short page: ") + c.name);
     }
     // The name's width in columns, not bytes: a Chinese character is 3 bytes and 2 columns.
     int width = 0;
@@ -701,7 +811,9 @@ int main(int argc, char** argv) {
       std::printf("  sqlite: filled in %.1f s\n",
                   std::chrono::duration<double>(SteadyClock::now() - t0).count());
       RunSearches("sqlite", *lite, search_runs);
+      RunListingWrites("sqlite", *lite, search_listings, 200);
     }
+    ReportSqliteSearchSize(sqlite_dir + "/search.db");
     PgDatabase db(pg_uri, "search");
     {
       auto pg = Must(storage::OpenPostgresStore(db.conninfo()), "postgres");
@@ -709,11 +821,14 @@ int main(int argc, char** argv) {
       FillListings(*pg, search_listings);
       // What autovacuum does soon after a bulk load: statistics for the planner, and the
       // visibility map.
-      Must(PgExec(db.conninfo(), "VACUUM ANALYZE listings"), "vacuum");
+      Must(PgExec(db.conninfo(), "VACUUM ANALYZE"), "vacuum");
       std::printf("  postgres: filled (and vacuumed) in %.1f s\n",
                   std::chrono::duration<double>(SteadyClock::now() - t0).count());
       RunSearches("postgres", *pg, search_runs);
+      RunListingWrites("postgres", *pg, search_listings, 200);
     }
+    Must(PgExec(db.conninfo(), "VACUUM ANALYZE"), "vacuum");
+    ReportPgSearchSize(db.conninfo());
     if (keep_search) {
       db.Keep();
       std::printf("  kept: %s/search.db and %s\n", sqlite_dir.c_str(), db.conninfo().c_str());

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/utf8.h"
+
 namespace dipr::storage {
 
 std::string FoldAsciiCase(std::string_view s) {
@@ -30,6 +32,29 @@ std::vector<std::string> ShortGrams(std::string_view folded) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::string Term(char tag, std::string_view value) {
+  std::string out(1, tag);
+  out += value;
+  return out;
+}
+
+std::vector<std::string> ListingTerms(const Listing& l) {
+  std::vector<std::string> text = ShortGrams(FoldAsciiCase(l.text));
+  std::vector<std::string> holders = ShortGrams(FoldAsciiCase(l.holders));
+  std::vector<std::string> out;
+  out.reserve(text.size() + holders.size() + 2);
+  for (const auto& g : text) out.push_back(Term(kTextTag, g));
+  for (const auto& g : holders) out.push_back(Term(kHolderTag, g));
+  out.push_back(Term(kStatusTag, l.status));
+  out.push_back(Term(kIndustryTag, l.industry));
+  return out;
+}
+
+bool IsGramQuery(std::string_view query) {
+  if (query.empty() || !IsValidUtf8(query)) return false;
+  return Utf8Length(query) <= kMaxGramChars;
 }
 
 }  // namespace dipr::storage

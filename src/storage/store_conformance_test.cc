@@ -5,6 +5,7 @@
 // use and stops at exit (tests/pg_testing.h). Each test gets a database of its own, dropped
 // afterwards. A server that cannot be had fails the PostgreSQL tests; it never skips them.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -14,11 +15,14 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "crypto/sha256.h"
 #include "pg_testing.h"
+#include "storage/grams.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
@@ -35,6 +39,9 @@ struct Backend {
   std::function<std::unique_ptr<Store>(const std::string& dir)> open;
   // Releases what open created outside dir (may be empty).
   std::function<void(const std::string& dir)> cleanup;
+  // Does what the database's own housekeeping does in time, which may change how a backend
+  // goes about a query (PostgreSQL: VACUUM ANALYZE, and the planner's statistics). May be empty.
+  std::function<void(const std::string& dir)> settle;
 };
 
 void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
@@ -1110,6 +1117,259 @@ TEST_P(ListingSearch, ARolledBackChangeLeavesTheSearchAsItWas) {
   EXPECT_EQ(Find({}), "a2,a3,a4,a1,a5/5");
 }
 
+// Queries of one and two characters are looked up in the term index (storage/grams.h), exactly:
+// no row is read to confirm them.
+TEST_P(ListingSearch, FindsOneAndTwoCharacterQueriesByTheirGrams) {
+  EXPECT_EQ(FindText("交"), "a3,a1/2");
+  EXPECT_EQ(FindText("统计"), "a3/1");
+  EXPECT_EQ(FindText("计 "), "a3/1");  // a space counts like any character
+  EXPECT_EQ(FindText("mR"), "a2/1");
+  EXPECT_EQ(FindText("Mr"), "a2/1");
+  EXPECT_EQ(FindText("\""), "a2/1");
+  EXPECT_EQ(FindText("É"), "a5/1");
+  EXPECT_EQ(FindText("é"), "a5/1");  // "électrique"
+  EXPECT_EQ(FindText("éN"), "/0");
+  EXPECT_EQ(FindText("ÉN"), "a5/1");
+  EXPECT_EQ(FindText("Én"), "a5/1");
+  EXPECT_EQ(FindText("w"), "/0");
+  EXPECT_EQ(FindHolder("某"), "a1/1");
+  EXPECT_EQ(FindHolder("Co"), "a4/1");
+  EXPECT_EQ(FindHolder("aC"), "a2/1");
+  EXPECT_EQ(FindHolder("0m"), "a1/1");  // "91330000MA27XXXX"
+  EXPECT_EQ(FindHolder("交"), "a3/1");
+  EXPECT_EQ(FindHolder("\n"), "a1/1");  // the line between a holder's name and identifier
+  EXPECT_EQ(FindHolder("司\n"), "a1/1");
+  EXPECT_EQ(FindHolder("\n9"), "a1/1");
+  EXPECT_EQ(FindHolder("司9"), "/0");
+  EXPECT_EQ(Find(Q().Text("交").Holder("京")), "a3/1");
+  EXPECT_EQ(Find(Q().Text("交").Holder("浙").Statuses({"notice"})), "a1/1");
+  EXPECT_EQ(Find(Q().Text("交").Statuses({"registered"})), "a3/1");
+  EXPECT_EQ(Find(Q().Text("交").Statuses({"registered", "revoked", "notice"})), "a3,a1/2");
+  EXPECT_EQ(Find(Q().Text("交").Industry("I").Page(1, 5)), "a1/2");
+  EXPECT_EQ(Find(Q().Text("交").Industry("M")), "/0");
+  EXPECT_EQ(Find(Q().Text("a").Statuses({"registered"}).Industry("M")), "a4/1");
+  EXPECT_EQ(Find(Q().Holder("交").Text("accident")), "a3/1");  // a gram and trigrams
+  EXPECT_EQ(Find(Q().Holder("交").Text("city")), "/0");
+}
+
+// A gram is two characters next to each other: the same two apart, or the other way round, or
+// in the other column, are not it.
+TEST_P(ListingSearch, AGramIsTwoAdjacentCharacters) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutListing(Make("b1", "notice", "I", "交通局", "交 通", 10)).ok());
+    ASSERT_TRUE(tx->PutListing(Make("b2", "notice", "I", "h", "通交", 11)).ok());
+    ASSERT_TRUE(tx->PutListing(Make("b3", "notice", "I", "h", "交\n通", 12)).ok());
+    ASSERT_TRUE(tx->PutListing(Make("b4", "notice", "I", "h", "交通", 13)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(Find(Q().Text("交通").Statuses({"notice"})), "a1,b4/2");
+  EXPECT_EQ(Find(Q().Text("通交").Statuses({"notice"})), "b2/1");
+  EXPECT_EQ(Find(Q().Text("交 ").Statuses({"notice"})), "b1/1");
+  EXPECT_EQ(Find(Q().Text(" 通").Statuses({"notice"})), "b1/1");
+  EXPECT_EQ(Find(Q().Text("交\n").Statuses({"notice"})), "b3/1");
+  EXPECT_EQ(Find(Q().Holder("交通").Statuses({"notice"})), "b1/1");
+  EXPECT_EQ(Find(Q().Text("交").Statuses({"notice"})), "a1,b4,b3,b2,b1/5");
+}
+
+// Upserts and removals keep the term index in step: the old text's grams, the old status and
+// the old industry find the listing no more.
+TEST_P(ListingSearch, ATermIndexChangeFollowsEveryChangeOfTheListing) {
+  Listing a3 = Listings()[2];  // "交通事故统计 accident stats", 北京交通大学, registered, I
+  auto put = [&](const Listing& l) {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutListing(l).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  };
+  a3.status = "revoked";
+  put(a3);
+  EXPECT_EQ(Find(Q().Text("事故").Statuses({"registered"})), "/0");
+  EXPECT_EQ(Find(Q().Text("事故").Statuses({"revoked"})), "a3/1");
+  a3.industry = "Q";
+  put(a3);
+  EXPECT_EQ(Find(Q().Text("事").Industry("I")), "/0");
+  EXPECT_EQ(Find(Q().Text("事").Industry("Q")), "a3/1");
+  a3.text = "新文本 new";
+  a3.holders = "上海";
+  put(a3);
+  for (const char* gone : {"事故", "事", "ac", "统计"}) EXPECT_EQ(FindText(gone), "/0") << gone;
+  EXPECT_EQ(FindHolder("北京"), "/0");
+  EXPECT_EQ(FindText("文本"), "a3/1");
+  EXPECT_EQ(FindText("W"), "a3/1");
+  EXPECT_EQ(FindHolder("上"), "a3/1");
+  EXPECT_EQ(Find(Q().Text("新").Industry("Q").Statuses({"revoked"})), "a3/1");
+  put(a3);  // the same again: nothing changes
+  EXPECT_EQ(FindText("文本"), "a3/1");
+  {
+    // Put and removed in one transaction; and a listing added and changed in another.
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->RemoveListing("a3").ok());
+    ASSERT_TRUE(tx->PutListing(Make("c1", "notice", "A", "乙", "甲", 1)).ok());
+    ASSERT_TRUE(tx->PutListing(Make("c1", "notice", "A", "丁", "丙", 1)).ok());
+    ASSERT_TRUE(tx->RemoveListing("c1").ok());
+    ASSERT_TRUE(tx->PutListing(Make("c2", "notice", "A", "乙", "甲", 1)).ok());
+    ASSERT_TRUE(tx->PutListing(Make("c2", "registered", "B", "丁", "丙", 1)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(FindText("文本"), "/0");
+  EXPECT_EQ(FindText("新"), "/0");
+  EXPECT_EQ(FindHolder("上"), "/0");
+  EXPECT_EQ(FindText("甲"), "/0");
+  EXPECT_EQ(FindHolder("乙"), "/0");
+  EXPECT_EQ(FindText("丙"), "c2/1");
+  EXPECT_EQ(Find(Q().Holder("丁").Industry("B").Statuses({"registered"})), "c2/1");
+  EXPECT_EQ(Find(Q().Holder("丁").Industry("A")), "/0");
+  EXPECT_EQ(Find(Q().Holder("丁").Statuses({"notice"})), "/0");
+}
+
+// Random listings over a small alphabet and random queries of 1 to 3 characters with random
+// filters and pages, against the answer worked out here from the rows themselves: every way a
+// backend may go through the rows must give exactly the same totals and pages. Then again after
+// random changes.
+TEST_P(ListingSearch, RandomQueriesFindWhatASubstringScanFinds) {
+  const std::vector<std::string> alphabet = {"交", "通", "数", "据", "a", "A", "b",  "Z",
+                                             " ", "\n", "é", "É", "%", "_", "\\", "z"};
+  const std::vector<std::string> statuses = {"notice", "registered", "revoked"};
+  std::mt19937 rng(20240611);
+  auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+  auto random_text = [&](size_t max_chars) {
+    std::string s;
+    for (size_t i = rng() % (max_chars + 1); i > 0; --i) s += pick(alphabet);
+    return s;
+  };
+  std::map<std::string, Listing> rows;  // what the store holds, by id
+  auto random_listing = [&](const std::string& id) {
+    return Make(id, pick(statuses), std::string(1, static_cast<char>('A' + rng() % 3)),
+                random_text(6) + "\n" + random_text(6), random_text(24),
+                static_cast<int64_t>(rng() % 50));
+  };
+  auto change = [&](int puts, int removes) {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (int i = 0; i < puts; ++i) {
+      std::string id = fmt::format("r{:03d}", rng() % 400);
+      Listing l = random_listing(id);
+      ASSERT_TRUE(tx->PutListing(l).ok());
+      rows[id] = l;
+    }
+    for (int i = 0; i < removes; ++i) {
+      std::string id = fmt::format("r{:03d}", rng() % 400);
+      ASSERT_TRUE(tx->RemoveListing(id).ok());
+      rows.erase(id);
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  };
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (const Listing& l : Listings()) ASSERT_TRUE(tx->RemoveListing(l.application_id).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto check = [&](int queries) {
+    for (int i = 0; i < queries; ++i) {
+      ListingQuery q;
+      int kind = static_cast<int>(rng() % 8);
+      if (kind < 6) q.text = random_text(3);
+      if (kind >= 4) q.holder = random_text(2);
+      if (kind == 5) {  // trigrams and a gram together
+        q.text.clear();
+        for (int k = 0; k < 3; ++k) q.text += pick(alphabet);
+      }
+      if (rng() % 3 == 0) q.statuses = {pick(statuses)};
+      if (rng() % 5 == 0) q.statuses.push_back(pick(statuses));
+      if (rng() % 5 == 0) q.industry = std::string(1, static_cast<char>('A' + rng() % 3));
+      q.offset = rng() % 3 == 0 ? rng() % 60 : 0;
+      q.limit = 1 + rng() % 25;
+      // What it should find: substrings of the ASCII-lower-cased columns, newest first.
+      std::vector<const Listing*> want;
+      auto has = [](const std::string& in, const std::string& s) {
+        return FoldAsciiCase(in).find(FoldAsciiCase(s)) != std::string::npos;
+      };
+      for (const auto& [id, l] : rows) {
+        if (has(l.text, q.text) && has(l.holders, q.holder) &&
+            (q.industry.empty() || l.industry == q.industry) &&
+            (q.statuses.empty() ||
+             std::find(q.statuses.begin(), q.statuses.end(), l.status) != q.statuses.end())) {
+          want.push_back(&l);
+        }
+      }
+      std::sort(want.begin(), want.end(), [](const Listing* a, const Listing* b) {
+        return a->listed != b->listed ? a->listed > b->listed
+                                      : a->application_id < b->application_id;
+      });
+      std::vector<std::string> want_items;
+      for (size_t k = q.offset; k < want.size() && k < q.offset + q.limit; ++k) {
+        want_items.push_back(want[k]->item);
+      }
+      auto page = store_->SearchListings(q);
+      ASSERT_TRUE(page.ok()) << page.status().ToString();
+      SCOPED_TRACE(fmt::format("text \"{}\" holder \"{}\" statuses {} industry {} page {}+{}",
+                               q.text, q.holder, fmt::join(q.statuses, ","), q.industry, q.offset,
+                               q.limit));
+      EXPECT_EQ(page->total, want.size());
+      EXPECT_EQ(page->items, want_items);
+    }
+  };
+  auto settle = [&] {
+    if (GetParam().settle) GetParam().settle(dir_);
+  };
+  change(300, 0);
+  check(150);
+  settle();
+  check(150);
+  change(150, 60);
+  check(150);
+  settle();
+  check(150);
+}
+
+// --- schema version 5: the term index, filled for the listings already there ---
+
+// Listings for a store of schema version 4, more than the backfill takes per batch.
+std::vector<Listing> ListingsBeforeTheTermIndex() {
+  std::vector<Listing> out;
+  for (int i = 0; i < 1200; ++i) {
+    std::string id = fmt::format("m{:04d}", i);
+    out.push_back(Listing{id, "", i % 3 == 0 ? "registered" : "notice", i % 2 ? "I" : "C",
+                          fmt::format("Holder {}\n{}", i % 7, i % 5 == 0 ? "杭州" : "北京"),
+                          fmt::format("{} {}", i % 4 == 0 ? "交通" : "通信", i), Time(Micros(i)),
+                          R"({"id":")" + id + R"("})"});
+  }
+  return out;
+}
+
+void PutAll(Store& store, const std::vector<Listing>& listings) {
+  auto tx = std::move(store.BeginWrite()).value();
+  for (const Listing& l : listings) ASSERT_TRUE(tx->PutListing(l).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+}
+
+// The short queries find what they should in the store, after it went through migration 5; and
+// the backfilled terms are exactly the ones later writes take out again.
+void ExpectTheTermIndexFilled(Store& store) {
+  auto total = [&](ListingQuery q) {
+    auto page = store.SearchListings(q);
+    return page.ok() ? page->total : 999999;
+  };
+  EXPECT_EQ(total(Q().Text("交通")), 300u);
+  EXPECT_EQ(total(Q().Text("通")), 1200u);
+  EXPECT_EQ(total(Q().Holder("杭")), 240u);
+  EXPECT_EQ(total(Q().Holder("r 3")), 171u);
+  EXPECT_EQ(total(Q().Holder("杭").Statuses({"registered"})), 80u);
+  EXPECT_EQ(total(Q().Text("交").Industry("C")), 300u);
+  std::vector<Listing> changed = ListingsBeforeTheTermIndex();
+  changed.resize(100);
+  for (Listing& l : changed) l.text = "新";
+  PutAll(store, changed);
+  {
+    auto tx = std::move(store.BeginWrite()).value();
+    for (int i = 100; i < 200; ++i) ASSERT_TRUE(tx->RemoveListing(fmt::format("m{:04d}", i)).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(total(Q().Text("交通")), 250u);
+  EXPECT_EQ(total(Q().Text("通")), 1000u);
+  EXPECT_EQ(total(Q().Text("新")), 100u);
+  EXPECT_EQ(total(Q().Holder("杭")), 220u);
+}
+
 std::unique_ptr<Store> OpenSqliteForTest(const std::string& dir) {
   auto s = OpenSqliteStore(dir + "/dipr.db");
   if (!s.ok()) {
@@ -1145,6 +1405,11 @@ INSTANTIATE_TEST_SUITE_P(Backends, ListingSearch,
                                            Backend{"postgres", OpenPostgresForTest,
                                                    [](const std::string& dir) {
                                                      PostgresServer::Get().Drop(dir);
+                                                   },
+                                                   [](const std::string& dir) {
+                                                     auto c = PostgresServer::Get().Database(dir);
+                                                     ASSERT_TRUE(c.ok());
+                                                     ASSERT_TRUE(RunSql(*c, "VACUUM ANALYZE").ok());
                                                    }}),
                          [](const auto& info) { return info.param.name; });
 
@@ -1332,6 +1597,32 @@ TEST_F(PostgresStoreTest, TheTrigramIndexesServeTheSearch) {
       << " drops Chinese characters from trigrams";
 }
 
+TEST_F(PostgresStoreTest, MigrationFiveIndexesTheListingsAlreadyThere) {
+  {
+    auto store = std::move(OpenPostgresStore(conninfo_)).value();
+    PutAll(*store, ListingsBeforeTheTermIndex());
+  }
+  // Back to schema version 4: as it was before the term index.
+  ASSERT_TRUE(RunSql(conninfo_, "DROP TABLE listings_terms; "
+                                "DELETE FROM schema_migrations WHERE version = 5")
+                  .ok());
+  auto store = OpenPostgresStore(conninfo_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ(*RunSql(conninfo_, "SELECT count(*) FROM listings_terms"), "1200");
+  ExpectTheTermIndexFilled(**store);
+}
+
+// Counting what a term finds reads the GIN index (and the small rows of listings_terms), never
+// the terms themselves.
+TEST_F(PostgresStoreTest, TheTermIndexServesShortSearches) {
+  ASSERT_TRUE(OpenPostgresStore(conninfo_).ok());
+  auto plan = RunSql(conninfo_, "SET enable_seqscan = off; EXPLAIN (FORMAT JSON) "
+                                "SELECT count(*) FROM listings_terms WHERE terms @> '{t交通}' "
+                                "AND terms && '{sregistered,srevoked}'");
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_NE(plan->find("listings_terms_gin"), std::string::npos) << *plan;
+}
+
 // --- SQLite only ---
 
 // The full-text index holds the listings' trigrams apart from their text (external content):
@@ -1368,8 +1659,68 @@ TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
                    nullptr, nullptr, &err);
   EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
   sqlite3_free(err);
+  // The term index has no content to compare with (its structure is checked); the search tests
+  // compare what it finds with the rows.
+  rc = sqlite3_exec(db, "INSERT INTO listings_terms(listings_terms) VALUES('integrity-check')",
+                    nullptr, nullptr, &err);
+  EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
+  sqlite3_free(err);
   sqlite3_close(db);
   std::filesystem::remove_all(dir);
+}
+TEST(SqliteStoreTest, MigrationFiveIndexesTheListingsAlreadyThere) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-migration5");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "dipr.db").string();
+  {
+    auto store = std::move(OpenSqliteStore(path)).value();
+    PutAll(*store, ListingsBeforeTheTermIndex());
+  }
+  // Back to schema version 4: as it was before the term index.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(db, "DROP TABLE listings_terms; PRAGMA user_version = 4", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ExpectTheTermIndexFilled(**store);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+
+// --- the term index's grams ---
+
+TEST(ShortGrams, AreTheDistinctOneAndTwoCharacterSubstringsSorted) {
+  EXPECT_EQ(ShortGrams(""), std::vector<std::string>{});
+  EXPECT_EQ(ShortGrams("a"), std::vector<std::string>{"a"});
+  EXPECT_EQ(ShortGrams("abab"), (std::vector<std::string>{"a", "ab", "b", "ba"}));
+  EXPECT_EQ(ShortGrams("交通a"), (std::vector<std::string>{"a", "交", "交通", "通", "通a"}));
+  EXPECT_EQ(ShortGrams("x\ny"), (std::vector<std::string>{"\n", "\ny", "x", "x\n", "y"}));
+  EXPECT_EQ(ShortGrams("é𝄞"), (std::vector<std::string>{"é", "é𝄞", "𝄞"}));
+  EXPECT_EQ(FoldAsciiCase("AbÉÀ-Z"), "abÉÀ-z");
+  EXPECT_TRUE(IsGramQuery("交"));
+  EXPECT_TRUE(IsGramQuery("交通"));
+  EXPECT_TRUE(IsGramQuery("ab"));
+  EXPECT_FALSE(IsGramQuery("abc"));
+  EXPECT_FALSE(IsGramQuery("交通流"));
+  EXPECT_FALSE(IsGramQuery(""));
+  EXPECT_FALSE(IsGramQuery("\xff"));
+}
+
+TEST(ShortGrams, AListingsTermsAreTaggedByWhatTheyComeFrom) {
+  Listing l;
+  l.text = "Ab";
+  l.holders = "交";
+  l.status = "registered";
+  l.industry = "I";
+  EXPECT_EQ(ListingTerms(l),
+            (std::vector<std::string>{"ta", "tab", "tb", "h交", "sregistered", "iI"}));
 }
 
 }  // namespace

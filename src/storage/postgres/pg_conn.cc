@@ -27,6 +27,26 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 }  // namespace
 
+std::string TextArray(std::span<const std::string> elements) {
+  // Dimensions, whether any element is NULL, the element type; per dimension its length and
+  // lower bound; then each element as its length and bytes. Integers are 4 bytes, big-endian.
+  std::string out;
+  auto put = [&](uint32_t v) {
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>(v >> shift & 0xff);
+  };
+  put(elements.empty() ? 0 : 1);
+  put(0);
+  put(kText);
+  if (elements.empty()) return out;
+  put(static_cast<uint32_t>(elements.size()));
+  put(1);
+  for (const std::string& e : elements) {
+    put(static_cast<uint32_t>(e.size()));
+    out += e;
+  }
+  return out;
+}
+
 Params& Params::Int(int64_t v) {
   auto& buf = ints_.emplace_back();
   uint64_t u = static_cast<uint64_t>(v);

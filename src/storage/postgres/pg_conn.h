@@ -26,6 +26,10 @@ inline constexpr Oid kInt2 = 21;
 inline constexpr Oid kInt8 = 20;
 inline constexpr Oid kBytea = 17;
 inline constexpr Oid kText = 25;
+inline constexpr Oid kTextArray = 1009;  // text[]
+
+// A one-dimensional text[] (kTextArray) in the binary wire format, for Params::Bytes.
+std::string TextArray(std::span<const std::string> elements);
 
 // A statement every connection prepares when it opens, under the name "s<index>".
 struct StatementDef {

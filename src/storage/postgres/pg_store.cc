@@ -21,6 +21,7 @@
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "common/utf8.h"
+#include "storage/grams.h"
 #include "storage/postgres/pg_conn.h"
 
 namespace dipr::storage {
@@ -31,16 +32,27 @@ using pg::kBytea;
 using pg::kInt2;
 using pg::kInt8;
 using pg::kText;
+using pg::kTextArray;
 using pg::Params;
 using pg::Rows;
 using pg::StatementDef;
+
+Status BackfillListingTerms(Connection& c);
+
+// A schema migration: SQL; then (if any) a step that fills what the SQL created from what is
+// there already, which takes code SQL lacks; then SQL for after it. All in one transaction.
+struct Migration {
+  const char* sql;
+  Status (*backfill)(Connection&) = nullptr;
+  const char* then = nullptr;
+};
 
 // Schema migrations, applied in order; schema_migrations records which have run. Append only:
 // never edit a migration that has shipped. The tables mirror the SQLite store's (integers are
 // bigint, blobs bytea, times bigint microseconds since the epoch); fixed-width columns come first
 // so rows carry no alignment padding.
-const char* const kMigrations[] = {
-    R"sql(
+const Migration kMigrations[] = {
+    {R"sql(
     CREATE TABLE entries(idx bigint PRIMARY KEY, data bytea NOT NULL);
     CREATE TABLE tiles(level smallint NOT NULL, idx bigint NOT NULL, data bytea NOT NULL,
                        PRIMARY KEY (level, idx));
@@ -56,18 +68,18 @@ const char* const kMigrations[] = {
                           depositor text NOT NULL, digest bytea NOT NULL, title text NOT NULL);
     CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
     CREATE INDEX deposits_by_digest ON deposits(digest, idx);
-    )sql",
-    R"sql(
+    )sql"},
+    {R"sql(
     CREATE TABLE pending(id bigserial PRIMARY KEY, entry bytea NOT NULL, sidecar bytea NOT NULL);
     CREATE TABLE pending_results(id bigint PRIMARY KEY, idx bigint NOT NULL, code bigint NOT NULL,
                                  message text NOT NULL);
-    )sql",
+    )sql"},
     // The register. Columns that are ordered by compare as bytes (COLLATE "C"), as in SQLite,
     // whatever the database's collation. Substring search: trigram indexes (pg_trgm, a trusted
     // extension the database owner may create) over the ASCII-lower-cased text, which the
     // search's LIKE compares with; pg_trgm only indexes CJK characters when the database's
     // LC_CTYPE is a UTF-8 locale (docs/DEPLOY.md), but finds the same rows either way.
-    R"sql(
+    {R"sql(
     CREATE EXTENSION IF NOT EXISTS pg_trgm;
     CREATE TABLE records(due bigint, version bigint NOT NULL, kind text COLLATE "C" NOT NULL,
                          id text COLLATE "C" NOT NULL, owner text NOT NULL, parent text NOT NULL,
@@ -89,11 +101,28 @@ const char* const kMigrations[] = {
         USING gin (lower(holders COLLATE "C") gin_trgm_ops);
     CREATE TABLE numbers(number text COLLATE "C" PRIMARY KEY, record_id text NOT NULL);
     CREATE TABLE sidecars(idx bigint PRIMARY KEY, data bytea NOT NULL);
-    )sql",
-    R"sql(
+    )sql"},
+    {R"sql(
     -- Work queues: the applications in one status, the longest waiting first.
     CREATE INDEX records_by_status ON records(kind, status, version, id);
+    )sql"},
+    // The term index (storage/grams.h), filled for the listings already there before the GIN
+    // index is built over them (at once, which is faster than entry by entry).
+    {R"sql(
+    -- Each listing's terms (src/storage/grams.h), in a table of its own: counting what a term
+    -- finds visits every row it finds, and these rows are small (toast_tuple_target moves the
+    -- terms out of line; only the index reads them, since it answers @> and && exactly).
+    CREATE TABLE listings_terms(application_id text COLLATE "C" PRIMARY KEY,
+                                terms text[] COLLATE "C" NOT NULL)
+        WITH (toast_tuple_target = 128);
     )sql",
+     BackfillListingTerms,
+     R"sql(
+    -- A smaller pending list than the default 4 MB: every search reads all of it. Much smaller
+    -- makes writers merge it into the index too often (64 kB: 4 times the cost per listing).
+    CREATE INDEX listings_terms_gin ON listings_terms USING gin (terms)
+        WITH (gin_pending_list_limit = 1024);
+    )sql"},
 };
 
 // Serializes migrations across every process that opens the same database (advisory locks are
@@ -213,7 +242,9 @@ enum WriteStmt {
   kGetRecord,
   kPutRecord,
   kPutListing,
+  kPutListingTerms,
   kRemoveListing,
+  kRemoveListingTerms,
   kClaimNumber,
   kNumberClaimed,
   kPutSidecar,
@@ -266,7 +297,14 @@ const StatementDef kWriteStatements[] = {
      "holders = EXCLUDED.holders, text = EXCLUDED.text, listed = EXCLUDED.listed, "
      "item = EXCLUDED.item",
      {kText, kText, kText, kText, kText, kText, kInt8, kText}},
+    // Rewritten only when they changed: a new row version would put every term in the index
+    // again.
+    {"INSERT INTO listings_terms(application_id, terms) VALUES($1, $2) "
+     "ON CONFLICT (application_id) DO UPDATE SET terms = EXCLUDED.terms "
+     "WHERE listings_terms.terms IS DISTINCT FROM EXCLUDED.terms",
+     {kText, kTextArray}},
     {"DELETE FROM listings WHERE application_id = $1", {kText}},
+    {"DELETE FROM listings_terms WHERE application_id = $1", {kText}},
     // As for deposits: a taken number is "0 rows", and the transaction goes on.
     {"INSERT INTO numbers(number, record_id) VALUES($1, $2) ON CONFLICT DO NOTHING",
      {kText, kText}},
@@ -424,6 +462,67 @@ DepositRecord ReadDeposit(const Rows& r, int row) {
       static_cast<uint64_t>(r.Int(row, 0)), r.Bytes(row, 1), HexEncode(AsBytes(digest)),
       static_cast<uint64_t>(r.Int(row, 3)), r.Bytes(row, 4), FromMicros(r.Int(row, 5))};
 }
+
+// Puts the terms of every listing there is into listings_terms, a batch of listings per statement.
+Status BackfillListingTerms(Connection& c) {
+  constexpr int64_t kBatch = 500;
+  std::string after;
+  while (true) {
+    Params p;
+    p.Bytes(after).Int(kBatch);
+    const Oid read_types[] = {kText, kInt8};
+    ASSIGN_OR_RETURN(Rows r, c.QueryOnce("SELECT application_id, text, holders, status, industry "
+                                         "FROM listings WHERE application_id > $1 "
+                                         "ORDER BY application_id LIMIT $2",
+                                         read_types, p));
+    if (r.size() == 0) return Status::Ok();
+    std::vector<std::string> ids(r.size()), terms(r.size());  // Params holds views of these
+    std::string sql = "INSERT INTO listings_terms(application_id, terms) VALUES ";
+    std::vector<Oid> types;
+    Params rows;
+    for (int i = 0; i < r.size(); ++i) {
+      Listing l;
+      l.text = r.Bytes(i, 1);
+      l.holders = r.Bytes(i, 2);
+      l.status = r.Bytes(i, 3);
+      l.industry = r.Bytes(i, 4);
+      ids[i] = r.Bytes(i, 0);
+      terms[i] = pg::TextArray(ListingTerms(l));
+      rows.Bytes(ids[i]).Bytes(terms[i]);
+      types.push_back(kText);
+      types.push_back(kTextArray);
+      sql += fmt::format("{}(${}, ${})", i ? ", " : "", 2 * i + 1, 2 * i + 2);
+    }
+    RETURN_IF_ERROR(c.QueryOnce(sql, types, rows).status());
+    if (r.size() < kBatch) return Status::Ok();
+    after = ids.back();
+  }
+}
+
+// A statement put together for one search: its text, and its parameters with their types.
+class SearchSql {
+ public:
+  std::string text;
+
+  // Adds a parameter; returns its placeholder.
+  std::string Param(std::string value, Oid type = kText) {
+    values_.push_back(std::move(value));
+    params_.Bytes(values_.back());
+    types_.push_back(type);
+    return "$" + std::to_string(types_.size());
+  }
+  std::string Param(int64_t value) {
+    params_.Int(value);
+    types_.push_back(kInt8);
+    return "$" + std::to_string(types_.size());
+  }
+  Result<Rows> Run(Connection& c) const { return c.QueryOnce(text, types_, params_); }
+
+ private:
+  std::deque<std::string> values_;  // a deque: Params holds views of these
+  std::vector<Oid> types_;
+  Params params_;
+};
 
 // A failure that aborted the server-side transaction. Conflict means "this call did nothing and
 // the transaction goes on", which is no longer true, so it becomes Internal.
@@ -611,6 +710,10 @@ class PgWriteTx final : public WriteTx {
         .Int(ToMicros(l.listed))
         .Bytes(l.item);
     conn_.Queue(kPutListing, p);
+    std::string terms = pg::TextArray(ListingTerms(l));
+    Params t;
+    t.Bytes(l.application_id).Bytes(terms);
+    conn_.Queue(kPutListingTerms, t);
     return MaybeFlush();
   }
 
@@ -619,6 +722,7 @@ class PgWriteTx final : public WriteTx {
     Params p;
     p.Bytes(application_id);
     conn_.Queue(kRemoveListing, p);
+    conn_.Queue(kRemoveListingTerms, p);
     return MaybeFlush();
   }
 
@@ -969,55 +1073,135 @@ class PgStore final : public Store {
   }
 
   Result<ListingPage> SearchListings(const ListingQuery& q) override {
-    // The filters as SQL over listings, and their parameters. Text and holder compare the
-    // ASCII-lower-cased column with LIKE, which the trigram indexes on exactly those
-    // expressions serve; strings too short to have a trigram are compared over every row.
-    std::string where = "true";
-    Params p;
-    std::vector<Oid> types;
-    std::deque<std::string> values;  // Params holds views: these must stay put
-    auto add = [&](std::string v) {
-      values.push_back(std::move(v));
-      p.Bytes(values.back());
-      types.push_back(kText);
-      return fmt::format("${}", types.size());
+    // As in SQLite (docs/FORMATS.md §8, "Search"): the total from an index that finds the rows
+    // exactly; the page from whichever way through them costs least. Texts and holders of 1-2
+    // characters, statuses and industry are terms of listings_terms; longer texts and holders
+    // are compared by LIKE with the ASCII-lower-cased columns, which the trigram indexes serve.
+    enum class Driver { kRows, kTerms, kTrigrams };
+    std::vector<std::string> all_of;  // terms a row found has every one of
+    std::vector<std::string> any_of;  // terms it has one of (its status)
+    bool trigrams = false, unindexed = false;
+    for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
+      if (value->empty()) continue;
+      if (IsGramQuery(*value)) {
+        all_of.push_back(Term(tag, FoldAsciiCase(*value)));
+      } else if (Utf8Length(*value) >= 3) {
+        trigrams = true;
+      } else {
+        unindexed = true;  // not UTF-8: compared with every row
+      }
+    }
+    if (!q.industry.empty()) all_of.push_back(Term(kIndustryTag, q.industry));
+    for (const auto& s : q.statuses) any_of.push_back(Term(kStatusTag, s));
+    Driver driver = trigrams ? Driver::kTrigrams
+                    : !unindexed && (!all_of.empty() || !any_of.empty()) ? Driver::kTerms
+                                                                         : Driver::kRows;
+
+    // The filters as conditions on listings. With `like`, texts and holders are compared by
+    // LIKE, which the trigram indexes serve; else by strpos (the same, exactly), which no index
+    // serves, so that the planner walks the list newest first.
+    auto on_rows = [&](SearchSql& s, bool like) {
+      std::string where = "true";
+      for (auto [column, value] : {std::pair{"text", &q.text}, std::pair{"holders", &q.holder}}) {
+        if (value->empty()) continue;
+        if (like) {
+          where += fmt::format(" AND lower({} COLLATE \"C\") LIKE {}", column,
+                               s.Param(LowerContainsPattern(*value)));
+        } else {
+          where += fmt::format(" AND strpos(lower({} COLLATE \"C\"), {}) > 0", column,
+                               s.Param(FoldAsciiCase(*value)));
+        }
+      }
+      if (!q.industry.empty()) where += " AND industry = " + s.Param(q.industry);
+      if (!q.statuses.empty()) {
+        where += " AND status IN (";
+        for (size_t i = 0; i < q.statuses.size(); ++i) {
+          where += (i ? ", " : "") + s.Param(q.statuses[i]);
+        }
+        where += ")";
+      }
+      return where;
     };
-    if (!q.text.empty()) {
-      where += fmt::format(" AND lower(text COLLATE \"C\") LIKE {}",
-                           add(LowerContainsPattern(q.text)));
-    }
-    if (!q.holder.empty()) {
-      where += fmt::format(" AND lower(holders COLLATE \"C\") LIKE {}",
-                           add(LowerContainsPattern(q.holder)));
-    }
-    if (!q.industry.empty()) where += " AND industry = " + add(q.industry);
-    if (!q.statuses.empty()) {
-      where += " AND status IN (";
-      for (size_t i = 0; i < q.statuses.size(); ++i) {
-        where += (i ? ", " : "") + add(q.statuses[i]);
-      }
-      where += ")";
-    }
-    p.Int(Clamp(q.limit)).Int(Clamp(q.offset));
-    types.push_back(kInt8);
-    types.push_back(kInt8);
-    // One statement, so that the total and the page come from the same snapshot; a row even
-    // when the page is empty (its item NULL).
-    std::string sql = fmt::format(
-        "SELECT t.total, p.item FROM (SELECT count(*) AS total FROM listings WHERE {0}) t "
-        "LEFT JOIN (SELECT item, listed, application_id FROM listings WHERE {0} "
-        "ORDER BY listed DESC, application_id LIMIT ${1} OFFSET ${2}) p ON true "
-        "ORDER BY p.listed DESC, p.application_id",
-        where, types.size() - 1, types.size());
+    // The filters as conditions on listings_terms, which its GIN index answers exactly.
+    auto on_terms = [&](SearchSql& s) {
+      std::string where = "true";
+      if (!all_of.empty()) where += " AND terms @> " + s.Param(pg::TextArray(all_of), kTextArray);
+      if (!any_of.empty()) where += " AND terms && " + s.Param(pg::TextArray(any_of), kTextArray);
+      return where;
+    };
+
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
-      ASSIGN_OR_RETURN(Rows r, c.QueryOnce(sql, types, p));
-      ListingPage out;
-      if (r.size() == 0) return Internal("postgres: no answer to a listing search");
-      out.total = static_cast<uint64_t>(r.Int(0, 0));
-      for (int i = 0; i < r.size(); ++i) {
-        if (!r.IsNull(i, 1)) out.items.push_back(r.Bytes(i, 1));
-      }
-      return out;
+      // One snapshot for the total and the page. No sequential scans: reading listings_terms
+      // that way would fetch every row's terms from the toast table, and the planner, which
+      // does not count that, would do it for a term most rows have. No JIT compilation: it takes
+      // longer than any of these statements, and a plan left with a sequential scan carries
+      // enable_seqscan's huge cost, which asks for it.
+      Status begun = c.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                            "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+                         .status();
+      auto page = [&]() -> Result<ListingPage> {
+        RETURN_IF_ERROR(begun);
+        ListingPage out;
+        if (driver == Driver::kTrigrams) {
+          // One statement for the total and the page, whose plan the server picks: the rows
+          // the trigram indexes find must all be read and checked (LIKE) for the total anyway,
+          // and its estimates of how many there are say whether to sort them or walk the list.
+          // A row even when the page is empty (its item NULL).
+          SearchSql sql;
+          std::string where = on_rows(sql, true);
+          sql.text = "SELECT t.total, p.item FROM (SELECT count(*) AS total FROM listings "
+                     "WHERE " + where + ") t LEFT JOIN (SELECT item, listed, application_id "
+                     "FROM listings WHERE " + where + " ORDER BY listed DESC, application_id "
+                     "LIMIT " + sql.Param(Clamp(q.limit)) + " OFFSET " +
+                     sql.Param(Clamp(q.offset)) + ") p ON true "
+                     "ORDER BY p.listed DESC, p.application_id";
+          ASSIGN_OR_RETURN(Rows r, sql.Run(c));
+          if (r.size() == 0) return Internal("postgres: no answer to a listing search");
+          out.total = static_cast<uint64_t>(r.Int(0, 0));
+          for (int i = 0; i < r.size(); ++i) {
+            if (!r.IsNull(i, 1)) out.items.push_back(r.Bytes(i, 1));
+          }
+          return out;
+        }
+        // The total, and how many listings there are, about (as of the last VACUUM or ANALYZE;
+        // -1 before the first).
+        SearchSql count;
+        count.text = "SELECT count(*), (SELECT reltuples::bigint FROM pg_class "
+                     "WHERE oid = 'listings'::regclass) ";
+        count.text += driver == Driver::kTerms ? "FROM listings_terms WHERE " + on_terms(count)
+                                               : "FROM listings WHERE " + on_rows(count, false);
+        ASSIGN_OR_RETURN(Rows r, count.Run(c));
+        if (r.size() != 1) return Internal("postgres: no answer to a listing count");
+        out.total = static_cast<uint64_t>(r.Int(0, 0));
+        if (q.limit == 0 || q.offset >= out.total) return out;
+        uint64_t n = std::max<uint64_t>(out.total, std::max<int64_t>(r.Int(0, 1), 0));
+
+        // A page: walk the list newest first until it is full, reading about `walked` rows; or
+        // look up the rows the index finds (as many as the total) and sort them, which costs
+        // about 4 times as much a row (measured: a descent of the primary key for each, and the
+        // rows in no order).
+        uint64_t wanted = q.offset + std::min<uint64_t>(q.limit, out.total - q.offset);
+        uint64_t walked = wanted * n / out.total;
+        SearchSql sql;
+        if (driver == Driver::kRows || walked <= 4 * out.total) {
+          sql.text = "SELECT item FROM listings WHERE " + on_rows(sql, false) +
+                     " ORDER BY listed DESC, application_id";
+        } else {
+          // MATERIALIZED: the terms found first, whatever the planner thinks of them.
+          sql.text = "WITH found AS MATERIALIZED (SELECT application_id FROM listings_terms "
+                     "WHERE " + on_terms(sql) + ") SELECT l.item FROM found "
+                     "JOIN listings l USING (application_id) "
+                     "ORDER BY l.listed DESC, l.application_id";
+        }
+        sql.text += " LIMIT " + sql.Param(Clamp(q.limit));
+        sql.text += " OFFSET " + sql.Param(Clamp(q.offset));
+        ASSIGN_OR_RETURN(Rows items, sql.Run(c));
+        for (int i = 0; i < items.size(); ++i) out.items.push_back(items.Bytes(i, 0));
+        return out;
+      }();
+      Status end = c.Exec(page.ok() ? "COMMIT" : "ROLLBACK").status();
+      if (page.ok() && !end.ok()) return end;
+      return page;
     });
   }
 
@@ -1263,7 +1447,10 @@ Status MigrateLocked(Connection& c) {
         "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
   }
   for (int64_t v = version; v < kLatest; ++v) {
-    RETURN_IF_ERROR(c.Exec(kMigrations[v]).status());
+    const Migration& m = kMigrations[v];
+    RETURN_IF_ERROR(c.Exec(m.sql).status());
+    if (m.backfill) RETURN_IF_ERROR(m.backfill(c));
+    if (m.then) RETURN_IF_ERROR(c.Exec(m.then).status());
     RETURN_IF_ERROR(c.Exec(fmt::format("INSERT INTO schema_migrations(version, applied) VALUES({}, "
                                        "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint)",
                                        v + 1))

@@ -9,6 +9,7 @@
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "common/utf8.h"
+#include "storage/grams.h"
 #include "storage/sqlite/sqlite_db.h"
 
 #include <fcntl.h>
@@ -25,10 +26,19 @@ namespace {
 using sqlite::Connection;
 using sqlite::Statement;
 
+Status BackfillListingTerms(Connection& c);
+
+// A schema migration: SQL, then (if any) a step that fills what the SQL created from what is
+// there already, which takes code SQL lacks; both in the migration's transaction.
+struct Migration {
+  const char* sql;
+  Status (*backfill)(Connection&) = nullptr;
+};
+
 // Schema migrations, applied in order; PRAGMA user_version records how many have run.
 // Append only: never edit a migration that has shipped.
-const char* const kMigrations[] = {
-    R"sql(
+const Migration kMigrations[] = {
+    {R"sql(
     CREATE TABLE entries(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
     -- id = tile level << 56 | tile index
     CREATE TABLE tiles(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
@@ -43,15 +53,15 @@ const char* const kMigrations[] = {
                           time INTEGER NOT NULL);
     CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
     CREATE INDEX deposits_by_digest ON deposits(digest, idx);
-    )sql",
-    R"sql(
+    )sql"},
+    {R"sql(
     CREATE TABLE pending(id INTEGER PRIMARY KEY AUTOINCREMENT, entry BLOB NOT NULL,
                          sidecar BLOB NOT NULL);
     CREATE TABLE pending_results(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL,
                                  code INTEGER NOT NULL, message TEXT NOT NULL);
-    )sql",
+    )sql"},
     // The register. Times are microseconds since the epoch; text compares as bytes (BINARY).
-    R"sql(
+    {R"sql(
     CREATE TABLE records(kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT NOT NULL,
                          parent TEXT NOT NULL, status TEXT NOT NULL, number TEXT NOT NULL,
                          due INTEGER, doc TEXT NOT NULL, version INTEGER NOT NULL,
@@ -94,11 +104,21 @@ const char* const kMigrations[] = {
     END;
     CREATE TABLE numbers(number TEXT PRIMARY KEY, record_id TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE sidecars(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    )sql",
-    R"sql(
+    )sql"},
+    {R"sql(
     -- Work queues: the applications in one status, the longest waiting first.
     CREATE INDEX records_by_status ON records(kind, status, version, id);
+    )sql"},
+    // The term index (storage/grams.h), filled for the listings already there.
+    {R"sql(
+    -- Each listing's terms (src/storage/grams.h) as a document whose rowid is its rid: every term
+    -- one token, its tag letter and then its bytes in lower-case hex, which the ascii tokenizer
+    -- keeps whole. Contentless (PutListing and RemoveListing compute the terms and keep the index
+    -- in step), detail=none (which rows hold a token, no positions): that is all a search asks.
+    CREATE VIRTUAL TABLE listings_terms USING fts5(terms, content='', detail=none, columnsize=0,
+                                                   tokenize='ascii');
     )sql",
+     BackfillListingTerms},
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -151,10 +171,86 @@ std::string TrigramPhrase(const char* column, std::string_view s) {
   return q + "\"";
 }
 
-// Up to this many rows found in the full-text index, a search reads them and sorts them; beyond
-// it, walks the listings newest first, keeping those found, until the page is full. Either way
-// costs at most a few thousand row reads for the first pages.
-constexpr uint64_t kSortFoundUpTo = 2000;
+// A term of listings_terms as the token it is stored as: the tag letter, then the rest in hex.
+std::string TermToken(std::string_view term) {
+  return std::string(term.substr(0, 1)) + HexEncode(AsBytes(term.substr(1)));
+}
+
+// The document listings_terms holds for a listing: its terms' tokens, space-separated.
+std::string TermsDocument(const Listing& l) {
+  std::string doc;
+  for (const std::string& term : ListingTerms(l)) {
+    if (!doc.empty()) doc += ' ';
+    doc += TermToken(term);
+  }
+  return doc;
+}
+
+// What a listing's terms are computed from, and its row id.
+struct IndexedListing {
+  int64_t rid = 0;
+  Listing fields;  // text, holders, status and industry
+};
+
+// The listing's IndexedListing, if it is there.
+Result<std::optional<IndexedListing>> FindIndexed(Connection& c, std::string_view application_id) {
+  ASSIGN_OR_RETURN(Statement * s, c.Prepare(
+      "SELECT rid, text, holders, status, industry FROM listings WHERE application_id = ?"));
+  s->Bind(1, application_id);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<IndexedListing> out;
+  if (row) {
+    out.emplace();
+    out->rid = s->Int(0);
+    out->fields.text = s->Text(1);
+    out->fields.holders = s->Text(2);
+    out->fields.status = s->Text(3);
+    out->fields.industry = s->Text(4);
+  }
+  s->Reset();
+  return out;
+}
+
+// Adds the listing's terms to listings_terms under rid, or with remove takes them out (which
+// needs exactly the terms that were added: contentless FTS5 cannot look them up).
+Status WriteTerms(Connection& c, int64_t rid, const Listing& l, bool remove) {
+  ASSIGN_OR_RETURN(Statement * s,
+                   c.Prepare(remove ? "INSERT INTO listings_terms(listings_terms, rowid, terms) "
+                                      "VALUES('delete', ?, ?)"
+                                    : "INSERT INTO listings_terms(rowid, terms) VALUES(?, ?)"));
+  return s->Bind(1, rid).Bind(2, TermsDocument(l)).Run();
+}
+
+Status BackfillListingTerms(Connection& c) {
+  ASSIGN_OR_RETURN(Statement * s, c.Prepare(
+      "SELECT rid, text, holders, status, industry FROM listings ORDER BY rid"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Status::Ok();
+    Listing l;
+    l.text = s->Text(1);
+    l.holders = s->Text(2);
+    l.status = s->Text(3);
+    l.industry = s->Text(4);
+    RETURN_IF_ERROR(WriteTerms(c, s->Int(0), l, /*remove=*/false));
+  }
+}
+
+// An FTS5 string: s, literally, as one phrase.
+std::string Quoted(std::string_view s) {
+  std::string q = "\"";
+  for (char ch : s) {
+    if (ch == '"') q += '"';
+    q += ch;
+  }
+  return q + "\"";
+}
+
+// What reading things costs a search, relatively: an entry of an index (or of a set of row ids
+// made from one), and a row of listings (a few hundred bytes, in another part of the file). A
+// search estimates each way of going through the rows by these and takes the cheapest.
+constexpr uint64_t kEntryCost = 1;
+constexpr uint64_t kRowCost = 10;
 
 // The least string greater than every string that starts with prefix (byte order); nullopt
 // when there is none (prefix is empty or all 0xff).
@@ -265,29 +361,50 @@ class SqliteWriteTx final : public WriteTx {
     if (r.due) s->Bind(7, ToMicros(*r.due));  // else NULL: bindings start out NULL
     return s->Run();
   }
+  // No savepoint around the statements of these two (they cannot conflict, and any other
+  // failure ends the transaction): a savepoint makes both full-text tables write out what they
+  // hold in memory, a segment per listing, which made a batch of listings twice as slow.
   Status PutListing(const Listing& l) override {
+    ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, l.application_id));
     // An upsert rather than INSERT OR REPLACE: REPLACE deletes without firing the delete
-    // trigger, which would leave the old text in the full-text index.
+    // trigger, which would leave the old text in the full-text index; and the row keeps its rid.
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
         "INSERT INTO listings(application_id, number, status, industry, holders, text, listed, "
         "item) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
         "number = excluded.number, status = excluded.status, industry = excluded.industry, "
         "holders = excluded.holders, text = excluded.text, listed = excluded.listed, "
-        "item = excluded.item"));
-    return s->Bind(1, l.application_id)
+        "item = excluded.item RETURNING rid"));
+    s->Bind(1, l.application_id)
         .Bind(2, l.number)
         .Bind(3, l.status)
         .Bind(4, l.industry)
         .Bind(5, l.holders)
         .Bind(6, l.text)
         .Bind(7, ToMicros(l.listed))
-        .Bind(8, l.item)
-        .Run();
+        .Bind(8, l.item);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) return Internal("sqlite: a listing upsert returned no row id");
+    int64_t rid = s->Int(0);
+    s->Reset();
+    if (old) {
+      const Listing& o = old->fields;
+      if (o.text == l.text && o.holders == l.holders && o.status == l.status &&
+          o.industry == l.industry) {
+        return Status::Ok();  // the same terms
+      }
+      RETURN_IF_ERROR(WriteTerms(conn_, rid, o, /*remove=*/true));
+    }
+    return WriteTerms(conn_, rid, l, /*remove=*/false);
   }
+
   Status RemoveListing(std::string_view application_id) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("DELETE FROM listings WHERE application_id = ?"));
-    return s->Bind(1, application_id).Run();
+    ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, application_id));
+    if (!old) return Status::Ok();
+    RETURN_IF_ERROR(WriteTerms(conn_, old->rid, old->fields, /*remove=*/true));
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("DELETE FROM listings WHERE rid = ?"));
+    return s->Bind(1, old->rid).Run();
   }
+
   Status ClaimNumber(std::string_view number, std::string_view record_id) override {
     ASSIGN_OR_RETURN(Statement * s,
                      conn_.Prepare("INSERT INTO numbers(number, record_id) VALUES(?, ?)"));
@@ -566,85 +683,157 @@ class SqliteStore final : public Store {
   }
 
   Result<ListingPage> SearchListings(const ListingQuery& q) override {
-    // A text or holder of 3 characters or more is found in the trigram index, exactly (see the
-    // schema). The other filters are conditions on the rows: status and industry are in the
-    // index listings_by_listed; shorter texts and holders are compared with every row's by LIKE
-    // (ASCII case-insensitive, as the index).
-    std::string fts;
-    std::string where;  // " AND ..." over listings l
-    std::vector<std::string> args;
-    bool reads_rows = false;  // where needs more than listings_by_listed holds
-    auto contains = [&](const char* column, const std::string& s) {
-      if (s.empty()) return;
-      if (Utf8Length(s) >= 3) {
-        fts += (fts.empty() ? "" : " AND ") + TrigramPhrase(column, s);
-      } else {
-        where += fmt::format(" AND l.{} LIKE ? ESCAPE '\\'", column);
-        args.push_back(ContainsPattern(s));
-        reads_rows = true;
+    // Every filter has two forms (docs/FORMATS.md §8, "Search"): a condition on the row (LIKE,
+    // =, IN), which must read the row (or listings_by_listed, for status and industry); and an
+    // exact lookup of a set of row ids in an index: texts and holders of 1-2 characters,
+    // statuses and industry in listings_terms, longer texts and holders in listings_fts. The
+    // total comes from the sets, the page from whichever way through the rows costs least.
+    struct Set {
+      const char* table;
+      std::string query;  // FTS5
+      uint64_t found = 0;
+    };
+    Set terms{"listings_terms", ""}, trigrams{"listings_fts", ""};
+    auto and_to = [](Set& set, const std::string& expr) {
+      set.query += (set.query.empty() ? "" : " AND ") + expr;
+    };
+    bool unindexed = false;  // some filter has no index (a short string that is not UTF-8)
+    struct Where {
+      std::string sql;  // " AND ..." over listings l
+      std::vector<std::string> args;
+      bool reads_rows = false;  // more than listings_by_listed holds
+      void Add(const std::string& cond, const std::vector<std::string>& a, bool rows) {
+        sql += " AND " + cond;
+        args.insert(args.end(), a.begin(), a.end());
+        reads_rows |= rows;
       }
     };
-    contains("text", q.text);
-    contains("holders", q.holder);
+    Where all;   // every filter
+    Where rest;  // the filters no set answers
+    auto contains = [&](const char* column, char tag, const std::string& s) {
+      if (s.empty()) return;
+      std::string cond = fmt::format("l.{} LIKE ? ESCAPE '\\'", column);
+      all.Add(cond, {ContainsPattern(s)}, true);
+      if (IsGramQuery(s)) {
+        and_to(terms, Quoted(TermToken(Term(tag, FoldAsciiCase(s)))));
+      } else if (Utf8Length(s) >= 3) {
+        and_to(trigrams, TrigramPhrase(column, s));
+      } else {
+        unindexed = true;
+        rest.Add(cond, {ContainsPattern(s)}, true);
+      }
+    };
+    contains("text", kTextTag, q.text);
+    contains("holders", kHolderTag, q.holder);
+    // Statuses and industry go with a set of terms there is anyway, or make one when there is
+    // no other set; alongside trigrams alone they are cheaper to check in listings_by_listed.
+    bool with_terms = !terms.query.empty() || (trigrams.query.empty() && !unindexed);
     if (!q.industry.empty()) {
-      where += " AND l.industry = ?";
-      args.push_back(q.industry);
+      all.Add("l.industry = ?", {q.industry}, false);
+      if (with_terms) {
+        and_to(terms, Quoted(TermToken(Term(kIndustryTag, q.industry))));
+      } else {
+        rest.Add("l.industry = ?", {q.industry}, false);
+      }
     }
     if (!q.statuses.empty()) {
-      where += " AND l.status IN (?";
-      for (size_t i = 1; i < q.statuses.size(); ++i) where += ", ?";
-      where += ")";
-      args.insert(args.end(), q.statuses.begin(), q.statuses.end());
+      std::string any, cond = "l.status IN (?";
+      for (size_t i = 0; i < q.statuses.size(); ++i) {
+        any += (i ? " OR " : "") + Quoted(TermToken(Term(kStatusTag, q.statuses[i])));
+        if (i) cond += ", ?";
+      }
+      all.Add(cond + ")", q.statuses, false);
+      if (with_terms) {
+        and_to(terms, "(" + any + ")");
+      } else {
+        rest.Add(cond + ")", q.statuses, false);
+      }
     }
-    const char* kFound =
-        " AND l.rid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)";
+    std::vector<Set*> sets;  // the smallest first, once counted
+    if (!terms.query.empty()) sets.push_back(&terms);
+    if (!trigrams.query.empty()) sets.push_back(&trigrams);
 
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
       // One read transaction, so that the total and the page come from the same snapshot.
       RETURN_IF_ERROR(c.Exec("BEGIN"));
       auto page = [&]() -> Result<ListingPage> {
-        auto bind = [&](Statement* s) {
-          int i = 1;
-          if (!fts.empty()) s->Bind(i++, fts);
-          for (const auto& a : args) s->Bind(i++, a);
-          return i;
-        };
         ListingPage out;
-        // How many the full-text index finds, which decides how to go through them.
-        uint64_t found = 0;
-        if (!fts.empty()) {
-          ASSIGN_OR_RETURN(Statement * n, c.Prepare(
-              "SELECT count(*) FROM listings_fts WHERE listings_fts MATCH ?"));
-          n->Bind(1, fts);
-          ASSIGN_OR_RETURN(bool row, n->Step());
-          found = row ? static_cast<uint64_t>(n->Int(0)) : 0;
-          if (found == 0) return out;
-        }
-        // Going through the rows themselves ("NOT INDEXED": those found, by row id, or all of
-        // them, in storage order), or through listings_by_listed (newest first, reading a row
-        // only for what the index lacks).
-        auto from = [&](bool rows) {
-          return fmt::format("FROM listings l {} WHERE 1{}{}",
-                             rows ? "NOT INDEXED" : "INDEXED BY listings_by_listed",
-                             fts.empty() ? "" : kFound, where);
+        // A statement over listings l, going through its rows (NOT INDEXED) or through
+        // listings_by_listed: the sets as conditions on l.rid (going through the rows, the
+        // first one by row id lookups, hence the smallest), then the conditions in `where`.
+        auto statement = [&](std::string what, bool rows, const std::vector<Set*>& in,
+                             const Where& where) {
+          std::string sql = what + " FROM listings l " +
+                            (rows ? "NOT INDEXED" : "INDEXED BY listings_by_listed") + " WHERE 1";
+          std::vector<std::string> args;
+          for (size_t i = 0; i < in.size(); ++i) {
+            sql += fmt::format(" AND {}l.rid IN (SELECT rowid FROM {} WHERE {} MATCH ?)",
+                               rows && i > 0 ? "+" : "", in[i]->table, in[i]->table);
+            args.push_back(in[i]->query);
+          }
+          args.insert(args.end(), where.args.begin(), where.args.end());
+          return std::pair(sql + where.sql, args);
         };
-        bool few_found = !fts.empty() && found <= kSortFoundUpTo;
-        if (!fts.empty() && where.empty()) {
-          out.total = found;
+        auto run = [&](const std::pair<std::string, std::vector<std::string>>& st)
+            -> Result<Statement*> {
+          ASSIGN_OR_RETURN(Statement * s, c.Prepare(st.first));
+          int i = 1;
+          for (const auto& a : st.second) s->Bind(i++, a);
+          return s;
+        };
+        auto count = [&](const std::pair<std::string, std::vector<std::string>>& st)
+            -> Result<uint64_t> {
+          ASSIGN_OR_RETURN(Statement * s, run(st));
+          ASSIGN_OR_RETURN(bool row, s->Step());
+          return row ? static_cast<uint64_t>(s->Int(0)) : 0;
+        };
+        for (Set* set : sets) {
+          ASSIGN_OR_RETURN(set->found,
+                           count({fmt::format("SELECT count(*) FROM {} WHERE {} MATCH ?",
+                                              set->table, set->table),
+                                  {set->query}}));
+          if (set->found == 0) return out;
+        }
+        std::sort(sets.begin(), sets.end(),
+                  [](const Set* a, const Set* b) { return a->found < b->found; });
+        // How many listings there are, about (rids are not reused while the largest stays).
+        ASSIGN_OR_RETURN(uint64_t n, count({"SELECT max(rid) FROM listings", {}}));
+        // Costs: reading the rows of the smallest set (by row id) and making the others into
+        // sets to look row ids up in; or making them all into sets and walking `entries` of
+        // listings_by_listed, checking what they leave to `w` too.
+        uint64_t made = 0;
+        for (const Set* set : sets) made += set->found * kEntryCost;
+        uint64_t by_rows = sets.empty() ? UINT64_MAX
+                                        : made + sets[0]->found * (kRowCost - kEntryCost);
+        auto walk = [&](uint64_t entries, const Where& w) {
+          return entries * (w.reads_rows ? kRowCost : kEntryCost);
+        };
+        if (sets.size() == 1 && rest.sql.empty()) {
+          out.total = sets[0]->found;
         } else {
-          // Counting reads the rows found, or every entry of the index.
-          ASSIGN_OR_RETURN(Statement * n,
-                           c.Prepare("SELECT count(*) " + from(few_found || reads_rows)));
-          bind(n);
-          ASSIGN_OR_RETURN(bool row, n->Step());
-          out.total = row ? static_cast<uint64_t>(n->Int(0)) : 0;
+          bool rows = by_rows < made + walk(n, rest);
+          ASSIGN_OR_RETURN(out.total, count(statement("SELECT count(*)", rows, sets, rest)));
         }
         if (q.limit == 0 || q.offset >= out.total) return out;
-        // A page: sort the few found, or walk the list until the page is full.
-        ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT l.item " + from(few_found) +
-                                                  " ORDER BY l.listed DESC, l.application_id "
-                                                  "LIMIT ? OFFSET ?"));
-        int i = bind(s);
+
+        // A page. Walking the list newest first, a search goes through about `walked` entries
+        // before the page is full, checking each against the sets, or against the conditions
+        // of all filters; or it reads the rows of the smallest set and sorts those that pass.
+        uint64_t wanted = q.offset + std::min<uint64_t>(q.limit, out.total - q.offset);
+        uint64_t walked = wanted * std::max(n, out.total) / out.total;
+        uint64_t walk_sets = sets.empty() ? UINT64_MAX : made + walk(walked, rest);
+        uint64_t walk_all = walk(walked, all);
+        std::pair<std::string, std::vector<std::string>> st;
+        if (by_rows <= walk_sets && by_rows <= walk_all) {
+          st = statement("SELECT l.item", true, sets, rest);
+        } else if (walk_sets <= walk_all) {
+          st = statement("SELECT l.item", false, sets, rest);
+        } else {
+          st = statement("SELECT l.item", false, {}, all);
+        }
+        st.first += " ORDER BY l.listed DESC, l.application_id LIMIT ? OFFSET ?";
+        ASSIGN_OR_RETURN(Statement * s, run(st));
+        int i = static_cast<int>(st.second.size()) + 1;
         s->Bind(i, Clamp(q.limit)).Bind(i + 1, Clamp(q.offset));
         while (true) {
           ASSIGN_OR_RETURN(bool more, s->Step());
@@ -848,7 +1037,9 @@ Status Migrate(Connection& c) {
   }
   for (int64_t v = version; v < kLatest; ++v) {
     RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
-    Status st = c.Exec(kMigrations[v]);
+    Status st = c.Exec(kMigrations[v].sql);
+    if (st.ok() && kMigrations[v].backfill) st = kMigrations[v].backfill(c);
+    c.ResetActive();
     if (st.ok()) st = c.Exec(fmt::format("PRAGMA user_version = {}", v + 1));
     if (!st.ok()) {
       (void)c.Exec("ROLLBACK");
