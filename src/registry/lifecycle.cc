@@ -577,7 +577,8 @@ std::optional<storage::Listing> ListingOf(const ApplicationState& a) {
     if (a.record.contains(f)) text += "\n" + a.record[f].get<std::string>();
   }
   if (a.record.contains("source")) text += "\n" + a.record["source"].value("description", "");
-  if (!a.registration_number.empty()) text += "\n" + a.registration_number;
+  // Not the registration number: adding it at registration would rewrite the text indexes for
+  // no new word (docs/PERFORMANCE.md); a search for a number is answered from the number.
   l.text = std::move(text);
   l.listed = a.registered_at ? *a.registered_at : a.updated;
   json item = {{"application", a.id},

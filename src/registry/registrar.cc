@@ -9,6 +9,7 @@
 #include "common/hex.h"
 #include "crypto/random.h"
 #include "registry/application.h"
+#include "registry/numbers.h"
 #include "registry/projector.h"
 #include "registry/validate.h"
 
@@ -574,6 +575,33 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
   }
   q.offset = (page - 1) * kPageSize;
   q.limit = kPageSize;
+  if (IsValidRegistrationNumber(q.text)) {
+    // A registration number is not in the searched text: look it up (one row at most), and let
+    // the other filters apply to it.
+    ASSIGN_OR_RETURN(auto r, store_.RecordByNumber(q.text));
+    std::optional<storage::Listing> l;
+    if (r) {
+      ASSIGN_OR_RETURN(auto a, ParseApplication(*r));
+      l = ListingOf(a);
+    }
+    bool match = l && (q.industry.empty() || l->industry == q.industry) &&
+                 std::find(q.statuses.begin(), q.statuses.end(), l->status) != q.statuses.end();
+    if (match && !q.holder.empty()) {
+      std::string holders = l->holders, want = q.holder;
+      for (std::string* str : {&holders, &want}) {
+        for (char& c : *str) {
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+      }
+      match = holders.find(want) != std::string::npos;
+    }
+    json items = json::array();
+    if (match && page == 1) items.push_back(json::parse(l->item));
+    return json{{"items", std::move(items)},
+                {"total", match ? 1 : 0},
+                {"page", page},
+                {"page_size", kPageSize}};
+  }
   ASSIGN_OR_RETURN(auto result, store_.SearchListings(q));
   json items = json::array();
   for (const auto& item : result.items) {
