@@ -252,6 +252,10 @@ std::string Quoted(std::string_view s) {
 constexpr uint64_t kEntryCost = 1;
 constexpr uint64_t kRowCost = 10;
 
+// How many of a longer query's 2-character grams a search adds to the terms it looks up anyway
+// (more narrow the set less and less, and each costs a lookup).
+constexpr int kPrefilterGrams = 4;
+
 // The least string greater than every string that starts with prefix (byte order); nullopt
 // when there is none (prefix is empty or all 0xff).
 std::optional<std::string> PrefixEnd(std::string_view prefix) {
@@ -725,16 +729,9 @@ class SqliteStore final : public Store {
     };
     contains("text", kTextTag, q.text);
     contains("holders", kHolderTag, q.holder);
-    // Statuses and industry go with a set of terms there is anyway, or make one when there is
-    // no other set; alongside trigrams alone they are cheaper to check in listings_by_listed.
-    bool with_terms = !terms.query.empty() || (trigrams.query.empty() && !unindexed);
     if (!q.industry.empty()) {
       all.Add("l.industry = ?", {q.industry}, false);
-      if (with_terms) {
-        and_to(terms, Quoted(TermToken(Term(kIndustryTag, q.industry))));
-      } else {
-        rest.Add("l.industry = ?", {q.industry}, false);
-      }
+      and_to(terms, Quoted(TermToken(Term(kIndustryTag, q.industry))));
     }
     if (!q.statuses.empty()) {
       std::string any, cond = "l.status IN (?";
@@ -743,10 +740,21 @@ class SqliteStore final : public Store {
         if (i) cond += ", ?";
       }
       all.Add(cond + ")", q.statuses, false);
-      if (with_terms) {
-        and_to(terms, "(" + any + ")");
-      } else {
-        rest.Add(cond + ")", q.statuses, false);
+      and_to(terms, "(" + any + ")");
+    }
+    // With trigrams too, the terms also get some of the longer strings' grams: then they find
+    // fewer rows (never fewer than the trigrams with them), which makes the two sets quicker to
+    // intersect.
+    if (!terms.query.empty()) {
+      for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
+        if (value->empty() || IsGramQuery(*value) || Utf8Length(*value) < 3) continue;
+        int taken = 0;
+        for (const std::string& g : ShortGrams(FoldAsciiCase(*value))) {
+          if (taken == kPrefilterGrams) break;
+          if (Utf8Length(g) != kMaxGramChars) continue;
+          and_to(terms, Quoted(TermToken(Term(tag, g))));
+          ++taken;
+        }
       }
     }
     std::vector<Set*> sets;  // the smallest first, once counted
@@ -810,6 +818,15 @@ class SqliteStore final : public Store {
         };
         if (sets.size() == 1 && rest.sql.empty()) {
           out.total = sets[0]->found;
+        } else if (sets.size() == 2 && rest.sql.empty()) {
+          // The rows of the larger set that are in the smaller one (made into a set to look row
+          // ids up in). "+rowid" keeps the full-text table from being asked for each row id of
+          // the set, a query per row id.
+          ASSIGN_OR_RETURN(out.total, count({fmt::format("SELECT count(*) FROM {0} WHERE {0} "
+                                                         "MATCH ? AND +rowid IN (SELECT rowid "
+                                                         "FROM {1} WHERE {1} MATCH ?)",
+                                                         sets[1]->table, sets[0]->table),
+                                             {sets[1]->query, sets[0]->query}}));
         } else {
           bool rows = by_rows < made + walk(n, rest);
           ASSIGN_OR_RETURN(out.total, count(statement("SELECT count(*)", rows, sets, rest)));
