@@ -7,13 +7,15 @@
 #      reporting transitions/s and latencies while filling, and waits until all are registered;
 #   3. runs wrk on the public register: a mix of searches (bench/search.lua: 3+ character Chinese
 #      and English terms, 2-character Chinese terms, holder and industry filters, browsing) and
-#      record lookups of random known numbers (bench/lookup.lua), at 16 and 64 connections; then
-#      each kind of search alone (1 and 16 connections) to see which costs what.
+#      record lookups of random known numbers (bench/lookup.lua), at 16 and 64 connections, and
+#      paced below saturation; then each kind of search alone (1 and 16 connections).
+# Results and what they mean: docs/PERFORMANCE.md, "Registration (issue 4)".
 # Usage: bench/registration_load.sh [BUILD_DIR]
 #   env: REGISTRATIONS (default 100000), WORKERS (64), HOLDERS (40), SECONDS_PER_RUN (10),
-#        KIND_SECONDS (5; the per-kind runs), PACED_SEARCH_RPS (50) and PACED_LOOKUP_RPS (2000): the
-#        rates of the paced runs (16 connections, each waiting between requests), DB (a PostgreSQL URI for `dipr serve --db`, or
-#        "scratch" to start a throwaway PostgreSQL with scripts/pg.sh; default SQLite in DATA),
+#        KIND_SECONDS (5; the per-kind runs), PACED_SEARCH_RPS (50) and PACED_LOOKUP_RPS (2000):
+#        the rates of the paced runs (16 connections, each waiting between requests),
+#        DB (a PostgreSQL URI for `dipr serve --db`, or "scratch" to start a throwaway PostgreSQL
+#        with scripts/pg.sh; default SQLite in DATA),
 #        DATA (reuse a data directory: its numbers and queries are kept in DATA.bench/, a scratch
 #        PostgreSQL in DATA.pg/, and only the registrations still missing are made).
 # The server's CPU time is reported per request and per registration (and PostgreSQL's, for a
