@@ -110,8 +110,9 @@ const Migration kMigrations[] = {
     // index is built over them (at once, which is faster than entry by entry).
     {R"sql(
     -- Each listing's terms (src/storage/grams.h), in a table of its own: counting what a term
-    -- finds visits every row it finds, and these rows are small (toast_tuple_target moves the
-    -- terms out of line; only the index reads them, since it answers @> and && exactly).
+    -- finds visits every row it finds, and these rows are small. Terms of more than 2 kB (a
+    -- text of a few hundred characters) are toasted, and toast_tuple_target then moves them
+    -- all out of line; no search reads them there, since the index answers @> and && exactly.
     CREATE TABLE listings_terms(application_id text COLLATE "C" PRIMARY KEY,
                                 terms text[] COLLATE "C" NOT NULL)
         WITH (toast_tuple_target = 128);
@@ -119,7 +120,7 @@ const Migration kMigrations[] = {
      BackfillListingTerms,
      R"sql(
     -- A smaller pending list than the default 4 MB: every search reads all of it. Much smaller
-    -- makes writers merge it into the index too often (64 kB: 4 times the cost per listing).
+    -- makes writers merge it into the index too often (64 kB: 3 times the cost per listing).
     CREATE INDEX listings_terms_gin ON listings_terms USING gin (terms)
         WITH (gin_pending_list_limit = 1024);
     )sql"},
@@ -1074,9 +1075,10 @@ class PgStore final : public Store {
 
   Result<ListingPage> SearchListings(const ListingQuery& q) override {
     // As in SQLite (docs/FORMATS.md §8, "Search"): the total from an index that finds the rows
-    // exactly; the page from whichever way through them costs least. Texts and holders of 1-2
-    // characters, statuses and industry are terms of listings_terms; longer texts and holders
-    // are compared by LIKE with the ASCII-lower-cased columns, which the trigram indexes serve.
+    // exactly, then the page by walking the list or sorting what was found, whichever costs
+    // less. Texts and holders of 1-2 characters, statuses and industry are terms of
+    // listings_terms; longer texts and holders are compared by LIKE with the ASCII-lower-cased
+    // columns, which the trigram indexes serve (then the server picks the plan).
     enum class Driver { kRows, kTerms, kTrigrams };
     std::vector<std::string> all_of;  // terms a row found has every one of
     std::vector<std::string> any_of;  // terms it has one of (its status)
