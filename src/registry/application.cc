@@ -55,11 +55,6 @@ const Industry* FindIndustry(std::string_view s) {
 }
 
 template <size_t N>
-bool OneOf(const std::string_view (&set)[N], std::string_view v) {
-  return std::find(std::begin(set), std::end(set), v) != std::end(set);
-}
-
-template <size_t N>
 std::string Choices(const std::string_view (&set)[N]) {
   std::string out;
   for (size_t i = 0; i < N; ++i) {

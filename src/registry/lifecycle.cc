@@ -6,6 +6,7 @@
 
 #include "registry/application.h"
 #include "registry/numbers.h"
+#include "registry/validate.h"
 
 namespace dipr::registry {
 namespace {
@@ -24,11 +25,6 @@ constexpr std::string_view kRegisterEvents[] = {
     kObjectionFiled,        kObjectionRuled,              kRegistrationRenewed,
     kRegistrationChangeRequested, kRegistrationChangeExamined, kRegistrationCancelled,
     kRegistrationRevoked,   kRegistrationExpired};
-
-template <size_t N>
-bool OneOf(const std::string_view (&set)[N], std::string_view v) {
-  return std::find(std::begin(set), std::end(set), v) != std::end(set);
-}
 
 json OptTime(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(); }
 

@@ -32,13 +32,6 @@ std::string NewId(char prefix) {
   return std::string(1, prefix) + HexEncode(AsBytes(crypto::RandomBytes(8)));
 }
 
-Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
-  if (a.role == role) return Status::Ok();
-  return PermissionDenied(fmt::format("only {} {} {}", role == "admin" || role == "examiner"
-                                                           ? "an" : "a",
-                                      role, action));
-}
-
 // {"decision": one of `decisions`, "reason": text (required unless the decision is `free`)}.
 Status ParseDecision(const json& body, std::initializer_list<std::string_view> decisions,
                      std::string_view free, std::string& decision, std::string& reason) {
@@ -70,11 +63,6 @@ Status ParseReason(const json& body, bool required, std::string& reason) {
     return Status::Ok();
   }
   return CheckTextValue(body["reason"], "reason", required ? 1 : 0, kMaxReasonChars, true, reason);
-}
-
-template <size_t N>
-bool OneOf(const std::string_view (&set)[N], std::string_view v) {
-  return std::find(std::begin(set), std::end(set), v) != std::end(set);
 }
 
 Result<ApplicationState> ParseApplication(const storage::Record& r) {

@@ -113,7 +113,8 @@ class Registrar {
   // Acts on everything due by the clock's now (registrations at the end of their notice, lapsed
   // corrections, expiries), when this node sequences; waits until the entries are durable.
   // Returns how many events it appended. Conflicts (another node did it first) are skipped.
-  Result<size_t> RunDue(size_t limit = 2000);
+  static constexpr size_t kDueBatch = 2000;
+  Result<size_t> RunDue(size_t limit = kDueBatch);
 
   Time Now() const;
   // "2026-12-21": the registrar's local date of an instant.

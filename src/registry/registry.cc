@@ -17,12 +17,6 @@ constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxTitleChars = 200;
 constexpr size_t kAuthCacheMax = 100000;
 
-Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
-  if (a.role == role) return Status::Ok();
-  const char* article = role == "admin" ? "an" : "a";
-  return PermissionDenied(fmt::format("only {} {} {}", article, role, action));
-}
-
 std::string NewAccountId() { return "u" + HexEncode(AsBytes(crypto::RandomBytes(8))); }
 
 }  // namespace

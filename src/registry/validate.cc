@@ -45,6 +45,12 @@ Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::st
   return Status::Ok();
 }
 
+Status RequireRole(const storage::Account& a, std::string_view role, std::string_view action) {
+  if (a.role == role) return Status::Ok();
+  bool vowel = !role.empty() && std::string_view("aeiou").find(role[0]) != std::string_view::npos;
+  return PermissionDenied(fmt::format("only {} {} {}", vowel ? "an" : "a", role, action));
+}
+
 Status CheckObject(const nlohmann::json& body, std::string_view what) {
   if (!body.is_object()) return InvalidArgument(fmt::format("{} must be a JSON object", what));
   return Status::Ok();

@@ -3,11 +3,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
+#include "storage/store.h"
 
 namespace dipr::registry {
 
@@ -22,6 +25,17 @@ Status CheckText(const nlohmann::json& body, const char* field, size_t max_chars
 // InvalidArgument naming the first key of body (an object) not in `allowed`.
 Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed,
                        std::string_view prefix = "");
+// PermissionDenied "only a holder <action>" (or "an examiner", "an admin") unless the account has
+// `role`.
+Status RequireRole(const storage::Account& account, std::string_view role,
+                   std::string_view action);
+
+// True if v is one of set.
+template <size_t N>
+bool OneOf(const std::string_view (&set)[N], std::string_view v) {
+  return std::find(std::begin(set), std::end(set), v) != std::end(set);
+}
+
 // body must be a JSON object ("the request body must be a JSON object" otherwise).
 Status CheckObject(const nlohmann::json& body, std::string_view what = "the request body");
 

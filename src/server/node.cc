@@ -61,7 +61,7 @@ void Node::RunDueLoop(std::chrono::milliseconds interval) {
     }
     lock.lock();
     // Straight on when a full batch was due; else wait for the next tick.
-    if (done.ok() && *done >= 2000) continue;
+    if (done.ok() && *done >= registry::Registrar::kDueBatch) continue;
     due_cv_.wait_for(lock, interval, [this] { return stopping_; });
   }
 }
