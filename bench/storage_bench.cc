@@ -407,7 +407,6 @@ class ListingGen {
                             std::string(1, static_cast<char>('A' + rng_() % 20)),
                             std::move(holders),
                             std::move(text),
-                            Time(dipr::Micros(1700000000000000 + static_cast<int64_t>(i) * 1000)),
                             std::move(item)};
   }
 

@@ -240,6 +240,7 @@ TEST_P(RegistrationTest, FromApplicationToVerifiedCertificate) {
   for (std::string q : std::vector<std::string>{"交通", "交通流量", "traffic", "TRAFFIC", number}) {
     json found = Ok(Call("", "GET", "/v1/registrations?q=" + testenv::UrlEncode(q)));
     EXPECT_EQ(found["total"], 1) << q;
+    EXPECT_EQ(found["total_exact"], true) << q;
   }
   EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?q=" + testenv::UrlEncode("SECRET")))["total"], 0);
   EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations?industry=G"))["total"], 1);
@@ -489,7 +490,14 @@ TEST_P(RegistrationTest, NumbersNeverRepeatUnderConcurrencyAndRestarts) {
   ASSERT_TRUE(registry::IsValidRegistrationNumber(next)) << next;
   EXPECT_FALSE(numbers.count(next));
   EXPECT_GT(next.substr(8, 7), numbers.rbegin()->substr(8, 7));
-  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations"))["total"], kApplications + 1);
+  // Listed in the order of their notices, the latest first, whenever they were registered.
+  json list = Ok(Call("", "GET", "/v1/registrations"));
+  EXPECT_EQ(list["total"], kApplications + 1);
+  EXPECT_EQ(list["total_exact"], true);
+  ASSERT_EQ(list["items"].size(), 20u);
+  EXPECT_EQ(list["items"][0]["application"], held);
+  EXPECT_EQ(list["items"][1]["application"], ids.back());
+  EXPECT_EQ(list["items"][19]["application"], ids[ids.size() - 19]);
 }
 
 TEST_P(RegistrationTest, CertificatePdfHasTheFactsAndALinkToTheRecord) {

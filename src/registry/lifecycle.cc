@@ -576,7 +576,6 @@ std::optional<storage::Listing> ListingOf(const ApplicationState& a) {
   // Not the registration number: adding it at registration would rewrite the text indexes for
   // no new word (docs/PERFORMANCE.md); a search for a number is answered from the number.
   l.text = std::move(text);
-  l.listed = a.registered_at ? *a.registered_at : a.updated;
   json item = {{"application", a.id},
                {"status", a.status},
                {"data_name", a.record["data_name"]},

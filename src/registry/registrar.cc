@@ -587,6 +587,7 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
     if (match && page == 1) items.push_back(json::parse(l->item));
     return json{{"items", std::move(items)},
                 {"total", match ? 1 : 0},
+                {"total_exact", true},
                 {"page", page},
                 {"page_size", kPageSize}};
   }
@@ -599,6 +600,7 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
   }
   return json{{"items", std::move(items)},
               {"total", result.total},
+              {"total_exact", result.total_exact},
               {"page", page},
               {"page_size", kPageSize}};
 }

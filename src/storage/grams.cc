@@ -44,10 +44,9 @@ std::vector<std::string> ListingTerms(const Listing& l) {
   std::vector<std::string> text = ShortGrams(FoldAsciiCase(l.text));
   std::vector<std::string> holders = ShortGrams(FoldAsciiCase(l.holders));
   std::vector<std::string> out;
-  out.reserve(text.size() + holders.size() + 2);
+  out.reserve(text.size() + holders.size() + 1);
   for (const auto& g : text) out.push_back(Term(kTextTag, g));
   for (const auto& g : holders) out.push_back(Term(kHolderTag, g));
-  out.push_back(Term(kStatusTag, l.status));
   out.push_back(Term(kIndustryTag, l.industry));
   return out;
 }

@@ -3,11 +3,12 @@
 // backends, so that SQLite and PostgreSQL index exactly the same terms.
 //
 // A listing's terms are the distinct substrings of one and two characters ("grams") of its text
-// and of its holders, ASCII-lower-cased, and its status and industry, each behind a tag byte
-// saying which it is. A query of one or two characters occurs in a text if and only if it is one
-// of the text's grams, so such a query is answered by looking its term up, with no second look at
-// the text; status and industry are terms so that the filters the public search always has are
-// answered by the same lookup. Longer queries go to the backends' trigram indexes.
+// and of its holders, ASCII-lower-cased, and its industry, each behind a tag byte saying which it
+// is. A query of one or two characters occurs in a text if and only if it is one of the text's
+// grams, so such a query is answered by looking its term up, with no second look at the text;
+// industry is a term so that its filter is answered by the same lookup. Longer queries go to the
+// backends' trigram indexes. The status is not a term: it changes (at registration, expiry, ...)
+// when no searched word does, and the term index is then left alone.
 //
 // Thread-safe (pure functions).
 #pragma once
@@ -27,7 +28,6 @@ inline constexpr size_t kMaxGramChars = 2;
 // The tag bytes: a term is its tag followed by the gram, status or industry.
 inline constexpr char kTextTag = 't';
 inline constexpr char kHolderTag = 'h';
-inline constexpr char kStatusTag = 's';
 inline constexpr char kIndustryTag = 'i';
 
 // s with its ASCII letters in lower case and every other byte as it is: how the search folds
@@ -45,7 +45,7 @@ std::vector<std::string> ShortGrams(std::string_view folded);
 // A term: tag followed by value.
 std::string Term(char tag, std::string_view value);
 
-// Every term of a listing (its text's and holders' grams, its status and industry), distinct.
+// Every term of a listing (its text's and holders' grams, its industry), distinct.
 std::vector<std::string> ListingTerms(const Listing& listing);
 
 // Whether a text or holder query is answered by the term index: valid UTF-8 of 1 to kMaxGramChars

@@ -83,7 +83,6 @@ struct Listing {
   std::string industry;  // GB/T 4754 section letter
   std::string holders;   // the holders' names and identifiers, one per line (the holder filter)
   std::string text;      // the public text the q filter searches (Chinese and English)
-  Time listed;           // lists are newest first by this (registration, or start of notice)
   std::string item;      // the JSON object a list returns for it
 };
 
@@ -94,11 +93,17 @@ struct ListingQuery {
   std::vector<std::string> statuses;   // any of these; empty = any
   size_t offset = 0;
   size_t limit = 20;
+  // A query with a text or holder counts its matches up to this many (counting them all would
+  // make every search as slow as the register is large); filters alone are counted exactly.
+  uint64_t count_limit = 1000;
 };
 
 struct ListingPage {
-  std::vector<std::string> items;  // Listing::item, newest first (then by application id)
-  uint64_t total = 0;              // all rows matching the query
+  // Listing::item, newest first: in the reverse order in which the listings were first put (an
+  // update keeps a listing's place; one removed and put again is new).
+  std::vector<std::string> items;
+  uint64_t total = 0;        // the rows matching the query, if total_exact
+  bool total_exact = true;   // false: more than count_limit match, and total == count_limit
 };
 
 // An entry handed to the sequencing node through the durable queue (see Store::Enqueue).

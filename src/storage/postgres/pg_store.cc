@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -123,6 +124,51 @@ const Migration kMigrations[] = {
     -- makes writers merge it into the index too often (64 kB: 3 times the cost per listing).
     CREATE INDEX listings_terms_gin ON listings_terms USING gin (terms)
         WITH (gin_pending_list_limit = 1024);
+    )sql"},
+    // Lists in the order listings were put (rid), the status out of the term index, and the
+    // counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
+    // already there are numbered in the order lists had (oldest first).
+    {R"sql(
+    CREATE SEQUENCE listings_rid AS bigint;
+    ALTER TABLE listings ADD COLUMN rid bigint;
+    UPDATE listings l SET rid = o.n FROM (SELECT application_id, row_number() OVER
+        (ORDER BY listed, application_id DESC) AS n FROM listings) o
+        WHERE l.application_id = o.application_id;
+    SELECT setval('listings_rid', (SELECT coalesce(max(rid), 0) + 1 FROM listings), false);
+    ALTER TABLE listings ALTER COLUMN rid SET DEFAULT nextval('listings_rid'),
+                         ALTER COLUMN rid SET NOT NULL;
+    ALTER SEQUENCE listings_rid OWNED BY listings.rid;
+    DROP INDEX listings_by_listed;
+    ALTER TABLE listings DROP COLUMN listed;
+    -- The order of lists, and (covering) the filters on status and industry.
+    CREATE UNIQUE INDEX listings_by_rid ON listings(rid) INCLUDE (status, industry);
+    CREATE INDEX listings_by_status ON listings(status, industry, rid);
+    -- How many listings each status and industry has, kept by the triggers below: exact totals
+    -- for searches by filters only.
+    CREATE TABLE listing_counts(n bigint NOT NULL, status text COLLATE "C" NOT NULL,
+                                industry text COLLATE "C" NOT NULL,
+                                PRIMARY KEY (status, industry));
+    INSERT INTO listing_counts SELECT count(*), status, industry FROM listings
+        GROUP BY status, industry;
+    CREATE FUNCTION listing_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE listing_counts SET n = n - 1 WHERE status = OLD.status AND industry = OLD.industry;
+      END IF;
+      IF TG_OP IN ('UPDATE', 'INSERT') THEN
+        INSERT INTO listing_counts(n, status, industry) VALUES (1, NEW.status, NEW.industry)
+            ON CONFLICT (status, industry) DO UPDATE SET n = listing_counts.n + 1;
+      END IF;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER listings_counted AFTER INSERT OR DELETE ON listings
+        FOR EACH ROW EXECUTE FUNCTION listing_counts_follow();
+    CREATE TRIGGER listings_recounted AFTER UPDATE OF status, industry ON listings FOR EACH ROW
+        WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.industry IS DISTINCT FROM NEW.industry)
+        EXECUTE FUNCTION listing_counts_follow();
+    -- The terms without the status.
+    UPDATE listings_terms SET terms = ARRAY(SELECT t FROM unnest(terms) t WHERE left(t, 1) <> 's')
+        WHERE EXISTS (SELECT 1 FROM unnest(terms) t WHERE left(t, 1) = 's');
     )sql"},
 };
 
@@ -292,12 +338,12 @@ const StatementDef kWriteStatements[] = {
      "number = EXCLUDED.number, due = EXCLUDED.due, doc = EXCLUDED.doc, "
      "version = EXCLUDED.version",
      {kText, kText, kText, kText, kText, kText, kInt8, kText, kInt8}},
-    {"INSERT INTO listings(application_id, number, status, industry, holders, text, listed, "
-     "item) VALUES($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (application_id) DO UPDATE SET "
+    // The row keeps its rid (its place in lists) when it is there already.
+    {"INSERT INTO listings(application_id, number, status, industry, holders, text, item) "
+     "VALUES($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id) DO UPDATE SET "
      "number = EXCLUDED.number, status = EXCLUDED.status, industry = EXCLUDED.industry, "
-     "holders = EXCLUDED.holders, text = EXCLUDED.text, listed = EXCLUDED.listed, "
-     "item = EXCLUDED.item",
-     {kText, kText, kText, kText, kText, kText, kInt8, kText}},
+     "holders = EXCLUDED.holders, text = EXCLUDED.text, item = EXCLUDED.item",
+     {kText, kText, kText, kText, kText, kText, kText}},
     // Rewritten only when they changed: a new row version would put every term in the index
     // again.
     {"INSERT INTO listings_terms(application_id, terms) VALUES($1, $2) "
@@ -708,7 +754,6 @@ class PgWriteTx final : public WriteTx {
         .Bytes(l.industry)
         .Bytes(l.holders)
         .Bytes(l.text)
-        .Int(ToMicros(l.listed))
         .Bytes(l.item);
     conn_.Queue(kPutListing, p);
     std::string terms = pg::TextArray(ListingTerms(l));
@@ -1074,62 +1119,50 @@ class PgStore final : public Store {
   }
 
   Result<ListingPage> SearchListings(const ListingQuery& q) override {
-    // As in SQLite (docs/FORMATS.md §8, "Search"): the total from an index that finds the rows
-    // exactly, then the page by walking the list or sorting what was found, whichever costs
-    // less. Texts and holders of 1-2 characters, statuses and industry are terms of
-    // listings_terms; longer texts and holders are compared by LIKE with the ASCII-lower-cased
-    // columns, which the trigram indexes serve (then the server picks the plan).
-    enum class Driver { kRows, kTerms, kTrigrams };
+    // As in SQLite (docs/FORMATS.md §8, "Search"): lists are newest first by rid; a text or
+    // holder query counts its matches up to q.count_limit, filters alone are counted from
+    // listing_counts. Texts and holders of 1-2 characters (with the industry) are terms of
+    // listings_terms; longer ones are compared by LIKE with the ASCII-lower-cased columns,
+    // which the trigram indexes serve; the server picks the plan.
     std::vector<std::string> all_of;  // terms a row found has every one of
-    std::vector<std::string> any_of;  // terms it has one of (its status)
-    bool trigrams = false, unindexed = false;
-    for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
-      if (value->empty()) continue;
-      if (IsGramQuery(*value)) {
-        all_of.push_back(Term(tag, FoldAsciiCase(*value)));
-      } else if (Utf8Length(*value) >= 3) {
-        trigrams = true;
-      } else {
-        unindexed = true;  // not UTF-8: compared with every row
-      }
+    bool text_query = false;
+    for (const std::string* value : {&q.text, &q.holder}) {
+      if (!value->empty()) text_query = true;
     }
-    if (!q.industry.empty()) all_of.push_back(Term(kIndustryTag, q.industry));
-    for (const auto& s : q.statuses) any_of.push_back(Term(kStatusTag, s));
-    Driver driver = trigrams ? Driver::kTrigrams
-                    : !unindexed && (!all_of.empty() || !any_of.empty()) ? Driver::kTerms
-                                                                         : Driver::kRows;
+    for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
+      if (IsGramQuery(*value)) all_of.push_back(Term(tag, FoldAsciiCase(*value)));
+    }
+    if (!all_of.empty() && !q.industry.empty()) all_of.push_back(Term(kIndustryTag, q.industry));
+    int64_t cap = static_cast<int64_t>(std::min<uint64_t>(q.count_limit, INT64_MAX - 1));
 
-    // The filters as conditions on listings. With `like`, texts and holders are compared by
-    // LIKE, which the trigram indexes serve; else by strpos (the same, exactly), which no index
-    // serves, so that the planner walks the list newest first.
-    auto on_rows = [&](SearchSql& s, bool like) {
-      std::string where = "true";
+    // The filters as conditions on listings. Texts and holders of 3 characters or more are
+    // compared by LIKE, which the trigram indexes serve; strings that are neither that nor
+    // terms (not UTF-8) by strpos (the same, exactly), which no index serves.
+    auto where = [&](SearchSql& s) {
+      std::string w = "true";
       for (auto [column, value] : {std::pair{"text", &q.text}, std::pair{"holders", &q.holder}}) {
-        if (value->empty()) continue;
-        if (like) {
-          where += fmt::format(" AND lower({} COLLATE \"C\") LIKE {}", column,
-                               s.Param(LowerContainsPattern(*value)));
+        if (value->empty() || IsGramQuery(*value)) continue;
+        if (Utf8Length(*value) >= 3) {
+          w += fmt::format(" AND lower({} COLLATE \"C\") LIKE {}", column,
+                           s.Param(LowerContainsPattern(*value)));
         } else {
-          where += fmt::format(" AND strpos(lower({} COLLATE \"C\"), {}) > 0", column,
-                               s.Param(FoldAsciiCase(*value)));
+          w += fmt::format(" AND strpos(lower({} COLLATE \"C\"), {}) > 0", column,
+                           s.Param(FoldAsciiCase(*value)));
         }
       }
-      if (!q.industry.empty()) where += " AND industry = " + s.Param(q.industry);
+      if (!all_of.empty()) {
+        w += " AND application_id IN (SELECT application_id FROM listings_terms WHERE terms @> " +
+             s.Param(pg::TextArray(all_of), kTextArray) + ")";
+      }
+      if (!q.industry.empty()) w += " AND industry = " + s.Param(q.industry);
       if (!q.statuses.empty()) {
-        where += " AND status IN (";
+        w += " AND status IN (";
         for (size_t i = 0; i < q.statuses.size(); ++i) {
-          where += (i ? ", " : "") + s.Param(q.statuses[i]);
+          w += (i ? ", " : "") + s.Param(q.statuses[i]);
         }
-        where += ")";
+        w += ")";
       }
-      return where;
-    };
-    // The filters as conditions on listings_terms, which its GIN index answers exactly.
-    auto on_terms = [&](SearchSql& s) {
-      std::string where = "true";
-      if (!all_of.empty()) where += " AND terms @> " + s.Param(pg::TextArray(all_of), kTextArray);
-      if (!any_of.empty()) where += " AND terms && " + s.Param(pg::TextArray(any_of), kTextArray);
-      return where;
+      return w;
     };
 
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
@@ -1144,59 +1177,36 @@ class PgStore final : public Store {
       auto page = [&]() -> Result<ListingPage> {
         RETURN_IF_ERROR(begun);
         ListingPage out;
-        if (driver == Driver::kTrigrams) {
-          // One statement for the total and the page, whose plan the server picks: the rows
-          // the trigram indexes find must all be read and checked (LIKE) for the total anyway,
-          // and its estimates of how many there are say whether to sort them or walk the list.
-          // A row even when the page is empty (its item NULL).
-          SearchSql sql;
-          std::string where = on_rows(sql, true);
-          sql.text = "SELECT t.total, p.item FROM (SELECT count(*) AS total FROM listings "
-                     "WHERE " + where + ") t LEFT JOIN (SELECT item, listed, application_id "
-                     "FROM listings WHERE " + where + " ORDER BY listed DESC, application_id "
-                     "LIMIT " + sql.Param(Clamp(q.limit)) + " OFFSET " +
-                     sql.Param(Clamp(q.offset)) + ") p ON true "
-                     "ORDER BY p.listed DESC, p.application_id";
-          ASSIGN_OR_RETURN(Rows r, sql.Run(c));
-          if (r.size() == 0) return Internal("postgres: no answer to a listing search");
+        if (text_query) {
+          SearchSql count;
+          count.text = "SELECT count(*) FROM (SELECT 1 FROM listings WHERE " + where(count) +
+                       " LIMIT " + count.Param(cap + 1) + ") found";
+          ASSIGN_OR_RETURN(Rows r, count.Run(c));
+          if (r.size() != 1) return Internal("postgres: no answer to a listing count");
           out.total = static_cast<uint64_t>(r.Int(0, 0));
-          for (int i = 0; i < r.size(); ++i) {
-            if (!r.IsNull(i, 1)) out.items.push_back(r.Bytes(i, 1));
+          if (out.total > static_cast<uint64_t>(cap)) {
+            out.total = static_cast<uint64_t>(cap);
+            out.total_exact = false;
           }
-          return out;
-        }
-        // The total, and how many listings there are, about (as of the last VACUUM or ANALYZE;
-        // -1 before the first).
-        SearchSql count;
-        count.text = "SELECT count(*), (SELECT reltuples::bigint FROM pg_class "
-                     "WHERE oid = 'listings'::regclass) ";
-        count.text += driver == Driver::kTerms ? "FROM listings_terms WHERE " + on_terms(count)
-                                               : "FROM listings WHERE " + on_rows(count, false);
-        ASSIGN_OR_RETURN(Rows r, count.Run(c));
-        if (r.size() != 1) return Internal("postgres: no answer to a listing count");
-        out.total = static_cast<uint64_t>(r.Int(0, 0));
-        if (q.limit == 0 || q.offset >= out.total) return out;
-        uint64_t n = std::max<uint64_t>(out.total, std::max<int64_t>(r.Int(0, 1), 0));
-
-        // A page: walk the list newest first until it is full, reading about `walked` rows; or
-        // look up the rows the index finds (as many as the total) and sort them, which costs
-        // about 4 times as much a row (measured: a descent of the primary key for each, and the
-        // rows in no order).
-        uint64_t wanted = q.offset + std::min<uint64_t>(q.limit, out.total - q.offset);
-        uint64_t walked = wanted * n / out.total;
-        SearchSql sql;
-        if (driver == Driver::kRows || walked <= 4 * out.total) {
-          sql.text = "SELECT item FROM listings WHERE " + on_rows(sql, false) +
-                     " ORDER BY listed DESC, application_id";
         } else {
-          // MATERIALIZED: the terms found first, whatever the planner thinks of them.
-          sql.text = "WITH found AS MATERIALIZED (SELECT application_id FROM listings_terms "
-                     "WHERE " + on_terms(sql) + ") SELECT l.item FROM found "
-                     "JOIN listings l USING (application_id) "
-                     "ORDER BY l.listed DESC, l.application_id";
+          SearchSql count;
+          count.text = "SELECT coalesce(sum(n), 0)::bigint FROM listing_counts WHERE true";
+          if (!q.industry.empty()) count.text += " AND industry = " + count.Param(q.industry);
+          if (!q.statuses.empty()) {
+            count.text += " AND status IN (";
+            for (size_t i = 0; i < q.statuses.size(); ++i) {
+              count.text += (i ? ", " : "") + count.Param(q.statuses[i]);
+            }
+            count.text += ")";
+          }
+          ASSIGN_OR_RETURN(Rows r, count.Run(c));
+          if (r.size() != 1) return Internal("postgres: no answer to a listing count");
+          out.total = static_cast<uint64_t>(r.Int(0, 0));
         }
-        sql.text += " LIMIT " + sql.Param(Clamp(q.limit));
-        sql.text += " OFFSET " + sql.Param(Clamp(q.offset));
+        if (q.limit == 0 || (out.total_exact && q.offset >= out.total)) return out;
+        SearchSql sql;
+        sql.text = "SELECT item FROM listings WHERE " + where(sql) + " ORDER BY rid DESC LIMIT " +
+                   sql.Param(Clamp(q.limit)) + " OFFSET " + sql.Param(Clamp(q.offset));
         ASSIGN_OR_RETURN(Rows items, sql.Run(c));
         for (int i = 0; i < items.size(); ++i) out.items.push_back(items.Bytes(i, 0));
         return out;
@@ -1436,7 +1446,7 @@ Result<int64_t> SchemaVersion(Connection& c) {
 // Runs in one transaction: DDL is transactional in PostgreSQL, so a failed migration leaves no
 // trace, and the advisory lock (released at COMMIT or ROLLBACK) makes concurrent starters wait
 // for the first and then find nothing left to do.
-Status MigrateLocked(Connection& c) {
+Status MigrateLocked(Connection& c, int64_t up_to) {
   RETURN_IF_ERROR(
       c.Exec(fmt::format("SELECT pg_advisory_xact_lock({})", kMigrationLockKey)).status());
   RETURN_IF_ERROR(c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations("
@@ -1448,7 +1458,7 @@ Status MigrateLocked(Connection& c) {
     return Internal(fmt::format(
         "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
   }
-  for (int64_t v = version; v < kLatest; ++v) {
+  for (int64_t v = version; v < std::min(kLatest, up_to); ++v) {
     const Migration& m = kMigrations[v];
     RETURN_IF_ERROR(c.Exec(m.sql).status());
     if (m.backfill) RETURN_IF_ERROR(m.backfill(c));
@@ -1461,9 +1471,10 @@ Status MigrateLocked(Connection& c) {
   return Status::Ok();
 }
 
-Status Migrate(Connection& c) {
+// Runs the migrations after the database's version up to version up_to.
+Status Migrate(Connection& c, int64_t up_to = std::size(kMigrations)) {
   RETURN_IF_ERROR(c.Exec("BEGIN").status());
-  Status st = MigrateLocked(c);
+  Status st = MigrateLocked(c, up_to);
   if (st.ok()) st = c.Exec("COMMIT").status();
   if (!st.ok()) (void)c.Exec("ROLLBACK");
   return st;
@@ -1488,6 +1499,11 @@ void WarnUnlessUtf8Ctype(Connection& c) {
 }
 
 }  // namespace
+
+Status MigratePostgresSchema(const std::string& conninfo, int version) {
+  ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo, {}, /*pipelined=*/false, nullptr));
+  return Migrate(*c, version);
+}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                  const PostgresStoreOptions& options) {

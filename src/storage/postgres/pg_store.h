@@ -31,4 +31,8 @@ struct PostgresStoreOptions {
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                  const PostgresStoreOptions& options = {});
 
+// Creates or upgrades the schema of the database to `version` only, not beyond: for tests of the
+// migrations after it.
+Status MigratePostgresSchema(const std::string& conninfo, int version);
+
 }  // namespace dipr::storage

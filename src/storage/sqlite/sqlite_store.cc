@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <vector>
 
@@ -117,6 +119,55 @@ const Migration kMigrations[] = {
     -- in step), detail=none (which rows hold a token, no positions): that is all a search asks.
     CREATE VIRTUAL TABLE listings_terms USING fts5(terms, content='', detail=none, columnsize=0,
                                                    tokenize='ascii');
+    )sql",
+     BackfillListingTerms},
+    // Lists in the order listings were put (rid), the status out of the term index, and the
+    // counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
+    // already there are numbered again in the order lists had (oldest first), and their
+    // full-text indexes rebuilt.
+    {R"sql(
+    DROP VIEW listings_folded;
+    DROP TABLE listings_fts;
+    CREATE TABLE listings_new(rid INTEGER PRIMARY KEY, application_id TEXT NOT NULL UNIQUE,
+                              number TEXT NOT NULL, status TEXT NOT NULL, industry TEXT NOT NULL,
+                              holders TEXT NOT NULL, text TEXT NOT NULL, item TEXT NOT NULL);
+    INSERT INTO listings_new(application_id, number, status, industry, holders, text, item)
+        SELECT application_id, number, status, industry, holders, text, item FROM listings
+        ORDER BY listed, application_id DESC;
+    DROP TABLE listings;
+    ALTER TABLE listings_new RENAME TO listings;
+    -- The listings of some statuses (and an industry): the status filter's sets.
+    CREATE INDEX listings_by_status ON listings(status, industry);
+    -- As in version 3.
+    CREATE VIEW listings_folded(rid, text, holders) AS
+        SELECT rid, lower(text), lower(holders) FROM listings;
+    CREATE VIRTUAL TABLE listings_fts USING fts5(text, holders, content='listings_folded',
+                                                 content_rowid='rid',
+                                                 tokenize='trigram case_sensitive 1');
+    INSERT INTO listings_fts(listings_fts) VALUES('rebuild');
+    CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
+      INSERT INTO listings_fts(rowid, text, holders)
+          VALUES (new.rid, lower(new.text), lower(new.holders));
+    END;
+    CREATE TRIGGER listings_fts_delete AFTER DELETE ON listings BEGIN
+      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
+          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
+    END;
+    CREATE TRIGGER listings_fts_update AFTER UPDATE OF text, holders ON listings
+        WHEN old.text IS NOT new.text OR old.holders IS NOT new.holders BEGIN
+      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
+          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
+      INSERT INTO listings_fts(rowid, text, holders)
+          VALUES (new.rid, lower(new.text), lower(new.holders));
+    END;
+    -- How many listings each status and industry has: exact totals for searches by filters
+    -- only, and which way a search takes its status filter. Kept by PutListing/RemoveListing.
+    CREATE TABLE listing_counts(status TEXT NOT NULL, industry TEXT NOT NULL,
+                                n INTEGER NOT NULL, PRIMARY KEY (status, industry)) WITHOUT ROWID;
+    INSERT INTO listing_counts SELECT status, industry, count(*) FROM listings
+        GROUP BY status, industry;
+    -- The terms again, under the new rids and without the status.
+    INSERT INTO listings_terms(listings_terms) VALUES('delete-all');
     )sql",
      BackfillListingTerms},
 };
@@ -246,18 +297,11 @@ std::string Quoted(std::string_view s) {
   return q + "\"";
 }
 
-// What reading things costs a search, relatively: an entry of an index (or of a set of row ids
-// made from one); a row of listings (a few hundred bytes, in another part of the file) walking
-// listings_by_listed; and a row looked up by row id and kept for sorting. Measured at 100,000
-// listings: 0.05-0.1 us, 0.9 us and 1.5 us. A search estimates each way of going through the
-// rows by these and takes the cheapest.
-constexpr uint64_t kEntryCost = 1;
+// What a search by filters alone costs, relatively, a listing: read whole walking the table
+// newest first; or found in listings_by_status and sorted by row id. Measured at 100,000
+// listings (docs/PERFORMANCE.md): about 1 us and 0.3 us.
 constexpr uint64_t kWalkRowCost = 10;
-constexpr uint64_t kLookupRowCost = 20;
-
-// How many of a longer query's 2-character grams a search adds to the terms it looks up anyway
-// (more narrow the set down less and less, and each costs a lookup).
-constexpr int kPrefilterGrams = 4;
+constexpr uint64_t kSortCost = 3;
 
 // The least string greater than every string that starts with prefix (byte order); nullopt
 // when there is none (prefix is empty or all 0xff).
@@ -374,33 +418,37 @@ class SqliteWriteTx final : public WriteTx {
   Status PutListing(const Listing& l) override {
     ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, l.application_id));
     // An upsert rather than INSERT OR REPLACE: REPLACE deletes without firing the delete
-    // trigger, which would leave the old text in the full-text index; and the row keeps its rid.
+    // trigger, which would leave the old text in the full-text index; and the row keeps its rid,
+    // which is its place in lists.
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO listings(application_id, number, status, industry, holders, text, listed, "
-        "item) VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
+        "INSERT INTO listings(application_id, number, status, industry, holders, text, item) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
         "number = excluded.number, status = excluded.status, industry = excluded.industry, "
-        "holders = excluded.holders, text = excluded.text, listed = excluded.listed, "
-        "item = excluded.item RETURNING rid"));
+        "holders = excluded.holders, text = excluded.text, item = excluded.item RETURNING rid"));
     s->Bind(1, l.application_id)
         .Bind(2, l.number)
         .Bind(3, l.status)
         .Bind(4, l.industry)
         .Bind(5, l.holders)
         .Bind(6, l.text)
-        .Bind(7, ToMicros(l.listed))
-        .Bind(8, l.item);
+        .Bind(7, l.item);
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Internal("sqlite: a listing upsert returned no row id");
     int64_t rid = s->Int(0);
     s->Reset();
-    if (old) {
-      const Listing& o = old->fields;
-      if (o.text == l.text && o.holders == l.holders && o.status == l.status &&
-          o.industry == l.industry) {
-        return Status::Ok();  // the same terms
-      }
-      RETURN_IF_ERROR(WriteTerms(conn_, rid, o, /*remove=*/true));
+    if (!old) {
+      RETURN_IF_ERROR(AddToCount(l, 1));
+      return WriteTerms(conn_, rid, l, /*remove=*/false);
     }
+    const Listing& o = old->fields;
+    if (o.status != l.status || o.industry != l.industry) {
+      RETURN_IF_ERROR(AddToCount(o, -1));
+      RETURN_IF_ERROR(AddToCount(l, 1));
+    }
+    if (o.text == l.text && o.holders == l.holders && o.industry == l.industry) {
+      return Status::Ok();  // the same terms
+    }
+    RETURN_IF_ERROR(WriteTerms(conn_, rid, o, /*remove=*/true));
     return WriteTerms(conn_, rid, l, /*remove=*/false);
   }
 
@@ -408,6 +456,7 @@ class SqliteWriteTx final : public WriteTx {
     ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, application_id));
     if (!old) return Status::Ok();
     RETURN_IF_ERROR(WriteTerms(conn_, old->rid, old->fields, /*remove=*/true));
+    RETURN_IF_ERROR(AddToCount(old->fields, -1));
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("DELETE FROM listings WHERE rid = ?"));
     return s->Bind(1, old->rid).Run();
   }
@@ -487,6 +536,13 @@ class SqliteWriteTx final : public WriteTx {
     ASSIGN_OR_RETURN(Statement * c, conn_.Prepare(
         "INSERT INTO credentials(token_hash, account_id) VALUES(?, ?)"));
     return c->BindBlob(1, crypto::HashChars(token_hash)).Bind(2, a.id).Run();
+  }
+  // Adds delta to the count of listings with l's status and industry.
+  Status AddToCount(const Listing& l, int64_t delta) {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "INSERT INTO listing_counts(status, industry, n) VALUES(?, ?, ?) "
+        "ON CONFLICT (status, industry) DO UPDATE SET n = n + excluded.n"));
+    return s->Bind(1, l.status).Bind(2, l.industry).Bind(3, delta).Run();
   }
 
   Connection& conn_;
@@ -690,196 +746,169 @@ class SqliteStore final : public Store {
   }
 
   Result<ListingPage> SearchListings(const ListingQuery& q) override {
-    // Every filter has two forms (docs/FORMATS.md §8, "Search"): a condition on the row (LIKE,
-    // =, IN), which must read the row (or listings_by_listed, for status and industry); and an
-    // exact lookup of a set of row ids in an index: texts and holders of 1-2 characters,
-    // statuses and industry in listings_terms, longer texts and holders in listings_fts. The
-    // total comes from the sets, the page from whichever way through the rows costs least.
-    struct Set {
-      const char* table;
-      std::string query;  // FTS5
-      uint64_t found = 0;
+    // docs/FORMATS.md §8, "Search". Row ids are the order of lists, so a text or holder query is
+    // answered by reading a full-text index newest first and stopping when the page is full:
+    // listings_fts (trigrams) for 3 characters or more, listings_terms for 1-2 (and the
+    // industry); its matches are counted up to q.count_limit. The status filter is a set of row
+    // ids from listings_by_status: the listings in the statuses asked for, or those in the
+    // others, whichever listing_counts says is smaller (the public asks for all but the rare
+    // in_notice and refused). Filters alone read listings, and are counted from listing_counts.
+    std::string trigrams, terms;  // FTS5 queries of listings_fts and listings_terms
+    std::vector<std::pair<const char*, std::string>> unindexed;  // (column, LIKE pattern)
+    auto and_to = [](std::string& set, const std::string& expr) {
+      set += (set.empty() ? "" : " AND ") + expr;
     };
-    Set terms{"listings_terms", ""}, trigrams{"listings_fts", ""};
-    auto and_to = [](Set& set, const std::string& expr) {
-      set.query += (set.query.empty() ? "" : " AND ") + expr;
-    };
-    bool unindexed = false;  // some filter has no index (a short string that is not UTF-8)
-    struct Where {
-      std::string sql;  // " AND ..." over listings l
-      std::vector<std::string> args;
-      bool reads_rows = false;  // more than listings_by_listed holds
-      void Add(const std::string& cond, const std::vector<std::string>& a, bool rows) {
-        sql += " AND " + cond;
-        args.insert(args.end(), a.begin(), a.end());
-        reads_rows |= rows;
-      }
-    };
-    Where all;   // every filter
-    Where rest;  // the filters no set answers
-    // Statuses and industry: in the terms, unless only trigrams would find the rows otherwise
-    // and find few (then they are checked on those rows, see below); their conditions then.
-    std::string filters;
-    Where filters_rest;
     auto contains = [&](const char* column, char tag, const std::string& s) {
       if (s.empty()) return;
-      std::string cond = fmt::format("l.{} LIKE ? ESCAPE '\\'", column);
-      all.Add(cond, {ContainsPattern(s)}, true);
       if (IsGramQuery(s)) {
         and_to(terms, Quoted(TermToken(Term(tag, FoldAsciiCase(s)))));
       } else if (Utf8Length(s) >= 3) {
         and_to(trigrams, TrigramPhrase(column, s));
       } else {
-        unindexed = true;
-        rest.Add(cond, {ContainsPattern(s)}, true);
+        unindexed.emplace_back(column, ContainsPattern(s));  // not UTF-8: in no index
       }
     };
     contains("text", kTextTag, q.text);
     contains("holders", kHolderTag, q.holder);
-    filters_rest = rest;
-    if (!q.industry.empty()) {
-      all.Add("l.industry = ?", {q.industry}, false);
-      filters_rest.Add("l.industry = ?", {q.industry}, false);
-      filters = Quoted(TermToken(Term(kIndustryTag, q.industry)));
-    }
-    if (!q.statuses.empty()) {
-      std::string any, cond = "l.status IN (?";
-      for (size_t i = 0; i < q.statuses.size(); ++i) {
-        any += (i ? " OR " : "") + Quoted(TermToken(Term(kStatusTag, q.statuses[i])));
-        if (i) cond += ", ?";
-      }
-      all.Add(cond + ")", q.statuses, false);
-      filters_rest.Add(cond + ")", q.statuses, false);
-      filters += (filters.empty() ? "(" : " AND (") + any + ")";
-    }
-    bool short_terms = !terms.query.empty();
-    if (!filters.empty()) and_to(terms, filters);
-    // With trigrams too, the terms also get some of the longer strings' grams: then they find
-    // fewer rows (never fewer than the trigrams with them), which makes the two sets quicker to
-    // intersect.
-    if (!terms.query.empty()) {
-      for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
-        if (value->empty() || IsGramQuery(*value) || Utf8Length(*value) < 3) continue;
-        int taken = 0;
-        for (const std::string& g : ShortGrams(FoldAsciiCase(*value))) {
-          if (taken == kPrefilterGrams) break;
-          if (Utf8Length(g) != kMaxGramChars) continue;
-          and_to(terms, Quoted(TermToken(Term(tag, g))));
-          ++taken;
-        }
-      }
-    }
-    std::vector<Set*> sets;  // the smallest first, once counted
-    if (!terms.query.empty()) sets.push_back(&terms);
-    if (!trigrams.query.empty()) sets.push_back(&trigrams);
+    bool text_query = !trigrams.empty() || !terms.empty();
+    bool industry_in_terms = !q.industry.empty() && !terms.empty();
+    if (industry_in_terms) and_to(terms, Quoted(TermToken(Term(kIndustryTag, q.industry))));
+    int64_t cap = static_cast<int64_t>(std::min<uint64_t>(q.count_limit, INT64_MAX - 1));
 
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
-      // One read transaction, so that the total and the page come from the same snapshot.
+      // One read transaction, so that the counts, the total and the page agree.
       RETURN_IF_ERROR(c.Exec("BEGIN"));
       auto page = [&]() -> Result<ListingPage> {
         ListingPage out;
-        // A statement over listings l, going through its rows (NOT INDEXED) or through
-        // listings_by_listed: the sets as conditions on l.rid (going through the rows, the
-        // first one by row id lookups, hence the smallest), then the conditions in `where`.
-        auto statement = [&](std::string what, bool rows, const std::vector<Set*>& in,
-                             const Where& where) {
-          std::string sql = what + " FROM listings l " +
-                            (rows ? "NOT INDEXED" : "INDEXED BY listings_by_listed") + " WHERE 1";
-          std::vector<std::string> args;
-          for (size_t i = 0; i < in.size(); ++i) {
-            sql += fmt::format(" AND {}l.rid IN (SELECT rowid FROM {} WHERE {} MATCH ?)",
-                               rows && i > 0 ? "+" : "", in[i]->table, in[i]->table);
-            args.push_back(in[i]->query);
+        // The counts (a row per status and industry there is: a few hundred at most).
+        std::map<std::string, uint64_t> by_status;  // of every industry
+        std::map<std::string, uint64_t> in_industry;  // of q.industry
+        uint64_t listed = 0;
+        {
+          ASSIGN_OR_RETURN(Statement * s, c.Prepare(
+              "SELECT status, industry, n FROM listing_counts WHERE n > 0"));
+          while (true) {
+            ASSIGN_OR_RETURN(bool row, s->Step());
+            if (!row) break;
+            auto n = static_cast<uint64_t>(s->Int(2));
+            by_status[s->Text(0)] += n;
+            if (s->Text(1) == q.industry) in_industry[s->Text(0)] += n;
+            listed += n;
           }
-          args.insert(args.end(), where.args.begin(), where.args.end());
-          return std::pair(sql + where.sql, args);
+        }
+        auto asked = [&](const std::string& status) {
+          return q.statuses.empty() ||
+                 std::find(q.statuses.begin(), q.statuses.end(), status) != q.statuses.end();
         };
-        auto run = [&](const std::pair<std::string, std::vector<std::string>>& st)
-            -> Result<Statement*> {
-          ASSIGN_OR_RETURN(Statement * s, c.Prepare(st.first));
+        std::vector<std::string> wanted, others;  // the statuses there are, asked for or not
+        uint64_t n_wanted = 0, n_others = 0, n_found = 0;  // n_found: of q.industry if any
+        for (const auto& [status, n] : by_status) {
+          (asked(status) ? wanted : others).push_back(status);
+          (asked(status) ? n_wanted : n_others) += n;
+          if (asked(status)) n_found += q.industry.empty() ? n : in_industry[status];
+        }
+        if (n_found == 0) return out;
+
+        std::string sql;
+        std::vector<std::string> args;
+        auto in_list = [&](const std::vector<std::string>& values) {
+          std::string list = "(";
+          for (size_t i = 0; i < values.size(); ++i) {
+            list += i ? ", ?" : "?";
+            args.push_back(values[i]);
+          }
+          return list + ")";
+        };
+        auto like_conditions = [&](const char* prefix) {
+          std::string cond;
+          for (const auto& [column, pattern] : unindexed) {
+            cond += fmt::format(" AND {}{} LIKE ? ESCAPE '\\'", prefix, column);
+            args.push_back(pattern);
+          }
+          return cond;
+        };
+        if (text_query) {
+          const char* table = trigrams.empty() ? "listings_terms" : "listings_fts";
+          sql = fmt::format("SELECT rowid FROM {0} WHERE {0} MATCH ?", table);
+          args.push_back(trigrams.empty() ? terms : trigrams);
+          // "+rowid": the sets are made once and looked row ids up in, rather than each of
+          // their row ids asked of the full-text table (a query each).
+          if (!trigrams.empty() && !terms.empty()) {
+            sql += " AND +rowid IN (SELECT rowid FROM listings_terms WHERE listings_terms "
+                   "MATCH ?)";
+            args.push_back(terms);
+          }
+          if (!q.industry.empty() && !industry_in_terms) {
+            sql += " AND +rowid IN (SELECT rid FROM listings WHERE status IN " + in_list(wanted) +
+                   " AND industry = ?)";
+            args.push_back(q.industry);
+          } else if (!others.empty()) {
+            sql += n_others <= n_wanted
+                       ? " AND +rowid NOT IN (SELECT rid FROM listings WHERE status IN " +
+                             in_list(others) + ")"
+                       : " AND +rowid IN (SELECT rid FROM listings WHERE status IN " +
+                             in_list(wanted) + ")";
+          }
+          if (!unindexed.empty()) {
+            sql += " AND +rowid IN (SELECT rid FROM listings WHERE 1" + like_conditions("") + ")";
+          }
+        } else {
+          // Walking the list newest first passes about `listed / n_found` rows for each one
+          // found, each read whole; the index finds exactly the n_found, which are then sorted.
+          uint64_t page_end = q.offset + q.limit;
+          bool walk = page_end * (listed / n_found) * kWalkRowCost <= n_found * kSortCost;
+          sql = std::string("SELECT rid FROM listings ") +
+                (walk ? "NOT INDEXED" : "INDEXED BY listings_by_status") + " WHERE 1";
+          if (walk && !others.empty()) sql += " AND status IN " + in_list(wanted);
+          if (!walk) sql += " AND status IN " + in_list(wanted);
+          if (!q.industry.empty()) {
+            sql += " AND industry = ?";
+            args.push_back(q.industry);
+          }
+          sql += like_conditions("");
+        }
+        auto prepare = [&](const std::string& text) -> Result<Statement*> {
+          ASSIGN_OR_RETURN(Statement * s, c.Prepare(text));
           int i = 1;
-          for (const auto& a : st.second) s->Bind(i++, a);
+          for (const auto& a : args) s->Bind(i++, a);
           return s;
         };
-        auto count = [&](const std::pair<std::string, std::vector<std::string>>& st)
-            -> Result<uint64_t> {
-          ASSIGN_OR_RETURN(Statement * s, run(st));
-          ASSIGN_OR_RETURN(bool row, s->Step());
-          return row ? static_cast<uint64_t>(s->Int(0)) : 0;
-        };
-        // How many listings there are, about (rids are not reused while the largest stays).
-        ASSIGN_OR_RETURN(uint64_t n, count({"SELECT max(rid) FROM listings", {}}));
-        auto count_set = [&](Set& set) {
-          return count({fmt::format("SELECT count(*) FROM {0} WHERE {0} MATCH ?", set.table),
-                        {set.query}});
-        };
-        if (!trigrams.query.empty()) {
-          ASSIGN_OR_RETURN(trigrams.found, count_set(trigrams));
-          if (trigrams.found == 0) return out;
-          // Few rows found by trigrams alone: reading them costs less than the terms' set of a
-          // status, which most listings have.
-          if (!short_terms && trigrams.found * kLookupRowCost <= n * kEntryCost) {
-            sets = {&trigrams};
-            rest = filters_rest;
-          }
-        }
-        for (Set* set : sets) {
-          if (set == &trigrams) continue;
-          ASSIGN_OR_RETURN(set->found, count_set(*set));
-          if (set->found == 0) return out;
-        }
-        std::sort(sets.begin(), sets.end(),
-                  [](const Set* a, const Set* b) { return a->found < b->found; });
-        // Costs: reading the rows of the smallest set (by row id) and making the others into
-        // sets to look row ids up in; or making them all into sets and walking `entries` of
-        // listings_by_listed, checking what they leave to `w` too.
-        uint64_t made = 0;
-        for (const Set* set : sets) made += set->found * kEntryCost;
-        uint64_t by_rows = sets.empty() ? UINT64_MAX
-                                        : made + sets[0]->found * (kLookupRowCost - kEntryCost);
-        auto walk = [&](uint64_t entries, const Where& w) {
-          return entries * (w.reads_rows ? kWalkRowCost : kEntryCost);
-        };
-        if (sets.size() == 1 && rest.sql.empty()) {
-          out.total = sets[0]->found;
-        } else if (sets.size() == 2 && rest.sql.empty()) {
-          // The rows of the larger set that are in the smaller one (made into a set to look row
-          // ids up in). "+rowid" keeps the full-text table from being asked for each row id of
-          // the set, a query per row id.
-          ASSIGN_OR_RETURN(out.total, count({fmt::format("SELECT count(*) FROM {0} WHERE {0} "
-                                                         "MATCH ? AND +rowid IN (SELECT rowid "
-                                                         "FROM {1} WHERE {1} MATCH ?)",
-                                                         sets[1]->table, sets[0]->table),
-                                             {sets[1]->query, sets[0]->query}}));
-        } else {
-          bool rows = by_rows < made + walk(n, rest);
-          ASSIGN_OR_RETURN(out.total, count(statement("SELECT count(*)", rows, sets, rest)));
-        }
-        if (q.limit == 0 || q.offset >= out.total) return out;
 
-        // A page. Walking the list newest first, a search goes through about `walked` entries
-        // before the page is full, checking each against the sets, or against the conditions
-        // of all filters; or it reads the rows of the smallest set and sorts those that pass.
-        uint64_t wanted = q.offset + std::min<uint64_t>(q.limit, out.total - q.offset);
-        uint64_t walked = wanted * std::max(n, out.total) / out.total;
-        uint64_t walk_sets = sets.empty() ? UINT64_MAX : made + walk(walked, rest);
-        uint64_t walk_all = walk(walked, all);
-        std::pair<std::string, std::vector<std::string>> st;
-        if (by_rows <= walk_sets && by_rows <= walk_all) {
-          st = statement("SELECT l.item", true, sets, rest);
-        } else if (walk_sets <= walk_all) {
-          st = statement("SELECT l.item", false, sets, rest);
+        if (text_query || !unindexed.empty()) {
+          ASSIGN_OR_RETURN(Statement * s,
+                           prepare("SELECT count(*) FROM (" + sql + " LIMIT ?)"));
+          s->Bind(static_cast<int>(args.size()) + 1, cap + 1);
+          ASSIGN_OR_RETURN(bool row, s->Step());
+          out.total = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+          s->Reset();
+          if (out.total > static_cast<uint64_t>(cap)) {
+            out.total = static_cast<uint64_t>(cap);
+            out.total_exact = false;
+          }
         } else {
-          st = statement("SELECT l.item", false, {}, all);
+          out.total = n_found;
         }
-        st.first += " ORDER BY l.listed DESC, l.application_id LIMIT ? OFFSET ?";
-        ASSIGN_OR_RETURN(Statement * s, run(st));
-        int i = static_cast<int>(st.second.size()) + 1;
+        if (q.limit == 0 || (out.total_exact && q.offset >= out.total)) return out;
+
+        ASSIGN_OR_RETURN(Statement * s,
+                         prepare(sql + (text_query ? " ORDER BY rowid DESC" : " ORDER BY rid DESC") +
+                                 " LIMIT ? OFFSET ?"));
+        int i = static_cast<int>(args.size()) + 1;
         s->Bind(i, Clamp(q.limit)).Bind(i + 1, Clamp(q.offset));
+        std::vector<int64_t> rids;
         while (true) {
           ASSIGN_OR_RETURN(bool more, s->Step());
           if (!more) break;
-          out.items.push_back(s->Text(0));
+          rids.push_back(s->Int(0));
+        }
+        s->Reset();
+        ASSIGN_OR_RETURN(Statement * item, c.Prepare("SELECT item FROM listings WHERE rid = ?"));
+        for (int64_t rid : rids) {
+          item->Bind(1, rid);
+          ASSIGN_OR_RETURN(bool row, item->Step());
+          if (!row) return Internal("sqlite: a listing found is not there");
+          out.items.push_back(item->Text(0));
+          item->Reset();
         }
         return out;
       }();
@@ -1066,7 +1095,8 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> pool_;  // GUARDED_BY(pool_mu_)
 };
 
-Status Migrate(Connection& c) {
+// Runs the migrations after the database's version up to version up_to.
+Status Migrate(Connection& c, int64_t up_to = std::size(kMigrations)) {
   ASSIGN_OR_RETURN(Statement * s, c.Prepare("PRAGMA user_version"));
   ASSIGN_OR_RETURN(bool row, s->Step());
   int64_t version = row ? s->Int(0) : 0;
@@ -1076,7 +1106,7 @@ Status Migrate(Connection& c) {
     return Internal(fmt::format(
         "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
   }
-  for (int64_t v = version; v < kLatest; ++v) {
+  for (int64_t v = version; v < std::min(kLatest, up_to); ++v) {
     RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
     Status st = c.Exec(kMigrations[v].sql);
     if (st.ok() && kMigrations[v].backfill) st = kMigrations[v].backfill(c);
@@ -1092,6 +1122,12 @@ Status Migrate(Connection& c) {
 }
 
 }  // namespace
+
+Status MigrateSqliteSchema(const std::string& path, int version) {
+  ASSIGN_OR_RETURN(auto c, Connection::Open(path, /*read_only=*/false));
+  RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+  return Migrate(*c, version);
+}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   // SQLite's memory statistics take a process-wide mutex on every allocation, which serializes

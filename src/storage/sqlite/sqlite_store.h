@@ -13,4 +13,8 @@ namespace dipr::storage {
 // Opens (creating if needed) the database at path and runs pending schema migrations.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
 
+// Creates or upgrades the schema of the database at path to `version` only, not beyond: for
+// tests of the migrations after it.
+Status MigrateSqliteSchema(const std::string& path, int version);
+
 }  // namespace dipr::storage
