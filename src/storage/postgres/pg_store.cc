@@ -166,9 +166,24 @@ const Migration kMigrations[] = {
     CREATE TRIGGER listings_recounted AFTER UPDATE OF status, industry ON listings FOR EACH ROW
         WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.industry IS DISTINCT FROM NEW.industry)
         EXECUTE FUNCTION listing_counts_follow();
-    -- The terms without the status.
-    UPDATE listings_terms SET terms = ARRAY(SELECT t FROM unnest(terms) t WHERE left(t, 1) <> 's')
-        WHERE EXISTS (SELECT 1 FROM unnest(terms) t WHERE left(t, 1) = 's');
+    -- The terms without the status, which is a column beside them instead, with the rid: a
+    -- search by terms then needs no other table until its page is known. A status change
+    -- updates the status alone (the trigger below), which leaves the terms and their index as
+    -- they were (a heap-only tuple: hence the room left on each page).
+    ALTER TABLE listings_terms ADD COLUMN rid bigint, ADD COLUMN status text COLLATE "C",
+                               SET (fillfactor = 80);
+    UPDATE listings_terms t SET rid = l.rid, status = l.status,
+        terms = ARRAY(SELECT e FROM unnest(t.terms) e WHERE left(e, 1) <> 's')
+        FROM listings l WHERE l.application_id = t.application_id;
+    ALTER TABLE listings_terms ALTER COLUMN rid SET NOT NULL, ALTER COLUMN status SET NOT NULL;
+    CREATE UNIQUE INDEX listings_terms_by_rid ON listings_terms(rid);
+    CREATE FUNCTION listings_terms_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE listings_terms SET status = NEW.status WHERE application_id = NEW.application_id;
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER listings_terms_status AFTER UPDATE OF status ON listings FOR EACH ROW
+        WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION listings_terms_follow();
     )sql"},
 };
 
@@ -346,7 +361,10 @@ const StatementDef kWriteStatements[] = {
      {kText, kText, kText, kText, kText, kText, kText}},
     // Rewritten only when they changed: a new row version would put every term in the index
     // again.
-    {"INSERT INTO listings_terms(application_id, terms) VALUES($1, $2) "
+    // The rid and status as the listing (just put) has them; a status change reaches a row that
+    // is there already through the trigger listings_terms_status.
+    {"INSERT INTO listings_terms(application_id, rid, status, terms) "
+     "SELECT application_id, rid, status, $2 FROM listings WHERE application_id = $1 "
      "ON CONFLICT (application_id) DO UPDATE SET terms = EXCLUDED.terms "
      "WHERE listings_terms.terms IS DISTINCT FROM EXCLUDED.terms",
      {kText, kTextArray}},
@@ -1126,15 +1144,25 @@ class PgStore final : public Store {
     // which the trigram indexes serve; the server picks the plan.
     std::vector<std::string> all_of;  // terms a row found has every one of
     bool text_query = false;
-    for (const std::string* value : {&q.text, &q.holder}) {
-      if (!value->empty()) text_query = true;
-    }
+    bool terms_only = true;  // every text and holder query is a term (then listings_terms alone)
     for (auto [tag, value] : {std::pair{kTextTag, &q.text}, std::pair{kHolderTag, &q.holder}}) {
-      if (IsGramQuery(*value)) all_of.push_back(Term(tag, FoldAsciiCase(*value)));
+      if (value->empty()) continue;
+      text_query = true;
+      if (IsGramQuery(*value)) {
+        all_of.push_back(Term(tag, FoldAsciiCase(*value)));
+      } else {
+        terms_only = false;
+      }
     }
     if (!all_of.empty() && !q.industry.empty()) all_of.push_back(Term(kIndustryTag, q.industry));
     int64_t cap = static_cast<int64_t>(std::min<uint64_t>(q.count_limit, INT64_MAX - 1));
 
+    auto on_status = [&](SearchSql& s) {
+      if (q.statuses.empty()) return std::string();
+      std::string w = " AND status IN (";
+      for (size_t i = 0; i < q.statuses.size(); ++i) w += (i ? ", " : "") + s.Param(q.statuses[i]);
+      return w + ")";
+    };
     // The filters as conditions on listings. Texts and holders of 3 characters or more are
     // compared by LIKE, which the trigram indexes serve; strings that are neither that nor
     // terms (not UTF-8) by strpos (the same, exactly), which no index serves.
@@ -1155,14 +1183,12 @@ class PgStore final : public Store {
              s.Param(pg::TextArray(all_of), kTextArray) + ")";
       }
       if (!q.industry.empty()) w += " AND industry = " + s.Param(q.industry);
-      if (!q.statuses.empty()) {
-        w += " AND status IN (";
-        for (size_t i = 0; i < q.statuses.size(); ++i) {
-          w += (i ? ", " : "") + s.Param(q.statuses[i]);
-        }
-        w += ")";
-      }
-      return w;
+      return w + on_status(s);
+    };
+    // Only terms: the conditions on listings_terms, which has the terms (the industry's among
+    // them), the status and the rid.
+    auto on_terms = [&](SearchSql& s) {
+      return "terms @> " + s.Param(pg::TextArray(all_of), kTextArray) + on_status(s);
     };
 
     return WithReader<ListingPage>([&](Connection& c) -> Result<ListingPage> {
@@ -1179,8 +1205,11 @@ class PgStore final : public Store {
         ListingPage out;
         if (text_query) {
           SearchSql count;
-          count.text = "SELECT count(*) FROM (SELECT 1 FROM listings WHERE " + where(count) +
-                       " LIMIT " + count.Param(cap + 1) + ") found";
+          count.text = terms_only ? "SELECT count(*) FROM (SELECT 1 FROM listings_terms WHERE " +
+                                        on_terms(count)
+                                  : "SELECT count(*) FROM (SELECT 1 FROM listings WHERE " +
+                                        where(count);
+          count.text += " LIMIT " + count.Param(cap + 1) + ") found";
           ASSIGN_OR_RETURN(Rows r, count.Run(c));
           if (r.size() != 1) return Internal("postgres: no answer to a listing count");
           out.total = static_cast<uint64_t>(r.Int(0, 0));
@@ -1205,8 +1234,15 @@ class PgStore final : public Store {
         }
         if (q.limit == 0 || (out.total_exact && q.offset >= out.total)) return out;
         SearchSql sql;
-        sql.text = "SELECT item FROM listings WHERE " + where(sql) + " ORDER BY rid DESC LIMIT " +
-                   sql.Param(Clamp(q.limit)) + " OFFSET " + sql.Param(Clamp(q.offset));
+        if (text_query && terms_only) {
+          sql.text = "SELECT l.item FROM (SELECT rid FROM listings_terms WHERE " + on_terms(sql) +
+                     " ORDER BY rid DESC LIMIT " + sql.Param(Clamp(q.limit)) + " OFFSET " +
+                     sql.Param(Clamp(q.offset)) + ") p JOIN listings l USING (rid) " +
+                     "ORDER BY p.rid DESC";
+        } else {
+          sql.text = "SELECT item FROM listings WHERE " + where(sql) + " ORDER BY rid DESC LIMIT " +
+                     sql.Param(Clamp(q.limit)) + " OFFSET " + sql.Param(Clamp(q.offset));
+        }
         ASSIGN_OR_RETURN(Rows items, sql.Run(c));
         for (int i = 0; i < items.size(); ++i) out.items.push_back(items.Bytes(i, 0));
         return out;
