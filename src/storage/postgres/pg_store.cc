@@ -171,7 +171,7 @@ const Migration kMigrations[] = {
     -- updates the status alone (the trigger below), which leaves the terms and their index as
     -- they were (a heap-only tuple: hence the room left on each page).
     ALTER TABLE listings_terms ADD COLUMN rid bigint, ADD COLUMN status text COLLATE "C",
-                               SET (fillfactor = 80);
+                               SET (fillfactor = 50);
     UPDATE listings_terms t SET rid = l.rid, status = l.status,
         terms = ARRAY(SELECT e FROM unnest(t.terms) e WHERE left(e, 1) <> 's')
         FROM listings l WHERE l.application_id = t.application_id;
