@@ -131,8 +131,15 @@ const Migration kMigrations[] = {
     {R"sql(
     CREATE SEQUENCE listings_rid AS bigint;
     ALTER TABLE listings ADD COLUMN rid bigint;
-    UPDATE listings l SET rid = o.n FROM (SELECT application_id, row_number() OVER
-        (ORDER BY listed, application_id DESC) AS n FROM listings) o
+    -- In the order the log put them: by the log index of the examination that accepted the
+    -- application for notice (the first "decision": "accept" in the record's history), as a
+    -- replay of the log would; listings without such a record (none that dipr wrote) first, in
+    -- the order lists had.
+    UPDATE listings l SET rid = o.n FROM (SELECT l2.application_id, row_number() OVER (ORDER BY
+        (SELECT min((h->>'index')::bigint) FROM jsonb_array_elements(r.doc::jsonb->'history') h
+         WHERE h->>'decision' = 'accept') NULLS FIRST, l2.listed, l2.application_id DESC) AS n
+        FROM listings l2 LEFT JOIN records r ON r.kind = 'application'
+                                             AND r.id = l2.application_id) o
         WHERE l.application_id = o.application_id;
     SELECT setval('listings_rid', (SELECT coalesce(max(rid), 0) + 1 FROM listings), false);
     ALTER TABLE listings ALTER COLUMN rid SET DEFAULT nextval('listings_rid'),
@@ -1146,6 +1153,9 @@ class PgStore final : public Store {
     // listing_counts. Texts and holders of 1-2 characters (with the industry) are terms of
     // listings_terms; longer ones are compared by LIKE with the ASCII-lower-cased columns,
     // which the trigram indexes serve; the server picks the plan.
+    if (!IsValidUtf8(q.text) || !IsValidUtf8(q.holder)) {
+      return InvalidArgument("a search text must be UTF-8");
+    }
     std::vector<std::string> all_of;  // terms a row found has every one of
     bool text_query = false;
     bool terms_only = true;  // every text and holder query is a term (then listings_terms alone)
@@ -1168,19 +1178,13 @@ class PgStore final : public Store {
       return w + ")";
     };
     // The filters as conditions on listings. Texts and holders of 3 characters or more are
-    // compared by LIKE, which the trigram indexes serve; strings that are neither that nor
-    // terms (not UTF-8) by strpos (the same, exactly), which no index serves.
+    // compared by LIKE, which the trigram indexes serve.
     auto where = [&](SearchSql& s) {
       std::string w = "true";
       for (auto [column, value] : {std::pair{"text", &q.text}, std::pair{"holders", &q.holder}}) {
         if (value->empty() || IsGramQuery(*value)) continue;
-        if (Utf8Length(*value) >= 3) {
-          w += fmt::format(" AND lower({} COLLATE \"C\") LIKE {}", column,
-                           s.Param(LowerContainsPattern(*value)));
-        } else {
-          w += fmt::format(" AND strpos(lower({} COLLATE \"C\"), {}) > 0", column,
-                           s.Param(FoldAsciiCase(*value)));
-        }
+        w += fmt::format(" AND lower({} COLLATE \"C\") LIKE {}", column,
+                         s.Param(LowerContainsPattern(*value)));
       }
       if (!all_of.empty()) {
         w += " AND application_id IN (SELECT application_id FROM listings_terms WHERE terms @> " +

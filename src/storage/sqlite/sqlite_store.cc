@@ -131,9 +131,16 @@ const Migration kMigrations[] = {
     CREATE TABLE listings_new(rid INTEGER PRIMARY KEY, application_id TEXT NOT NULL UNIQUE,
                               number TEXT NOT NULL, status TEXT NOT NULL, industry TEXT NOT NULL,
                               holders TEXT NOT NULL, text TEXT NOT NULL, item TEXT NOT NULL);
+    -- In the order the log put them: by the log index of the examination that accepted the
+    -- application for notice (the first "decision": "accept" in the record's history), as a
+    -- replay of the log would; listings without such a record (none that dipr wrote) first, in
+    -- the order lists had.
     INSERT INTO listings_new(application_id, number, status, industry, holders, text, item)
-        SELECT application_id, number, status, industry, holders, text, item FROM listings
-        ORDER BY listed, application_id DESC;
+        SELECT l.application_id, l.number, l.status, l.industry, l.holders, l.text, l.item
+        FROM listings l LEFT JOIN records r ON r.kind = 'application' AND r.id = l.application_id
+        ORDER BY (SELECT min(json_extract(h.value, '$.index')) FROM json_each(r.doc, '$.history') h
+                  WHERE json_extract(h.value, '$.decision') = 'accept'),
+                 l.listed, l.application_id DESC;
     DROP TABLE listings;
     ALTER TABLE listings_new RENAME TO listings;
     -- The listings of some statuses (and an industry): the status filter's sets.
@@ -198,16 +205,6 @@ Record ReadRecord(Statement& s) {
 // SQLite's LIMIT and OFFSET are signed.
 int64_t Clamp(size_t n) {
   return n > static_cast<size_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(n);
-}
-
-// A LIKE pattern (ESCAPE '\') matching any text that contains s.
-std::string ContainsPattern(std::string_view s) {
-  std::string p = "%";
-  for (char ch : s) {
-    if (ch == '%' || ch == '_' || ch == '\\') p += '\\';
-    p += ch;
-  }
-  return p + "%";
 }
 
 // An FTS5 query for the rows of listings_fts whose `column` contains s ASCII-case-insensitively:
@@ -755,12 +752,15 @@ class SqliteStore final : public Store {
     // docs/FORMATS.md §8, "Search". Row ids are the order of lists, so a text or holder query is
     // answered by reading a full-text index newest first and stopping when the page is full:
     // listings_fts (trigrams) for 3 characters or more, listings_terms for 1-2 (and the
-    // industry); its matches are counted up to q.count_limit. The status filter is a set of row
-    // ids from listings_by_status: the listings in the statuses asked for, or those in the
-    // others, whichever listing_counts says is smaller (the public asks for all but the rare
-    // in_notice and refused). Filters alone read listings, and are counted from listing_counts.
+    // industry); its matches are counted up to q.count_limit. Its status (and industry) filter
+    // is either a set of row ids from listings_by_status — the listings in the statuses asked
+    // for, or those in the others, whichever listing_counts says is smaller (the public asks for
+    // all but the rare in_notice and refused) — or a check of each match's row, whichever costs
+    // less. Filters alone read listings, and are counted from listing_counts.
+    if (!IsValidUtf8(q.text) || !IsValidUtf8(q.holder)) {
+      return InvalidArgument("a search text must be UTF-8");
+    }
     std::string trigrams, terms;  // FTS5 queries of listings_fts and listings_terms
-    std::vector<std::pair<const char*, std::string>> unindexed;  // (column, LIKE pattern)
     auto and_to = [](std::string& set, const std::string& expr) {
       set += (set.empty() ? "" : " AND ") + expr;
     };
@@ -768,10 +768,8 @@ class SqliteStore final : public Store {
       if (s.empty()) return;
       if (IsGramQuery(s)) {
         and_to(terms, Quoted(TermToken(Term(tag, FoldAsciiCase(s)))));
-      } else if (Utf8Length(s) >= 3) {
-        and_to(trigrams, TrigramPhrase(column, s));
       } else {
-        unindexed.emplace_back(column, ContainsPattern(s));  // not UTF-8: in no index
+        and_to(trigrams, TrigramPhrase(column, s));  // 3 characters or more
       }
     };
     contains("text", kTextTag, q.text);
@@ -825,14 +823,6 @@ class SqliteStore final : public Store {
           }
           return list + ")";
         };
-        auto like_conditions = [&](const char* prefix) {
-          std::string cond;
-          for (const auto& [column, pattern] : unindexed) {
-            cond += fmt::format(" AND {}{} LIKE ? ESCAPE '\\'", prefix, column);
-            args.push_back(pattern);
-          }
-          return cond;
-        };
         std::string order = " ORDER BY rid DESC";
         if (text_query) {
           const char* table = trigrams.empty() ? "listings_terms" : "listings_fts";
@@ -878,9 +868,6 @@ class SqliteStore final : public Store {
                        : rowid + " IN (SELECT rid FROM listings WHERE status IN " +
                              in_list(wanted) + ")";
           }
-          if (!unindexed.empty()) {
-            sql += rowid + " IN (SELECT rid FROM listings WHERE 1" + like_conditions("") + ")";
-          }
         } else {
           // Walking the list newest first passes about `listed / n_found` rows for each one
           // found, each read whole; the index finds exactly the n_found, which are then sorted.
@@ -888,13 +875,14 @@ class SqliteStore final : public Store {
           bool walk = page_end * (listed / n_found) * kWalkRowCost <= n_found * kSortCost;
           sql = std::string("SELECT rid FROM listings ") +
                 (walk ? "NOT INDEXED" : "INDEXED BY listings_by_status") + " WHERE 1";
+          // Through the index always with the statuses (every status there is, when any will
+          // do): its first column is the status.
           if (walk && !others.empty()) sql += " AND status IN " + in_list(wanted);
           if (!walk) sql += " AND status IN " + in_list(wanted);
           if (!q.industry.empty()) {
             sql += " AND industry = ?";
             args.push_back(q.industry);
           }
-          sql += like_conditions("");
         }
         auto prepare = [&](const std::string& text) -> Result<Statement*> {
           ASSIGN_OR_RETURN(Statement * s, c.Prepare(text));
@@ -903,7 +891,7 @@ class SqliteStore final : public Store {
           return s;
         };
 
-        if (text_query || !unindexed.empty()) {
+        if (text_query) {
           ASSIGN_OR_RETURN(Statement * s,
                            prepare("SELECT count(*) FROM (" + sql + " LIMIT ?)"));
           s->Bind(static_cast<int>(args.size()) + 1, cap + 1);
