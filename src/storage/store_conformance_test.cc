@@ -960,8 +960,9 @@ TEST_P(ListingSearch, TakesLikeMetacharactersLiterally) {
 }
 
 TEST_P(ListingSearch, RefusesTextThatIsNotUtf8) {
-  for (std::string bad : {std::string("\xe4"), std::string("Bac\xe4"), std::string("\xff\xfe")}) {
-    for (ListingQuery q : {ListingQuery(Q().Text(bad)), ListingQuery(Q().Holder(bad))}) {
+  const std::string bads[] = {"\xe4", "Bac\xe4", "\xff\xfe"};
+  for (const std::string& bad : bads) {
+    for (const ListingQuery& q : {ListingQuery(Q().Text(bad)), ListingQuery(Q().Holder(bad))}) {
       auto page = store_->SearchListings(q);
       ASSERT_FALSE(page.ok()) << bad;
       EXPECT_EQ(page.status().code(), Code::kInvalidArgument) << page.status().ToString();
@@ -1069,8 +1070,8 @@ TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
   }
   // Text queries count up to the limit; filters alone exactly. (A small limit makes a backend
   // more likely to check the filters on each match's row than to make a set of them.)
-  uint64_t count_limit_now = 700;
-  auto expect = [&](std::function<bool(const Row&)> match, size_t offset, size_t limit,
+  uint64_t cap = 0;  // the count limit of the queries, set below
+  auto expect = [&](const std::function<bool(const Row&)>& match, size_t offset, size_t limit,
                     bool counted = true) {
     std::vector<std::string> ids;
     for (const Row& r : rows) {
@@ -1080,11 +1081,11 @@ TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
     for (size_t i = offset; i < ids.size() && i < offset + limit; ++i) {
       out += (out.empty() ? "" : ",") + ids[i];
     }
-    if (counted && ids.size() > count_limit_now) return out + "/" + std::to_string(count_limit_now) + "+";
+    if (counted && ids.size() > cap) return out + "/" + std::to_string(cap) + "+";
     return out + "/" + std::to_string(ids.size());
   };
   auto find = [&](ListingQuery query) {
-    query.count_limit = count_limit_now;
+    query.count_limit = cap;
     auto page = store_->SearchListings(query);
     if (!page.ok()) return page.status().ToString();
     std::string out;
@@ -1100,7 +1101,7 @@ TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
   for (auto [offset, limit, count_limit] :
        {std::tuple<size_t, size_t, uint64_t>{0, 20, 700}, {1000, 25, 700}, {2590, 20, 700},
         {0, 20, 10}, {1000, 25, 10}}) {
-    count_limit_now = count_limit;
+    cap = count_limit;
     SCOPED_TRACE(fmt::format("offset {} limit {} count limit {}", offset, limit, count_limit));
     EXPECT_EQ(find(Q().Text("COMMON words").Page(offset, limit)), expect(all, offset, limit));
     EXPECT_EQ(find(Q().Text("共同").Page(offset, limit)), expect(all, offset, limit));
