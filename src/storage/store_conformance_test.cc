@@ -971,6 +971,46 @@ TEST_P(ListingSearch, RefusesTextThatIsNotUtf8) {
   EXPECT_EQ(FindText("交通"), "a3,a1/2");  // and the store goes on
 }
 
+// The industry filter is exact with every kind of text query, whatever the industry holds.
+TEST_P(ListingSearch, AnIndustryIsMatchedExactly) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    int n = 0;
+    for (const char* industry : {"I", "[I]", "I]", "II", "i"}) {
+      ASSERT_TRUE(tx->PutListing(Make(fmt::format("x{}", n), "registered", industry, "h",
+                                      "公共数据集 public data", n))
+                      .ok());
+      ++n;
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto ids = [&](ListingQuery q) {
+    auto page = store_->SearchListings(q);
+    if (!page.ok()) return page.status().ToString();
+    std::string out;
+    for (const std::string& item : page->items) out += item.substr(7, 2) + " ";
+    return out + std::to_string(page->total);
+  };
+  for (int n = 0; n < 5; ++n) {
+    std::string industry = std::vector<std::string>{"I", "[I]", "I]", "II", "i"}[n];
+    std::string want = fmt::format("x{} 1", n);
+    EXPECT_EQ(ids(Q().Text("公共数据").Industry(industry)), want) << industry;  // trigrams
+    EXPECT_EQ(ids(Q().Text("公共").Industry(industry)), want) << industry;      // terms
+    EXPECT_EQ(ids(Q().Text("public").Holder("h").Industry(industry)), want) << industry;
+    EXPECT_EQ(ids(Q().Text("公共数据").Industry(industry).Statuses({"registered"})), want);
+  }
+  EXPECT_EQ(ids(Q().Text("公共数据").Industry("[")), "0");
+  // Without bracketed industries, the trigram query itself filters by industry.
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (const char* id : {"x1", "x2"}) ASSERT_TRUE(tx->RemoveListing(id).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(ids(Q().Text("公共数据").Industry("I")), "x0 1");
+  EXPECT_EQ(ids(Q().Text("公共数据").Industry("II")), "x3 1");
+  EXPECT_EQ(ids(Q().Text("公共数据").Industry("I").Statuses({"revoked"})), "0");
+}
+
 TEST_P(ListingSearch, FiltersCombineAndPagesAreNewestFirst) {
   EXPECT_EQ(Find({}), "a2,a3,a4,a1,a5/5");  // the last put first
   EXPECT_EQ(Find(Q().Page(1, 2)), "a3,a4/5");

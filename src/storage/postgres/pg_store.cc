@@ -192,6 +192,11 @@ const Migration kMigrations[] = {
     CREATE TRIGGER listings_terms_status AFTER UPDATE OF status ON listings FOR EACH ROW
         WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION listings_terms_follow();
     )sql"},
+    {R"sql(
+    -- An industry's listings, newest first: a list by industry walks these rather than the
+    -- whole list.
+    CREATE INDEX listings_by_industry ON listings(industry, rid);
+    )sql"},
 };
 
 // A search by terms alone walks the list for pages before this offset when its term has more
