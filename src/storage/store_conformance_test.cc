@@ -1000,7 +1000,7 @@ TEST_P(ListingSearch, AnIndustryIsMatchedExactly) {
     EXPECT_EQ(ids(Q().Text("公共数据").Industry(industry).Statuses({"registered"})), want);
   }
   EXPECT_EQ(ids(Q().Text("公共数据").Industry("[")), "0");
-  // Without bracketed industries, the trigram query itself filters by industry.
+  // And after some are gone.
   {
     auto tx = std::move(store_->BeginWrite()).value();
     for (const char* id : {"x1", "x2"}) ASSERT_TRUE(tx->RemoveListing(id).ok());

@@ -177,42 +177,10 @@ const Migration kMigrations[] = {
     INSERT INTO listings_terms(listings_terms) VALUES('delete-all');
     )sql",
      BackfillListingTerms},
-    // The industry in the trigram index too, as "[industry]" (a single trigram for a letter),
-    // so that a text search with an industry filter is one full-text query; and an index of each
-    // industry's listings (docs/FORMATS.md §8, "Search").
     {R"sql(
     -- An industry's listings, newest first (with the row id, in row id order): a list by
     -- industry walks these rather than the whole table.
     CREATE INDEX listings_by_industry ON listings(industry);
-    DROP TABLE listings_fts;
-    DROP VIEW listings_folded;
-    DROP TRIGGER listings_fts_insert;
-    DROP TRIGGER listings_fts_delete;
-    DROP TRIGGER listings_fts_update;
-    CREATE VIEW listings_folded(rid, text, holders, industry) AS
-        SELECT rid, lower(text), lower(holders), '[' || industry || ']' FROM listings;
-    CREATE VIRTUAL TABLE listings_fts USING fts5(text, holders, industry,
-                                                 content='listings_folded', content_rowid='rid',
-                                                 tokenize='trigram case_sensitive 1');
-    INSERT INTO listings_fts(listings_fts) VALUES('rebuild');
-    CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
-      INSERT INTO listings_fts(rowid, text, holders, industry)
-          VALUES (new.rid, lower(new.text), lower(new.holders), '[' || new.industry || ']');
-    END;
-    CREATE TRIGGER listings_fts_delete AFTER DELETE ON listings BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders, industry)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders),
-                  '[' || old.industry || ']');
-    END;
-    CREATE TRIGGER listings_fts_update AFTER UPDATE OF text, holders, industry ON listings
-        WHEN old.text IS NOT new.text OR old.holders IS NOT new.holders
-             OR old.industry IS NOT new.industry BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders, industry)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders),
-                  '[' || old.industry || ']');
-      INSERT INTO listings_fts(rowid, text, holders, industry)
-          VALUES (new.rid, lower(new.text), lower(new.holders), '[' || new.industry || ']');
-    END;
     )sql"},
 };
 
@@ -812,9 +780,7 @@ class SqliteStore final : public Store {
     contains("text", kTextTag, q.text);
     contains("holders", kHolderTag, q.holder);
     bool text_query = !trigrams.empty() || !terms.empty();
-    // The industry filter of a text query goes into its full-text query: into the terms' when
-    // there are terms; else into the trigrams' (as "[industry]", decided below: exact unless
-    // some industry holds a bracket, when it is checked like the status).
+    // The industry filter of a text query with terms goes into the terms' query.
     bool industry_in_terms = !q.industry.empty() && !terms.empty();
     if (industry_in_terms) and_to(terms, Quoted(TermToken(Term(kIndustryTag, q.industry))));
     int64_t cap = static_cast<int64_t>(std::min<uint64_t>(q.count_limit, INT64_MAX - 1));
@@ -828,7 +794,6 @@ class SqliteStore final : public Store {
         std::map<std::string, uint64_t> by_status;  // of every industry
         std::map<std::string, uint64_t> in_industry;  // of q.industry
         uint64_t listed = 0;
-        bool bracketed = false;  // some industry holds '[' or ']'
         {
           ASSIGN_OR_RETURN(Statement * s, c.Prepare(
               "SELECT status, industry, n FROM listing_counts WHERE n > 0"));
@@ -838,7 +803,6 @@ class SqliteStore final : public Store {
             auto n = static_cast<uint64_t>(s->Int(2));
             by_status[s->Text(0)] += n;
             if (s->Text(1) == q.industry) in_industry[s->Text(0)] += n;
-            bracketed |= s->Text(1).find_first_of("[]") != std::string::npos;
             listed += n;
           }
         }
@@ -854,12 +818,6 @@ class SqliteStore final : public Store {
           if (asked(status)) n_found += q.industry.empty() ? n : in_industry[status];
         }
         if (n_found == 0) return out;
-        std::string trigram_query = trigrams;
-        bool industry_in_trigrams =
-            !q.industry.empty() && !industry_in_terms && !trigrams.empty() && !bracketed;
-        if (industry_in_trigrams) {
-          and_to(trigram_query, "industry : " + Quoted("[" + q.industry + "]"));
-        }
 
         std::string sql;
         std::vector<std::string> args;
@@ -879,11 +837,11 @@ class SqliteStore final : public Store {
           // at each match's row, whichever costs less: the set has `set_size` listings; a page
           // and a count look at about count_limit + 1 + the page's end matches, of which
           // `n_found / listed` pass.
-          bool by_industry = !q.industry.empty() && !industry_in_terms && !industry_in_trigrams;
+          bool by_industry = !q.industry.empty() && !industry_in_terms;
           bool by_status = !others.empty();
           uint64_t set_size = by_industry ? n_found : std::min(n_wanted, n_others);
           uint64_t matched_from = listed;  // the listings a match may be (the industry's)
-          if (industry_in_terms || industry_in_trigrams) {
+          if (industry_in_terms) {
             matched_from = 0;
             for (const auto& [status, n] : in_industry) matched_from += n;
           }
@@ -896,7 +854,7 @@ class SqliteStore final : public Store {
                                          "WHERE {0} MATCH ? AND listings.rid = {0}.rowid",
                                          table)
                            : fmt::format("SELECT {0}.rowid FROM {0} WHERE {0} MATCH ?", table);
-          args.push_back(trigrams.empty() ? terms : trigram_query);
+          args.push_back(trigrams.empty() ? terms : trigrams);
           // "+rowid": the sets are made once and looked row ids up in, rather than each of
           // their row ids asked of the full-text table (a query each).
           std::string rowid = fmt::format(" AND +{}.rowid", table);
