@@ -1806,8 +1806,7 @@ TEST_F(PostgresStoreTest, TheTermIndexServesShortSearches) {
 // --- SQLite only ---
 
 // The full-text index holds the listings' trigrams apart from their text (external content):
-// after upserts, removals and a rollback, and the merges of segments the writer does every
-// 1,000 listing writes, it must still match the rows exactly.
+// after upserts, removals and a rollback it must still match the rows exactly.
 TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
   auto dir = std::filesystem::temp_directory_path() /
              ("dipr-store-" + std::to_string(::getpid()) + "-fts");
@@ -1820,7 +1819,7 @@ TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
       return Listing{"a" + std::to_string(id), "", "notice", "I", "holder " + std::to_string(id),
                      std::move(text), "{}"};
     };
-    for (int round = 0; round < 45; ++round) {
+    for (int round = 0; round < 3; ++round) {
       auto tx = std::move(store->BeginWrite()).value();
       for (int i = 0; i < 50; ++i) {
         ASSERT_TRUE(tx->PutListing(listing(i, fmt::format("交通 {} round {}", i, round))).ok());
@@ -1831,12 +1830,6 @@ TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
       if (round == 1) continue;  // rolled back
       ASSERT_TRUE(tx->Commit().ok());
     }
-    // 1,000 more writes in one transaction: the writer merges at its commit.
-    auto tx = std::move(store->BeginWrite()).value();
-    for (int i = 100; i < 1100; ++i) {
-      ASSERT_TRUE(tx->PutListing(listing(i, fmt::format("数据 {}", i))).ok());
-    }
-    ASSERT_TRUE(tx->Commit().ok());
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -1852,18 +1845,6 @@ TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
                     nullptr, nullptr, &err);
   EXPECT_EQ(rc, SQLITE_OK) << (err ? err : "");
   sqlite3_free(err);
-  // The last merge left each index in one segment (small as they are, at once), and the commit
-  // at most one more (measured: FTS5 may flush a small segment when the transaction commits;
-  // before the last transaction there were 10).
-  for (const char* table : {"listings_fts_idx", "listings_terms_idx"}) {
-    sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, fmt::format("SELECT count(DISTINCT segid) FROM {}", table)
-                                         .c_str(), -1, &st, nullptr),
-              SQLITE_OK);
-    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-    EXPECT_LE(sqlite3_column_int(st, 0), 2) << table;
-    sqlite3_finalize(st);
-  }
   sqlite3_close(db);
   std::filesystem::remove_all(dir);
 }

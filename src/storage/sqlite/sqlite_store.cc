@@ -311,11 +311,6 @@ constexpr uint64_t kSortCost = 3;
 constexpr double kSetEntryCost = 1;
 constexpr double kRowCheckCost = 3;
 
-// How often (listing writes) and how much (pages written) the writer merges the full-text
-// indexes' segments (SqliteWriteTx::MergeFullTextIndexes).
-constexpr uint64_t kMergeEvery = 1000;
-constexpr int kMergePages = 500;
-
 // The least string greater than every string that starts with prefix (byte order); nullopt
 // when there is none (prefix is empty or all 0xff).
 std::optional<std::string> PrefixEnd(std::string_view prefix) {
@@ -341,12 +336,11 @@ class SqliteStore;
 class SqliteWriteTx final : public WriteTx {
  public:
   SqliteWriteTx(Connection& conn, std::unique_lock<std::mutex> lock, uint64_t entry_count,
-                std::function<void(std::string_view)> dispatch, uint64_t& listing_writes)
+                std::function<void(std::string_view)> dispatch)
       : conn_(conn),
         lock_(std::move(lock)),
         entry_count_(entry_count),
-        dispatch_(std::move(dispatch)),
-        listing_writes_(listing_writes) {}
+        dispatch_(std::move(dispatch)) {}
   ~SqliteWriteTx() override {
     if (!lock_.owns_lock()) return;  // committed, and the connection already passed on
     conn_.ResetActive();
@@ -430,7 +424,6 @@ class SqliteWriteTx final : public WriteTx {
   // failure ends the transaction): a savepoint makes both full-text tables write out what they
   // hold in memory, a segment per listing, which made a batch of listings twice as slow.
   Status PutListing(const Listing& l) override {
-    ++listing_writes_;
     ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, l.application_id));
     // An upsert rather than INSERT OR REPLACE: REPLACE deletes without firing the delete
     // trigger, which would leave the old text in the full-text index; and the row keeps its rid,
@@ -468,7 +461,6 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Status RemoveListing(std::string_view application_id) override {
-    ++listing_writes_;
     ASSIGN_OR_RETURN(std::optional<IndexedListing> old, FindIndexed(conn_, application_id));
     if (!old) return Status::Ok();
     RETURN_IF_ERROR(WriteTerms(conn_, old->rid, old->fields, /*remove=*/true));
@@ -529,7 +521,6 @@ class SqliteWriteTx final : public WriteTx {
   Status Commit() override {
     done_ = true;
     conn_.ResetActive();
-    MergeFullTextIndexes();
     Status st = conn_.Exec("COMMIT");
     if (!st.ok()) {
       (void)conn_.Exec("ROLLBACK");
@@ -554,19 +545,6 @@ class SqliteWriteTx final : public WriteTx {
         "INSERT INTO credentials(token_hash, account_id) VALUES(?, ?)"));
     return c->BindBlob(1, crypto::HashChars(token_hash)).Bind(2, a.id).Run();
   }
-  // Every kMergeEvery listing writes, some of the work of merging each full-text index into one
-  // segment (FTS5's 'merge' with a negative page count: segments of every level merge, an
-  // incremental 'optimize'). Writes add small segments, and a query reads every segment: at
-  // 100,000 listings an optimized index answered the public search's mix 26% faster
-  // (docs/PERFORMANCE.md). Best effort: a failed merge leaves the indexes as they were.
-  void MergeFullTextIndexes() {
-    if (listing_writes_ < kMergeEvery) return;
-    listing_writes_ = 0;
-    for (const char* table : {"listings_fts", "listings_terms"}) {
-      (void)conn_.Exec(fmt::format("INSERT INTO {0}({0}, rank) VALUES('merge', -{1})", table,
-                                   kMergePages));
-    }
-  }
   // Adds delta to the count of listings with l's status and industry.
   Status AddToCount(const Listing& l, int64_t delta) {
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
@@ -581,7 +559,6 @@ class SqliteWriteTx final : public WriteTx {
   std::function<void(std::string_view)> dispatch_;
   std::vector<std::string> signals_;
   bool done_ = false;
-  uint64_t& listing_writes_;  // the store's count of listing writes since the last merge
 };
 
 class SqliteStore final : public Store {
@@ -1053,8 +1030,7 @@ class SqliteStore final : public Store {
       return count.status();
     }
     return std::unique_ptr<WriteTx>(new SqliteWriteTx(
-        *writer_, std::move(lock), *count, [this](std::string_view sig) { Dispatch(sig); },
-        listing_writes_));
+        *writer_, std::move(lock), *count, [this](std::string_view sig) { Dispatch(sig); }));
   }
 
   // One process per SQLite file, so signals stay in the process: subscribers are called on the
@@ -1151,7 +1127,6 @@ class SqliteStore final : public Store {
   int lease_fd_ = -1;  // GUARDED_BY(lease_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_) while a WriteTx lives
-  uint64_t listing_writes_ = 0;         // GUARDED_BY(write_mu_); see MergeFullTextIndexes
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> pool_;  // GUARDED_BY(pool_mu_)
 };
