@@ -12,6 +12,7 @@
 #include "registry/numbers.h"
 #include "registry/projector.h"
 #include "registry/validate.h"
+#include "storage/grams.h"
 
 namespace dipr::registry {
 namespace {
@@ -575,13 +576,9 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
     bool match = l && (q.industry.empty() || l->industry == q.industry) &&
                  std::find(q.statuses.begin(), q.statuses.end(), l->status) != q.statuses.end();
     if (match && !q.holder.empty()) {
-      std::string holders = l->holders, want = q.holder;
-      for (std::string* str : {&holders, &want}) {
-        for (char& c : *str) {
-          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        }
-      }
-      match = holders.find(want) != std::string::npos;
+      // As the store's search compares holders (storage/grams.h).
+      match = storage::FoldAsciiCase(l->holders).find(storage::FoldAsciiCase(q.holder)) !=
+              std::string::npos;
     }
     json items = json::array();
     if (match && page == 1) items.push_back(json::parse(l->item));

@@ -1234,13 +1234,7 @@ class PgStore final : public Store {
           SearchSql count;
           count.text = "SELECT coalesce(sum(n), 0)::bigint FROM listing_counts WHERE true";
           if (!q.industry.empty()) count.text += " AND industry = " + count.Param(q.industry);
-          if (!q.statuses.empty()) {
-            count.text += " AND status IN (";
-            for (size_t i = 0; i < q.statuses.size(); ++i) {
-              count.text += (i ? ", " : "") + count.Param(q.statuses[i]);
-            }
-            count.text += ")";
-          }
+          count.text += on_status(count);
           ASSIGN_OR_RETURN(Rows r, count.Run(c));
           if (r.size() != 1) return Internal("postgres: no answer to a listing count");
           out.total = static_cast<uint64_t>(r.Int(0, 0));

@@ -793,7 +793,7 @@ class SqliteStore final : public Store {
         // The counts (a row per status and industry there is: a few hundred at most).
         std::map<std::string, uint64_t> by_status;  // of every industry
         std::map<std::string, uint64_t> in_industry;  // of q.industry
-        uint64_t listed = 0;
+        uint64_t listed = 0, industry_listed = 0;     // all listings, q.industry's
         {
           ASSIGN_OR_RETURN(Statement * s, c.Prepare(
               "SELECT status, industry, n FROM listing_counts WHERE n > 0"));
@@ -802,7 +802,10 @@ class SqliteStore final : public Store {
             if (!row) break;
             auto n = static_cast<uint64_t>(s->Int(2));
             by_status[s->Text(0)] += n;
-            if (s->Text(1) == q.industry) in_industry[s->Text(0)] += n;
+            if (s->Text(1) == q.industry) {
+              in_industry[s->Text(0)] += n;
+              industry_listed += n;
+            }
             listed += n;
           }
         }
@@ -836,15 +839,12 @@ class SqliteStore final : public Store {
           // The status and industry filters either as a set of row ids made once, or by a look
           // at each match's row, whichever costs less: the set has `set_size` listings; a page
           // and a count look at about count_limit + 1 + the page's end matches, of which
-          // `n_found / listed` pass.
+          // `n_found / matched_from` pass (a match is any listing, or one of the industry's
+          // when the industry is among the terms).
           bool by_industry = !q.industry.empty() && !industry_in_terms;
           bool by_status = !others.empty();
           uint64_t set_size = by_industry ? n_found : std::min(n_wanted, n_others);
-          uint64_t matched_from = listed;  // the listings a match may be (the industry's)
-          if (industry_in_terms) {
-            matched_from = 0;
-            for (const auto& [status, n] : in_industry) matched_from += n;
-          }
+          uint64_t matched_from = industry_in_terms ? industry_listed : listed;
           double looked = static_cast<double>(cap + 1 + q.offset + q.limit) *
                           static_cast<double>(matched_from) / static_cast<double>(n_found);
           bool check_rows = (by_industry || by_status) &&
@@ -883,11 +883,7 @@ class SqliteStore final : public Store {
           // Walking the list newest first (the industry's, through listings_by_industry, when
           // there is one) passes about `walked / n_found` rows for each one found, each read
           // whole; listings_by_status finds exactly the n_found, which are then sorted.
-          uint64_t walked = listed;
-          if (!q.industry.empty()) {
-            walked = 0;
-            for (const auto& [status, n] : in_industry) walked += n;
-          }
+          uint64_t walked = q.industry.empty() ? listed : industry_listed;
           uint64_t page_end = q.offset + q.limit;
           bool walk = page_end * (walked / n_found) * kWalkRowCost <= n_found * kSortCost;
           sql = std::string("SELECT rid FROM listings ") +
@@ -895,10 +891,9 @@ class SqliteStore final : public Store {
                  : q.industry.empty() ? "NOT INDEXED"
                                       : "INDEXED BY listings_by_industry") +
                 " WHERE 1";
-          // Through the index always with the statuses (every status there is, when any will
-          // do): its first column is the status.
-          if (walk && !others.empty()) sql += " AND status IN " + in_list(wanted);
-          if (!walk) sql += " AND status IN " + in_list(wanted);
+          // Through listings_by_status always with the statuses (every status there is, when
+          // any will do): its first column is the status.
+          if (!walk || !others.empty()) sql += " AND status IN " + in_list(wanted);
           if (!q.industry.empty()) {
             sql += " AND industry = ?";
             args.push_back(q.industry);
