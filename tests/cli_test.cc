@@ -1,6 +1,7 @@
 // The dipr executable as a user runs it: exit codes, one-line reasons, --json output.
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -143,6 +144,49 @@ TEST_F(CliTest, DepositThenVerifyOffline) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_NE(bad.err.find("is not the deposited file"), std::string::npos) << bad.err;
   EXPECT_EQ(std::count(bad.err.begin(), bad.err.end(), '\n'), 1) << bad.err;
+}
+
+// `dipr verify /dev/zero` grew to 3.2 GB: every input the CLI reads whole is capped, and an
+// endless one costs a bounded read and one line.
+TEST_F(CliTest, VerifyOfAnEndlessInputStopsAtTheCapWithOneLine) {
+  std::string key = SaveKey(server_->url(), "key");
+  for (const std::string& args : {"verify /dev/zero --key " + key,
+                                  "verify-certificate /dev/zero --key " + key,
+                                  "verify-certificate - --key " + key + " </dev/zero",
+                                  "verify " + file_ + " --key /dev/zero"}) {
+    Outcome r = Dipr(args);
+    EXPECT_NE(r.code, 0) << args;
+    EXPECT_NE(r.err.find("over"), std::string::npos) << args << ": " << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  struct rusage ru {};
+  ::getrusage(RUSAGE_CHILDREN, &ru);
+  EXPECT_LT(ru.ru_maxrss, 256 * 1024) << "KiB: a child read far more than its cap";
+}
+
+// nlohmann keeps the last of two equal keys: a receipt whose first "index" points elsewhere than
+// the one verified would mean two things to two readers. Refused, as is anything after the value.
+TEST_F(CliTest, VerifyRefusesAReceiptWithADuplicateKeyOrTrailingBytes) {
+  std::string token = Holder();
+  std::string receipt = (dir_ / "r.json").string();
+  ASSERT_EQ(Dipr("deposit " + file_ + " --title t -o " + receipt,
+                 "DIPR_SERVER=" + server_->url() + " DIPR_TOKEN=" + token)
+                .code,
+            0);
+  std::string key = SaveKey(server_->url(), "key");
+  std::ifstream in(receipt);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  ASSERT_EQ(Dipr("verify " + receipt + " --key " + key).code, 0);
+  std::string dup = text;
+  dup.insert(dup.find('{') + 1, "\"index\":0,");
+  std::string trailing = text + std::string("\0garbage", 8);
+  for (const auto& [name, bytes] : {std::pair{"dup.json", dup}, std::pair{"nul.json", trailing}}) {
+    std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    Outcome r = Dipr("verify " + path + " --key " + key);
+    EXPECT_EQ(r.code, 1) << name << ": " << r.err;
+    EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
+  }
 }
 
 TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {

@@ -285,6 +285,29 @@ TEST_P(HttpApiTest, OversizedBodyIs413) {
   EXPECT_EQ(r->status, 413);
 }
 
+// A body with two "role" keys was accepted (the last won): what the admin's tool showed and what
+// the registry did could differ. Any duplicate key, and anything after the JSON value, is a 400
+// that creates nothing.
+TEST_P(HttpApiTest, ABodyWithADuplicateKeyOrTrailingBytesIsRefused) {
+  auto admin = reg_->Client(reg_->admin_token());
+  uint64_t size = TreeSize();
+  for (const std::string& body :
+       {std::string(R"({"name":"x","role":"holder","role":"admin"})"),
+        std::string(R"({"name":"x","role":"holder"})") + std::string("\0garbage", 8),
+        std::string(R"({"name":"x","role":"holder"} {})")}) {
+    auto r = admin.Post("/v1/users", body);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << r->body;
+    EXPECT_EQ(ErrorCode(*r), "invalid_argument");
+  }
+  auto holder = reg_->Client(holder_);
+  auto dup = holder.Post("/v1/deposits",
+                         R"({"title":"a","title":"b","fingerprint":)" + FingerprintOf("z").dump() + "}");
+  ASSERT_TRUE(dup.ok());
+  EXPECT_EQ(dup->status, 400) << dup->body;
+  EXPECT_EQ(TreeSize(), size);
+}
+
 TEST_P(HttpApiTest, StateSurvivesARestart) {
   auto c = reg_->Client(holder_);
   auto r = c.PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("keep")}, {"title", "t"}});

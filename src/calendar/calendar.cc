@@ -11,6 +11,7 @@
 #include <set>
 
 #include "calendar/read_file.h"
+#include "common/json_parse.h"
 
 namespace dipr::calendar {
 
@@ -151,29 +152,11 @@ std::string FormatDate(chr::year_month_day d) {
 
 Result<Calendar> Calendar::Parse(std::string_view json_text) {
   auto bad = [](const std::string& why) { return InvalidArgument("calendar: " + why); };
-  // nlohmann keeps the last of duplicate keys; a calendar that says "holidays" twice is
-  // ambiguous, so the parser's callback refuses it.
-  std::vector<std::set<std::string>> keys_seen;
-  std::string duplicate;
-  auto on_event = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) {
-      keys_seen.emplace_back();
-    } else if (event == json::parse_event_t::object_end) {
-      keys_seen.pop_back();
-    } else if (event == json::parse_event_t::key && duplicate.empty() &&
-               !keys_seen.back().insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
-    }
-    return true;
-  };
-  json root;
-  try {
-    root = json::parse(json_text, on_event);
-  } catch (const json::parse_error& e) {
-    // The exception's text carries the line and column, which a person editing the file needs.
-    return bad(std::string("not valid JSON: ") + e.what());
-  }
-  if (!duplicate.empty()) return bad("key \"" + duplicate + "\" appears twice");
+  // Refuses duplicate keys (a calendar that says "holidays" twice is ambiguous) and trailing bytes;
+  // the message carries the line and column, which a person editing the file needs.
+  auto parsed = ParseJson(json_text);
+  if (!parsed.ok()) return bad(parsed.status().message());
+  const json root = std::move(parsed).value();
   if (!root.is_object()) return bad("the file must hold one JSON object");
 
   static const std::set<std::string> kKeys = {

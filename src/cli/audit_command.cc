@@ -28,6 +28,7 @@
 
 #include "cli/common.h"
 #include "common/base64.h"
+#include "common/json_parse.h"
 #include "http/asio.h"
 #include "log/checkpoint.h"
 #include "log/hasher.h"
@@ -56,8 +57,8 @@ Result<json> GetJson(Client& c, const std::string& target) {
   if (r.status != 200) {
     return Usage(fmt::format("cannot get {}: {}", target, StatusFromHttp(r).message()));
   }
-  json j = json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) return Usage(fmt::format("{} answered with malformed JSON", target));
+  auto j = ParseJson(r.body);
+  if (!j.ok()) return Usage(fmt::format("{} answered with {}", target, j.status().message()));
   return j;
 }
 
@@ -406,8 +407,9 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
   if (r.status != 200) {
     return Usage(fmt::format("cannot get {}: {}", what, StatusFromHttp(r).message()));
   }
-  json served = json::parse(r.body, nullptr, false);
-  if (served.is_discarded()) return what + ": the register serves malformed JSON";
+  auto parsed = ParseJson(r.body);
+  if (!parsed.ok()) return what + ": the register serves " + parsed.status().message();
+  const json served = std::move(parsed).value();
   const json expected = a.PublicRecord();  // outlives the difference, which points into it
   if (auto d = FirstDifference(expected, served)) return Describe(*d, what + ": the public record");
   if (a.certificate.is_null()) return std::string();
@@ -418,8 +420,9 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
     return Usage(
         fmt::format("cannot get the certificate of {}: {}", what, StatusFromHttp(r).message()));
   }
-  json doc = json::parse(r.body, nullptr, false);
-  if (doc.is_discarded()) return what + ": the certificate is malformed JSON";
+  auto parsed_doc = ParseJson(r.body);
+  if (!parsed_doc.ok()) return what + ": the certificate is " + parsed_doc.status().message();
+  const json doc = std::move(parsed_doc).value();
   auto v = registry::VerifyCertificate(doc, key_);
   if (!v.ok()) return what + ": the certificate does not verify: " + v.status().message();
   if (auto d = FirstDifference(a.certificate, v->body)) {

@@ -1,5 +1,6 @@
 #include "cli/client.h"
 
+#include "common/json_parse.h"
 #include "http/asio.h"
 #include "http/message.h"
 
@@ -151,7 +152,8 @@ Status StatusFromHttp(const HttpResult& r) {
     case 503: code = Code::kUnavailable; break;
     default: break;
   }
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  auto parsed = ParseJson(r.body);
+  const nlohmann::json j = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
   std::string message = "HTTP " + std::to_string(r.status);
   if (j.is_object() && j.contains("error") && j["error"].is_object() &&
       j["error"].contains("message") && j["error"]["message"].is_string()) {
@@ -163,8 +165,8 @@ Status StatusFromHttp(const HttpResult& r) {
 Result<nlohmann::json> Client::GetJson(const std::string& target) {
   ASSIGN_OR_RETURN(HttpResult r, Get(target));
   if (r.status / 100 != 2) return StatusFromHttp(r);
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) return Internal("the server answered with malformed JSON");
+  auto j = ParseJson(r.body);
+  if (!j.ok()) return Internal("the server answered with " + j.status().message());
   return j;
 }
 
@@ -173,8 +175,8 @@ Result<nlohmann::json> Client::PostJson(const std::string& target, const nlohman
   ASSIGN_OR_RETURN(HttpResult r, Post(target, body.dump()));
   if (status_out) *status_out = r.status;
   if (r.status / 100 != 2) return StatusFromHttp(r);
-  auto j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_discarded()) return Internal("the server answered with malformed JSON");
+  auto j = ParseJson(r.body);
+  if (!j.ok()) return Internal("the server answered with " + j.status().message());
   return j;
 }
 

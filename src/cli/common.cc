@@ -52,7 +52,8 @@ Result<crypto::NoteVerifier> LoadVerifierKey(const std::string& key_or_file) {
   if (direct.ok()) return direct;
   auto text = server::ReadFile(key_or_file);
   if (!text.ok()) {
-    return InvalidArgument("--key is neither a verifier key nor a readable file: " + key_or_file);
+    return InvalidArgument("--key is neither a verifier key nor a readable file: " +
+                           text.status().message());
   }
   std::string k = *text;
   while (!k.empty() && (k.back() == '\n' || k.back() == '\r' || k.back() == ' ')) k.pop_back();

@@ -25,6 +25,11 @@ struct ServerFlags {
   Result<Client> Connect() const;
 };
 
+// What the CLI reads whole into memory is capped (common/read_file.h): a receipt and a key are
+// kilobytes (server::kMaxSmallFile), a certificate, as JSON or as a PDF carrying it, a few
+// hundred kilobytes.
+inline constexpr size_t kMaxCertificateBytes = 16 << 20;
+
 // A verifier key given inline ("name+id+base64") or as a file holding it.
 Result<crypto::NoteVerifier> LoadVerifierKey(const std::string& key_or_file);
 

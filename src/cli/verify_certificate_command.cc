@@ -11,6 +11,8 @@
 #include <iterator>
 
 #include "cli/common.h"
+#include "common/json_parse.h"
+#include "common/read_file.h"
 #include "registry/registrar.h"
 #include "server/data_dir.h"
 
@@ -21,13 +23,8 @@ namespace {
 Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
 
 Result<std::string> ReadInput(const std::string& path) {
-  if (path == "-") {
-    std::string text(std::istreambuf_iterator<char>(std::cin), {});
-    if (std::cin.bad()) return Usage("cannot read the certificate from stdin");
-    return text;
-  }
-  auto text = server::ReadFile(path);
-  if (!text.ok()) return Usage("cannot read " + path + ": " + text.status().message());
+  auto text = ReadFileUpTo(path, kMaxCertificateBytes);
+  if (!text.ok()) return Usage("cannot read the certificate: " + text.status().message());
   return text;
 }
 
@@ -40,11 +37,11 @@ Result<Verified> VerifyCertificateFile(const std::string& path, const std::strin
   auto key = LoadVerifierKey(key_arg);
   if (!key.ok()) return Usage(key.status().message());
   ASSIGN_OR_RETURN(std::string text, ReadInput(path));
-  auto doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded()) {
-    return InvalidArgument((path == "-" ? "stdin" : path) + " is not JSON");
+  auto doc = ParseJson(text);
+  if (!doc.ok()) {
+    return InvalidArgument((path == "-" ? "stdin" : path) + " is " + doc.status().message());
   }
-  auto v = registry::VerifyCertificate(doc, *key);
+  auto v = registry::VerifyCertificate(*doc, *key);
   if (!v.ok()) return InvalidArgument(v.status().message());
   return Verified{std::move(v).value(), key->name()};
 }

@@ -6,6 +6,7 @@
 #include "cli/common.h"
 #include "cli/progress.h"
 #include "common/hex.h"
+#include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
 #include "registry/receipt.h"
@@ -25,9 +26,9 @@ Result<Verified> VerifyReceiptFile(const std::string& receipt_path, const std::s
                                    const std::string& file) {
   ASSIGN_OR_RETURN(auto key, LoadVerifierKey(key_arg));
   ASSIGN_OR_RETURN(std::string text, server::ReadFile(receipt_path));
-  auto json = nlohmann::json::parse(text, nullptr, false);
-  if (json.is_discarded()) return InvalidArgument(receipt_path + " is not JSON");
-  ASSIGN_OR_RETURN(auto receipt, registry::Receipt::FromJson(json));
+  auto json = ParseJson(text);
+  if (!json.ok()) return InvalidArgument(receipt_path + " is " + json.status().message());
+  ASSIGN_OR_RETURN(auto receipt, registry::Receipt::FromJson(*json));
   Verified v;
   v.index = receipt.index;
   ASSIGN_OR_RETURN(v.checkpoint, registry::VerifyReceipt(receipt, key));

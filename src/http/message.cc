@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "common/json_parse.h"
+
 namespace dipr::http {
 
 Result<uint64_t> Request::QueryUint(const std::string& name) const {
@@ -17,8 +19,8 @@ Result<uint64_t> Request::QueryUint(const std::string& name) const {
 }
 
 Result<nlohmann::json> Request::JsonBody() const {
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgument("the body is not valid JSON");
+  auto j = ParseJson(body);
+  if (!j.ok()) return InvalidArgument("the body is " + j.status().message());
   return j;
 }
 

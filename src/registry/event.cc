@@ -1,6 +1,7 @@
 #include "registry/event.h"
 
 #include "common/json_text.h"
+#include "common/json_parse.h"
 #include "common/utf8.h"
 
 namespace dipr::registry {
@@ -76,8 +77,10 @@ std::string EncodeDepositEntry(Time time, std::string_view actor, std::string_vi
 }
 
 Result<Event> DecodeEntry(std::string_view entry) {
-  auto j = nlohmann::json::parse(entry, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return InvalidArgument("entry is not a JSON object");
+  auto parsed = ParseJson(entry);
+  if (!parsed.ok()) return InvalidArgument("entry is " + parsed.status().message());
+  nlohmann::json j = std::move(parsed).value();
+  if (!j.is_object()) return InvalidArgument("entry is not a JSON object");
   if (j.size() != 5 || !j.contains("v") || !j["v"].is_number_integer() || j["v"] != kEntryVersion) {
     return InvalidArgument("entry is not a version-1 dipr event");
   }

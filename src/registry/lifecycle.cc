@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/json_parse.h"
 #include "registry/application.h"
 #include "registry/numbers.h"
 #include "registry/validate.h"
@@ -53,8 +54,9 @@ Status Refuse(const ApplicationState& a, std::string_view what) {
 
 // The fields a commitment event carries in its sidecar, checked against the commitment.
 Result<json> OpenContent(std::string_view content, std::string_view sidecar) {
-  json side = json::parse(sidecar, nullptr, false);
-  if (side.is_discarded() || !side.is_object() || !side.contains("fields") ||
+  auto parsed = ParseJson(sidecar);
+  const json side = parsed.ok() ? std::move(parsed).value() : json();
+  if (!side.is_object() || !side.contains("fields") ||
       !side.contains("salt") || !side["salt"].is_string()) {
     return InvalidArgument("the entry's sidecar is not {\"fields\",\"salt\"}");
   }

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/hex.h"
+#include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
@@ -19,9 +20,9 @@ Result<std::string> StringField(const nlohmann::json& payload, const char* key) 
 
 template <typename T>
 Result<T> ParseDoc(const std::string& doc) {
-  auto j = nlohmann::json::parse(doc, nullptr, false);
-  if (j.is_discarded()) return DataLoss("a stored record is not JSON");
-  return T::FromJson(j);
+  auto j = ParseJson(doc);
+  if (!j.ok()) return DataLoss("a stored record is " + j.status().message());
+  return T::FromJson(*j);
 }
 
 Status ApplyAccountCreated(storage::WriteTx& tx, uint64_t index, const Event& e,

@@ -7,6 +7,7 @@
 
 #include "common/bytes.h"
 #include "common/hex.h"
+#include "common/json_parse.h"
 #include "crypto/random.h"
 #include "registry/application.h"
 #include "registry/numbers.h"
@@ -67,9 +68,9 @@ Status ParseReason(const json& body, bool required, std::string& reason) {
 }
 
 Result<ApplicationState> ParseApplication(const storage::Record& r) {
-  json j = json::parse(r.doc, nullptr, false);
-  if (j.is_discarded()) return DataLoss("stored application " + r.id + " is not JSON");
-  return ApplicationState::FromJson(j);
+  auto j = ParseJson(r.doc);
+  if (!j.ok()) return DataLoss("stored application " + r.id + " is " + j.status().message());
+  return ApplicationState::FromJson(*j);
 }
 
 }  // namespace
@@ -230,8 +231,9 @@ Result<json> Registrar::ApplicationView(const storage::Account& actor, const std
   for (const auto& oid : a.objections) {
     ASSIGN_OR_RETURN(auto r, store_.RecordById(kObjectionKind, oid));
     if (!r) continue;
-    json o = json::parse(r->doc, nullptr, false);
-    if (!o.is_discarded()) objections.push_back(std::move(o));
+    auto o = ParseJson(r->doc);
+    if (!o.ok()) return DataLoss("stored objection " + oid + " is " + o.status().message());
+    objections.push_back(std::move(o).value());
   }
   v["objections"] = std::move(objections);
   return v;
@@ -350,8 +352,8 @@ Result<json> Registrar::ObjectionView(const storage::Account& actor, const std::
     may_see = a.ok() && *a && (*a)->owner == actor.id;
   }
   if (!may_see) return NotFound(fmt::format("no objection {}", id));
-  json o = json::parse(r->doc, nullptr, false);
-  if (o.is_discarded()) return DataLoss("stored objection " + id + " is not JSON");
+  auto o = ParseJson(r->doc);
+  if (!o.ok()) return DataLoss("stored objection " + id + " is " + o.status().message());
   return o;
 }
 
@@ -581,7 +583,11 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
               std::string::npos;
     }
     json items = json::array();
-    if (match && page == 1) items.push_back(json::parse(l->item));
+    if (match && page == 1) {
+      auto item = ParseJson(l->item);
+      if (!item.ok()) return DataLoss("a stored listing is " + item.status().message());
+      items.push_back(std::move(item).value());
+    }
     return json{{"items", std::move(items)},
                 {"total", match ? 1 : 0},
                 {"total_exact", true},
@@ -591,9 +597,9 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
   ASSIGN_OR_RETURN(auto result, store_.SearchListings(q));
   json items = json::array();
   for (const auto& item : result.items) {
-    json j = json::parse(item, nullptr, false);
-    if (j.is_discarded()) return DataLoss("a stored listing is not JSON");
-    items.push_back(std::move(j));
+    auto j = ParseJson(item);
+    if (!j.ok()) return DataLoss("a stored listing is " + j.status().message());
+    items.push_back(std::move(j).value());
   }
   return json{{"items", std::move(items)},
               {"total", result.total},

@@ -6,9 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
+#include "common/read_file.h"
 #include "registry/registry.h"
 
 namespace dipr::server {
@@ -31,14 +30,7 @@ Status CheckPrivate(const std::string& path) {
 }  // namespace
 
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return NotFound(path + ": no such file");
-    return InvalidArgument(path + ": " + std::strerror(errno));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  return ReadFileUpTo(path, kMaxSmallFile);
 }
 
 Status WriteFileAtomic(const std::string& path, const std::string& data, unsigned mode) {

@@ -28,7 +28,10 @@ struct DataDir {
 // refused, as ssh does.
 Result<DataDir> OpenDataDir(const std::string& path, const std::string& origin);
 
-// Reads a file; NotFound if it does not exist.
+// The data directory's files (keys, tokens) and the documents tools read with it (receipts) are
+// small; a file larger than this is a wrong path.
+inline constexpr size_t kMaxSmallFile = 1 << 20;
+// Reads a file of at most kMaxSmallFile bytes; NotFound if it does not exist, TooLarge if bigger.
 Result<std::string> ReadFile(const std::string& path);
 // Writes a file atomically (temp file, fsync, rename) with the given mode.
 Status WriteFileAtomic(const std::string& path, const std::string& data, unsigned mode);
