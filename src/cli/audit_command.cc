@@ -5,7 +5,12 @@
 //   3. a replay of the entries (registry::Replay): each event must be allowed by the state the
 //      events before it left;
 //   4. the public register against the replay: each registration's public record and signed
-//      certificate, and the number of registrations and of notices the register lists.
+//      certificate; and what search serves, every page of the lists that together hold every
+//      listing (GET /v1/registrations, of registrations; ?status=refused; GET /v1/notices), item
+//      by item and field by field against registry::ListingOf of the replayed application, in
+//      the lists' order (newest first), and their totals. Filtered searches (q, holder,
+//      industry) are not walked: they select from these same rows by columns the audit cannot
+//      see, so the audit says "listing items", not "searches".
 // The register is live and its records may already show entries the fetched checkpoint does not
 // cover yet. So when something differs, the audit fetches the checkpoint again and, if the log
 // grew, replays the new entries and checks again what differed (a few rounds) before it calls it
@@ -33,6 +38,7 @@
 #include "log/checkpoint.h"
 #include "log/hasher.h"
 #include "log/log_reader.h"
+#include "registry/lifecycle.h"
 #include "registry/registrar.h"
 #include "registry/replay.h"
 
@@ -50,6 +56,7 @@ Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(
 constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
 constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
 constexpr uint64_t kQuietBelow = 100'000;  // progress on a pipe only for bigger jobs
+constexpr size_t kMaxListPages = 5000;     // the deepest page a search serves (registrar.cc)
 
 // A JSON GET; any answer but 200 with JSON is an error that stops the audit as not made (2).
 Result<json> GetJson(Client& c, const std::string& target) {
@@ -338,6 +345,7 @@ struct Report {
   uint64_t first_size = 0;  // of the checkpoint the audit started from
   size_t accounts = 0, deposits = 0, applications = 0, registrations = 0, notices = 0;
   size_t records_checked = 0, certificates_checked = 0;
+  size_t listing_items_checked = 0, listing_pages_checked = 0;  // of the last round
   double seconds = 0, download_seconds = 0, register_seconds = 0;
 };
 
@@ -354,9 +362,14 @@ class Auditor {
   // "" when the registration's record and certificate agree with the replay; otherwise what
   // differs. An error when they could not be fetched.
   Result<std::string> CheckRegistration(Client& c, const std::string& number);
-  // Checks `numbers` (and the counts); returns the differences, first first.
+  // Checks `numbers` (and the lists); returns the differences, first first.
   Result<std::vector<std::string>> CheckRegister(const std::vector<std::string>& numbers,
                                                  std::set<std::string>& differing);
+  // Walks every page of the list at `target` (a search without text filters) and compares it
+  // with the replay's listings in `statuses`, newest first. "" when they agree; otherwise the
+  // first difference. Counts what it compared into the report.
+  Result<std::string> CheckList(const std::string& target,
+                                std::initializer_list<std::string_view> statuses);
 
   Pool& pool_;
   const crypto::NoteVerifier& key_;
@@ -439,6 +452,119 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
   return std::string();
 }
 
+Result<std::string> Auditor::CheckList(const std::string& target,
+                                      std::initializer_list<std::string_view> statuses) {
+  // What the list should be: the replay's listings in these statuses, newest first.
+  std::vector<json> expected;
+  std::vector<std::string> expected_ids;
+  std::map<std::string, size_t> expected_at;  // application id -> position
+  const auto& order = replay_.listing_order();
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    const registry::ApplicationState& a = replay_.applications().at(*it);
+    if (std::find(statuses.begin(), statuses.end(), a.status) == statuses.end()) continue;
+    auto listing = registry::ListingOf(a);
+    if (!listing) continue;
+    expected_at.emplace(a.id, expected.size());
+    expected_ids.push_back(a.id);
+    expected.push_back(json::parse(listing->item));
+  }
+  const std::string sep = target.find('?') == std::string::npos ? "?" : "&";
+  auto page_target = [&](size_t page) { return fmt::format("{}{}page={}", target, sep, page); };
+
+  // Page 1 says the page size; then every page the expected items fill, and the one after them,
+  // which must be empty (a forged row added at the end shows there).
+  ASSIGN_OR_RETURN(json first, GetJson(pool_.main(), page_target(1)));
+  if (!first.contains("page_size") || !first["page_size"].is_number_unsigned() ||
+      first["page_size"].get<size_t>() == 0) {
+    return Usage(fmt::format("{} answered without a page size", target));
+  }
+  const size_t page_size = first["page_size"].get<size_t>();
+  const size_t full_pages = (expected.size() + page_size - 1) / page_size;
+  if (full_pages > kMaxListPages) {
+    return Usage(fmt::format(
+        "{} would list {} items on {} pages, more than the register serves ({} pages): the audit "
+        "cannot compare them all",
+        target, expected.size(), full_pages, kMaxListPages));
+  }
+  const size_t pages = std::min(full_pages + 1, kMaxListPages);
+  std::vector<Result<json>> got(pages, json());
+  got[0] = std::move(first);
+  pool_.ForEach(
+      pages - 1, [&](Client& c, size_t i) { got[i + 1] = GetJson(c, page_target(i + 2)); },
+      nullptr);
+
+  // The served items in order, each with where it was served.
+  struct Served {
+    const json* item;
+    std::string id;         // its application; "" if it names none
+    size_t page, position;  // from 1
+  };
+  std::vector<Served> served;
+  std::map<std::string, size_t> served_at;
+  for (size_t p = 0; p < pages; ++p) {
+    if (!got[p].ok()) return got[p].status();
+    const json& j = *got[p];
+    if (!j.contains("items") || !j["items"].is_array()) {
+      return fmt::format("{}: the register serves page {} without items", target, p + 1);
+    }
+    for (size_t i = 0; i < j["items"].size(); ++i) {
+      const json& item = j["items"][i];
+      std::string id = item.is_object() && item.contains("application") &&
+                               item["application"].is_string()
+                           ? item["application"].get<std::string>()
+                           : "";
+      served_at.emplace(id, served.size());
+      served.push_back({&item, id, p + 1, i + 1});
+    }
+    report_.listing_pages_checked++;
+  }
+  auto named = [&](const std::string& id) {
+    auto a = replay_.applications().find(id);
+    if (a == replay_.applications().end() || a->second.registration_number.empty()) {
+      return "application " + id;
+    }
+    return fmt::format("registration {} (application {})", a->second.registration_number, id);
+  };
+  for (size_t k = 0; k < std::max(expected.size(), served.size()); ++k) {
+    if (k >= served.size()) {
+      return fmt::format("{}: the register omits {} from its list", target,
+                         named(expected_ids[k]));
+    }
+    const Served& s = served[k];
+    const std::string at = fmt::format("{} page {} item {}", target, s.page, s.position);
+    const json* item = s.item;
+    const std::string& id = s.id;
+    if (k >= expected.size() || expected_ids[k] != id) {
+      if (k < expected.size() && !served_at.count(expected_ids[k])) {
+        return fmt::format("{}: the register omits {} from its list (expected at {})", target,
+                           named(expected_ids[k]), at);
+      }
+      if (!expected_at.count(id)) {
+        return fmt::format("{}: the register lists {}, which the log does not list here ({})", at,
+                           id.empty() ? "an item without an application" : named(id),
+                           Brief(item));
+      }
+      return fmt::format("{}: the register lists {} out of the log's order (the log has {} there)",
+                         at, named(id), named(expected_ids[k]));
+    }
+    report_.listing_items_checked++;
+    if (auto d = FirstDifference(expected[k], *item)) {
+      return Describe(*d, fmt::format("{}: the listing of {}", at, named(id)));
+    }
+  }
+  for (size_t p = 0; p < pages; ++p) {
+    const json& j = *got[p];
+    if (!j.contains("total") || j["total"] != expected.size() ||
+        j.value("total_exact", false) != true) {
+      return fmt::format("{} page {}: the register says it lists {} (total_exact {}), the log has {}",
+                         target, p + 1, Brief(j.contains("total") ? &j["total"] : nullptr),
+                         Brief(j.contains("total_exact") ? &j["total_exact"] : nullptr),
+                         expected.size());
+    }
+  }
+  return std::string();
+}
+
 Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::string>& numbers,
                                                         std::set<std::string>& differing) {
   std::vector<Result<std::string>> results(numbers.size(), std::string());
@@ -465,21 +591,22 @@ Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::s
   }
   report_.registrations = registrations;
   report_.notices = notices;
-  struct Count {
+  // Three lists that hold every listing once (registry/lifecycle.h has the statuses): so each row
+  // of the register's search, its status included, is compared.
+  namespace st = registry::status;
+  report_.listing_items_checked = report_.listing_pages_checked = 0;
+  struct List {
     const char* target;
-    size_t expected;
-    const char* what;
+    std::initializer_list<std::string_view> statuses;
   };
-  for (const Count& count :
-       {Count{"/v1/registrations?status=registered,expired,cancelled,revoked", registrations,
-              "registrations (registered, expired, cancelled or revoked)"},
-        Count{"/v1/notices", notices, "applications in public notice"}}) {
-    ASSIGN_OR_RETURN(json j, GetJson(pool_.main(), count.target));
-    if (!j.contains("total") || j["total"] != count.expected) {
-      diffs.push_back(fmt::format("the register lists {} {}, the log has {}",
-                                  Brief(j.contains("total") ? &j["total"] : nullptr), count.what,
-                                  count.expected));
-      differing.insert(count.target);
+  for (const List& list :
+       {List{"/v1/registrations", {st::kRegistered, st::kExpired, st::kCancelled, st::kRevoked}},
+        List{"/v1/registrations?status=refused", {st::kRefused}},
+        List{"/v1/notices", {st::kInNotice}}}) {
+    ASSIGN_OR_RETURN(std::string diff, CheckList(list.target, list.statuses));
+    if (!diff.empty()) {
+      diffs.push_back(std::move(diff));
+      differing.insert(list.target);
     }
   }
   return diffs;
@@ -600,6 +727,8 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
                         {"notices", r->notices},
                         {"records_checked", r->records_checked},
                         {"certificates_checked", r->certificates_checked},
+                        {"listing_items_checked", r->listing_items_checked},
+                        {"listing_pages_checked", r->listing_pages_checked},
                         {"seconds", r->seconds}}
                        .dump()
                 << "\n";
@@ -613,9 +742,10 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
         "registrations, {} in notice\n",
         cp.size, r->accounts, r->deposits, r->applications, r->registrations, r->notices);
     std::cout << fmt::format(
-        "    checked {} public records and {} certificates, and the register's "
-        "counts\n",
-        r->records_checked, r->certificates_checked);
+        "    compared {} records, {} certificates, {} listing items on {} pages (every page of "
+        "the lists of registrations, refused applications and notices)\n",
+        r->records_checked, r->certificates_checked, r->listing_items_checked,
+        r->listing_pages_checked);
     std::cout << fmt::format("    in {:.1f} s ({:.0f} entries/s, {:.0f} records/s)\n", r->seconds,
                              rate(static_cast<double>(cp.size), r->download_seconds),
                              rate(static_cast<double>(r->records_checked), r->register_seconds));

@@ -83,6 +83,9 @@ Result<std::optional<ApplicationState>> Replay::GetApplication(const std::string
 }
 
 Status Replay::PutApplication(const ApplicationState& a, uint64_t) {
+  auto it = applications_.find(a.id);
+  bool was_listed = it != applications_.end() && it->second.record.is_object();
+  if (!was_listed && a.record.is_object()) listing_order_.push_back(a.id);
   applications_[a.id] = a;
   if (!a.registration_number.empty()) numbers_[a.registration_number] = a.id;
   return Status::Ok();

@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "registry/lifecycle.h"
 
@@ -25,6 +26,9 @@ class Replay final : public RegisterView {
   const std::map<std::string, std::string>& registrations() const { return numbers_; }
   size_t accounts() const { return roles_.size(); }
   size_t deposits() const { return deposits_; }
+  // Every application with a public record, in the order it got one (its acceptance for notice):
+  // the order of the public register's lists, which show the newest first.
+  const std::vector<std::string>& listing_order() const { return listing_order_; }
 
   // RegisterView
   Result<std::optional<ApplicationState>> GetApplication(const std::string& id) override;
@@ -46,6 +50,7 @@ class Replay final : public RegisterView {
   std::map<std::string, ObjectionState> objections_;
   std::map<std::string, std::string> claimed_;  // every number ever claimed -> record
   std::map<std::string, std::string> numbers_;  // registration number -> application
+  std::vector<std::string> listing_order_;
 };
 
 }  // namespace dipr::registry
