@@ -12,34 +12,15 @@
 
 #include "common/testing.h"
 #include "fingerprint/fingerprint.h"
+#include "run_dipr.h"
 #include "server_process.h"
 
 namespace dipr {
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `dipr ARGS` through the shell with a clean DIPR_* environment.
+using testenv::Outcome;
 Outcome Dipr(const std::string& args, const std::string& env = "") {
-  static int n = 0;
-  std::string err_file = std::filesystem::temp_directory_path() /
-                         ("dipr-cli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::string cmd = "env -u DIPR_SERVER -u DIPR_TOKEN " + env + " " + testenv::DiprBinary() + " " +
-                    args + " 2>" + err_file;
-  Outcome r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_file);
-  return r;
+  return testenv::RunDipr(args, env);
 }
 
 class CliTest : public ::testing::Test {

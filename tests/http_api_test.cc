@@ -66,7 +66,8 @@ TEST_P(HttpApiTest, HealthKeyAndCheckpoint) {
   auto opened = log::OpenCheckpoint(cp->body, *key_);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   EXPECT_EQ(opened->origin, "test.example/dipr");
-  EXPECT_EQ(opened->size, 2u);  // the admin's and the holder's account.created entries
+  // The admin's account.created, the registrar's settings, the holder's account.created.
+  EXPECT_EQ(opened->size, 3u);
 }
 
 TEST_P(HttpApiTest, DataDirectorySecretsAreOwnerOnly) {

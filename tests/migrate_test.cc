@@ -64,7 +64,7 @@ TEST(Migrate, SqliteRegistryMovesToPostgresAndKeepsItsLog) {
   std::string out;
   ASSERT_EQ(RunDipr("migrate --json --from " + data + " --to '" + *db + "'", &out), 0) << out;
   auto report = nlohmann::json::parse(out);
-  EXPECT_EQ(report["entries"], 42);  // admin and holder accounts, 40 deposits
+  EXPECT_EQ(report["entries"], 43);  // admin and holder accounts, the settings, 40 deposits
   EXPECT_EQ(report["deposits"], 40);
   EXPECT_EQ(report["checkpoint"], old_checkpoint);
 
@@ -91,7 +91,7 @@ TEST(Migrate, SqliteRegistryMovesToPostgresAndKeepsItsLog) {
       &status);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(status, 201);
-  EXPECT_EQ((*fresh)["index"], 42);
+  EXPECT_EQ((*fresh)["index"], 43);
   std::string vkey = c.Get("/log/key")->body;
   auto key = *crypto::NoteVerifier::Parse(vkey.substr(0, vkey.size() - 1));
   auto before = *log::OpenCheckpoint(old_checkpoint, key);

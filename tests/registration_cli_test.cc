@@ -21,6 +21,7 @@
 #include "log/checkpoint.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
+#include "run_dipr.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -30,31 +31,8 @@ using nlohmann::json;
 using testenv::Backend;
 using testenv::TestRegistry;
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `dipr ARGS` through the shell with a clean DIPR_* environment.
-Outcome Dipr(const std::string& args) {
-  static std::atomic<int> n{0};
-  std::string err_file =
-      std::filesystem::temp_directory_path() /
-      ("dipr-regcli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::string cmd =
-      "env -u DIPR_SERVER -u DIPR_TOKEN " + testenv::DiprBinary() + " " + args + " 2>" + err_file;
-  Outcome r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_file);
-  return r;
-}
+using testenv::Outcome;
+Outcome Dipr(const std::string& args) { return testenv::RunDipr(args); }
 
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 

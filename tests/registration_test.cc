@@ -49,9 +49,9 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     reg_ = std::make_unique<TestRegistry>(
         ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam(), clock_.get(),
         [](server::NodeOptions& o) {
-          o.registrar.code = "3301";
-          o.registrar.name = "浙江省知识产权局 / Zhejiang IP Office";
-          o.registrar.public_url = "https://ip.example.cn/";
+          o.settings.registrar_code = "3301";
+          o.settings.registrar_name = "浙江省知识产权局 / Zhejiang IP Office";
+          o.settings.public_url = "https://ip.example.cn/";
         });
     ASSERT_TRUE(reg_->running());
     holder_ = reg_->CreateAccount("杭州数据科技有限公司", "holder");
@@ -612,7 +612,7 @@ TEST(RegistrationCalendarTest, NoticePeriodsFollowTheHolidayCalendar) {
   for (const auto& c : cases) {
     FakeClock clock(*ParseRfc3339(c.accepted_at));
     TestRegistry reg("RegistrationCalendar-" + c.period, Backend::kSqlite, &clock,
-                     [&](server::NodeOptions& o) { o.schedule.notice_period = c.period; });
+                     [&](server::NodeOptions& o) { o.settings.notice_period = c.period; });
     ASSERT_TRUE(reg.running());
     std::string holder = reg.CreateAccount("h", "holder");
     std::string examiner = reg.CreateAccount("e", "examiner");

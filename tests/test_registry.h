@@ -98,6 +98,8 @@ class TestRegistry {
     }
     node_ = std::move(n).value();
   }
+  // Stops the node (Start starts it again).
+  void Stop() { node_.reset(); }
   void Restart(const Clock* clock = nullptr) {
     node_.reset();
     Start(clock);

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "common/time.h"
 #include "fingerprint/fingerprint.h"
 #include "log/checkpoint.h"
 #include "log/verify.h"
@@ -23,6 +24,36 @@ namespace dipr {
 namespace {
 
 namespace fs = std::filesystem;
+
+// An empty directory named PREFIX + the test process's id under the temporary directory.
+fs::path FreshDir(const std::string& prefix) {
+  fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A second node's data directory (0700) with copies of the first's key and admin token, as an
+// operator installs them, so that both sign as the same log.
+// The admin's token (from the first node's data directory), and a new holder's and examiner's.
+struct Tokens {
+  std::string admin, holder, examiner;
+};
+Tokens CreateAccounts(const fs::path& node1_dir, const std::string& url) {
+  Tokens t;
+  t.admin = *server::ReadFile((node1_dir / "admin.token").string());
+  t.admin.pop_back();
+  auto a = std::move(cli::Client::Create(url, t.admin)).value();
+  t.holder = (*a.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
+  t.examiner = (*a.PostJson("/v1/users", {{"name", "e"}, {"role", "examiner"}}))["token"];
+  return t;
+}
+
+void CopySecrets(const fs::path& from, const fs::path& to) {
+  fs::create_directories(to);
+  fs::permissions(to, fs::perms::owner_all, fs::perm_options::replace);
+  for (const char* f : {"log.key", "admin.token"}) fs::copy_file(from / f, to / f);
+}
 
 TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
   fs::path dir = fs::temp_directory_path() / ("dipr-2node-" + std::to_string(::getpid()));
@@ -224,6 +255,76 @@ TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
     EXPECT_TRUE(numbers.insert(a["registration_number"].get<std::string>()).second);
     EXPECT_TRUE(certificates.insert(a["certificate_number"].get<std::string>()).second);
   }
+  node2.Kill();
+  testenv::PostgresServer::Get().Drop(dir.string());
+  fs::remove_all(dir);
+}
+
+// A second node with other settings joined the registry without a word, numbering with its own
+// registrar code and periods. Now it is refused; one without the flags runs with the logged
+// settings, and takes up a change made through the other node.
+TEST(TwoNodes, ASecondNodeWithOtherSettingsIsRefused) {
+  fs::path dir = FreshDir("dipr-2node-settings-");
+  auto db = testenv::PostgresServer::Get().Database(dir.string());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  testenv::ServerProcess node1((dir / "node1").string(),
+                               {"--db", *db, "--origin", "two.test/dipr", "--registrar-code",
+                                "3301", "--notice-period", "30s", "--due-interval", "0.1"});
+  ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
+  CopySecrets(dir / "node1", dir / "node2");
+  {
+    testenv::ServerProcess other((dir / "node2").string(),
+                                 {"--db", *db, "--registrar-code", "3302"});
+    EXPECT_FALSE(other.Start());
+    std::string log = *server::ReadFile((dir / "node2").string() + ".log");
+    EXPECT_NE(log.find("--registrar-code \"3302\" differs from the registry's registrar_code "
+                       "\"3301\""),
+              std::string::npos)
+        << log;
+  }
+  testenv::ServerProcess node2((dir / "node2").string(), {"--db", *db, "--due-interval", "0.1"});
+  ASSERT_TRUE(node2.Start()) << "see " << (dir / "node2").string() << ".log";
+  auto pub2 = std::move(cli::Client::Create(node2.url(), "")).value();
+  EXPECT_EQ((*pub2.GetJson("/v1/settings"))["registrar_code"], "3301");
+
+  // A change through node 1 applies on node 2: its next acceptances end their notice 45 s on.
+  Tokens t = CreateAccounts(dir / "node1", node1.url());
+  auto a1 = std::move(cli::Client::Create(node1.url(), t.admin)).value();
+  auto h = std::move(cli::Client::Create(node2.url(), t.holder)).value();
+  auto e = std::move(cli::Client::Create(node2.url(), t.examiner)).value();
+  auto dep = h.PostJson("/v1/deposits",
+                        {{"fingerprint",
+                          fingerprint::ToJson(*fingerprint::FingerprintBytes("settings"))},
+                         {"title", "t"}});
+  ASSERT_TRUE(dep.ok()) << dep.status().ToString();
+  nlohmann::json body = nlohmann::json::parse(R"({"data_name": "设置 settings", "industry": "I",
+    "holders": [{"name": "n", "type": "individual", "id": "X1", "country": "FR", "share": 1}],
+    "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
+    "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
+    "scale": {"records": 1, "bytes": 1}})");
+  body["deposits"] = {(*dep)["index"]};
+  // The notice an acceptance through node 2 gives, in seconds.
+  auto notice_seconds = [&]() -> int64_t {
+    auto a = h.PostJson("/v1/applications", body);
+    if (!a.ok()) return -1;
+    std::string id = (*a)["id"];
+    if (!h.PostJson("/v1/applications/" + id + "/submit", nlohmann::json()).ok()) return -1;
+    auto x = e.PostJson("/v1/applications/" + id + "/examination", {{"decision", "accept"}});
+    if (!x.ok()) return -1;
+    Time ends = *ParseRfc3339((*x)["notice_ends_at"].get<std::string>());
+    Time at = *ParseRfc3339((*x)["updated_at"].get<std::string>());
+    return std::chrono::duration_cast<std::chrono::seconds>(ends - at).count();
+  };
+  EXPECT_EQ(notice_seconds(), 30);
+  auto changed = a1.Do("PUT", "/v1/settings", R"({"notice_period":"45s"})");
+  ASSERT_TRUE(changed.ok() && changed->status == 200) << (changed.ok() ? changed->body : "");
+  int64_t seconds = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((seconds = notice_seconds()) == 30 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(seconds, 45);
+  node1.Kill();
   node2.Kill();
   testenv::PostgresServer::Get().Drop(dir.string());
   fs::remove_all(dir);

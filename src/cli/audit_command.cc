@@ -10,7 +10,8 @@
 //      by item and field by field against registry::ListingOf of the replayed application, in
 //      the lists' order (newest first), and their totals. Filtered searches (q, holder,
 //      industry) are not walked: they select from these same rows by columns the audit cannot
-//      see, so the audit says "listing items", not "searches".
+//      see, so the audit says "listing items", not "searches". And the registrar's settings
+//      (GET /v1/settings) against the last registrar.settings event.
 // The register is live and its records may already show entries the fetched checkpoint does not
 // cover yet. So when something differs, the audit fetches the checkpoint again and, if the log
 // grew, replays the new entries and checks again what differed (a few rounds) before it calls it
@@ -591,6 +592,19 @@ Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::s
   }
   report_.registrations = registrations;
   report_.notices = notices;
+  // The registrar's settings in force, as the replay has them from the log.
+  if (const auto& settings = replay_.settings()) {
+    const json expected = [&] {
+      json j = settings->ToJson();
+      j["event_index"] = replay_.settings_index();
+      return j;
+    }();
+    ASSIGN_OR_RETURN(json served, GetJson(pool_.main(), "/v1/settings"));
+    if (auto d = FirstDifference(expected, served)) {
+      diffs.push_back(Describe(*d, "the registrar's settings (GET /v1/settings)"));
+      differing.insert("/v1/settings");
+    }
+  }
   // Three lists that hold every listing once (registry/lifecycle.h has the statuses): so each row
   // of the register's search, its status included, is compared.
   namespace st = registry::status;

@@ -1,5 +1,7 @@
 // dipr serve --data DIR --listen HOST:PORT [--db postgres://...] [--origin NAME] [--threads N]
 //            [--registrar-code NNNN] [--notice-period 10wd] [--validity 3y] [--public-url URL] ...
+// The registrar's settings are logged on the first start (registry/settings.h); later starts use
+// the logged ones, and refuse a flag that differs from them.
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
@@ -17,8 +19,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     int threads = 0;
     size_t tile_cache_mib = log::kDefaultTileCacheBytes >> 20;
     size_t body_limit = 1 << 20;
-    registry::RegistrarSettings registrar;
-    registry::ScheduleSettings schedule;
+    registry::SettingsFlags settings;  // only the flags given: the others are the logged ones
     double due_interval = 1.0;
   };
   auto flags = std::make_shared<Flags>();
@@ -34,27 +35,42 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--tile-cache", flags->tile_cache_mib,
                   "MiB of tiles kept for proofs (a log of N entries has about N*64 bytes)");
   cmd->add_option("--body-limit", flags->body_limit, "largest request body in bytes");
-  cmd->add_option("--registrar-code", flags->registrar.code,
-                  "the registrar's 4-digit code in registration and certificate numbers");
-  cmd->add_option("--registrar-name", flags->registrar.name,
-                  "the registrar's name on certificates, e.g. \"浙江省知识产权局 / Zhejiang IP Office\"");
-  cmd->add_option("--public-url", flags->registrar.public_url,
-                  "base URL of the public register (certificates' QR codes link to it)");
-  cmd->add_option("--notice-period", flags->schedule.notice_period,
-                  "public notice: 10wd (working days), 15d (days), or 30s/5m/2h for trials");
-  cmd->add_option("--correction-period", flags->schedule.correction_period,
-                  "how long a correction request stays open before the application lapses");
-  cmd->add_option("--validity", flags->schedule.validity,
-                  "how long a certificate is valid: 3y, 36mo, 30d, 1h, ...");
-  cmd->add_option("--renewal-window", flags->schedule.renewal_window,
-                  "renewal opens this long before expiry (days, hours, minutes or seconds)");
-  cmd->add_option("--renewal-grace", flags->schedule.renewal_grace,
-                  "and stays open this long after expiry");
-  cmd->add_option("--holidays", flags->schedule.holidays_file,
-                  "holiday calendar file (docs/CALENDAR.md); default: the built-in mainland China "
-                  "calendar");
-  cmd->add_option("--time-zone", flags->schedule.time_zone,
-                  "the registrar's time zone (default: the calendar's, Asia/Shanghai)");
+  // The registrar's settings: logged on the first start; a later start uses the logged ones and
+  // refuses a flag that differs (change them with `dipr settings set`).
+  struct SettingFlag {
+    const char* flag;
+    std::optional<std::string> registry::SettingsFlags::*into;
+    const char* help;
+  };
+  const SettingFlag setting_flags[] = {
+      {"--registrar-code", &registry::SettingsFlags::registrar_code,
+       "the registrar's 4-digit code in registration and certificate numbers (default 0000)"},
+      {"--registrar-name", &registry::SettingsFlags::registrar_name,
+       "the registrar's name on certificates, e.g. \"浙江省知识产权局 / Zhejiang IP Office\""},
+      {"--public-url", &registry::SettingsFlags::public_url,
+       "base http:// or https:// URL of the public register (certificates' QR codes link to "
+       "it); default http://HOST:PORT of --listen"},
+      {"--notice-period", &registry::SettingsFlags::notice_period,
+       "public notice: 10wd (working days), 15d (days), or 30s/5m/2h for trials"},
+      {"--correction-period", &registry::SettingsFlags::correction_period,
+       "how long a correction request stays open before the application lapses (default 30d)"},
+      {"--validity", &registry::SettingsFlags::validity,
+       "how long a certificate is valid: 3y, 36mo, 30d, 1h, ... (default 3y)"},
+      {"--renewal-window", &registry::SettingsFlags::renewal_window,
+       "renewal opens this long before expiry (days, hours, minutes or seconds; default 90d)"},
+      {"--renewal-grace", &registry::SettingsFlags::renewal_grace,
+       "and stays open this long after expiry (default 6mo)"},
+      {"--holidays", &registry::SettingsFlags::holidays_file,
+       "holiday calendar file (docs/CALENDAR.md); default: the built-in mainland China "
+       "calendar"},
+      {"--time-zone", &registry::SettingsFlags::time_zone,
+       "the registrar's time zone (default: the calendar's, Asia/Shanghai)"},
+  };
+  for (const SettingFlag& f : setting_flags) {
+    cmd->add_option_function<std::string>(
+        f.flag, [flags, into = f.into](const std::string& v) { flags->settings.*into = v; },
+        f.help);
+  }
   cmd->add_option("--due-interval", flags->due_interval,
                   "seconds between the registrar's checks for ends of notice, lapses and expiries");
   cmd->callback([flags, &ctx] {
@@ -76,8 +92,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.http.threads = flags->threads;
     opts.tile_cache_bytes = flags->tile_cache_mib << 20;
     opts.http.body_limit = flags->body_limit;
-    opts.registrar = flags->registrar;
-    opts.schedule = flags->schedule;
+    opts.settings = flags->settings;
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {
       return Fail(ctx, InvalidArgument("--due-interval must be above 0 and at most 3600 seconds"));
     }

@@ -14,6 +14,8 @@ void AddAccountRoutes(Router& router, registry::Registry& registry);
 void AddDepositRoutes(Router& router, registry::Registry& registry);
 void AddRegistrationRoutes(Router& router, registry::Registry& registry,
                            registry::Registrar& registrar, const crypto::NoteVerifier& key);
+void AddSettingsRoutes(Router& router, registry::Registry& registry,
+                       registry::Registrar& registrar);
 
 inline void AddAllRoutes(Router& router, registry::Registry& registry,
                          registry::Registrar& registrar, const crypto::NoteVerifier& key) {
@@ -21,6 +23,7 @@ inline void AddAllRoutes(Router& router, registry::Registry& registry,
   AddAccountRoutes(router, registry);
   AddDepositRoutes(router, registry);
   AddRegistrationRoutes(router, registry, registrar, key);
+  AddSettingsRoutes(router, registry, registrar);
 }
 
 }  // namespace dipr::http

@@ -6,13 +6,10 @@ namespace dipr::registry {
 
 Result<std::shared_ptr<CalendarSchedule>> CalendarSchedule::Create(const ScheduleSettings& s) {
   calendar::Calendar cal = calendar::DefaultCalendar();
-  if (!s.holidays_file.empty()) {
-    auto loaded = calendar::LoadCalendarFile(s.holidays_file);
-    if (!loaded.ok()) {
-      return InvalidArgument(fmt::format("--holidays {}: {}", s.holidays_file,
-                                         loaded.status().message()));
-    }
-    cal = std::move(loaded).value();
+  if (!s.calendar.is_null()) {
+    auto parsed = calendar::Calendar::Parse(s.calendar.dump());
+    if (!parsed.ok()) return InvalidArgument("--holidays: " + parsed.status().message());
+    cal = std::move(parsed).value();
   }
   std::string zone_name = !s.time_zone.empty()      ? s.time_zone
                           : !cal.time_zone().empty() ? cal.time_zone()

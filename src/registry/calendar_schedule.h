@@ -2,6 +2,8 @@
 // in its time zone.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 
@@ -18,7 +20,9 @@ struct ScheduleSettings {
   std::string validity = "3y";            // registration (or renewal) -> certificate expires
   std::string renewal_window = "90d";     // renewal opens this long before expiry (d, h, m, s)
   std::string renewal_grace = "6mo";      // and stays open this long after it
-  std::string holidays_file;              // empty: the built-in calendar (calendar/calendar.h)
+  // The holiday calendar: a calendar file's JSON (docs/CALENDAR.md); null: the built-in one
+  // (calendar/calendar.h).
+  nlohmann::json calendar;
   std::string time_zone;                  // empty: the calendar's zone (Asia/Shanghai)
 };
 

@@ -37,8 +37,10 @@ inline constexpr std::string_view kRegistrationChangeExamined = "registration.ch
 inline constexpr std::string_view kRegistrationCancelled = "registration.cancelled";
 inline constexpr std::string_view kRegistrationRevoked = "registration.revoked";
 inline constexpr std::string_view kRegistrationExpired = "registration.expired";
+// The registrar's settings (registry/settings.h), at its first start and at each change.
+inline constexpr std::string_view kRegistrarSettings = "registrar.settings";
 // The actor of what the registrar does by itself (registration at the end of the notice,
-// lapse of a correction request, expiry).
+// lapse of a correction request, expiry, its first settings).
 inline constexpr std::string_view kRegistrarActor = "registrar";
 
 struct Event {

@@ -7,6 +7,7 @@
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
+#include "registry/settings.h"
 
 namespace dipr::registry {
 namespace {
@@ -106,6 +107,25 @@ class TxRegisterView final : public RegisterView {
   storage::WriteTx& tx_;
 };
 
+// The settings in force, as one record (registry/settings.h).
+Status ApplySettings(storage::WriteTx& tx, uint64_t index, const Event& e) {
+  ASSIGN_OR_RETURN(auto r, tx.GetRecord(kSettingsKind, kSettingsId));
+  std::optional<Settings> before;
+  if (r) {
+    auto j = nlohmann::json::parse(r->doc, nullptr, false);
+    if (j.is_discarded()) return DataLoss("the stored settings are not JSON");
+    ASSIGN_OR_RETURN(before, Settings::FromJson(j));
+  }
+  ASSIGN_OR_RETURN(Settings s, ApplySettingsEvent(before, e));
+  storage::Record rec;
+  rec.kind = kSettingsKind;
+  rec.id = kSettingsId;
+  rec.owner = e.actor;
+  rec.doc = s.ToJson().dump();
+  rec.version = index;
+  return tx.PutRecord(rec);
+}
+
 }  // namespace
 
 Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
@@ -113,6 +133,7 @@ Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
   ASSIGN_OR_RETURN(Event e, DecodeEntry(entry));
   if (e.type == kAccountCreated) return ApplyAccountCreated(tx, index, e, sidecar);
   if (e.type == kDeposit) return ApplyDeposit(tx, index, e);
+  if (e.type == kRegistrarSettings) return ApplySettings(tx, index, e);
   if (IsRegisterEvent(e.type)) {
     TxRegisterView view(tx);
     RETURN_IF_ERROR(ApplyRegisterEvent(view, index, e, sidecar, /*require_private=*/true));

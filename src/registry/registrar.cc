@@ -12,6 +12,7 @@
 #include "registry/application.h"
 #include "registry/numbers.h"
 #include "registry/projector.h"
+#include "registry/settings.h"
 #include "registry/validate.h"
 #include "storage/grams.h"
 
@@ -80,14 +81,60 @@ Result<std::string> CertificateSignedText(const json& body) {
   return std::string(kCertificateTextHeader) + canonical + "\n";
 }
 
+// The schedule in force: a settings change replaces the one it forwards to. Thread-safe.
+class Registrar::LiveSchedule final : public Schedule {
+ public:
+  explicit LiveSchedule(std::shared_ptr<const Schedule> s) : s_(std::move(s)) {}
+  void Replace(std::shared_ptr<const Schedule> s) {
+    std::lock_guard lock(mu_);
+    s_ = std::move(s);
+  }
+  Result<Time> End(Time start, Period period) const override { return Get()->End(start, period); }
+  Result<Time> Start(Time end, Period period) const override { return Get()->Start(end, period); }
+  void LocalDate(Time t, int& year, int& month, int& day) const override {
+    Get()->LocalDate(t, year, month, day);
+  }
+
+ private:
+  std::shared_ptr<const Schedule> Get() const {
+    std::lock_guard lock(mu_);
+    return s_;
+  }
+  mutable std::mutex mu_;
+  std::shared_ptr<const Schedule> s_;  // GUARDED_BY(mu_)
+};
+
 Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
-                     std::shared_ptr<const Schedule> schedule, RegistrarSettings settings)
+                     std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,
+                     uint64_t settings_index)
     : registry_(registry),
       store_(registry.store()),
       signer_(signer),
-      schedule_(std::move(schedule)),
+      live_(std::make_shared<LiveSchedule>(std::move(schedule))),
+      schedule_(live_),
       settings_(std::move(settings)),
+      settings_index_(settings_index),
       numbers_(registry.store()) {}
+
+RegistrarSettings Registrar::settings() const {
+  std::lock_guard lock(settings_mu_);
+  return settings_;
+}
+
+Status Registrar::RefreshSettings() {
+  ASSIGN_OR_RETURN(auto logged, ReadLoggedSettings(store_));
+  {
+    std::lock_guard lock(settings_mu_);
+    if (!logged || logged->index <= settings_index_) return Status::Ok();
+  }
+  ASSIGN_OR_RETURN(auto schedule, CalendarSchedule::Create(logged->settings.schedule));
+  std::lock_guard lock(settings_mu_);
+  if (logged->index <= settings_index_) return Status::Ok();  // another refresh was first
+  live_->Replace(std::move(schedule));
+  settings_ = logged->settings.registrar;
+  settings_index_ = logged->index;
+  return Status::Ok();
+}
 
 Time Registrar::Now() const { return registry_.Now(); }
 
@@ -98,7 +145,7 @@ std::string Registrar::LocalDate(Time t) const {
 }
 
 std::string Registrar::PublicUrl(const std::string& number) const {
-  std::string base = settings_.public_url;
+  std::string base = settings().public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base + "/v1/registrations/" + number;
 }
@@ -364,12 +411,13 @@ Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
                                          Time valid_from, Time valid_until) {
   int y, m, d;
   schedule_->LocalDate(now, y, m, d);
-  ASSIGN_OR_RETURN(std::string cn, numbers_.NextCertificateNumber(y, m, settings_.code));
+  const RegistrarSettings settings = this->settings();
+  ASSIGN_OR_RETURN(std::string cn, numbers_.NextCertificateNumber(y, m, settings.code));
   CertificateFacts f;
   f.registration_number = registration_number;
   f.certificate_number = cn;
-  f.registrar_code = settings_.code;
-  f.registrar_name = settings_.name;
+  f.registrar_code = settings.code;
+  f.registrar_name = settings.name;
   f.issued = now;
   f.registered = registered;
   f.valid_from = valid_from;
@@ -646,7 +694,7 @@ Result<std::optional<Prepared>> Registrar::PrepareDue(const storage::Record& r, 
       now >= *a.notice_ends_at) {
     int y, m, d;
     schedule_->LocalDate(now, y, m, d);
-    ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, settings_.code));
+    ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, settings().code));
     ASSIGN_OR_RETURN(Time until, schedule_->End(now, Schedule::Period::kValidity));
     ASSIGN_OR_RETURN(json cert, IssueCertificate(a, now, rn, now, now, until));
     Event e{std::string(kApplicationRegistered), now, actor,

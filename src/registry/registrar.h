@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/status.h"
@@ -35,6 +36,7 @@ class Schedule {
   virtual void LocalDate(Time t, int& year, int& month, int& day) const = 0;
 };
 
+// Logged, with the schedule's, as registrar.settings events: registry/settings.h has their rules.
 struct RegistrarSettings {
   std::string code = "0000";  // the 4-digit registrar code in every number
   std::string name = "dipr";  // on certificates
@@ -58,10 +60,16 @@ struct CertificatePrint {
 
 class Registrar {
  public:
+  // settings_index: the log index of the registrar.settings event that stated these settings.
   Registrar(Registry& registry, const crypto::NoteSigner& signer,
-            std::shared_ptr<const Schedule> schedule, RegistrarSettings settings);
+            std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,
+            uint64_t settings_index = 0);
 
-  const RegistrarSettings& settings() const { return settings_; }
+  // The settings in force (a copy: a change in the log replaces them).
+  RegistrarSettings settings() const;
+  // Takes up the settings in force in the log if they are newer than these (a change made
+  // through this node or another): their schedule applies to what is prepared from then on.
+  Status RefreshSettings();
 
   // --- applications (holders) ---
   Result<Prepared> PrepareCreate(const storage::Account& actor, const nlohmann::json& body);
@@ -138,8 +146,12 @@ class Registrar {
   Registry& registry_;
   storage::Store& store_;
   const crypto::NoteSigner& signer_;
-  std::shared_ptr<const Schedule> schedule_;
-  RegistrarSettings settings_;
+  class LiveSchedule;
+  std::shared_ptr<LiveSchedule> live_;        // the schedule in force, replaced as a whole
+  std::shared_ptr<const Schedule> schedule_;  // live_
+  mutable std::mutex settings_mu_;
+  RegistrarSettings settings_;   // GUARDED_BY(settings_mu_)
+  uint64_t settings_index_ = 0;  // GUARDED_BY(settings_mu_)
   NumberAllocator numbers_;
 };
 

@@ -14,11 +14,11 @@ Status Replay::CheckRole(const Event& e) const {
   if (e.actor == kRegistrarActor) {
     // What the registry does by itself, and nothing else.
     if (e.type == kApplicationRegistered || e.type == kApplicationWithdrawn ||
-        e.type == kRegistrationExpired) {
+        e.type == kRegistrationExpired || e.type == kRegistrarSettings) {
       return Status::Ok();
     }
     return InvalidArgument(fmt::format("{} by the registrar, which only registers, lets "
-                                       "corrections lapse and expires",
+                                       "corrections lapse, expires and logs its first settings",
                                        e.type));
   }
   auto it = roles_.find(e.actor);
@@ -26,7 +26,7 @@ Status Replay::CheckRole(const Event& e) const {
   const std::string& role = it->second;
   std::string_view need;
   const std::string& t = e.type;
-  if (t == kAccountCreated) {
+  if (t == kAccountCreated || t == kRegistrarSettings) {
     need = "admin";
   } else if (t == kDeposit || t == kApplicationCreated || t == kApplicationUpdated ||
              t == kApplicationSubmitted || t == kRegistrationRenewed ||
@@ -66,6 +66,11 @@ Status Replay::Apply(uint64_t index, std::string_view entry) {
     }
   } else if (e->type == kDeposit) {
     deposits_++;
+  } else if (e->type == kRegistrarSettings) {
+    auto s = ApplySettingsEvent(settings_, *e);
+    if (!s.ok()) return fail(s.status());
+    settings_ = std::move(s).value();
+    settings_index_ = index;
   } else if (IsRegisterEvent(e->type)) {
     Status st = ApplyRegisterEvent(*this, index, *e, "", /*require_private=*/false);
     if (!st.ok()) return fail(st);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "registry/lifecycle.h"
+#include "registry/settings.h"
 
 namespace dipr::registry {
 
@@ -26,6 +27,10 @@ class Replay final : public RegisterView {
   const std::map<std::string, std::string>& registrations() const { return numbers_; }
   size_t accounts() const { return roles_.size(); }
   size_t deposits() const { return deposits_; }
+  // The settings in force after the entries replayed (nullopt before the first), and the index
+  // of the event that stated them.
+  const std::optional<Settings>& settings() const { return settings_; }
+  uint64_t settings_index() const { return settings_index_; }
   // Every application with a public record, in the order it got one (its acceptance for notice):
   // the order of the public register's lists, which show the newest first.
   const std::vector<std::string>& listing_order() const { return listing_order_; }
@@ -51,6 +56,8 @@ class Replay final : public RegisterView {
   std::map<std::string, std::string> claimed_;  // every number ever claimed -> record
   std::map<std::string, std::string> numbers_;  // registration number -> application
   std::vector<std::string> listing_order_;
+  std::optional<Settings> settings_;
+  uint64_t settings_index_ = 0;
 };
 
 }  // namespace dipr::registry

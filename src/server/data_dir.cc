@@ -29,6 +29,11 @@ Status CheckPrivate(const std::string& path) {
 
 }  // namespace
 
+Status CheckNewOrigin(const std::string& origin) {
+  if (origin.empty() || crypto::IsValidKeyName(origin)) return Status::Ok();
+  return InvalidArgument("--origin must be non-empty, without spaces or '+'");
+}
+
 Result<std::string> ReadFile(const std::string& path) {
   return ReadFileUpTo(path, kMaxSmallFile);
 }
@@ -78,9 +83,7 @@ Result<DataDir> OpenDataDir(const std::string& path, const std::string& origin) 
     d.signer = std::make_unique<crypto::NoteSigner>(std::move(signer).value());
   } else if (key_text.status().code() == Code::kNotFound) {
     std::string name = origin.empty() ? "localhost/dipr" : origin;
-    if (!crypto::IsValidKeyName(name)) {
-      return InvalidArgument("--origin must be non-empty, without spaces or '+'");
-    }
+    RETURN_IF_ERROR(CheckNewOrigin(name));
     d.signer = std::make_unique<crypto::NoteSigner>(name, crypto::Ed25519PrivateKey::Generate());
     RETURN_IF_ERROR(WriteFileAtomic(key_path, d.signer->ToString() + "\n", 0600));
     d.created = true;

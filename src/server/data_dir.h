@@ -23,6 +23,10 @@ struct DataDir {
   std::string DatabasePath() const { return path + "/dipr.db"; }
 };
 
+// InvalidArgument unless `origin` is empty or a valid name for a new log key: checked before
+// anything is created.
+Status CheckNewOrigin(const std::string& origin);
+
 // Opens DIR, creating it and its secrets if absent. origin: the key name for a new key; for an
 // existing key it must match (empty: whatever the key says). A key file readable by others is
 // refused, as ssh does.

@@ -1,5 +1,6 @@
 #include "server/node.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "http/api.h"
@@ -9,15 +10,30 @@
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::server {
+namespace {
+
+// The default public URL: where this node listens, http://HOST:PORT.
+std::string ListenUrl(const http::ServerOptions& o) {
+  bool v6 = o.host.find(':') != std::string::npos;
+  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", o.host, v6 ? "]" : "", o.port);
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  // Every setting is checked before anything is created: a first start refused for a bad flag
+  // leaves no data directory, key or database behind.
+  RETURN_IF_ERROR(CheckNewOrigin(options.origin));
+  ASSIGN_OR_RETURN(registry::Settings wanted,
+                   registry::SettingsFromFlags(options.settings, ListenUrl(options.http)));
   std::unique_ptr<Node> n(new Node());
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
+  if (!options.db.empty()) {
+    ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
+  }
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
   if (options.db.empty()) {
     ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
-  } else {
-    ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
   }
   n->reader_ = std::make_unique<log::LogReader>(*n->store_, options.tile_cache_bytes);
   log::Sequencer::Options seq;
@@ -29,15 +45,14 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   n->registry_ =
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
   RETURN_IF_ERROR(n->registry_->EnsureAdmin(n->data_.admin_token));
-  if (!registry::IsValidRegistrarCode(options.registrar.code)) {
-    return InvalidArgument("--registrar-code must be 4 digits, not \"" + options.registrar.code +
-                           "\"");
-  }
-  ASSIGN_OR_RETURN(auto schedule, registry::CalendarSchedule::Create(options.schedule));
-  spdlog::info("registrar {} ({}): {}", options.registrar.code, options.registrar.name,
-               schedule->Describe());
-  n->registrar_ = std::make_unique<registry::Registrar>(*n->registry_, *n->data_.signer,
-                                                        std::move(schedule), options.registrar);
+  ASSIGN_OR_RETURN(registry::LoggedSettings settings,
+                   registry::EstablishSettings(*n->registry_, wanted, options.settings));
+  const registry::RegistrarSettings& r = settings.settings.registrar;
+  ASSIGN_OR_RETURN(auto schedule, registry::CalendarSchedule::Create(settings.settings.schedule));
+  spdlog::info("registrar {} ({}, {}), settings of log entry {}: {}", r.code, r.name, r.public_url,
+               settings.index, schedule->Describe());
+  n->registrar_ = std::make_unique<registry::Registrar>(
+      *n->registry_, *n->data_.signer, std::move(schedule), r, settings.index);
   n->router_ = std::make_unique<http::Router>();
   http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier());
   n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
@@ -52,6 +67,11 @@ void Node::RunDueLoop(std::chrono::milliseconds interval) {
   std::unique_lock lock(due_mu_);
   while (!stopping_) {
     lock.unlock();
+    // A settings change made through another node applies here from the next tick.
+    Status refreshed = registrar_->RefreshSettings();
+    if (!refreshed.ok()) {
+      spdlog::warn("registrar: reading the logged settings failed: {}", refreshed.ToString());
+    }
     // Only the sequencing node acts; RunDue answers 0 elsewhere.
     auto done = registrar_->RunDue();
     if (!done.ok()) {

@@ -17,6 +17,7 @@
 #include "registry/calendar_schedule.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
+#include "registry/settings.h"
 #include "server/data_dir.h"
 #include "storage/store.h"
 
@@ -32,9 +33,10 @@ struct NodeOptions {
   const Clock* clock = nullptr;  // null: the system clock
   // Memory for cached tiles (the proof path); the default holds every tile of a 2M-entry log.
   size_t tile_cache_bytes = log::kDefaultTileCacheBytes;
-  // The registrar: code, name and public URL; notice period, validity, calendar and zone.
-  registry::RegistrarSettings registrar;
-  registry::ScheduleSettings schedule;
+  // The registrar's settings the flags give (code, name, public URL, periods, calendar, zone):
+  // a first start logs them (with defaults for the others; the public URL from `http`), a later
+  // start refuses any that differs from the logged ones (registry/settings.h).
+  registry::SettingsFlags settings;
   // How often the registrar acts on what is due (ends of notice, lapses, expiries); zero: never
   // by itself (tests call registrar().RunDue()).
   std::chrono::milliseconds due_interval{1000};
