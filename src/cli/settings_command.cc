@@ -9,8 +9,9 @@
 
 #include <iostream>
 
-#include "calendar/read_file.h"
 #include "cli/common.h"
+#include "common/json_parse.h"
+#include "common/read_file.h"
 
 namespace dipr::cli {
 namespace {
@@ -46,16 +47,16 @@ Result<json> ChangesOf(const std::vector<std::string>& pairs) {
       return Status(Code::kUnavailable, fmt::format("{} is given twice", key));
     }
     if (key == "calendar") {
-      auto text = calendar::ReadSmallFile(value, kMaxCalendarFileBytes);
+      auto text = ReadFileUpTo(value, kMaxCalendarFileBytes);
       if (!text.ok()) {
         return Status(Code::kUnavailable,
                       fmt::format("calendar={}: {}", value, text.status().message()));
       }
-      json j = json::parse(*text, nullptr, false);
-      if (j.is_discarded()) {
-        return InvalidArgument(fmt::format("calendar={}: not JSON", value));
+      auto j = ParseJson(*text);
+      if (!j.ok()) {
+        return InvalidArgument(fmt::format("calendar={}: {}", value, j.status().message()));
       }
-      body[key] = std::move(j);
+      body[key] = std::move(j).value();
     } else {
       body[key] = value;
     }
@@ -103,8 +104,9 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
     auto r = client->Do("PUT", "/v1/settings", body->dump());
     if (!r.ok()) return Fail(ctx, r.status());
     if (r->status != 200) return Fail(ctx, StatusFromHttp(*r));
-    json answer = json::parse(r->body, nullptr, false);
-    if (answer.is_discarded()) return Fail(ctx, Internal("the server answered with malformed JSON"));
+    auto parsed = ParseJson(r->body);
+    if (!parsed.ok()) return Fail(ctx, Internal("the server's answer: " + parsed.status().message()));
+    const json& answer = *parsed;
     if (flags->json) {
       std::cout << answer.dump() << "\n";
       return;

@@ -112,9 +112,9 @@ Status ApplySettings(storage::WriteTx& tx, uint64_t index, const Event& e) {
   ASSIGN_OR_RETURN(auto r, tx.GetRecord(kSettingsKind, kSettingsId));
   std::optional<Settings> before;
   if (r) {
-    auto j = nlohmann::json::parse(r->doc, nullptr, false);
-    if (j.is_discarded()) return DataLoss("the stored settings are not JSON");
-    ASSIGN_OR_RETURN(before, Settings::FromJson(j));
+    auto j = ParseJson(r->doc);
+    if (!j.ok()) return DataLoss("the stored settings: " + j.status().message());
+    ASSIGN_OR_RETURN(before, Settings::FromJson(*j));
   }
   ASSIGN_OR_RETURN(Settings s, ApplySettingsEvent(before, e));
   storage::Record rec;

@@ -5,8 +5,9 @@
 #include <cstring>
 
 #include "calendar/period.h"
-#include "calendar/read_file.h"
 #include "common/hex.h"
+#include "common/json_parse.h"
+#include "common/read_file.h"
 #include "crypto/sha256.h"
 #include "log/sequencer.h"
 #include "registry/numbers.h"
@@ -234,13 +235,13 @@ Result<Settings> SettingsFromFlags(const SettingsFlags& flags,
       k.field(s) = *v;
       continue;
     }
-    auto text = calendar::ReadSmallFile(*v, log::kMaxEntrySize);
+    auto text = ReadFileUpTo(*v, log::kMaxEntrySize);
     if (!text.ok()) return InvalidArgument(fmt::format("{} {}: {}", k.flag, *v, text.status().message()));
     auto parsed = calendar::Calendar::Parse(*text);  // refuses duplicate keys, names the entry
     if (!parsed.ok()) {
       return InvalidArgument(fmt::format("{} {}: {}", k.flag, *v, parsed.status().message()));
     }
-    s.schedule.calendar = json::parse(*text);
+    ASSIGN_OR_RETURN(s.schedule.calendar, ParseJson(*text));
   }
   RETURN_IF_ERROR(Normalize(s, Naming::kFlags, /*full=*/true));
   return s;
@@ -249,9 +250,9 @@ Result<Settings> SettingsFromFlags(const SettingsFlags& flags,
 Result<std::optional<LoggedSettings>> ReadLoggedSettings(storage::Store& store) {
   ASSIGN_OR_RETURN(auto r, store.RecordById(kSettingsKind, kSettingsId));
   if (!r) return std::optional<LoggedSettings>();
-  json j = json::parse(r->doc, nullptr, false);
-  if (j.is_discarded()) return DataLoss("the stored settings are not JSON");
-  auto s = Settings::FromJson(j);
+  auto j = ParseJson(r->doc);
+  if (!j.ok()) return DataLoss("the stored settings: " + j.status().message());
+  auto s = Settings::FromJson(*j);
   if (!s.ok()) return DataLoss("the stored settings: " + s.status().message());
   return std::optional<LoggedSettings>(LoggedSettings{std::move(s).value(), r->version});
 }
