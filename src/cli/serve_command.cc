@@ -1,4 +1,5 @@
 // dipr serve --data DIR --listen HOST:PORT [--db postgres://...] [--origin NAME] [--threads N]
+//            [--max-connections N] [--write-timeout SECONDS]
 //            [--registrar-code NNNN] [--notice-period 10wd] [--validity 3y] [--public-url URL] ...
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +18,8 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     int threads = 0;
     size_t tile_cache_mib = log::kDefaultTileCacheBytes >> 20;
     size_t body_limit = 1 << 20;
+    size_t max_connections = 1024;
+    int write_timeout = 10;
     registry::RegistrarSettings registrar;
     registry::ScheduleSettings schedule;
     double due_interval = 1.0;
@@ -34,6 +37,10 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--tile-cache", flags->tile_cache_mib,
                   "MiB of tiles kept for proofs (a log of N entries has about N*64 bytes)");
   cmd->add_option("--body-limit", flags->body_limit, "largest request body in bytes");
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "connections served at once; more are answered 503 with Retry-After");
+  cmd->add_option("--write-timeout", flags->write_timeout,
+                  "seconds a client may read nothing of an answer before it is dropped");
   cmd->add_option("--registrar-code", flags->registrar.code,
                   "the registrar's 4-digit code in registration and certificate numbers");
   cmd->add_option("--registrar-name", flags->registrar.name,
@@ -76,6 +83,11 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.http.threads = flags->threads;
     opts.tile_cache_bytes = flags->tile_cache_mib << 20;
     opts.http.body_limit = flags->body_limit;
+    if (flags->max_connections < 1 || flags->write_timeout < 1) {
+      return Fail(ctx, InvalidArgument("--max-connections and --write-timeout must be at least 1"));
+    }
+    opts.http.max_connections = flags->max_connections;
+    opts.http.write_timeout = std::chrono::seconds(flags->write_timeout);
     opts.registrar = flags->registrar;
     opts.schedule = flags->schedule;
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {

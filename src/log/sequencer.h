@@ -118,6 +118,11 @@ class Sequencer {
   std::shared_ptr<const storage::TreeHead> Latest() const;
   // False after a failed commit (the sequencer then refuses entries until a restart).
   bool healthy() const;
+  // Whether entries can be appended now: Ok, or Unavailable saying why: stopped (after a failed
+  // commit, or healthy() false for another reason), the last batch failed (the database locked
+  // or full, say; Ok again once one succeeds), or a batch has waited on the store for more than
+  // `stall`. Cheap (a lock, a few fields): /healthz asks it on every call.
+  Status WriteHealth(std::chrono::milliseconds stall) const;
 
  private:
   struct Pending {
@@ -169,6 +174,10 @@ class Sequencer {
   };
   std::shared_ptr<Handle> handle_;
   Stats stats_;                // GUARDED_BY(mu_)
+  // For WriteHealth: why the last batch failed (Ok once one succeeds), and since when the batch
+  // in progress has been integrating (the epoch: none).
+  Status last_failure_;                                  // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point integrating_;  // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
 };

@@ -13,6 +13,10 @@ namespace dipr::server {
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> n(new Node());
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
+  // The port first: a busy one fails the start before anything is created or opened.
+  n->router_ = std::make_unique<http::Router>();
+  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
+  RETURN_IF_ERROR(n->server_->Listen());
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
   if (options.db.empty()) {
     ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
@@ -38,9 +42,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                schedule->Describe());
   n->registrar_ = std::make_unique<registry::Registrar>(*n->registry_, *n->data_.signer,
                                                         std::move(schedule), options.registrar);
-  n->router_ = std::make_unique<http::Router>();
-  http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier());
-  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
+  if (options.db.empty() && options.api.health.disk_path.empty()) {
+    options.api.health.disk_path = n->data_.path;
+  }
+  http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier(),
+                     options.api);
   RETURN_IF_ERROR(n->server_->Start());
   if (options.due_interval.count() > 0) {
     n->due_thread_ = std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
@@ -80,6 +86,7 @@ void Node::Stop() {
   due_cv_.notify_all();
   if (due_thread_.joinable()) due_thread_.join();
   sequencer_.reset();
+  router_.reset();  // joins the PDF renders, whose answers post to the io_contexts
   server_.reset();
   registrar_.reset();
   registry_.reset();

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/time.h"
+#include "http/api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log_reader.h"
@@ -29,6 +30,9 @@ struct NodeOptions {
   std::string db;
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
+  // /healthz's probes and the PDF queue (http/api.h); the disk probed defaults to data_dir's for
+  // SQLite.
+  http::ApiOptions api;
   const Clock* clock = nullptr;  // null: the system clock
   // Memory for cached tiles (the proof path); the default holds every tile of a 2M-entry log.
   size_t tile_cache_bytes = log::kDefaultTileCacheBytes;
@@ -50,6 +54,7 @@ class Node {
   const DataDir& data() const { return data_; }
   registry::Registry& registry() { return *registry_; }
   registry::Registrar& registrar() { return *registrar_; }
+  const http::Router& router() const { return *router_; }
   void Stop();
 
  private:
