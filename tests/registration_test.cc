@@ -3,11 +3,14 @@
 // register, renewal, changes, cancellation, revocation, expiry, roles and validation.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "common/base64.h"
+#include "certificate/pdf.h"
 #include "common/testing.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
@@ -16,6 +19,7 @@
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "registry/registrar.h"
+#include "raw_http.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -48,10 +52,17 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     clock_ = std::make_unique<FakeClock>(kStart);
     reg_ = std::make_unique<TestRegistry>(
         ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam(), clock_.get(),
-        [](server::NodeOptions& o) {
+        [this](server::NodeOptions& o) {
           o.registrar.code = "3301";
           o.registrar.name = "浙江省知识产权局 / Zhejiang IP Office";
           o.registrar.public_url = "https://ip.example.cn/";
+          // Two renders at a time, two certificates in the queue; renders wait at pdf_gate_.
+          o.api.pdf.workers = 2;
+          o.api.pdf.queue = 2;
+          o.api.pdf.render = [this](const certificate::CertificateView& v) {
+            pdf_gate_.Pass();
+            return certificate::RenderPdf(v);
+          };
         });
     ASSERT_TRUE(reg_->running());
     holder_ = reg_->CreateAccount("杭州数据科技有限公司", "holder");
@@ -134,6 +145,29 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     return std::move(log::OpenCheckpoint(r->body, *key_)).value().size;
   }
 
+  // Holds certificate renders back while closed.
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool closed = false;
+    int waiting = 0;
+    void Pass() {
+      std::unique_lock lock(mu);
+      ++waiting;
+      cv.notify_all();
+      cv.wait(lock, [&] { return !closed; });
+      --waiting;
+    }
+    void Set(bool c) {
+      std::lock_guard lock(mu);
+      closed = c;
+      cv.notify_all();
+    }
+    void AwaitWaiting(int n) {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return waiting >= n; });
+    }
+  } pdf_gate_;
   std::unique_ptr<FakeClock> clock_;
   std::unique_ptr<TestRegistry> reg_;
   std::string holder_, other_holder_, examiner_, public_;
@@ -522,6 +556,36 @@ TEST_P(RegistrationTest, CertificatePdfHasTheFactsAndALinkToTheRecord) {
   std::string qr = testenv::RunCommand("zbarimg --raw -q " + (dir / "p-1.png").string());
   EXPECT_EQ(qr, "https://ip.example.cn/v1/registrations/" + number + "\n");
   std::filesystem::remove_all(dir);
+}
+
+// Renders queue with a bound (and off the I/O threads): past it, 503 with Retry-After, and the
+// server goes on answering everything else.
+TEST_P(RegistrationTest, AFullPdfQueueAnswers503WithRetryAfter) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 3; ++i) numbers.push_back(Register(InNotice("数据集 " + std::to_string(i))));
+  auto pdf = [&](int i) {
+    return reg_->Client().Get("/v1/registrations/" + numbers[i] + "/certificate.pdf");
+  };
+  pdf_gate_.Set(true);
+  std::vector<Result<cli::HttpResult>> held(2, Internal("not answered"));
+  std::vector<std::thread> waiting;
+  for (int i = 0; i < 2; ++i) waiting.emplace_back([&, i] { held[i] = pdf(i); });
+  pdf_gate_.AwaitWaiting(2);  // both queue places are taken, rendering
+  testenv::RawConnection c(reg_->node().port());
+  auto full = c.Request("GET /v1/registrations/" + numbers[2] + "/certificate.pdf HTTP/1.1");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->status, 503);
+  EXPECT_EQ(full->header("retry-after"), "1");
+  EXPECT_EQ(json::parse(full->body)["error"]["code"], "unavailable");
+  EXPECT_EQ(reg_->Client().Get("/healthz")->status, 200);
+  pdf_gate_.Set(false);
+  for (auto& t : waiting) t.join();
+  for (auto& r : held) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body.substr(0, 5), "%PDF-");
+  }
+  EXPECT_EQ(pdf(2)->status, 200);  // a retry once there is room
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistrationTest, testenv::AllBackends(),

@@ -372,6 +372,22 @@ TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
   EXPECT_TRUE((*restarted)->Append("after restart", nullptr).ok());
 }
 
+// /healthz reads WriteHealth: after a failed commit it must say writes are blocked, and why.
+TEST_F(SequencerTest, WriteHealthSaysWritesStoppedAfterAFailedCommit) {
+  seq_.reset();
+  FaultyStore faulty(*store_);
+  auto seq = std::move(Sequencer::Start(faulty, signer_)).value();
+  EXPECT_TRUE(seq->WriteHealth(std::chrono::seconds(5)).ok());
+  faulty.fail_commits = true;
+  EXPECT_FALSE(seq->Append("lost", nullptr).ok());
+  faulty.fail_commits = false;
+  Status health = seq->WriteHealth(std::chrono::seconds(5));
+  EXPECT_EQ(health.code(), Code::kUnavailable);
+  EXPECT_NE(health.message().find("injected: the disk is gone"), std::string::npos)
+      << health.message();
+  EXPECT_NE(health.message().find("restart"), std::string::npos) << health.message();
+}
+
 TEST_F(SequencerTest, RefusesToStartWithAnotherKey) {
   ASSERT_TRUE(seq_->Append("e", nullptr).ok());
   seq_.reset();
