@@ -222,8 +222,8 @@ TEST_F(HttpSemanticsTest, TheBearerSchemeIsCaseInsensitive) {
                  "Host: t\r\nAuthorization: " + scheme + holder_ + "\r\n");
     EXPECT_EQ(r.status, 200) << scheme << r.body;
   }
-  for (std::string value : {"Bearer", "Bearer" + holder_, "Basic " + holder_,
-                            "Bearer " + holder_ + " x"}) {
+  for (const std::string& value : std::vector<std::string>{
+           "Bearer", "Bearer" + holder_, "Basic " + holder_, "Bearer " + holder_ + " x"}) {
     auto r = Raw("GET /v1/applications HTTP/1.1", "Host: t\r\nAuthorization: " + value + "\r\n");
     EXPECT_EQ(r.status, 401) << value;
   }
