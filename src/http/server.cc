@@ -206,10 +206,14 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
         err = Response::Error(TooLarge("the request body is over " +
                                        std::to_string(opts.body_limit) + " bytes"));
       } else if (ec == bhttp::error::header_limit) {
-        // The header is not parsed yet: a first line over the limit is a long target.
+        // A long target, unless the request line was parsed (its target is set) or is in the
+        // buffer, shorter than the limit: then the fields are what is too long.
         std::string_view got(static_cast<const char*>(buffer.data().data()), buffer.size());
         size_t eol = got.find('\n');
-        if ((eol == std::string_view::npos ? got.size() : eol) > kMaxTargetBytes) {
+        size_t target = parser.get().target().size();
+        bool line_ok = (target > 0 && target <= kMaxTargetBytes) ||
+                       (eol != std::string_view::npos && eol <= kMaxTargetBytes);
+        if (!line_ok) {
           err = Response::Error(414, "uri_too_long",
                                 "the request target is over " + std::to_string(kMaxTargetBytes) +
                                     " bytes");
