@@ -421,50 +421,67 @@ TEST(ServeProcess, SlowReadersOfPdfsLeaveMemoryAndHealthzAlone) {
       {"scale", {{"records", 1}, {"bytes", 13}}},
       {"deposits", {(*deposit)["index"]}},
       {"confidential", nlohmann::json::array()}};
-  auto app = as(holder).PostJson("/v1/applications", body);
-  ASSERT_TRUE(app.ok()) << app.status().ToString();
-  std::string id = (*app)["id"];
-  ASSERT_TRUE(as(holder).Post("/v1/applications/" + id + "/submit", "").ok());
-  ASSERT_TRUE(
-      as(examiner).PostJson("/v1/applications/" + id + "/examination", {{"decision", "accept"}}).ok());
-  std::string number;
-  for (auto deadline = std::chrono::steady_clock::now() + 20s;
-       number.empty() && std::chrono::steady_clock::now() < deadline;) {
-    auto a = as(holder).GetJson("/v1/applications/" + id);
-    if (a.ok() && (*a)["status"] == "registered") number = (*a)["registration_number"];
-    std::this_thread::sleep_for(50ms);  // polling for the registrar's tick, not waiting it out
+  // Two registrations: the first one's PDF loads the fonts and the renderer (the baseline), the
+  // second one's is what the slow readers ask for.
+  std::vector<std::string> numbers;
+  for (int n = 0; n < 2; ++n) {
+    body["data_name"] = "Slow reader dataset " + std::to_string(n);
+    auto app = as(holder).PostJson("/v1/applications", body);
+    ASSERT_TRUE(app.ok()) << app.status().ToString();
+    std::string id = (*app)["id"];
+    ASSERT_TRUE(as(holder).Post("/v1/applications/" + id + "/submit", "").ok());
+    ASSERT_TRUE(as(examiner)
+                    .PostJson("/v1/applications/" + id + "/examination", {{"decision", "accept"}})
+                    .ok());
+    std::string number;
+    for (auto deadline = std::chrono::steady_clock::now() + 20s;
+         number.empty() && std::chrono::steady_clock::now() < deadline;) {
+      auto a = as(holder).GetJson("/v1/applications/" + id);
+      if (a.ok() && (*a)["status"] == "registered") number = (*a)["registration_number"];
+      std::this_thread::sleep_for(50ms);  // polling for the registrar's tick, not waiting it out
+    }
+    ASSERT_FALSE(number.empty());
+    numbers.push_back(number);
   }
-  ASSERT_FALSE(number.empty());
-  std::string target = "/v1/registrations/" + number + "/certificate.pdf";
-  auto pdf = as("").Get(target);
-  ASSERT_TRUE(pdf.ok() && pdf->status == 200);
+  auto warm = as("").Get("/v1/registrations/" + numbers[0] + "/certificate.pdf");
+  ASSERT_TRUE(warm.ok() && warm->status == 200);
+  std::string target = "/v1/registrations/" + numbers[1] + "/certificate.pdf";
   uint64_t before = Rss(p.pid());
   ASSERT_GT(before, 0u);
 
+  // Asked for at once, before any was rendered.
   std::vector<std::unique_ptr<RawConnection>> slow;
   for (int i = 0; i < 200; ++i) {
     slow.push_back(std::make_unique<RawConnection>(p.port(), 4096));
     ASSERT_TRUE(slow.back()->Send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n"));
   }
-  // Each has its answer coming (bytes waiting to be read) before anything is measured.
-  for (auto& c : slow) {
-    pollfd pfd{c->fd(), POLLIN, 0};
-    ASSERT_EQ(::poll(&pfd, 1, 20000), 1);
-  }
+  // Until each has its answer coming (bytes waiting to be read): /healthz's latency and the
+  // server's memory meanwhile.
   std::chrono::nanoseconds slowest{0};
-  for (int i = 0; i < 10; ++i) {
+  uint64_t peak = before;
+  size_t answered = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + 60s;
+       answered < slow.size() && std::chrono::steady_clock::now() < deadline;) {
     auto t0 = std::chrono::steady_clock::now();
     auto h = as("").Get("/healthz");
     slowest = std::max(slowest, std::chrono::steady_clock::now() - t0);
     ASSERT_TRUE(h.ok());
     EXPECT_EQ(h->status, 200);
+    peak = std::max(peak, Rss(p.pid()));
+    answered = 0;
+    for (auto& c : slow) {
+      pollfd pfd{c->fd(), POLLIN, 0};
+      answered += ::poll(&pfd, 1, 0) == 1;
+    }
   }
-  uint64_t after = Rss(p.pid());
-  std::printf("PDF of %zu bytes; RSS %.1f MB before, %.1f MB with 200 slow readers; slowest "
-              "/healthz %.1f ms\n",
-              pdf->body.size(), before / 1e6, after / 1e6, slowest.count() / 1e6);
-  EXPECT_LT(slowest, 200ms);
-  EXPECT_LT(after, before + (40 << 20));
+  peak = std::max(peak, Rss(p.pid()));
+  std::printf("%zu of 200 answered; RSS %.1f MB before, at most %.1f MB with 200 slow readers; "
+              "slowest /healthz %.1f ms\n",
+              answered, before / 1e6, peak / 1e6, slowest.count() / 1e6);
+  EXPECT_EQ(answered, slow.size());
+  // Unfixed: 30 s and +143 MB (docs/PERFORMANCE.md).
+  EXPECT_LT(slowest, 1s);
+  EXPECT_LT(peak, before + (60 << 20));
   slow.clear();
   p.Kill();
   std::filesystem::remove_all(dir);
