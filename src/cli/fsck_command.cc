@@ -81,7 +81,7 @@ void AddFsckCommand(CLI::App& app, Context& ctx) {
                             {"server_running", r.server_running},
                             {"problem", nullptr}};
       if (!ok) {
-        out["problem"] = {{"code", CodeName(r.problem.code())}, {"message", r.problem.message()}};
+        out["problem"] = {{"code", std::string(CodeName(r.problem.code()))}, {"message", r.problem.message()}};
       }
       std::cout << out.dump() << "\n";
     } else {
