@@ -33,9 +33,8 @@ void BM_AppendBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_AppendBatch)->Arg(64)->Arg(256)->Arg(4096);
 
-void BM_InclusionProofFromCache(benchmark::State& state) {
-  const uint64_t n = state.range(0);
-  MemoryTiles tiles;
+// A tree of n leaves, its tiles stored in `tiles`.
+TreeAppender BuildTree(uint64_t n, MemoryTiles& tiles) {
   TreeAppender a;
   std::vector<Hash> batch(4096);
   for (uint64_t done = 0; done < n; done += batch.size()) {
@@ -43,6 +42,13 @@ void BM_InclusionProofFromCache(benchmark::State& state) {
     for (size_t i = 0; i < batch.size(); ++i) batch[i] = HashLeaf(std::to_string(done + i));
     tiles.Store(a.Append(batch));
   }
+  return a;
+}
+
+void BM_InclusionProofFromCache(benchmark::State& state) {
+  const uint64_t n = state.range(0);
+  MemoryTiles tiles;
+  TreeAppender a = BuildTree(n, tiles);
   TileCache cache(tiles, 1ull << 30);
   SubtreeMemo memo;
   for (uint64_t i = 0; i < n; i += kTileWidth) {
@@ -64,13 +70,7 @@ BENCHMARK(BM_InclusionProofFromCache)->Arg(1000)->Arg(1000000);
 void BM_InclusionProofChecked(benchmark::State& state) {
   const uint64_t n = state.range(0);
   MemoryTiles tiles;
-  TreeAppender a;
-  std::vector<Hash> batch(4096);
-  for (uint64_t done = 0; done < n; done += batch.size()) {
-    batch.resize(std::min<uint64_t>(4096, n - done));
-    for (size_t i = 0; i < batch.size(); ++i) batch[i] = HashLeaf(std::to_string(done + i));
-    tiles.Store(a.Append(batch));
-  }
+  TreeAppender a = BuildTree(n, tiles);
   VerifiedTiles checked(tiles, state.range(1) ? 1ull << 30 : 0);
   if (!checked.Advance(n, a.root()).ok()) state.SkipWithError("the edge does not verify");
   SubtreeMemo memo;

@@ -339,16 +339,21 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
 INSTANTIATE_TEST_SUITE_P(Backends, IntegrityTest, testenv::AllBackends(),
                          testenv::BackendParamName);
 
+// A SQLite node in dir with the defaults a user gets.
+Result<std::unique_ptr<server::Node>> StartIn(const fs::path& dir) {
+  server::NodeOptions opts;
+  opts.data_dir = dir.string();
+  opts.http.port = 0;
+  opts.due_interval = std::chrono::milliseconds(0);
+  return server::Node::Start(opts);
+}
+
 TEST(DataFiles, TheDatabaseAndItsWalAreCreatedOwnerOnly) {
   fs::path dir = testenv::TestTempDir("dipr-modes");
   fs::remove_all(dir);
   ::umask(022);  // a usual login umask: files 0644 unless dipr says otherwise
   {
-    server::NodeOptions opts;
-    opts.data_dir = dir.string();
-    opts.http.port = 0;
-    opts.due_interval = std::chrono::milliseconds(0);
-    auto n = server::Node::Start(opts);
+    auto n = StartIn(dir);
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     for (const char* f : {"dipr.db", "dipr.db-wal", "dipr.db-shm", "log.key", "admin.token"}) {
       EXPECT_EQ(ModeOf(dir / f), 0600u) << f;
@@ -359,11 +364,7 @@ TEST(DataFiles, TheDatabaseAndItsWalAreCreatedOwnerOnly) {
   fs::permissions(dir / "dipr.db", fs::perms::owner_read | fs::perms::owner_write |
                                        fs::perms::group_read | fs::perms::others_read);
   {
-    server::NodeOptions opts;
-    opts.data_dir = dir.string();
-    opts.http.port = 0;
-    opts.due_interval = std::chrono::milliseconds(0);
-    auto n = server::Node::Start(opts);
+    auto n = StartIn(dir);
     ASSERT_TRUE(n.ok()) << n.status().ToString();
     for (const char* f : {"dipr.db", "dipr.db-wal", "dipr.db-shm"}) {
       EXPECT_EQ(ModeOf(dir / f), 0600u) << f;
@@ -377,10 +378,7 @@ TEST(DataFiles, ADataDirectoryOthersCanEnterIsRefused) {
   fs::remove_all(dir);
   ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
   ::chmod(dir.c_str(), 0755);
-  server::NodeOptions opts;
-  opts.data_dir = dir.string();
-  opts.http.port = 0;
-  auto n = server::Node::Start(opts);
+  auto n = StartIn(dir);
   ASSERT_FALSE(n.ok());
   EXPECT_EQ(n.status().code(), Code::kPermissionDenied);
   EXPECT_NE(n.status().message().find("run: chmod 700 " + dir.string()), std::string::npos)
