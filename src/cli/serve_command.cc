@@ -23,6 +23,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     registry::RegistrarSettings registrar;
     registry::ScheduleSettings schedule;
     double due_interval = 1.0;
+    double scrub_hours = 24;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("serve", "run the registry server");
@@ -64,6 +65,9 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
                   "the registrar's time zone (default: the calendar's, Asia/Shanghai)");
   cmd->add_option("--due-interval", flags->due_interval,
                   "seconds between the registrar's checks for ends of notice, lapses and expiries");
+  cmd->add_option("--scrub-interval", flags->scrub_hours,
+                  "hours between background scrubs that re-derive the whole tree from the "
+                  "entries (the first 5 minutes after start; 0: never)");
   cmd->callback([flags, &ctx] {
     auto listen = http::ParseListen(flags->listen);
     if (!listen.ok()) return Fail(ctx, listen.status());
@@ -95,6 +99,11 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     }
     opts.due_interval =
         std::chrono::milliseconds(static_cast<int64_t>(flags->due_interval * 1000));
+    if (!(flags->scrub_hours >= 0 && flags->scrub_hours <= 24 * 365)) {
+      return Fail(ctx, InvalidArgument("--scrub-interval must be 0 to 8760 hours"));
+    }
+    opts.scrub.interval =
+        std::chrono::milliseconds(static_cast<int64_t>(flags->scrub_hours * 3600 * 1000));
     auto node = server::Node::Start(opts);
     if (!node.ok()) return Fail(ctx, node.status());
     const auto& d = (*node)->data();

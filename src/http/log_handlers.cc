@@ -94,6 +94,20 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
            "Entries this node queued for the sequencing node.", static_cast<double>(st.forwarded));
     metric("dipr_tile_cache_bytes", "gauge", "Bytes of tiles held in the proof cache.",
            static_cast<double>(registry.reader().tile_cache_bytes()));
+    auto scrub = registry.reader().scrub_stats();
+    metric("dipr_scrub_runs_total", "counter",
+           "Scrubs finished (the tree re-derived from the entries).",
+           static_cast<double>(scrub.runs));
+    metric("dipr_scrub_failures_total", "counter", "Scrubs that found stored data not matching.",
+           static_cast<double>(scrub.failures));
+    metric("dipr_scrub_last_ok", "gauge", "1 unless the last finished scrub found a mismatch.",
+           scrub.last_ok ? 1 : 0);
+    metric("dipr_scrub_last_size", "gauge", "Tree size the last finished scrub checked.",
+           static_cast<double>(scrub.last_size));
+    metric("dipr_scrub_last_seconds", "gauge", "How long the last finished scrub took.",
+           scrub.last_seconds);
+    metric("dipr_scrub_checked_entries", "gauge", "Entries checked by the scrub in progress.",
+           static_cast<double>(scrub.checked));
     co_return Response{200, "text/plain; version=0.0.4", std::move(out)};
   });
 
@@ -110,7 +124,7 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
     auto end = req.QueryUint("end");
     if (!start.ok()) co_return Response::Error(start.status());
     if (!end.ok()) co_return Response::Error(end.status());
-        auto entries = registry.reader().Entries(*start, *end, registry.sequencer().Latest()->size);
+    auto entries = registry.reader().Entries(*start, *end, *registry.sequencer().Latest());
     if (!entries.ok()) co_return Response::Error(entries.status());
     nlohmann::json out = nlohmann::json::array();
     for (size_t i = 0; i < entries->size(); ++i) {
@@ -124,7 +138,7 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
     auto size = req.QueryUint("size");
     if (!index.ok()) co_return Response::Error(index.status());
     if (!size.ok()) co_return Response::Error(size.status());
-        auto proof = registry.reader().Inclusion(*index, *size, registry.sequencer().Latest()->size);
+    auto proof = registry.reader().Inclusion(*index, *size, *registry.sequencer().Latest());
     if (!proof.ok()) co_return Response::Error(proof.status());
     co_return ProofResponse("index", *index, "size", *size, *proof);
   });
@@ -135,7 +149,7 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
                auto to = req.QueryUint("to");
                if (!from.ok()) co_return Response::Error(from.status());
                if (!to.ok()) co_return Response::Error(to.status());
-                              auto proof = registry.reader().Consistency(*from, *to, registry.sequencer().Latest()->size);
+               auto proof = registry.reader().Consistency(*from, *to, *registry.sequencer().Latest());
                if (!proof.ok()) co_return Response::Error(proof.status());
                co_return ProofResponse("from", *from, "to", *to, *proof);
              });

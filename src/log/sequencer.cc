@@ -26,15 +26,7 @@ class PromiseCompletion final : public Completion {
 
 // Checks that a stored tree head is signed by us and states the given size and root.
 Status CheckHead(const storage::TreeHead& head, const crypto::NoteSigner& signer) {
-  auto cp = OpenCheckpoint(head.checkpoint, signer.verifier());
-  if (!cp.ok()) {
-    return DataLoss("the stored checkpoint does not verify with this registry's key: " +
-                    cp.status().message());
-  }
-  if (cp->size != head.size || cp->root != head.root) {
-    return DataLoss("the stored checkpoint does not state the stored tree head");
-  }
-  return Status::Ok();
+  return CheckStoredHead(head, signer.verifier());
 }
 
 }  // namespace
@@ -175,6 +167,15 @@ bool Sequencer::leading() const {
 Sequencer::Stats Sequencer::stats() const {
   std::lock_guard<std::mutex> g(mu_);
   return stats_;
+}
+
+void Sequencer::Halt(const Status& why) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!failed_) {
+    spdlog::critical("sequencer: stopped taking entries: {}", why.ToString());
+    last_failure_ = why;  // what /healthz says
+  }
+  failed_ = true;
 }
 
 bool Sequencer::healthy() const {
@@ -512,7 +513,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
       }
       return fail_all(st);
     }
-    if (options_.on_commit) options_.on_commit(writes);
+    if (options_.on_commit) options_.on_commit(writes, *head);
     std::lock_guard<std::mutex> g(mu_);
     latest_ = head;
   } else {

@@ -212,7 +212,7 @@ TEST_F(SequencerTest, ConcurrentAppendsGetDenseIndexesAndVerifiableProofs) {
       ASSERT_GT(a.head->size, a.index);
       auto cp = OpenCheckpoint(a.head->checkpoint, signer_.verifier());
       ASSERT_TRUE(cp.ok());
-      auto proof = reader.Inclusion(a.index, cp->size, seq_->Latest()->size);
+      auto proof = reader.Inclusion(a.index, cp->size, *seq_->Latest());
       ASSERT_TRUE(proof.ok()) << proof.status().ToString();
       std::string entry = "entry " + std::to_string(t) + "/" + std::to_string(i);
       EXPECT_TRUE(VerifyInclusion(a.index, cp->size, HashLeaf(entry), *proof, cp->root).ok());
@@ -247,7 +247,7 @@ TEST_F(SequencerTest, RestartContinuesTheSameTreeConsistently) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(seq_->Append("f" + std::to_string(i), nullptr).ok());
   auto after = *seq_->Latest();
   LogReader reader(*store_);
-  auto proof = reader.Consistency(before.size, after.size, after.size);
+  auto proof = reader.Consistency(before.size, after.size, after);
   ASSERT_TRUE(proof.ok()) << proof.status().ToString();
   EXPECT_TRUE(VerifyConsistency(before.size, after.size, *proof, before.root, after.root).ok());
 }
@@ -310,7 +310,7 @@ TEST_F(SequencerTest, AFollowerHandsItsEntriesToTheLeader) {
   LogReader reader(*store_);
   for (const auto& [size, root] : root_at_size) {
     if (size == final_head->size) continue;
-    auto proof = reader.Consistency(size, final_head->size, final_head->size);
+    auto proof = reader.Consistency(size, final_head->size, *final_head);
     ASSERT_TRUE(proof.ok());
     EXPECT_TRUE(VerifyConsistency(size, final_head->size, *proof, root, final_head->root).ok())
         << "checkpoint at size " << size << " is not consistent with the final one";
@@ -341,7 +341,7 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->index, 10u);
   LogReader reader(*store2);
-  auto proof = reader.Consistency(before.size, r->head->size, r->head->size);
+  auto proof = reader.Consistency(before.size, r->head->size, *r->head);
   ASSERT_TRUE(proof.ok());
   EXPECT_TRUE(
       VerifyConsistency(before.size, r->head->size, *proof, before.root, r->head->root).ok());

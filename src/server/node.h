@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log_reader.h"
+#include "log/scrub.h"
 #include "log/sequencer.h"
 #include "registry/calendar_schedule.h"
 #include "registry/registrar.h"
@@ -42,6 +43,9 @@ struct NodeOptions {
   // How often the registrar acts on what is due (ends of notice, lapses, expiries); zero: never
   // by itself (tests call registrar().RunDue()).
   std::chrono::milliseconds due_interval{1000};
+  // The background scrub (log/scrub.h): when it first runs after the start, and then how often;
+  // a zero interval: never (tests call registry().reader().Scrub()).
+  log::Scrubber::Schedule scrub;
 };
 
 // Not thread-safe to start/stop; serving is.
@@ -64,6 +68,7 @@ class Node {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<log::LogReader> reader_;
   std::unique_ptr<log::Sequencer> sequencer_;
+  std::unique_ptr<log::Scrubber> scrubber_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::Registrar> registrar_;
   // The registrar's own clock: acts on what is due every due_interval.
