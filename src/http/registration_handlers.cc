@@ -54,7 +54,9 @@ asio::awaitable<Response> Write(registry::Registry& registry, PrepareFn prepare,
 // Certificate PDFs (api.h, PdfOptions): rendered on a pool of their own, off the I/O threads,
 // at most `queue` certificates at a time, each once however many ask for it at once; the last
 // few are kept (the same certificate always renders to the same bytes, and a new certificate,
-// after a renewal or a change, has a new number). A PDF is shared, not copied, by the
+// after a renewal or a change, has a new number). They are kept per certificate *and status*: a
+// revocation stamps the page. The embedded document's receipt is the one of the first render,
+// which proves the entry as well as any later one. A PDF is shared, not copied, by the
 // connections that send it, so slow readers do not each hold one.
 class PdfShop {
  public:
@@ -95,8 +97,12 @@ class PdfShop {
     H handler;
   };
 
+  static std::string Key(const certificate::CertificateView& view) {
+    return view.certificate_number + "/" + view.status;
+  }
+
   void Order(const certificate::CertificateView& view, std::unique_ptr<Waiter> waiter) {
-    const std::string& key = view.certificate_number;
+    const std::string key = Key(view);
     std::unique_lock lock(mu_);
     if (auto it = kept_.find(key); it != kept_.end()) {
       Pdf pdf = it->second;
@@ -126,7 +132,7 @@ class PdfShop {
       std::vector<std::unique_ptr<Waiter>> waiters;
       {
         std::lock_guard lock(mu_);
-        auto it = rendering_.find(view.certificate_number);
+        auto it = rendering_.find(Key(view));
         waiters = std::move(it->second);
         rendering_.erase(it);
         if (pdf.ok()) {
@@ -134,9 +140,7 @@ class PdfShop {
             kept_.erase(order_.front());
             order_.erase(order_.begin());
           }
-          if (kept_.emplace(view.certificate_number, *pdf).second) {
-            order_.push_back(view.certificate_number);
-          }
+          if (kept_.emplace(Key(view), *pdf).second) order_.push_back(Key(view));
         }
       }
       for (auto& w : waiters) w->Done(pdf);
@@ -150,6 +154,53 @@ class PdfShop {
   std::map<std::string, std::vector<std::unique_ptr<Waiter>>> rendering_;  // GUARDED_BY(mu_)
   asio::thread_pool pool_;  // last: joined before what its renders use goes
 };
+
+// What the PDF of a certificate draws, from what the registrar stored (and validated when it was
+// logged; DataLoss if it is malformed now).
+Result<certificate::CertificateView> PrintView(const registry::CertificatePrint& c,
+                                               const Registrar& registrar,
+                                               const crypto::NoteVerifier& key) {
+  certificate::CertificateView v;
+  try {
+    const json& b = c.body;
+    v.registration_number = b["registration_number"];
+    v.certificate_number = b["certificate_number"];
+    const json& rec = b["record"];
+    v.data_name = rec["data_name"];
+    for (const auto& h : rec["holders"]) {
+      v.holders.push_back({h["name"], h["type"], h["id"], h["country"], h["share"].get<uint64_t>()});
+    }
+    std::string industry = rec["industry"];
+    v.industry = industry + " " + std::string(registry::IndustryName(industry));
+    // The dates the certificate states (in the registrar's zone when it was issued);
+    // certificates from before they were stated get the zone of today's settings.
+    const bool local = b.contains("local_dates");
+    auto date = [&](const char* k, const char* local_key) -> std::string {
+      if (local) return b["local_dates"][local_key];
+      auto t = ParseRfc3339(b[k].get<std::string>());
+      return t.ok() ? registrar.LocalDate(*t) : "";
+    };
+    v.registered_on = date("registered_at", "registered");
+    v.valid_from = date("valid_from", "valid_from");
+    v.valid_until = date("valid_until", "valid_until");
+    v.status = c.status;
+    v.status_on = registrar.LocalDate(c.status_since);
+    for (const auto& d : registry::CertificateDeposits(b).value_or(
+             std::vector<registry::CertificateDeposit>{})) {
+      v.deposits.push_back({d.index, d.digest, d.size});
+    }
+    v.document = c.document.dump();
+    v.registrar = b["registrar"]["name"];
+    v.registrar_code = b["registrar"]["code"];
+    v.public_url = c.public_url;
+    v.log_origin = key.name();
+    v.log_index = c.index;
+    v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
+  } catch (const json::exception& e) {
+    return DataLoss(std::string("the stored certificate is malformed: ") + e.what());
+  }
+  return v;
+}
 
 Result<json> Body(const Request& req, bool optional = false) {
   if (optional && req.body.empty()) return json();
@@ -274,37 +325,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              [&, pdfs](Request& req) -> asio::awaitable<Response> {
                auto c = registrar.CertificateForPrint(req.params["number"]);
                if (!c.ok()) co_return Response::Error(c.status());
-               certificate::CertificateView v;
-               try {
-                 const json& b = c->body;
-                 v.registration_number = b["registration_number"];
-                 v.certificate_number = b["certificate_number"];
-                 const json& rec = b["record"];
-                 v.data_name = rec["data_name"];
-                 for (const auto& h : rec["holders"]) {
-                   v.holders.push_back({h["name"], h["type"], h["id"], h["country"],
-                                        h["share"].get<uint64_t>()});
-                 }
-                 std::string industry = rec["industry"];
-                 v.industry = industry + " " + std::string(registry::IndustryName(industry));
-                 auto date = [&](const char* k) -> std::string {
-                   auto t = ParseRfc3339(b[k].get<std::string>());
-                   return t.ok() ? registrar.LocalDate(*t) : "";
-                 };
-                 v.registered_on = date("registered_at");
-                 v.valid_from = date("valid_from");
-                 v.valid_until = date("valid_until");
-                 v.registrar = b["registrar"]["name"];
-                 v.registrar_code = b["registrar"]["code"];
-                 v.public_url = c->public_url;
-                 v.log_origin = key.name();
-                 v.log_index = c->index;
-                 v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
-               } catch (const json::exception& e) {
-                 co_return Response::Error(
-                     DataLoss(std::string("the stored certificate is malformed: ") + e.what()));
-               }
-               auto pdf = co_await pdfs->Get(v);
+               auto v = PrintView(*c, registrar, key);
+               if (!v.ok()) co_return Response::Error(v.status());
+               auto pdf = co_await pdfs->Get(*v);
                if (!pdf.ok()) {
                  if (pdf.status().code() == Code::kUnavailable) {
                    co_return Response::RetryLater(pdf.status(), 1);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/hex.h"
 #include "common/json_parse.h"
 #include "registry/application.h"
 #include "registry/numbers.h"
@@ -83,6 +84,47 @@ void AddHistory(ApplicationState& a, uint64_t index, const Event& e, json extra 
   a.updated = e.time;
 }
 
+}  // namespace
+
+Status CheckDepositsAndDates(const json& body) {
+  if (body.contains("deposits")) {
+    const json& ds = body["deposits"];
+    const json record = body.contains("record") ? body["record"] : json();
+    const json want =
+        record.is_object() && record.contains("deposits") ? record["deposits"] : json();
+    if (!ds.is_array() || !want.is_array() || ds.size() != want.size()) {
+      return InvalidArgument("the certificate's deposits are not the record's");
+    }
+    for (size_t i = 0; i < ds.size(); ++i) {
+      const json& d = ds[i];
+      if (!d.is_object() || d.size() != 4 || !d.contains("index") || d["index"] != want[i] ||
+          !d.contains("size") || !d["size"].is_number_unsigned() || !d.contains("algorithm") ||
+          !d["algorithm"].is_string() || !d.contains("digest") || !d["digest"].is_string() ||
+          !IsLowerHex64(d["digest"].get<std::string>())) {
+        return InvalidArgument(fmt::format(
+            "the certificate's deposits[{}] is not {{algorithm, digest, index, size}} of the "
+            "record's deposit",
+            i));
+      }
+    }
+  }
+  if (body.contains("local_dates")) {
+    const json& l = body["local_dates"];
+    if (!l.is_object() || l.size() != 4) {
+      return InvalidArgument("the certificate's local_dates is malformed");
+    }
+    ASSIGN_OR_RETURN(std::string zone, Str(l, "time_zone"));
+    if (zone.empty()) return InvalidArgument("the certificate's local_dates lacks its time zone");
+    for (const char* k : {"registered", "valid_from", "valid_until"}) {
+      ASSIGN_OR_RETURN(std::string d, Str(l, k));
+      if (!IsIsoDate(d)) return InvalidArgument(fmt::format("local_dates.{} is not a date", k));
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 // The certificate an issuing event carries, checked against the application's public record.
 Status CheckCertificate(const ApplicationState& a, const json& body, const Event& e) {
   if (!body.is_object()) return InvalidArgument("event payload lacks \"certificate\"");
@@ -102,7 +144,7 @@ Status CheckCertificate(const ApplicationState& a, const json& body, const Event
   if (!body.contains("record") || !body["record"].is_object()) {
     return InvalidArgument("the certificate lacks its record");
   }
-  return Status::Ok();
+  return CheckDepositsAndDates(body);
 }
 
 Status IssueFrom(ApplicationState& a, const json& body, uint64_t index) {
@@ -601,6 +643,12 @@ json CertificateBody(const ApplicationState& a, const CertificateFacts& f) {
           {"registered_at", FormatRfc3339(f.registered)},
           {"valid_from", FormatRfc3339(f.valid_from)},
           {"valid_until", FormatRfc3339(f.valid_until)},
+          {"local_dates",
+           {{"time_zone", f.time_zone},
+            {"registered", f.registered_on},
+            {"valid_from", f.valid_from_on},
+            {"valid_until", f.valid_until_on}}},
+          {"deposits", f.deposits},
           {"record", a.record}};
 }
 

@@ -129,7 +129,18 @@ struct CertificateFacts {
   std::string registration_number, certificate_number;
   std::string registrar_code, registrar_name;
   Time issued{}, registered{}, valid_from{}, valid_until{};
+  // The registrar's time zone and the local dates of registered, valid_from and valid_until in
+  // it ("2026-12-21"): what the PDF prints and a verifier shows, the same everywhere.
+  std::string time_zone, registered_on, valid_from_on, valid_until_on;
+  // One {"algorithm","digest","index","size"} per deposit of the record, in the record's order:
+  // what `dipr verify-certificate --file` checks a dataset against.
+  nlohmann::json deposits = nlohmann::json::array();
 };
 nlohmann::json CertificateBody(const ApplicationState& a, const CertificateFacts& facts);
+// "deposits" and "local_dates" came with certificate bodies in 2026-12; older bodies lack both
+// and stay valid. Where present, the deposits are the record's, in its order, each with its
+// fingerprint's algorithm, digest and size (copied by the registrar from the deposit entries),
+// and the local dates are dates with a time zone. InvalidArgument saying what is malformed.
+Status CheckDepositsAndDates(const nlohmann::json& body);
 
 }  // namespace dipr::registry

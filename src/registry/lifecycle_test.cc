@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "registry/application.h"
 #include "registry/numbers.h"
 #include "registry/replay.h"
@@ -55,6 +57,11 @@ class LifecycleTest : public ::testing::Test {
   json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from,
                    Time until, Time registered) {
     CertificateFacts f{rn, cn, "3301", "Test registrar", issued, registered, from, until};
+    f.time_zone = "Asia/Shanghai";
+    f.registered_on = f.valid_from_on = "2026-12-01";
+    f.valid_until_on = "2027-12-01";
+    f.deposits = {{{"index", 3}, {"algorithm", "rfc6962-sha256-64k"},
+                   {"digest", std::string(64, 'a')}, {"size", 5}}};
     return CertificateBody(App(), f);
   }
   Status Register(Time t, const std::string& rn, const std::string& cn) {
@@ -167,6 +174,37 @@ TEST_F(LifecycleTest, NumbersAreNeverClaimedTwice) {
   ASSERT_TRUE(view_.ClaimNumber(cn_, "a0").ok());  // another application has it
   EXPECT_EQ(Register(NoticeEnd(), rn_, cn_).code(), Code::kConflict);
   EXPECT_EQ(App().status, "in_notice");
+}
+
+// Certificates name their deposits' digests (verify-certificate --file checks a dataset with
+// them) and the registrar's local dates; those before did not, and still replay.
+TEST_F(LifecycleTest, ACertificateNamesTheRecordsDepositsOrNone) {
+  ToNotice();
+  const Time t = NoticeEnd();
+  auto registered = [&](const std::function<void(json&)>& edit) {
+    json cert = Certificate(rn_, cn_, t, t, t + hours(24 * 365), t);
+    edit(cert);
+    return Apply("application.registered", t, "registrar",
+                 {{"application", "a1"}, {"certificate", cert}});
+  };
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["index"] = 4; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"].push_back(c["deposits"][0]); }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["digest"] = "ABC"; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["size"] = -1; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["local_dates"]["valid_until"] = "2027/12/01"; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["local_dates"].erase("time_zone"); }).code(),
+            Code::kInvalidArgument);
+  // A certificate of the format before both fields.
+  ASSERT_TRUE(registered([](json& c) {
+                c.erase("deposits");
+                c.erase("local_dates");
+              }).ok());
+  EXPECT_EQ(App().status, "registered");
 }
 
 TEST_F(LifecycleTest, OnlyTheRegistrarRegistersAndExpires) {

@@ -144,21 +144,26 @@ Result<ApplicationState> Registrar::LoadRegistration(const std::string& number) 
   return ParseApplication(*r);
 }
 
+Result<Event> Registrar::ReadDeposit(uint64_t idx, const std::string& field) {
+  ASSIGN_OR_RETURN(uint64_t size, store_.EntryCount());
+  if (idx >= size) return InvalidArgument(fmt::format("\"{}\": no log entry {}", field, idx));
+  ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(idx, idx + 1));
+  ASSIGN_OR_RETURN(Event e, DecodeEntry(entries.at(0)));
+  if (e.type != kDeposit) {
+    return InvalidArgument(fmt::format("\"{}\": log entry {} is not a deposit", field, idx));
+  }
+  return e;
+}
+
 Result<std::pair<std::string, std::string>> Registrar::ContentFor(const storage::Account& actor,
                                                                   const json& body, json& fields) {
   ASSIGN_OR_RETURN(fields, ParseApplicationFields(body));
   // The deposits must be the applicant's own: read them from the log itself.
-  ASSIGN_OR_RETURN(uint64_t size, store_.EntryCount());
   size_t i = 0;
   for (const auto& d : fields["deposits"]) {
     uint64_t idx = d.get<uint64_t>();
     std::string field = fmt::format("deposits[{}]", i++);
-    if (idx >= size) return InvalidArgument(fmt::format("\"{}\": no log entry {}", field, idx));
-    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(idx, idx + 1));
-    ASSIGN_OR_RETURN(Event e, DecodeEntry(entries.at(0)));
-    if (e.type != kDeposit) {
-      return InvalidArgument(fmt::format("\"{}\": log entry {} is not a deposit", field, idx));
-    }
+    ASSIGN_OR_RETURN(Event e, ReadDeposit(idx, field));
     if (e.actor != actor.id) {
       return InvalidArgument(fmt::format("\"{}\": deposit {} is not yours", field, idx));
     }
@@ -374,6 +379,28 @@ Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
   f.registered = registered;
   f.valid_from = valid_from;
   f.valid_until = valid_until;
+  f.time_zone = schedule_->ZoneName();
+  f.registered_on = LocalDate(registered);
+  f.valid_from_on = LocalDate(valid_from);
+  f.valid_until_on = LocalDate(valid_until);
+  // The digests are the deposit entries' (public in the log), so that the certificate alone
+  // checks a dataset offline.
+  const json& indexes = a.record.is_object() && a.record.contains("deposits")
+                            ? a.record["deposits"]
+                            : json::array();
+  for (size_t i = 0; i < indexes.size(); ++i) {
+    const uint64_t idx = indexes[i].get<uint64_t>();
+    ASSIGN_OR_RETURN(Event e, ReadDeposit(idx, fmt::format("deposits[{}]", i)));
+    const json& fp = e.payload.contains("fingerprint") ? e.payload["fingerprint"] : json();
+    if (!fp.is_object() || !fp.contains("digest") || !fp.contains("size") ||
+        !fp.contains("algorithm")) {
+      return DataLoss(fmt::format("deposit entry {} lacks its fingerprint", idx));
+    }
+    f.deposits.push_back({{"index", idx},
+                          {"algorithm", fp["algorithm"]},
+                          {"digest", fp["digest"]},
+                          {"size", fp["size"]}});
+  }
   return CertificateBody(a, f);
 }
 
@@ -611,6 +638,11 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
 Result<json> Registrar::Certificate(const std::string& number) {
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
   if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
+  return DocumentOf(a);
+}
+
+Result<json> Registrar::DocumentOf(const ApplicationState& a) {
+  const std::string& number = a.registration_number;
   auto head = registry_.sequencer().Latest();
   storage::TreeHead h = *head;
   if (h.size <= a.certificate_index) {
@@ -633,7 +665,22 @@ Result<json> Registrar::Certificate(const std::string& number) {
 Result<CertificatePrint> Registrar::CertificateForPrint(const std::string& number) {
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
   if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
-  return CertificatePrint{a.certificate, a.certificate_index, PublicUrl(number)};
+  ASSIGN_OR_RETURN(json doc, DocumentOf(a));
+  CertificatePrint p{a.certificate, a.certificate_index, PublicUrl(number), std::move(doc),
+                     a.status, a.updated};
+  // The time of the event that gave the status (a later event, e.g. a change request, moves
+  // `updated` but not the status).
+  for (auto it = a.history.rbegin(); it != a.history.rend(); ++it) {
+    const std::string type = it->value("type", "");
+    if (type == kRegistrationRevoked || type == kRegistrationCancelled ||
+        type == kRegistrationExpired || type == kRegistrationRenewed ||
+        type == kApplicationRegistered) {
+      auto t = ParseRfc3339(it->value("time", ""));
+      if (t.ok()) p.status_since = *t;
+      break;
+    }
+  }
+  return p;
 }
 
 // --- the registrar acting by itself ---
@@ -766,12 +813,43 @@ Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::Not
   if (!e.payload.contains("certificate") || e.payload["certificate"] != body) {
     return InvalidArgument("the logged event states a different certificate");
   }
+  // Signed and logged, but a registrar's bug (or a hostile one) could still have logged a body
+  // of the wrong shape: what the verifier reads from it must be there.
+  for (const char* k : {"valid_from", "valid_until", "certificate_number", "registration_number"}) {
+    if (!body.contains(k) || !body[k].is_string() ||
+        (k[0] == 'v' && !ParseRfc3339(body[k].get<std::string>()).ok())) {
+      return InvalidArgument(fmt::format("the certificate's \"{}\" is malformed", k));
+    }
+  }
+  if (Status s = CheckDepositsAndDates(body); !s.ok()) return InvalidArgument(s.message());
   VerifiedCertificate v;
   v.body = body;
   v.index = receipt.index;
   v.tree_size = cp->size;
   v.event_type = e.type;
   return v;
+}
+
+CertificateStanding AssessCertificate(const json& doc, const VerifiedCertificate& v, Time at) {
+  CertificateStanding s;
+  if (doc.contains("status") && doc["status"].is_string()) s.status_stated = doc["status"];
+  if (doc.contains("record_url") && doc["record_url"].is_string()) s.record_url = doc["record_url"];
+  s.valid_from = ParseRfc3339(v.body["valid_from"].get<std::string>()).value();
+  s.valid_until = ParseRfc3339(v.body["valid_until"].get<std::string>()).value();
+  s.started = s.valid_from <= at;
+  s.ended = s.valid_until <= at;
+  return s;
+}
+
+std::optional<std::vector<CertificateDeposit>> CertificateDeposits(const json& body) {
+  // Shape checked where the certificate was logged (lifecycle.cc, CheckDepositsAndDates).
+  if (!body.contains("deposits") || !body["deposits"].is_array()) return std::nullopt;
+  std::vector<CertificateDeposit> out;
+  for (const auto& d : body["deposits"]) {
+    out.push_back({d.value("index", uint64_t{0}), d.value("algorithm", ""), d.value("digest", ""),
+                   d.value("size", uint64_t{0})});
+  }
+  return out;
 }
 
 }  // namespace dipr::registry
