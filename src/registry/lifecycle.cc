@@ -98,7 +98,8 @@ Status CheckDepositsAndDates(const json& body) {
     for (size_t i = 0; i < ds.size(); ++i) {
       const json& d = ds[i];
       if (!d.is_object() || d.size() != 4 || !d.contains("index") || d["index"] != want[i] ||
-          !d.contains("size") || !d["size"].is_number_unsigned() || !d.contains("algorithm") ||
+          !d.contains("size") || !(d["size"].is_number_unsigned() ||
+                                  (d["size"].is_number_integer() && d["size"].get<int64_t>() >= 0)) || !d.contains("algorithm") ||
           !d["algorithm"].is_string() || !d.contains("digest") || !d["digest"].is_string() ||
           !IsLowerHex64(d["digest"].get<std::string>())) {
         return InvalidArgument(fmt::format(

@@ -56,7 +56,15 @@ class LifecycleTest : public ::testing::Test {
 
   json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from,
                    Time until, Time registered) {
-    CertificateFacts f{rn, cn, "3301", "Test registrar", issued, registered, from, until};
+    CertificateFacts f;
+    f.registration_number = rn;
+    f.certificate_number = cn;
+    f.registrar_code = "3301";
+    f.registrar_name = "Test registrar";
+    f.issued = issued;
+    f.registered = registered;
+    f.valid_from = from;
+    f.valid_until = until;
     f.time_zone = "Asia/Shanghai";
     f.registered_on = f.valid_from_on = "2026-12-01";
     f.valid_until_on = "2027-12-01";
