@@ -107,6 +107,23 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     return j.is_discarded() ? json() : j;
   }
 
+  // An edit of Body() that must be refused with 400 naming `field`.
+  struct BodyEdit {
+    std::function<void(json&)> edit;
+    std::string field;
+  };
+  void ExpectRefusedNamingTheField(const std::vector<BodyEdit>& cases) {
+    for (const auto& c : cases) {
+      json b = Body();
+      c.edit(b);
+      auto r = Call(holder_, "POST", "/v1/applications", b);
+      EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
+      EXPECT_EQ(ErrorCode(r), "invalid_argument");
+      EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
+          << c.field << ": " << r.body;
+    }
+  }
+
   std::string Create(const json& body) {
     json a = Ok(Call(holder_, "POST", "/v1/applications", body), 201);
     return a.value("id", "");
@@ -315,10 +332,7 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
 
 TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   uint64_t size = TreeSize();
-  struct Case {
-    std::function<void(json&)> edit;
-    std::string field;
-  } cases[] = {
+  ExpectRefusedNamingTheField({
       {[](json& b) { b.erase("data_name"); }, "data_name"},
       {[](json& b) { b["holders"][0]["id"] = "91350100M000100Y44"; }, "holders[0].id"},
       {[](json& b) { b["holders"][0]["share"] = 0; }, "holders[0].share"},
@@ -328,16 +342,7 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
       {[](json& b) { b["deposits"] = {999999}; }, "deposits[0]"},
       {[](json& b) { b["deposits"] = {0}; }, "deposits[0]"},  // the admin's account entry
       {[](json& b) { b["confidential"] = {"holders"}; }, "confidential[0]"},
-  };
-  for (const auto& c : cases) {
-    json b = Body();
-    c.edit(b);
-    auto r = Call(holder_, "POST", "/v1/applications", b);
-    EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
-    EXPECT_EQ(ErrorCode(r), "invalid_argument");
-    EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
-        << c.field << ": " << r.body;
-  }
+  });
   // Someone else's deposit is not yours to rest an application on.
   uint64_t theirs = Deposit(other_holder_, "their data");
   size = TreeSize();
@@ -772,10 +777,7 @@ TEST_P(RegistrationTest, ScaleBytesThatDisagreeWithTheDepositsAreRefused) {
 // visible.
 TEST_P(RegistrationTest, BadIdentityNumbersCountriesAndDeceptiveNamesAreRefused) {
   uint64_t size = TreeSize();
-  struct Case {
-    std::function<void(json&)> edit;
-    std::string field;
-  } cases[] = {
+  ExpectRefusedNamingTheField({
       {[](json& b) { b["holders"][1]["id"] = "110105194912310021"; }, "holders[1].id"},
       {[](json& b) { b["holders"][1]["id"] = "110105194902300020"; }, "holders[1].id"},
       {[](json& b) { b["holders"][1]["country"] = "ZZ"; }, "holders[1].country"},
@@ -784,15 +786,7 @@ TEST_P(RegistrationTest, BadIdentityNumbersCountriesAndDeceptiveNamesAreRefused)
       {[](json& b) { b["holders"][0]["name"] = "Acme\u0085Ltd"; }, "holders[0].name"},
       {[](json& b) { b["data_name"] = "traffic\u2028flows"; }, "data_name"},
       {[](json& b) { b["data_name"] = "traffic\ufffe"; }, "data_name"},
-  };
-  for (const auto& c : cases) {
-    json b = Body();
-    c.edit(b);
-    auto r = Call(holder_, "POST", "/v1/applications", b);
-    EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
-    EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
-        << c.field << ": " << r.body;
-  }
+  });
   EXPECT_EQ(TreeSize(), size);
 }
 

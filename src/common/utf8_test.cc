@@ -28,7 +28,7 @@ TEST(Utf8, DecodesCodePointsAndKnowsWhatDrawsNothing) {
   for (char32_t c : {0x20, 0xA0, 0x200B, 0x200C, 0x200D, 0x2060, 0x3000, 0xFEFF, 0x115F, 0xE0041}) {
     EXPECT_TRUE(IsInvisible(c)) << std::hex << static_cast<uint32_t>(c);
   }
-  for (char32_t c : {U'a', 0x6570, 0x1F469, 0x2010, 0x3001}) EXPECT_FALSE(IsInvisible(c));
+  for (char32_t c : {0x61, 0x6570, 0x1F469, 0x2010, 0x3001}) EXPECT_FALSE(IsInvisible(c));
   EXPECT_TRUE(IsNoncharacter(0xFDD0) && IsNoncharacter(0xFFFE) && IsNoncharacter(0x10FFFF));
   EXPECT_FALSE(IsNoncharacter(0xFFFD) || IsNoncharacter(0xFDF0));
   EXPECT_TRUE(IsBidiControl(0x202E) && IsBidiControl(0x2066) && !IsBidiControl(0x200F));
