@@ -103,8 +103,9 @@ Result<std::optional<std::string>> PrivateText(const Event& e, std::string_view 
     }
     return std::optional<std::string>(std::string());
   }
-  json side = json::parse(sidecar, nullptr, false);
-  if (side.is_discarded() || !side.is_object() || !side.contains(name) ||
+  auto parsed = ParseJson(sidecar);
+  const json side = parsed.ok() ? std::move(parsed).value() : json();
+  if (!side.is_object() || !side.contains(name) ||
       !side[name].is_object() || !side[name].contains("salt") || !side[name]["salt"].is_string() ||
       !side[name].contains("text") || !side[name]["text"].is_string()) {
     return InvalidArgument(

@@ -92,9 +92,9 @@ Result<ApplicationState> ParseApplication(const storage::Record& r) {
 }
 
 Result<ObjectionState> ParseObjection(const storage::Record& r) {
-  json j = json::parse(r.doc, nullptr, false);
-  if (j.is_discarded()) return DataLoss("stored objection " + r.id + " is not JSON");
-  return ObjectionState::FromJson(j);
+  auto j = ParseJson(r.doc);
+  if (!j.ok()) return DataLoss("stored objection " + r.id + " is " + j.status().message());
+  return ObjectionState::FromJson(*j);
 }
 
 }  // namespace
@@ -291,7 +291,8 @@ Result<json> Registrar::Opening(const storage::Account& actor, const std::string
     }
     if (keys.empty()) continue;
     ASSIGN_OR_RETURN(auto sidecar, store_.SidecarOf(index));
-    json side = sidecar ? json::parse(*sidecar, nullptr, false) : json();
+    auto parsed = sidecar ? ParseJson(*sidecar) : Result<json>(json());
+    const json side = parsed.ok() ? std::move(parsed).value() : json();
     if (!side.is_object()) {
       return DataLoss(fmt::format("the sidecar of entry {} is missing", index));
     }
@@ -420,7 +421,8 @@ Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
   // The ruling publishes the grounds with their salt (the opening of the filed commitment).
   ASSIGN_OR_RETURN(auto o, ParseObjection(*r));
   ASSIGN_OR_RETURN(auto filed, store_.SidecarOf(o.index));
-  json side = filed ? json::parse(*filed, nullptr, false) : json();
+  auto parsed = filed ? ParseJson(*filed) : Result<json>(json());
+  const json side = parsed.ok() ? std::move(parsed).value() : json();
   if (!side.is_object() || !side.contains("grounds") || !side["grounds"].is_object() ||
       !side["grounds"].contains("salt") || !side["grounds"]["salt"].is_string()) {
     return DataLoss(fmt::format("objection {} lost the opening of its grounds", objection_id));
