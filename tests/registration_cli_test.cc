@@ -62,7 +62,8 @@ Outcome Dipr(const std::string& args) {
 
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
-json ApplicationBody(const std::string& data_name, uint64_t deposit) {
+// deposit_bytes: the size of the deposited file ("scale.bytes" must agree with it).
+json ApplicationBody(const std::string& data_name, uint64_t deposit, uint64_t deposit_bytes) {
   return {{"data_name", data_name},
           {"holders",
            {{{"name", "浙江数据有限公司"},
@@ -77,7 +78,7 @@ json ApplicationBody(const std::string& data_name, uint64_t deposit) {
           {"structure", "CSV, 12 columns"},
           {"update_frequency", "每日"},
           {"source", {{"kind", "self_collected"}, {"description", "自有业务系统"}}},
-          {"scale", {{"records", 120000}, {"bytes", 3000000}}},
+          {"scale", {{"records", 120000}, {"bytes", deposit_bytes}}},
           {"deposits", {deposit}}};
 }
 
@@ -111,7 +112,9 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (!d.ok()) return "";
     last_deposit_ = (*d)["index"];
-    auto a = holder.PostJson("/v1/applications", ApplicationBody(data_name, (*d)["index"]));
+    last_deposit_bytes_ = data_name.size();
+    auto a = holder.PostJson("/v1/applications",
+                             ApplicationBody(data_name, (*d)["index"], data_name.size()));
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return "";
     std::string id = (*a)["id"];
@@ -210,7 +213,7 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
 
   FakeClock clock_;
   Time notice_ends_{};
-  uint64_t last_deposit_ = 0;
+  uint64_t last_deposit_ = 0, last_deposit_bytes_ = 0;
   std::unique_ptr<TestRegistry> reg_;
   std::string holder_, examiner_, files_, key_file_;
 };
@@ -573,7 +576,8 @@ TEST_P(RegistrationCliTest, AuditAgreesWithAnHonestRegistry) {
   auto holder = reg_->Client(holder_);
   auto cancel = holder.Post("/v1/registrations/" + numbers[1] + "/cancellation", "");
   ASSERT_EQ(cancel->status, 200) << cancel->body;
-  auto draft = holder.PostJson("/v1/applications", ApplicationBody("草稿", last_deposit_));
+  auto draft = holder.PostJson("/v1/applications",
+                               ApplicationBody("草稿", last_deposit_, last_deposit_bytes_));
   ASSERT_TRUE(draft.ok()) << draft.status().ToString();
 
   Outcome r = Audit();

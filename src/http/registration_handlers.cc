@@ -269,6 +269,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   router.Add("GET", "/v1/applications/{id}", read([&](A a, Request& req) {
                return registrar.ApplicationView(a, req.params["id"]);
              }));
+  router.Add("GET", "/v1/applications/{id}/opening", read([&](A a, Request& req) {
+               return registrar.Opening(a, req.params["id"]);
+             }));
   router.Add("PUT", "/v1/applications/{id}",
              write("id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
                    false, View::kApplication, 200));

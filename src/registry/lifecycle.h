@@ -87,7 +87,10 @@ struct ObjectionState {
   std::string application;
   std::string objector;  // account id
   std::string status;    // pending | upheld | dismissed
+  // The texts; "" where unknown (a replay of the public log knows the grounds once ruled on, and
+  // never the evidence). The commitments are what objection.filed logged (docs/FORMATS.md §2.2).
   std::string grounds, evidence;
+  std::string grounds_commitment, evidence_commitment;
   Time filed{};
   uint64_t index = 0;  // of objection.filed
   std::string decision_reason;
@@ -115,9 +118,14 @@ bool IsRegisterEvent(std::string_view type);
 
 // Applies the event at `index`. sidecar: for events that carry a commitment to fields
 // (application.created / .updated, registration.change_requested) the canonical JSON
-// {"fields":…,"salt":…} they commit to; empty in a replay of the public log (require_private
-// false), where fields stay unknown. Conflict when the state does not allow the event (then
-// nothing was written); InvalidArgument for a malformed event.
+// {"fields":…,"salt":…} they commit to; for events that carry commitments to private texts
+// (application.examined's and registration.change_examined's "reason_commitment",
+// objection.filed's "grounds_commitment" and "evidence_commitment") {"<name>":{"salt","text"},…};
+// empty in a replay of the public log (require_private false), where fields and private texts
+// stay unknown. Conflict when the state does not allow the event, PermissionDenied when the actor
+// may not (an applicant objecting to their own application, an examiner ruling on their own
+// objection) — then nothing was written; InvalidArgument for a malformed event, including one
+// that carries a private text in clear.
 Status ApplyRegisterEvent(RegisterView& view, uint64_t index, const Event& event,
                           std::string_view sidecar, bool require_private);
 

@@ -76,6 +76,12 @@ class Registrar {
   Result<Prepared> PrepareWithdraw(const storage::Account& actor, const std::string& id);
   // The applicant, examiners and admins see an application; anyone else gets NotFound.
   Result<nlohmann::json> ApplicationView(const storage::Account& actor, const std::string& id);
+  // The openings of every commitment the log holds for an application (docs/FORMATS.md §2.2):
+  // its fields at each version, its examiners' private reasons, its objections' grounds and
+  // evidence, each with the salt, so the holder (or a court, through an admin) can check them
+  // against the public log. The applicant (NotFound for another holder's) and admins;
+  // PermissionDenied for other roles.
+  Result<nlohmann::json> Opening(const storage::Account& actor, const std::string& id);
   // A holder's own applications, newest first; for examiners and admins, the applications in
   // `status` (default submitted), the longest waiting first: their work queue.
   Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page,
