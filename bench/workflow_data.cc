@@ -177,7 +177,8 @@ std::string WorkflowData::Individual(std::string& id) {
   return name;
 }
 
-nlohmann::json WorkflowData::Application(const Holder& holder, uint64_t deposit) {
+nlohmann::json WorkflowData::Application(const Holder& holder, uint64_t deposit,
+                                         uint64_t deposit_bytes) {
   size_t industry = Pick(20);
   const Word& topic = kTopics[industry][Pick(3)];
   const City& city = kCities[Pick(Size(kCities))];
@@ -223,7 +224,7 @@ nlohmann::json WorkflowData::Application(const Holder& holder, uint64_t deposit)
       {"source",
        {{"kind", kSourceKinds[Pick(Size(kSourceKinds))]},
         {"description", both(kSourceDescriptions[Pick(Size(kSourceDescriptions))])}}},
-      {"scale", {{"records", 1000 + Pick(100000000)}, {"bytes", 1000000 + Pick(1ULL << 40)}}},
+      {"scale", {{"records", 1000 + Pick(100000000)}, {"bytes", deposit_bytes}}},
       {"deposits", {deposit}},
   };
   nlohmann::json confidential = nlohmann::json::array();

@@ -33,8 +33,9 @@ class WorkflowData {
  public:
   explicit WorkflowData(uint64_t seed) : rng_(seed) {}
 
-  // A valid application body for `holder`, referencing `deposit` (a log index of their deposit).
-  nlohmann::json Application(const Holder& holder, uint64_t deposit);
+  // A valid application body for `holder`, referencing `deposit` (a log index of their deposit)
+  // of `deposit_bytes` bytes (its scale.bytes).
+  nlohmann::json Application(const Holder& holder, uint64_t deposit, uint64_t deposit_bytes);
   // A deposit body with a fresh random digest.
   nlohmann::json Deposit();
   // A mix of searches: roughly what a public register sees (see the .cc for the weights).

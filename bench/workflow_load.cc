@@ -162,7 +162,7 @@ int Run(const Options& o) {
   Connection setup(host, port);
   auto holders = MakeHolders(o.holders, o.seed);
   std::vector<std::string> holder_tokens, examiner_tokens;
-  std::vector<std::vector<uint64_t>> deposits(holders.size());
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> deposits(holders.size());  // index, bytes
   WorkflowData setup_data(o.seed);
   for (size_t i = 0; i < holders.size(); ++i) {
     json a = MustJson(setup.Do("POST", "/v1/users", admin,
@@ -170,10 +170,11 @@ int Run(const Options& o) {
                       201, "create holder");
     holder_tokens.push_back(a["token"]);
     for (size_t d = 0; d < o.deposits_per_holder; ++d) {
-      json r = MustJson(setup.Do("POST", "/v1/deposits", holder_tokens.back(),
-                                 setup_data.Deposit().dump()),
-                        201, "deposit");
-      deposits[i].push_back(r["index"].get<uint64_t>());
+      json body = setup_data.Deposit();
+      json r = MustJson(setup.Do("POST", "/v1/deposits", holder_tokens.back(), body.dump()), 201,
+                        "deposit");
+      deposits[i].emplace_back(r["index"].get<uint64_t>(),
+                               body["fingerprint"]["size"].get<uint64_t>());
     }
   }
   for (size_t i = 0; i < o.examiners; ++i) {
@@ -212,7 +213,8 @@ int Run(const Options& o) {
       if (i >= o.applications) break;
       size_t h = (i * 2654435761u) % holders.size();  // spread over holders, not round-robin
       const auto& ds = deposits[h];
-      std::string body = data.Application(holders[h], ds[i % ds.size()]).dump();
+      const auto& [deposit, bytes] = ds[i % ds.size()];
+      std::string body = data.Application(holders[h], deposit, bytes).dump();
       auto s = Clock::now();
       Reply r = c.Do("POST", "/v1/applications", holder_tokens[h], body);
       if (r.status != 201) {

@@ -129,7 +129,7 @@ TEST_P(Crash, Kill9DuringTheRegistrationWorkflowLosesNoAcknowledgedTransition) {
                  "share": 1}],
     "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
     "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
-    "scale": {"records": 1, "bytes": 1}})");
+    "scale": {"records": 1, "bytes": 13}})");  // the size of "workflow data"
   body["deposits"] = {(*dep)["index"]};
 
   // The furthest acknowledged step of each application: 0 draft, 1 submitted, 2 in notice.

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/base64.h"
+#include "common/hex.h"
 #include "common/testing.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
@@ -34,9 +35,35 @@ using testenv::TestRegistry;
 using testenv::Outcome;
 Outcome Dipr(const std::string& args) { return testenv::RunDipr(args); }
 
+// Runs a shell command line, stderr apart.
+Outcome Shell(const std::string& line) {
+  static std::atomic<int> n{0};
+  std::string err_file =
+      std::filesystem::temp_directory_path() /
+      ("dipr-regcli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+  std::string cmd = "( " + line + " ) 2>" + err_file;
+  Outcome r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t k;
+  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
+  int st = ::pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  std::ifstream e(err_file);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  std::filesystem::remove(err_file);
+  return r;
+}
+
+// Runs `dipr ARGS` through the shell with a clean DIPR_* environment.
+Outcome Dipr(const std::string& args) {
+  return Shell("env -u DIPR_SERVER -u DIPR_TOKEN " + testenv::DiprBinary() + " " + args);
+}
+
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
-json ApplicationBody(const std::string& data_name, uint64_t deposit) {
+// deposit_bytes: the size of the deposited file ("scale.bytes" must agree with it).
+json ApplicationBody(const std::string& data_name, uint64_t deposit, uint64_t deposit_bytes) {
   return {{"data_name", data_name},
           {"holders",
            {{{"name", "浙江数据有限公司"},
@@ -51,7 +78,7 @@ json ApplicationBody(const std::string& data_name, uint64_t deposit) {
           {"structure", "CSV, 12 columns"},
           {"update_frequency", "每日"},
           {"source", {{"kind", "self_collected"}, {"description", "自有业务系统"}}},
-          {"scale", {{"records", 120000}, {"bytes", 3000000}}},
+          {"scale", {{"records", 120000}, {"bytes", deposit_bytes}}},
           {"deposits", {deposit}}};
 }
 
@@ -85,7 +112,9 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (!d.ok()) return "";
     last_deposit_ = (*d)["index"];
-    auto a = holder.PostJson("/v1/applications", ApplicationBody(data_name, (*d)["index"]));
+    last_deposit_bytes_ = data_name.size();
+    auto a = holder.PostJson("/v1/applications",
+                             ApplicationBody(data_name, (*d)["index"], data_name.size()));
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return "";
     std::string id = (*a)["id"];
@@ -132,6 +161,22 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
     }
     ADD_FAILURE() << "no certificate for " << number;
     return json();
+  }
+
+  // The certificate PDF as served, saved to a file; "" if it was not served.
+  std::string SavePdf(const std::string& number, const std::string& name) {
+    auto r = reg_->Client().Get("/v1/registrations/" + number + "/certificate.pdf");
+    EXPECT_TRUE(r.ok() && r->status == 200) << (r.ok() ? r->body : r.status().ToString());
+    if (!r.ok() || r->status != 200) return "";
+    std::string path = files_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << r->body;
+    return path;
+  }
+
+  // Verifies as of the test's clock (the CLI's own clock is the machine's).
+  Outcome VerifyAt(const std::string& what, const std::string& extra = "") {
+    return Dipr("verify-certificate " + what + " --key " + key_file_ + " --at " +
+                FormatRfc3339(clock_.Now()) + " " + extra);
   }
 
   std::string Save(const std::string& name, const json& doc) {
@@ -186,7 +231,7 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
 
   FakeClock clock_;
   Time notice_ends_{};
-  uint64_t last_deposit_ = 0;
+  uint64_t last_deposit_ = 0, last_deposit_bytes_ = 0;
   std::unique_ptr<TestRegistry> reg_;
   std::string holder_, examiner_, files_, key_file_;
 };
@@ -197,9 +242,26 @@ TEST_P(RegistrationCliTest, VerifyCertificateAcceptsTheServedCertificate) {
   json doc = Certificate(number);
   std::string path = Save("cert.json", doc);
 
-  Outcome r = Dipr("verify-certificate " + path + " --key " + key_file_);
+  Outcome r = VerifyAt(path);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
+  // What was checked, and what was not: never "valid".
+  EXPECT_NE(r.out.find("registered, as the document states it"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("within the validity"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Not checked (offline): the registration's current status"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("curl " + doc["record_url"].get<std::string>()), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("valid:"), std::string::npos) << r.out;
+  // The registrar's local dates (Asia/Shanghai), as the PDF prints them, and UTC.
+  const json& local = doc["certificate"]["local_dates"];
+  EXPECT_EQ(local["valid_from"], FormatRfc3339(*ParseRfc3339(doc["certificate"]["valid_from"].get<std::string>()) +
+                                               std::chrono::hours(8)).substr(0, 10));
+  EXPECT_NE(r.out.find(local["valid_from"].get<std::string>() + " to " +
+                       local["valid_until"].get<std::string>() + " (Asia/Shanghai"),
+            std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find(number), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(doc["certificate"]["certificate_number"].get<std::string>()),
             std::string::npos);
@@ -209,10 +271,27 @@ TEST_P(RegistrationCliTest, VerifyCertificateAcceptsTheServedCertificate) {
   EXPECT_NE(r.out.find("entry " + std::to_string(doc["receipt"]["index"].get<uint64_t>())),
             std::string::npos);
 
-  Outcome j = Dipr("verify-certificate --json " + path + " --key " + reg_->verifier_key());
+  Outcome j = Dipr("verify-certificate --json " + path + " --key " + reg_->verifier_key() +
+                   " --at " + FormatRfc3339(clock_.Now()));
   ASSERT_EQ(j.code, 0) << j.err;
   json out = json::parse(j.out);
-  EXPECT_EQ(out["valid"], true);
+  EXPECT_FALSE(out.contains("valid"));
+  EXPECT_EQ(out["ok"], true);
+  EXPECT_EQ(out["signature_ok"], true);
+  EXPECT_EQ(out["logged"], true);
+  EXPECT_EQ(out["status_stated"], "registered");
+  EXPECT_EQ(out["status_signed"], false);
+  EXPECT_EQ(out["within_validity"], true);
+  EXPECT_EQ(out["current_status_checked"], false);
+  EXPECT_EQ(out["latest_certificate_checked"], false);
+  EXPECT_EQ(out["checked_at"], FormatRfc3339(clock_.Now()));
+  EXPECT_EQ(out["valid_until"], doc["certificate"]["valid_until"]);
+  EXPECT_EQ(out["local_dates"], local);
+  EXPECT_EQ(out["local_dates"]["time_zone"], "Asia/Shanghai");
+  ASSERT_EQ(out["deposits"].size(), 1u);
+  EXPECT_EQ(out["deposits"][0]["index"], last_deposit_);
+  EXPECT_EQ(out["deposits"][0]["digest"],
+            HexEncode(fingerprint::FingerprintBytes("客户交易数据 2026Q3")->digest));
   EXPECT_EQ(out["registration_number"], number);
   EXPECT_EQ(out["data_name"], "客户交易数据 2026Q3");
   EXPECT_EQ(out["index"], doc["receipt"]["index"]);
@@ -220,7 +299,7 @@ TEST_P(RegistrationCliTest, VerifyCertificateAcceptsTheServedCertificate) {
   EXPECT_GT(out["tree_size"].get<uint64_t>(), out["index"].get<uint64_t>());
   EXPECT_EQ(out["holders"][0]["id"], "91350100M000100Y43");
 
-  Outcome stdin_run = Dipr("verify-certificate - --key " + key_file_ + " < " + path);
+  Outcome stdin_run = VerifyAt("- < " + path);
   EXPECT_EQ(stdin_run.code, 0) << stdin_run.err;
 }
 
@@ -273,13 +352,13 @@ TEST_P(RegistrationCliTest, VerifyCertificateRefusesTampering) {
   for (const Case& c : cases) {
     json bad = doc;
     c.tamper(bad);
-    Outcome r = Dipr("verify-certificate " + Save("bad.json", bad) + " --key " + key_file_);
+    Outcome r = VerifyAt(Save("bad.json", bad));
     EXPECT_EQ(r.code, 1) << c.name << ": " << r.out << r.err;
     EXPECT_EQ(Lines(r.err), 1u) << c.name << ": " << r.err;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << c.name << ": " << r.err;
-    Outcome j = Dipr("verify-certificate --json " + Save("bad.json", bad) + " --key " + key_file_);
+    Outcome j = VerifyAt(Save("bad.json", bad), "--json");
     EXPECT_EQ(j.code, 1) << c.name;
-    EXPECT_EQ(json::parse(j.out)["valid"], false) << c.name;
+    EXPECT_EQ(json::parse(j.out)["ok"], false) << c.name;
   }
 
   // Another key of the same name: nothing verifies.
@@ -297,6 +376,216 @@ TEST_P(RegistrationCliTest, VerifyCertificateRefusesTampering) {
   EXPECT_EQ(Dipr("verify-certificate --key " + key_file_).code, 2);
 }
 
+// Revoked and cancelled registrations' certificates verified as OK ("valid":true), and the status
+// was never shown; their PDFs looked like good ones.
+TEST_P(RegistrationCliTest, VerifyCertificateOfARevokedRegistrationExitsOne) {
+  std::string a1 = ApplyForNotice("数据一"), a2 = ApplyForNotice("数据二");
+  auto numbers = EndNotices({a1, a2});
+  const std::string before = Save("before.json", Certificate(numbers[0]));
+  auto revoke = reg_->Client(examiner_).PostJson("/v1/registrations/" + numbers[0] + "/revocation",
+                                                 {{"reason", "以欺骗手段取得登记"}});
+  ASSERT_TRUE(revoke.ok()) << revoke.status().ToString();
+  auto cancel = reg_->Client(holder_).Post("/v1/registrations/" + numbers[1] + "/cancellation", "");
+  ASSERT_EQ(cancel->status, 200) << cancel->body;
+
+  for (const auto& [number, status] :
+       {std::pair{numbers[0], std::string("revoked")}, std::pair{numbers[1], std::string("cancelled")}}) {
+    SCOPED_TRACE(status);
+    const std::string path = Save(status + ".json", Certificate(number));
+    Outcome r = VerifyAt(path);
+    EXPECT_EQ(r.code, 1) << r.out << r.err;
+    EXPECT_EQ(Lines(r.err), 1u) << r.err;
+    EXPECT_NE(r.err.find("the document states that the registration is " + status),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.out.find("Signature and log proof OK"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("NOT OK"), std::string::npos) << r.out;
+    Outcome j = VerifyAt(path, "--json");
+    EXPECT_EQ(j.code, 1);
+    json out = json::parse(j.out);
+    EXPECT_EQ(out["ok"], false);
+    EXPECT_EQ(out["signature_ok"], true);
+    EXPECT_EQ(out["status_stated"], status);
+    EXPECT_EQ(out["within_validity"], true);
+    EXPECT_FALSE(out.contains("valid"));
+
+    // The PDF says so on the page, in both languages, and its embedded document says so too.
+    const std::string pdf = SavePdf(number, status + ".pdf");
+    ASSERT_FALSE(pdf.empty());
+    Outcome text = Shell("pdftotext -raw '" + pdf + "' -");
+    const std::string zh = status == "revoked" ? "已撤销" : "已注销";
+    const std::string en = status == "revoked" ? "REVOKED" : "CANCELLED";
+    EXPECT_NE(text.out.find(zh), std::string::npos) << text.out;
+    EXPECT_NE(text.out.find(en), std::string::npos) << text.out;
+    Outcome from_pdf = VerifyAt(pdf);
+    EXPECT_EQ(from_pdf.code, 1) << from_pdf.out << from_pdf.err;
+    EXPECT_NE(from_pdf.err.find(status), std::string::npos) << from_pdf.err;
+  }
+
+  // The snapshot downloaded before the revocation still says registered: the current status is
+  // the register's, and the output says to ask it.
+  Outcome old = VerifyAt(before);
+  EXPECT_EQ(old.code, 0) << old.err;
+  EXPECT_NE(old.out.find("Not checked (offline): the registration's current status"),
+            std::string::npos)
+      << old.out;
+  EXPECT_NE(old.out.find("/v1/registrations/" + numbers[0]), std::string::npos) << old.out;
+}
+
+TEST_P(RegistrationCliTest, VerifyCertificatePastItsValidityExitsOne) {
+  std::string number = EndNotices({ApplyForNotice("数据一")})[0];
+  const json doc = Certificate(number);
+  const std::string path = Save("cert.json", doc);
+  const Time until = *ParseRfc3339(doc["certificate"]["valid_until"].get<std::string>());
+  Outcome r = Dipr("verify-certificate " + path + " --key " + key_file_ + " --at " +
+                   FormatRfc3339(until + std::chrono::seconds(1)));
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("validity ended on " +
+                       doc["certificate"]["local_dates"]["valid_until"].get<std::string>()),
+            std::string::npos)
+      << r.err;
+  Outcome before = Dipr("verify-certificate " + path + " --key " + key_file_ + " --at " +
+                        FormatRfc3339(until - std::chrono::seconds(1)));
+  EXPECT_EQ(before.code, 0) << before.err;
+  EXPECT_EQ(Dipr("verify-certificate " + path + " --key " + key_file_ + " --at yesterday").code, 2);
+
+  // Once the registrar marks it expired, the served document says so too.
+  clock_.Set(until + std::chrono::seconds(1));
+  ASSERT_TRUE(reg_->node().registrar().RunDue().ok());
+  json expired = json::object();
+  for (int i = 0; i < 200 && expired.value("status", "") != "expired"; ++i) {
+    expired = Certificate(number);
+    if (expired.value("status", "") != "expired") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+  ASSERT_EQ(expired["status"], "expired");
+  Outcome e = VerifyAt(Save("expired.json", expired), "--json");
+  EXPECT_EQ(e.code, 1);
+  EXPECT_EQ(json::parse(e.out)["status_stated"], "expired");
+  EXPECT_EQ(json::parse(e.out)["validity_ended"], true);
+}
+
+// A renewal issues a new certificate; the old one still verifies (it was true), and nothing
+// offline can tell it was replaced: the output says so. The new one is not in force before its
+// validity starts.
+TEST_P(RegistrationCliTest, AnOldCertificateAfterARenewalSaysItCannotKnowItWasReplaced) {
+  std::string number = EndNotices({ApplyForNotice("数据一")})[0];
+  const json old_doc = Certificate(number);
+  const Time until = *ParseRfc3339(old_doc["certificate"]["valid_until"].get<std::string>());
+  clock_.Set(until - std::chrono::hours(24 * 30));
+  auto renewed = reg_->Client(holder_).Post("/v1/registrations/" + number + "/renewal", "");
+  ASSERT_EQ(renewed->status, 200) << renewed->body;
+  json new_doc;
+  for (int i = 0; i < 200; ++i) {
+    new_doc = Certificate(number);
+    if (new_doc["certificate"]["certificate_number"] != old_doc["certificate"]["certificate_number"]) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ASSERT_NE(new_doc["certificate"]["certificate_number"],
+            old_doc["certificate"]["certificate_number"]);
+  EXPECT_EQ(new_doc["receipt"]["index"].get<uint64_t>() > old_doc["receipt"]["index"].get<uint64_t>(),
+            true);
+
+  Outcome old = VerifyAt(Save("old.json", old_doc), "--json");
+  EXPECT_EQ(old.code, 0) << old.err;
+  EXPECT_EQ(json::parse(old.out)["latest_certificate_checked"], false);
+  Outcome old_text = VerifyAt(Save("old.json", old_doc));
+  EXPECT_NE(old_text.out.find("whether a newer certificate (renewal, change) replaced this one"),
+            std::string::npos)
+      << old_text.out;
+
+  Outcome fresh = VerifyAt(Save("new.json", new_doc));
+  EXPECT_EQ(fresh.code, 1) << fresh.out;
+  EXPECT_NE(fresh.err.find("validity starts on " +
+                           old_doc["certificate"]["local_dates"]["valid_until"].get<std::string>()),
+            std::string::npos)
+      << fresh.err;
+}
+
+// The PDF said it was verifiable offline but carried nothing to verify.
+TEST_P(RegistrationCliTest, APdfCertificateVerifiesOffline) {
+  std::string number = EndNotices({ApplyForNotice("客户交易数据 2026Q3")})[0];
+  const json doc = Certificate(number);
+  const std::string pdf = SavePdf(number, "cert.pdf");
+  ASSERT_FALSE(pdf.empty());
+
+  Outcome r = VerifyAt(pdf);
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(embedded in the PDF)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(number), std::string::npos) << r.out;
+  Outcome j = VerifyAt(pdf, "--json");
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_EQ(json::parse(j.out)["from_pdf"], true);
+  EXPECT_EQ(json::parse(j.out)["certificate_number"], doc["certificate"]["certificate_number"]);
+  EXPECT_EQ(VerifyAt("- < " + pdf).code, 0);
+
+  // Independent tools: poppler extracts the same document, qpdf finds the file sound.
+  if (Shell("command -v pdfdetach && command -v qpdf").code != 0) {
+    GTEST_SKIP() << "needs poppler-utils and qpdf (scripts/bootstrap.sh --test)";
+  }
+  Outcome list = Shell("pdfdetach -list '" + pdf + "'");
+  EXPECT_NE(list.out.find("certificate-" + doc["certificate"]["certificate_number"].get<std::string>() +
+                          ".json"),
+            std::string::npos)
+      << list.out;
+  Outcome saved = Shell("pdfdetach -save 1 -o '" + files_ + "/detached.json' '" + pdf + "'");
+  ASSERT_EQ(saved.code, 0) << saved.err;
+  std::ifstream in(files_ + "/detached.json");
+  json detached = json::parse(std::string(std::istreambuf_iterator<char>(in), {}));
+  EXPECT_EQ(detached["certificate"], doc["certificate"]);
+  EXPECT_EQ(VerifyAt(files_ + "/detached.json").code, 0);
+  Outcome check = Shell("qpdf --check '" + pdf + "' 2>&1");
+  EXPECT_NE(check.out.find("No syntax or stream encoding errors"), std::string::npos) << check.out;
+
+  // A changed byte in the embedded document, a truncated PDF, a PDF without the document: 1,
+  // with one line.
+  std::ifstream pin(pdf, std::ios::binary);
+  const std::string bytes(std::istreambuf_iterator<char>(pin), {});
+  std::string forged = bytes;
+  const size_t at = forged.rfind("客户交易数据");
+  ASSERT_NE(at, std::string::npos);
+  forged[at + 18] = '_';  // the space after it
+  const std::string cases[][2] = {{"forged.pdf", forged},
+                                  {"cut.pdf", bytes.substr(0, bytes.size() - 100)},
+                                  {"junk.pdf", "%PDF-1.5\n" + std::string(5000, '\xff')},
+                                  {"bare.pdf", bytes.substr(0, bytes.find("%%EOF") + 6)}};
+  for (const auto& c : cases) {
+    std::ofstream(files_ + "/" + c[0], std::ios::binary) << c[1];
+    Outcome bad = VerifyAt(files_ + "/" + c[0]);
+    EXPECT_EQ(bad.code, 1) << c[0] << ": " << bad.out << bad.err;
+    EXPECT_EQ(Lines(bad.err), 1u) << c[0] << ": " << bad.err;
+  }
+}
+
+// The certificate named its deposits by log index only: nothing tied it to a dataset offline.
+TEST_P(RegistrationCliTest, VerifyCertificateFileChecksTheDataset) {
+  const std::string data = "客户交易数据 2026Q3";  // ApplyForNotice deposits these bytes
+  std::string number = EndNotices({ApplyForNotice(data)})[0];
+  const std::string path = Save("cert.json", Certificate(number));
+  std::ofstream(files_ + "/data.csv") << data;
+  std::ofstream(files_ + "/other.csv") << data << "!";
+
+  Outcome r = VerifyAt(path, "--file " + files_ + "/data.csv");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("matches deposit entry " + std::to_string(last_deposit_)), std::string::npos)
+      << r.out;
+  Outcome j = VerifyAt(path, "--json --file " + files_ + "/data.csv");
+  EXPECT_EQ(json::parse(j.out)["file"]["matches_deposit"], last_deposit_);
+  EXPECT_EQ(json::parse(j.out)["file"]["digest"],
+            HexEncode(fingerprint::FingerprintBytes(data)->digest));
+
+  Outcome other = VerifyAt(path, "--file " + files_ + "/other.csv");
+  EXPECT_EQ(other.code, 1) << other.out;
+  EXPECT_NE(other.err.find("is none of the certificate's deposits"), std::string::npos) << other.err;
+  EXPECT_EQ(json::parse(VerifyAt(path, "--json --file " + files_ + "/other.csv").out)["file"]
+                                                                                  ["matches_deposit"],
+            nullptr);
+  EXPECT_EQ(VerifyAt(path, "--file " + files_ + "/missing.csv").code, 2);
+}
+
 TEST_P(RegistrationCliTest, AuditAgreesWithAnHonestRegistry) {
   // Two registrations (one cancelled later), one application in notice, one submitted, a draft.
   std::string a1 = ApplyForNotice("数据一"), a2 = ApplyForNotice("数据二");
@@ -305,7 +594,8 @@ TEST_P(RegistrationCliTest, AuditAgreesWithAnHonestRegistry) {
   auto holder = reg_->Client(holder_);
   auto cancel = holder.Post("/v1/registrations/" + numbers[1] + "/cancellation", "");
   ASSERT_EQ(cancel->status, 200) << cancel->body;
-  auto draft = holder.PostJson("/v1/applications", ApplicationBody("草稿", last_deposit_));
+  auto draft = holder.PostJson("/v1/applications",
+                               ApplicationBody("草稿", last_deposit_, last_deposit_bytes_));
   ASSERT_TRUE(draft.ok()) << draft.status().ToString();
 
   Outcome r = Audit();

@@ -1,21 +1,29 @@
 // The registration workflow end to end over HTTP, on each storage backend, with an injected clock:
 // applications, examination, notice, objections, automatic registration, certificates, the public
 // register, renewal, changes, cancellation, revocation, expiry, roles and validation.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "common/base64.h"
+#include "certificate/pdf.h"
+#include "common/hex.h"
 #include "common/testing.h"
 #include "crypto/note.h"
+#include "crypto/sha256.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/numbers.h"
 #include "server/migrate.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "registry/registrar.h"
+#include "raw_http.h"
+#include "registry/replay.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -30,6 +38,8 @@ using testenv::TestRegistry;
 // end of Friday 12-18 (December has no holidays): 2026-12-19T00:00+08:00.
 const Time kStart = *ParseRfc3339("2026-12-04T02:00:00Z");
 const Time kNoticeEnd = *ParseRfc3339("2026-12-18T16:00:00Z");
+// The holder's dataset: one deposit, so the applications' "scale.bytes" is its size.
+const std::string kRows = "rows of traffic data\n";
 
 std::string ErrorCode(const cli::HttpResult& r) {
   auto j = json::parse(r.body, nullptr, false);
@@ -48,10 +58,17 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     clock_ = std::make_unique<FakeClock>(kStart);
     reg_ = std::make_unique<TestRegistry>(
         ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam(), clock_.get(),
-        [](server::NodeOptions& o) {
+        [this](server::NodeOptions& o) {
           o.settings.registrar_code = "3301";
           o.settings.registrar_name = "浙江省知识产权局 / Zhejiang IP Office";
           o.settings.public_url = "https://ip.example.cn/";
+          // Two renders at a time, two certificates in the queue; renders wait at pdf_gate_.
+          o.api.pdf.workers = 2;
+          o.api.pdf.queue = 2;
+          o.api.pdf.render = [this](const certificate::CertificateView& v) {
+            pdf_gate_.Pass();
+            return certificate::RenderPdf(v);
+          };
         });
     ASSERT_TRUE(reg_->running());
     holder_ = reg_->CreateAccount("杭州数据科技有限公司", "holder");
@@ -59,7 +76,7 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     examiner_ = reg_->CreateAccount("Examiner Li", "examiner");
     public_ = reg_->CreateAccount("A citizen", "finance");
     key_ = std::move(crypto::NoteVerifier::Parse(reg_->verifier_key())).value();
-    deposit_ = Deposit(holder_, "rows of traffic data\n");
+    deposit_ = Deposit(holder_, kRows);
   }
 
   uint64_t Deposit(const std::string& token, const std::string& data) {
@@ -83,7 +100,7 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
             {"structure", "CSV: sensor, time, count"},
             {"update_frequency", "daily"},
             {"source", {{"kind", "self_collected"}, {"description", "our own sensors"}}},
-            {"scale", {{"records", 1000000}, {"bytes", 52428800}}},
+            {"scale", {{"records", 1000000}, {"bytes", kRows.size()}}},
             {"deposits", {deposit_}},
             {"confidential", {"processing_rules"}}};
   }
@@ -99,6 +116,23 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(r.status, status) << r.body;
     auto j = json::parse(r.body, nullptr, false);
     return j.is_discarded() ? json() : j;
+  }
+
+  // An edit of Body() that must be refused with 400 naming `field`.
+  struct BodyEdit {
+    std::function<void(json&)> edit;
+    std::string field;
+  };
+  void ExpectRefusedNamingTheField(const std::vector<BodyEdit>& cases) {
+    for (const auto& c : cases) {
+      json b = Body();
+      c.edit(b);
+      auto r = Call(holder_, "POST", "/v1/applications", b);
+      EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
+      EXPECT_EQ(ErrorCode(r), "invalid_argument");
+      EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
+          << c.field << ": " << r.body;
+    }
   }
 
   std::string Create(const json& body) {
@@ -133,7 +167,51 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
     auto r = reg_->Client().Get("/log/checkpoint");
     return std::move(log::OpenCheckpoint(r->body, *key_)).value().size;
   }
+  // Every entry of the public log, as served by /log/entries, decoded to its bytes.
+  std::vector<std::string> Entries() {
+    std::vector<std::string> out;
+    uint64_t size = TreeSize();
+    while (out.size() < size) {
+      uint64_t end = std::min<uint64_t>(size, out.size() + 1000);
+      json page = Ok(Call("", "GET", fmt::format("/log/entries?start={}&end={}", out.size(), end)));
+      if (page["entries"].empty()) break;
+      for (const auto& e : page["entries"]) {
+        out.push_back(*Base64Decode(e["data"].get<std::string>()));
+      }
+    }
+    EXPECT_EQ(out.size(), size);
+    return out;
+  }
+  // The whole public log's bytes, for scans for what must not be there.
+  std::string PublicLog() {
+    std::string all;
+    for (const auto& e : Entries()) all += e + "\n";
+    return all;
+  }
 
+  // Holds certificate renders back while closed.
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool closed = false;
+    int waiting = 0;
+    void Pass() {
+      std::unique_lock lock(mu);
+      ++waiting;
+      cv.notify_all();
+      cv.wait(lock, [&] { return !closed; });
+      --waiting;
+    }
+    void Set(bool c) {
+      std::lock_guard lock(mu);
+      closed = c;
+      cv.notify_all();
+    }
+    void AwaitWaiting(int n) {
+      std::unique_lock lock(mu);
+      cv.wait(lock, [&] { return waiting >= n; });
+    }
+  } pdf_gate_;
   std::unique_ptr<FakeClock> clock_;
   std::unique_ptr<TestRegistry> reg_;
   std::string holder_, other_holder_, examiner_, public_;
@@ -288,10 +366,7 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
 
 TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   uint64_t size = TreeSize();
-  struct Case {
-    std::function<void(json&)> edit;
-    std::string field;
-  } cases[] = {
+  ExpectRefusedNamingTheField({
       {[](json& b) { b.erase("data_name"); }, "data_name"},
       {[](json& b) { b["holders"][0]["id"] = "91350100M000100Y44"; }, "holders[0].id"},
       {[](json& b) { b["holders"][0]["share"] = 0; }, "holders[0].share"},
@@ -301,16 +376,7 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
       {[](json& b) { b["deposits"] = {999999}; }, "deposits[0]"},
       {[](json& b) { b["deposits"] = {0}; }, "deposits[0]"},  // the admin's account entry
       {[](json& b) { b["confidential"] = {"holders"}; }, "confidential[0]"},
-  };
-  for (const auto& c : cases) {
-    json b = Body();
-    c.edit(b);
-    auto r = Call(holder_, "POST", "/v1/applications", b);
-    EXPECT_EQ(r.status, 400) << c.field << ": " << r.body;
-    EXPECT_EQ(ErrorCode(r), "invalid_argument");
-    EXPECT_NE(ErrorMessage(r).find("\"" + c.field + "\""), std::string::npos)
-        << c.field << ": " << r.body;
-  }
+  });
   // Someone else's deposit is not yours to rest an application on.
   uint64_t theirs = Deposit(other_holder_, "their data");
   size = TreeSize();
@@ -522,6 +588,270 @@ TEST_P(RegistrationTest, CertificatePdfHasTheFactsAndALinkToTheRecord) {
   std::string qr = testenv::RunCommand("zbarimg --raw -q " + (dir / "p-1.png").string());
   EXPECT_EQ(qr, "https://ip.example.cn/v1/registrations/" + number + "\n");
   std::filesystem::remove_all(dir);
+}
+
+// Renders queue with a bound (and off the I/O threads): past it, 503 with Retry-After, and the
+// server goes on answering everything else.
+TEST_P(RegistrationTest, AFullPdfQueueAnswers503WithRetryAfter) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 3; ++i) numbers.push_back(Register(InNotice("数据集 " + std::to_string(i))));
+  auto pdf = [&](int i) {
+    return reg_->Client().Get("/v1/registrations/" + numbers[i] + "/certificate.pdf");
+  };
+  pdf_gate_.Set(true);
+  std::vector<Result<cli::HttpResult>> held(2, Internal("not answered"));
+  std::vector<std::thread> waiting;
+  for (int i = 0; i < 2; ++i) waiting.emplace_back([&, i] { held[i] = pdf(i); });
+  pdf_gate_.AwaitWaiting(2);  // both queue places are taken, rendering
+  testenv::RawConnection c(reg_->node().port());
+  auto full = c.Request("GET /v1/registrations/" + numbers[2] + "/certificate.pdf HTTP/1.1");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->status, 503);
+  EXPECT_EQ(full->header("retry-after"), "1");
+  EXPECT_EQ(json::parse(full->body)["error"]["code"], "unavailable");
+  EXPECT_EQ(reg_->Client().Get("/healthz")->status, 200);
+  pdf_gate_.Set(false);
+  for (auto& t : waiting) t.join();
+  for (auto& r : held) {
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body.substr(0, 5), "%PDF-");
+  }
+  EXPECT_EQ(pdf(2)->status, 200);  // a retry once there is room
+}
+
+// Issue 9, item 9: an examiner's reasons and an objection's grounds and evidence were logged in
+// clear, forever (a correction reason naming a co-holder was readable at /log/entries). After
+// each event, the whole public log is scanned for the private text.
+TEST_P(RegistrationTest, PrivateReasonsAndObjectionsAreNotInThePublicLog) {
+  auto absent = [&](const std::string& text, const char* after) {
+    EXPECT_EQ(PublicLog().find(text), std::string::npos) << text << " is logged after " << after;
+  };
+  // A correction request and a rejection of an application that is never published.
+  std::string id = Create(Body());
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  const std::string correction = "CORRECTION: co-holder 张三 signed no consent";
+  json a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+                   {{"decision", "correct"}, {"reason", correction}}));
+  EXPECT_EQ(a["reason"], correction);  // the applicant reads it
+  absent(correction, "a correction request");
+  Ok(Call(holder_, "PUT", "/v1/applications/" + id, Body()));
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  const std::string rejection = "REJECTION: the sensors belong to 李四";
+  a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+              {{"decision", "reject"}, {"reason", rejection}}));
+  EXPECT_EQ(a["reason"], rejection);
+  absent(rejection, "a rejection");
+
+  // An objection: private while pending; its ruling publishes the grounds and the ruling's
+  // reason, never the evidence.
+  std::string id2 = InNotice();
+  const std::string grounds = "GROUNDS: we collected these rows";
+  const std::string evidence = "EVIDENCE: contract 12";
+  json o = Ok(Call(public_, "POST", "/v1/applications/" + id2 + "/objections",
+                   {{"grounds", grounds}, {"evidence", evidence}}),
+              201);
+  EXPECT_EQ(o["grounds"], grounds);  // the objector reads it
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/objections/" + o["id"].get<std::string>()))["evidence"],
+            evidence);  // and the applicant
+  absent(grounds, "an objection");
+  absent(evidence, "an objection");
+  const std::string ruling = "RULING: the objector's deposit is later";
+  Ok(Call(examiner_, "POST", "/v1/objections/" + o["id"].get<std::string>() + "/ruling",
+          {{"decision", "dismiss"}, {"reason", ruling}}));
+  std::string log = PublicLog();
+  EXPECT_NE(log.find(grounds), std::string::npos) << "a ruling publishes the grounds it answers";
+  EXPECT_NE(log.find(ruling), std::string::npos) << "a ruling is public with its reasons";
+  absent(evidence, "the ruling");
+
+  // A rejected change of a registration: its fields and the reason stay private.
+  std::string number = Register(id2);
+  json changed = Body();
+  changed["structure"] = "CHANGED-STRUCTURE";
+  Ok(Call(holder_, "POST", "/v1/registrations/" + number + "/change", changed));
+  const std::string change_rejection = "CHANGE REJECTED: the new structure leaks 张三's rows";
+  Ok(Call(examiner_, "POST", "/v1/registrations/" + number + "/change/examination",
+          {{"decision", "reject"}, {"reason", change_rejection}}));
+  absent(change_rejection, "a change's rejection");
+  absent("CHANGED-STRUCTURE", "a change's rejection");
+  EXPECT_EQ(Ok(Call("", "GET", "/v1/registrations/" + number)).dump().find("CHANGE REJECTED"),
+            std::string::npos);
+
+  // The public log still replays (as `dipr audit` does), to the public record the registry serves.
+  registry::Replay replay;
+  auto entries = Entries();
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    Status st = replay.Apply(i, entries[i]);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  json served = Ok(Call("", "GET", "/v1/registrations/" + number));
+  EXPECT_EQ(replay.applications().at(id2).PublicRecord(), served);
+  EXPECT_EQ(replay.applications().at(id).status, "rejected");
+  EXPECT_EQ(replay.applications().at(id).reason, "");  // unknown to the public
+}
+
+// Issue 9, item 9: FORMATS said the holder or a court can open a commitment, but no endpoint gave
+// out the salt. The opening recomputes each commitment in the log as docs/FORMATS.md §2.2 says:
+// hex(SHA-256(domain || salt || canonical JSON of the value)).
+TEST_P(RegistrationTest, TheOpeningRecomputesEveryCommitmentOfTheLog) {
+  std::string id = Create(Body());
+  Ok(Call(holder_, "PUT", "/v1/applications/" + id, Body("城市交通流量数据集 v2")));
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+          {{"decision", "correct"}, {"reason", "state the sensors' owner"}}));
+  Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
+  Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+          {{"decision", "accept"}, {"reason", "complete now"}}));
+  Ok(Call(public_, "POST", "/v1/applications/" + id + "/objections",
+          {{"grounds", "ours"}, {"evidence", "contract 12"}}),
+     201);
+
+  json opening = Ok(Call(holder_, "GET", "/v1/applications/" + id + "/opening"));
+  EXPECT_EQ(Ok(Call(reg_->admin_token(), "GET", "/v1/applications/" + id + "/opening")), opening);
+  EXPECT_EQ(Call(other_holder_, "GET", "/v1/applications/" + id + "/opening").status, 404);
+  EXPECT_EQ(Call(examiner_, "GET", "/v1/applications/" + id + "/opening").status, 403);
+  EXPECT_EQ(Call(public_, "GET", "/v1/applications/" + id + "/opening").status, 403);
+  EXPECT_EQ(Call("", "GET", "/v1/applications/" + id + "/opening").status, 401);
+
+  auto entries = Entries();
+  std::multiset<std::string> opened;  // "type field"
+  for (const auto& item : opening["openings"]) {
+    uint64_t index = item["index"];
+    ASSERT_LT(index, entries.size());
+    json entry = json::parse(entries[index]);
+    std::string field = item["field"];
+    EXPECT_EQ(entry["type"], item["type"]);
+    EXPECT_EQ(entry["payload"][field], item["commitment"]) << item.dump();
+    bool fields = field == "content";
+    std::string domain = fields ? "dipr-application-v1\n" : "dipr-text-v1\n";
+    // nlohmann's dump() is the canonical form for these values: sorted keys, no spaces, UTF-8.
+    std::string value = fields ? item["fields"].dump() : item["text"].dump();
+    std::string salt = *HexDecode(item["salt"].get<std::string>());
+    ASSERT_EQ(salt.size(), 16u);
+    EXPECT_EQ(HexEncode(crypto::Sha256Of(domain + salt + value)), entry["payload"][field])
+        << item.dump();
+    opened.insert(item["type"].get<std::string>() + " " + field);
+  }
+  EXPECT_EQ(opened, (std::multiset<std::string>{
+                        "application.created content", "application.updated content",
+                        "application.examined reason_commitment",
+                        "application.examined reason_commitment",
+                        "objection.filed grounds_commitment",
+                        "objection.filed evidence_commitment"}));
+  json texts = json::array();
+  for (const auto& item : opening["openings"]) {
+    if (item.contains("text")) texts.push_back(item["text"]);
+  }
+  EXPECT_EQ(texts, json({"state the sensors' owner", "complete now", "contract 12", "ours"}));
+}
+
+// Issue 9, item 11: an examiner could rule on (and uphold) an objection they filed themselves.
+TEST_P(RegistrationTest, AnExaminerRulingOnTheirOwnObjectionIsRefused) {
+  std::string other_examiner = reg_->CreateAccount("Examiner Wang", "examiner");
+  std::string id = InNotice();
+  json o = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/objections",
+                   {{"grounds", "I know this data"}}),
+              201);
+  std::string oid = o["id"];
+  uint64_t size = TreeSize();
+  auto r = Call(examiner_, "POST", "/v1/objections/" + oid + "/ruling",
+                {{"decision", "uphold"}, {"reason", "as I said"}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(ErrorCode(r), "permission_denied");
+  EXPECT_NE(ErrorMessage(r).find("their own objection"), std::string::npos) << r.body;
+  EXPECT_EQ(TreeSize(), size);
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["status"], "in_notice");
+  EXPECT_EQ(Ok(Call(other_examiner, "POST", "/v1/objections/" + oid + "/ruling",
+                    {{"decision", "dismiss"}, {"reason", "no evidence"}}))["status"],
+            "dismissed");
+}
+
+// Issue 9, item 11: an applicant could object to their own application.
+TEST_P(RegistrationTest, AnApplicantObjectingToTheirOwnApplicationIsRefused) {
+  std::string id = InNotice();
+  uint64_t size = TreeSize();
+  auto r = Call(holder_, "POST", "/v1/applications/" + id + "/objections",
+                {{"grounds", "an objection keeps the notice open"}});
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(ErrorMessage(r).find("their own application"), std::string::npos) << r.body;
+  EXPECT_EQ(TreeSize(), size);
+  EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["objections"].size(), 0u);
+}
+
+// Issue 9, item 11: 20 identical objections were all accepted.
+TEST_P(RegistrationTest, TwentyIdenticalObjectionsAreNotAllAccepted) {
+  std::string id = InNotice();
+  uint64_t size = TreeSize();
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = Call(public_, "POST", "/v1/applications/" + id + "/objections",
+                  {{"grounds", "copied from our dataset"}, {"evidence", "deposit 7"}});
+    if (r.status == 201) accepted++;
+    if (r.status == 409 && ErrorMessage(r).find("pending") != std::string::npos) refused++;
+  }
+  EXPECT_EQ(accepted, 1);
+  EXPECT_EQ(refused, 19);
+  EXPECT_EQ(TreeSize(), size + 1);
+  // Another objector still may; and the first again once theirs is ruled on.
+  Ok(Call(other_holder_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}}),
+     201);
+  json a = Ok(Call(examiner_, "GET", "/v1/applications/" + id));
+  ASSERT_EQ(a["objections"].size(), 2u);
+  Ok(Call(examiner_, "POST",
+          "/v1/objections/" + a["objections"][0]["id"].get<std::string>() + "/ruling",
+          {{"decision", "dismiss"}, {"reason", "unfounded"}}));
+  Ok(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "new grounds"}}),
+     201);
+}
+
+// Issue 9, item 11: a change request with no change was accepted.
+TEST_P(RegistrationTest, AChangeRequestWithNoChangeIsRefused) {
+  std::string id = InNotice();
+  std::string number = Register(id);
+  uint64_t size = TreeSize();
+  auto r = Call(holder_, "POST", "/v1/registrations/" + number + "/change", Body());
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_NE(ErrorMessage(r).find("changes no field"), std::string::npos) << r.body;
+  EXPECT_EQ(TreeSize(), size);
+  EXPECT_FALSE(Ok(Call(holder_, "GET", "/v1/applications/" + id)).contains("change"));
+}
+
+// Issue 9, item 11: "scale.bytes" did not have to agree with the deposits the application names.
+TEST_P(RegistrationTest, ScaleBytesThatDisagreeWithTheDepositsAreRefused) {
+  uint64_t size = TreeSize();
+  json b = Body();
+  b["scale"]["bytes"] = 52428800;
+  auto r = Call(holder_, "POST", "/v1/applications", b);
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_NE(ErrorMessage(r).find("\"scale.bytes\""), std::string::npos) << r.body;
+  EXPECT_NE(ErrorMessage(r).find(std::to_string(kRows.size())), std::string::npos) << r.body;
+  EXPECT_EQ(TreeSize(), size);
+  // Several deposits: the dataset's files, so their total.
+  const std::string more = "more rows of traffic data\n";
+  uint64_t second = Deposit(holder_, more);
+  b["deposits"] = {deposit_, second};
+  b["scale"]["bytes"] = kRows.size();
+  EXPECT_EQ(Call(holder_, "POST", "/v1/applications", b).status, 400);
+  b["scale"]["bytes"] = kRows.size() + more.size();
+  Ok(Call(holder_, "POST", "/v1/applications", b), 201);
+}
+
+// Issue 9, item 11: a CN individual's identity number was not checked, "ZZ" was a country, and
+// names could hold C1 controls, separators, bidirectional overrides, noncharacters or nothing
+// visible.
+TEST_P(RegistrationTest, BadIdentityNumbersCountriesAndDeceptiveNamesAreRefused) {
+  uint64_t size = TreeSize();
+  ExpectRefusedNamingTheField({
+      {[](json& b) { b["holders"][1]["id"] = "110105194912310021"; }, "holders[1].id"},
+      {[](json& b) { b["holders"][1]["id"] = "110105194902300020"; }, "holders[1].id"},
+      {[](json& b) { b["holders"][1]["country"] = "ZZ"; }, "holders[1].country"},
+      {[](json& b) { b["holders"][0]["name"] = "杭州数据\u202e司公限有"; }, "holders[0].name"},
+      {[](json& b) { b["holders"][0]["name"] = "\u200b\u200d"; }, "holders[0].name"},
+      {[](json& b) { b["holders"][0]["name"] = "Acme\u0085Ltd"; }, "holders[0].name"},
+      {[](json& b) { b["data_name"] = "traffic\u2028flows"; }, "data_name"},
+      {[](json& b) { b["data_name"] = "traffic\ufffe"; }, "data_name"},
+  });
+  EXPECT_EQ(TreeSize(), size);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistrationTest, testenv::AllBackends(),

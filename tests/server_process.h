@@ -75,6 +75,8 @@ class ServerProcess {
     }
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::string data_dir_;

@@ -202,7 +202,8 @@ TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
                  "share": 1}],
     "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
     "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
-    "scale": {"records": 1, "bytes": 1}, "confidential": ["processing_rules"]})");
+    "scale": {"records": 1, "bytes": 9}, "confidential": ["processing_rules"]})");
+  // "bytes": the size of the deposited "two nodes".
   body["deposits"] = {(*dep)["index"]};
 
   std::vector<std::string> accepted;

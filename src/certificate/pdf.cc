@@ -15,7 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "certificate/pdf_file.h"
 #include "certificate/qr.h"
+#include "common/time.h"
 #include "common/utf8.h"
 
 namespace dipr::certificate {
@@ -134,9 +136,29 @@ bool AllDigits(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool IsDate(std::string_view s) {
-  return s.size() == 10 && s[4] == '-' && s[7] == '-' && AllDigits(s.substr(0, 4)) &&
-         AllDigits(s.substr(5, 2)) && AllDigits(s.substr(8, 2));
+struct StatusLabel {
+  std::string_view status, zh, en;
+};
+// What a certificate says of its registration's status; the stamp is the upper-case English.
+constexpr StatusLabel kStatusLabels[] = {{"registered", "已登记", "Registered"},
+                                         {"expired", "已过期", "EXPIRED"},
+                                         {"cancelled", "已注销", "CANCELLED"},
+                                         {"revoked", "已撤销", "REVOKED"}};
+
+const StatusLabel* LabelOf(std::string_view status) {
+  for (const StatusLabel& l : kStatusLabels) {
+    if (l.status == status) return &l;
+  }
+  return nullptr;
+}
+
+std::string Thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
 }
 
 std::string_view HolderTypeLabel(std::string_view type) {
@@ -184,9 +206,27 @@ Status Validate(const CertificateView& v) {
   if (v.registrar_code.size() != 4 || !AllDigits(v.registrar_code)) {
     return InvalidArgument("registrar_code must be 4 digits");
   }
-  if (!IsDate(v.registered_on)) return InvalidArgument("registered_on must be YYYY-MM-DD");
-  if (!IsDate(v.valid_from)) return InvalidArgument("valid_from must be YYYY-MM-DD");
-  if (!IsDate(v.valid_until)) return InvalidArgument("valid_until must be YYYY-MM-DD");
+  if (!IsIsoDate(v.registered_on)) return InvalidArgument("registered_on must be YYYY-MM-DD");
+  if (!IsIsoDate(v.valid_from)) return InvalidArgument("valid_from must be YYYY-MM-DD");
+  if (!IsIsoDate(v.valid_until)) return InvalidArgument("valid_until must be YYYY-MM-DD");
+  if (LabelOf(v.status) == nullptr) {
+    return InvalidArgument("status must be registered, expired, cancelled or revoked");
+  }
+  if (v.status != "registered" && !IsIsoDate(v.status_on)) {
+    return InvalidArgument("status_on must be YYYY-MM-DD for a status other than registered");
+  }
+  for (size_t i = 0; i < v.deposits.size(); ++i) {
+    const std::string& d = v.deposits[i].digest;
+    if (d.size() != 64 || !std::all_of(d.begin(), d.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+        })) {
+      return InvalidArgument("deposits[" + std::to_string(i) + "].digest must be 64 hex digits");
+    }
+  }
+  if (!v.document.empty() && v.document.size() > kMaxEmbeddedFileBytes) {
+    return InvalidArgument("document is larger than " + std::to_string(kMaxEmbeddedFileBytes) +
+                           " bytes");
+  }
   if (Utf8Length(v.data_name) > kMaxDataNameChars) {
     return InvalidArgument("data_name is longer than " + std::to_string(kMaxDataNameChars) +
                            " characters");
@@ -281,6 +321,24 @@ std::vector<Row> MakeRows(PangoContext* ctx, const CertificateView& v, double si
                          {Span(small, "自 from") + " " + Esc(v.valid_from) + " " +
                           Span(small, "至 until") + " " + Esc(v.valid_until)},
                          size));
+  if (!v.deposits.empty()) {
+    std::vector<std::string> deposits;
+    const size_t shown = std::min(v.deposits.size(), kPrintedDeposits);
+    for (size_t i = 0; i < shown; ++i) {
+      const Deposit& d = v.deposits[i];
+      deposits.push_back(Keep("条目 Entry " + std::to_string(d.index)) + " · " +
+                         Keep(Thousands(d.size) + " 字节 bytes") + "\n" +
+                         Span(small, Esc(d.digest)));
+    }
+    if (v.deposits.size() > shown) {
+      deposits.push_back(Span(small, "另有 " + std::to_string(v.deposits.size() - shown) +
+                                         " 份，见内嵌的证书文档 and " +
+                                         std::to_string(v.deposits.size() - shown) +
+                                         " more in the embedded certificate document"));
+    }
+    rows.push_back(MakeRow(ctx, "存证", "Deposits", std::move(deposits), size,
+                           "条目 · 大小 · 摘要\nentry · size · digest"));
+  }
   rows.push_back(MakeRow(
       ctx, "登记机构", "Registrar",
       {Esc(v.registrar) + " " + Span(small, "(代码 Code " + Esc(v.registrar_code) + ")")}, size));
@@ -351,6 +409,23 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
   return CAIRO_STATUS_SUCCESS;
 }
 
+// A status other than registered, stamped across the page in red under 30 degrees: no one
+// mistakes the page for a certificate in force, even on a copy of a copy. It is drawn over the
+// text, translucent, so the text stays legible under it.
+void DrawStamp(cairo_t* cr, PangoContext* ctx, const StatusLabel& label) {
+  LayoutPtr stamp = MakeText(ctx, "<b>" + Esc(label.zh) + " " + Esc(label.en) + "</b>", kSerif, 50,
+                             kPageW, PANGO_ALIGN_CENTER);
+  int w = 0, h = 0;
+  pango_layout_get_pixel_size(stamp.get(), &w, &h);
+  cairo_save(cr);
+  cairo_translate(cr, kPageW / 2, kPageH / 2);
+  cairo_rotate(cr, -30 * G_PI / 180);
+  cairo_set_source_rgba(cr, 0x8c / 255.0, 0x1c / 255.0, 0x13 / 255.0, 0.35);
+  cairo_move_to(cr, -kPageW / 2, -h / 2.0);
+  pango_cairo_show_layout(cr, stamp.get());
+  cairo_restore(cr);
+}
+
 void DrawFrame(cairo_t* cr) {
   cairo_save(cr);
   cairo_set_source_rgb(cr, 0x8c / 255.0, 0x1c / 255.0, 0x13 / 255.0);
@@ -418,18 +493,48 @@ Result<std::string> RenderPdf(const CertificateView& view) {
   // how to verify offline, on the right the QR code with its URL printed under it.
   const double note_w = width - kQrColumnW - 16;
   const std::string grey = std::string("foreground='") + kGrey + "'";
-  const std::string command = "<b>" + Keep("dipr verify-certificate") + "</b>";
-  const std::string how_zh = "登记事件已记入登记机构的透明日志，证书、日志检查点与包含证明可用 " +
-                             command + " 在不联网的情况下核验。";
+  const bool embedded = !view.document.empty();
+  const std::string command =
+      "<b>" + Keep(embedded ? "dipr verify-certificate 本文件.pdf" : "dipr verify-certificate") +
+      "</b>";
+  const std::string command_en =
+      "<b>" + Keep(embedded ? "dipr verify-certificate this.pdf" : "dipr verify-certificate") +
+      "</b>";
+  const std::string how_zh =
+      embedded ? "本 PDF 内嵌经登记机构签名的证书文档（" + Esc(DocumentFileName(view)) +
+                     "）及其日志包含证明，可用 " + command +
+                     " 在不联网的情况下核验；当前状态以公开记录为准。"
+               : "登记事件已记入登记机构的透明日志，可下载签名的证书文档，用 " + command +
+                     " 在不联网的情况下核验；当前状态以公开记录为准。";
   const std::string how_en =
-      "The issuing event is an entry in the registrar's transparency log; check this "
-      "certificate against a signed checkpoint and inclusion proof with " +
-      command + ".";
+      embedded ? "This PDF carries the registrar's signed certificate document (" +
+                     Esc(DocumentFileName(view)) +
+                     ") with its inclusion proof in the transparency log: check it offline with " +
+                     command_en + ". The current status is the public record's."
+               : "The issuing event is an entry in the registrar's transparency log; download "
+                 "the signed certificate document and check it offline with " +
+                     command_en + ". The current status is the public record's.";
+  // Not a row: the rows of the most crowded certificate fill their space already, and the
+  // note's column beside the QR code has room for two lines.
+  const StatusLabel& status = *LabelOf(view.status);
+  const std::string status_line =
+      view.status == "registered"
+          ? ""
+          : Span(std::string("foreground='") + kRed + "'",
+                 "<b>" + Esc(status.zh) + " " + Esc(status.en) + "</b> 自 since " +
+                     Esc(view.status_on)) +
+                "\n" +
+                Span(std::string("foreground='") + kRed + "' " + SizeAttr(7.5),
+                     "本证书已不具效力 This certificate is no longer in force.") +
+                "\n";
   const std::string where = "日志 Log  " + Esc(view.log_origin) + "\n条目 Entry  " +
                             std::to_string(view.log_index) + "\n密钥 Key  " + Esc(view.key_id);
   LayoutPtr note =
       MakeText(ctx.get(),
-               "<b>本证书可离线验证</b>\n" + Span(grey, "This certificate is verifiable offline.") +
+               status_line +
+               (embedded ? "<b>本证书可离线验证</b>\n" +
+                               Span(grey, "This certificate is verifiable offline.")
+                         : "<b>本证书可核验</b>\n" + Span(grey, "This certificate is verifiable.")) +
                    "\n" + Span(SizeAttr(7.5), how_zh + "\n" + Span(grey, how_en)) + "\n\n" +
                    Span(SizeAttr(7.5), where),
                kSans, 9, note_w);
@@ -473,6 +578,7 @@ Result<std::string> RenderPdf(const CertificateView& view) {
   DrawQr(cr.get(), qr, qr_x + (kQrColumnW - kQrSide) / 2, qy, kQrSide);
   qy += kQrSide + 2;
   Draw(cr.get(), url.get(), qr_x, qy);
+  if (view.status != "registered") DrawStamp(cr.get(), ctx.get(), *LabelOf(view.status));
 
   cairo_show_page(cr.get());
   const cairo_status_t drawn = cairo_status(cr.get());
@@ -483,7 +589,16 @@ Result<std::string> RenderPdf(const CertificateView& view) {
     return Internal(std::string("cairo: ") +
                     cairo_status_to_string(drawn != CAIRO_STATUS_SUCCESS ? drawn : finished));
   }
-  return pdf;
+  if (view.document.empty()) return pdf;
+  return AppendEmbeddedFile(
+      pdf, {DocumentFileName(view), "application/json",
+            "数据知识产权登记证书（签名文档） Signed certificate document " +
+                view.certificate_number + ": dipr verify-certificate",
+            view.document});
+}
+
+std::string DocumentFileName(const CertificateView& view) {
+  return "certificate-" + view.certificate_number + ".json";
 }
 
 }  // namespace dipr::certificate

@@ -23,6 +23,12 @@ struct Holder {
   uint64_t share = 1;  // parts; printed as share / (sum of all holders' shares), reduced
 };
 
+struct Deposit {
+  uint64_t index = 0;  // the deposit's log entry
+  std::string digest;  // 64 lower-case hex digits (docs/FORMATS.md §1)
+  uint64_t size = 0;   // bytes
+};
+
 struct CertificateView {
   std::string registration_number;  // 16 characters
   std::string certificate_number;   // 17 digits
@@ -36,11 +42,26 @@ struct CertificateView {
   std::string log_origin;      // "ip.example.cn/dipr"
   uint64_t log_index = 0;      // the log entry of the issuing event
   std::string key_id;          // identifies the registrar's signing key (printed small)
+  // The registration's status when the PDF is made: "registered", "expired", "cancelled" or
+  // "revoked". Any but registered is stamped across the page in both languages, with the local
+  // date it took effect (status_on, required then).
+  std::string status = "registered";
+  std::string status_on;
+  std::vector<Deposit> deposits;  // the first kPrintedDeposits are printed; may be empty
+  // The signed certificate document (JSON), embedded in the PDF as certificate-NUMBER.json
+  // (certificate/pdf_file.h) so that the PDF verifies offline. May be empty: then the page does
+  // not say it does.
+  std::string document;
 };
+
+inline constexpr size_t kPrintedDeposits = 3;
 
 inline constexpr size_t kMaxDataNameChars = 200;
 // Above this the QR code's modules get too small (under 0.5 mm) to scan reliably from paper.
 inline constexpr size_t kMaxPublicUrlBytes = 512;
+
+// The name RenderPdf gives the embedded certificate document.
+std::string DocumentFileName(const CertificateView& view);
 
 // Renders one A4 page (595.276 x 841.89 pt). Long names and many holders are set in smaller type
 // so that everything stays on the page; the registry's limits (a 200-character name, 20 holders)

@@ -2,6 +2,7 @@
 // pdffonts, pdftoppm) reads the file, zbarimg scans the QR code off the rendered page.
 #include "certificate/pdf.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -14,7 +15,10 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <random>
 #include <vector>
+
+#include "certificate/pdf_file.h"
 
 namespace dipr::certificate {
 namespace {
@@ -298,6 +302,176 @@ TEST_F(CertificatePdfTest, ConcurrentRendersAreValidAndIdentical) {
   }
 }
 
+// A PDF of a revoked (cancelled, expired) registration looked like a good certificate: the
+// status was nowhere on the page.
+TEST_F(CertificatePdfTest, APdfOfARegistrationNotInForceSaysSoInBothLanguages) {
+  const struct {
+    const char* status;
+    const char* zh;
+    const char* en;
+  } cases[] = {{"revoked", "已撤销", "REVOKED"},
+               {"cancelled", "已注销", "CANCELLED"},
+               {"expired", "已过期", "EXPIRED"}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.status);
+    CertificateView v = Sample();
+    v.status = c.status;
+    v.status_on = "2027-03-04";
+    Result<std::string> pdf = RenderPdf(v);
+    ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+    const std::string path = Write(*pdf, std::string(c.status) + ".pdf");
+    ExpectOneA4Page(path);
+    // -raw: pdftotext leaves out diagonal text (the stamp) in its default reading order.
+    Output text = Sh("pdftotext -raw '" + path + "' -");
+    ASSERT_EQ(text.exit_code, 0);
+    // The stamp across the page and the status line: both words, and the date it took effect.
+    const std::string flat = NoSpace(text.out);
+    size_t zh = 0, en = 0;
+    for (size_t at = 0; (at = flat.find(c.zh, at)) != std::string::npos; ++at) ++zh;
+    for (size_t at = 0; (at = flat.find(c.en, at)) != std::string::npos; ++at) ++en;
+    EXPECT_GE(zh, 2u) << text.out;
+    EXPECT_GE(en, 2u) << text.out;
+    EXPECT_NE(text.out.find("2027-03-04"), std::string::npos) << text.out;
+    EXPECT_NE(flat.find("nolongerinforce"), std::string::npos) << text.out;
+  }
+  // A registration in force carries no stamp.
+  Output text = Sh("pdftotext -raw '" + Write(*RenderPdf(Sample()), "ok.pdf") + "' -");
+  for (const char* word : {"REVOKED", "CANCELLED", "EXPIRED", "已撤销", "no longer in force"}) {
+    EXPECT_EQ(text.out.find(word), std::string::npos) << word;
+  }
+  EXPECT_NE(NoSpace(text.out).find("Thecurrentstatusisthepublicrecord's"), std::string::npos)
+      << text.out;
+}
+
+// The page said "verifiable offline" and carried nothing to verify: now it embeds the signed
+// document, and independent tools (poppler's pdfdetach, qpdf) find exactly those bytes in a
+// PDF that still checks.
+TEST_F(CertificatePdfTest, ThePdfEmbedsTheSignedDocumentForOtherToolsToo) {
+  if (Sh("command -v pdfdetach qpdf").exit_code != 0) {
+    GTEST_SKIP() << "needs poppler-utils and qpdf (scripts/bootstrap.sh --test)";
+  }
+  CertificateView v = Sample();
+  v.document = R"({"certificate":{"certificate_number":"20261233010000007"},"status":"revoked"})";
+  v.deposits = {{7, std::string(64, 'a'), 65537}, {9, std::string(64, 'b'), 3}};
+  v.status = "revoked";
+  v.status_on = "2027-03-04";
+  Result<std::string> pdf = RenderPdf(v);
+  ASSERT_TRUE(pdf.ok()) << pdf.status().ToString();
+  Result<std::string> again = RenderPdf(v);
+  EXPECT_TRUE(again.ok() && *again == *pdf);  // still deterministic
+  const std::string path = Write(*pdf, "embedded.pdf");
+  ExpectOneA4Page(path);
+  ExpectTextInsideFrame(path);
+  EXPECT_EQ(ScanQr(path), v.public_url);
+
+  auto files = ReadEmbeddedFiles(*pdf);
+  ASSERT_TRUE(files.ok()) << files.status().ToString();
+  ASSERT_EQ(files->size(), 1u);
+  EXPECT_EQ((*files)[0].name, "certificate-20261233010000007.json");
+  EXPECT_EQ((*files)[0].mime, "application/json");
+  EXPECT_EQ((*files)[0].data, v.document);
+  EXPECT_NE((*files)[0].description.find("签名文档"), std::string::npos);
+
+  Output list = Sh("pdfdetach -list '" + path + "'");
+  ASSERT_EQ(list.exit_code, 0) << list.out;
+  EXPECT_NE(list.out.find("1 embedded files"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("certificate-20261233010000007.json"), std::string::npos) << list.out;
+  const std::string saved = path + ".json";
+  ASSERT_EQ(Sh("pdfdetach -save 1 -o '" + saved + "' '" + path + "'").exit_code, 0);
+  std::ifstream in(saved, std::ios::binary);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), v.document);
+  Output check = Sh("qpdf --check '" + path + "' 2>&1");
+  EXPECT_EQ(check.exit_code, 0) << check.out;
+  EXPECT_NE(check.out.find("No syntax or stream encoding errors"), std::string::npos) << check.out;
+
+  Output text = Sh("pdftotext '" + path + "' -");
+  EXPECT_NE(text.out.find(std::string(64, 'a')), std::string::npos) << text.out;  // deposits
+  EXPECT_NE(text.out.find("65,537"), std::string::npos) << text.out;
+  EXPECT_NE(NoSpace(text.out).find("diprverify-certificatethis.pdf"), std::string::npos)
+      << text.out;
+}
+
+// Needs no external tools: the reader of embedded files against what a hostile PDF can hold. Each
+// must be an InvalidArgument with one line, in bounded time and memory; none may crash.
+TEST(EmbeddedFilesTest, AHostilePdfIsAnErrorNotACrash) {
+  CertificateView v = Sample();
+  v.document = "{\"certificate\":{}}";
+  Result<std::string> good = RenderPdf(v);
+  ASSERT_TRUE(good.ok());
+  auto expect_error = [](const std::string& pdf, const std::string& what) {
+    auto r = ReadEmbeddedFiles(pdf);
+    ASSERT_FALSE(r.ok()) << what;
+    EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << what;
+    EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << r.status().message();
+  };
+  expect_error("%PDF-1.5\n", "no startxref");
+  expect_error("not a pdf", "no header");
+  expect_error("%PDF-1.5\nstartxref\n999999\n%%EOF\n", "xref beyond the end");
+  expect_error("%PDF-1.5\nxref\n0 99999999\ntrailer\n<<>>\nstartxref\n9\n%%EOF\n", "huge xref");
+  expect_error("%PDF-1.5\nxref\n0 0\ntrailer\n<< /Prev 9 >>\nstartxref\n9\n%%EOF\n",
+               "a /Prev loop");
+  expect_error("%PDF-1.5\n1 0 obj\n<< /Type /XRef >>\nstream\n\nendstream\nendobj\nstartxref\n9\n"
+               "%%EOF\n",
+               "an xref stream");
+  {
+    std::string deep = "%PDF-1.5\n1 0 obj\n" + std::string(100000, '[') + "\nendobj\n";
+    const size_t xref = deep.size();
+    deep += "xref\n1 1\n0000000009 00000 n \ntrailer\n<< /Root 1 0 R >>\nstartxref\n" +
+            std::to_string(xref) + "\n%%EOF\n";
+    expect_error(deep, "deep nesting");
+  }
+  // A name tree whose kid is itself; a file whose specification is not there; a stream whose
+  // /Length runs past the end; a filtered (compressed) file.
+  auto mini = [](const std::vector<std::string>& bodies) {
+    std::string pdf = "%PDF-1.5\n";
+    std::vector<size_t> at;
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      at.push_back(pdf.size());
+      pdf += std::to_string(i + 1) + " 0 obj\n" + bodies[i] + "\nendobj\n";
+    }
+    const size_t xref = pdf.size();
+    pdf += "xref\n0 " + std::to_string(bodies.size() + 1) + "\n0000000000 65535 f \n";
+    for (size_t a : at) pdf += fmt::format("{:010d} 00000 n \n", a);
+    return pdf + "trailer\n<< /Size " + std::to_string(bodies.size() + 1) +
+           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+  };
+  const std::string catalog = "<< /Type /Catalog /Names << /EmbeddedFiles 2 0 R >> >>";
+  expect_error(mini({catalog, "<< /Kids [ 2 0 R ] >>"}), "a cycle");
+  expect_error(mini({catalog, "<< /Names [ (a) 3 0 R ] >>"}), "a missing object");
+  const std::string spec = "<< /Type /Filespec /F (a) /EF << /F 4 0 R >> >>";
+  expect_error(mini({catalog, "<< /Names [ (a) 3 0 R ] >>", spec,
+                     "<< /Length 999999 >>\nstream\nabc\nendstream"}),
+               "a long /Length");
+  expect_error(mini({catalog, "<< /Names [ (a) 3 0 R ] >>", spec,
+                     "<< /Length 3 /Filter /FlateDecode >>\nstream\nabc\nendstream"}),
+               "a filter");
+  auto fine = ReadEmbeddedFiles(
+      mini({catalog, "<< /Names [ (a) 3 0 R ] >>", spec, "<< /Length 3 >>\nstream\nabc\nendstream"}));
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  ASSERT_EQ(fine->size(), 1u);
+  EXPECT_EQ((*fine)[0].data, "abc");
+  EXPECT_EQ((*fine)[0].name, "a");
+  // Every truncation and many single-byte changes of a real one: errors or (where the change
+  // does not matter) the same file, never a crash. The last 4 kB hold the update and its xref.
+  const std::string& pdf = *good;
+  for (size_t cut = pdf.size() - 4096; cut < pdf.size(); cut += 7) {
+    auto r = ReadEmbeddedFiles(std::string_view(pdf).substr(0, cut));
+    if (r.ok()) {
+      EXPECT_LE(r->size(), 1u);
+    }
+  }
+  std::mt19937 rng(9);
+  for (int i = 0; i < 3000; ++i) {
+    std::string bad = pdf;
+    const size_t at = bad.size() - 1 - rng() % 4096;
+    bad[at] = static_cast<char>(rng());
+    auto r = ReadEmbeddedFiles(bad);
+    if (!r.ok()) {
+      EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+    }
+  }
+}
+
 // Needs no external tools: these are the view's own checks.
 TEST(CertificateViewTest, RejectsMalformedViews) {
   auto rejects = [](auto edit, const std::string& field) {
@@ -326,6 +500,9 @@ TEST(CertificateViewTest, RejectsMalformedViews) {
   rejects([](CertificateView& v) { v.public_url.assign(kMaxPublicUrlBytes + 1, 'a'); },
           "public_url");
   rejects([](CertificateView& v) { v.key_id.clear(); }, "key_id");
+  rejects([](CertificateView& v) { v.status = "suspended"; }, "status");
+  rejects([](CertificateView& v) { v.status = "revoked"; }, "status_on");
+  rejects([](CertificateView& v) { v.deposits = {{1, "ABC", 1}}; }, "deposits[0].digest");
 }
 
 TEST(CertificateViewTest, TooManyHoldersForOnePageIsAnError) {

@@ -22,6 +22,7 @@ void AddCheckCommand(CLI::App& app, Context& ctx);
 void AddMigrateCommand(CLI::App& app, Context& ctx);
 void AddVerifyCertificateCommand(CLI::App& app, Context& ctx);
 void AddAuditCommand(CLI::App& app, Context& ctx);
+void AddFsckCommand(CLI::App& app, Context& ctx);
 void AddSettingsCommand(CLI::App& app, Context& ctx);
 
 }  // namespace dipr::cli

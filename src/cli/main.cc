@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   dipr::cli::AddMigrateCommand(app, ctx);
   dipr::cli::AddVerifyCertificateCommand(app, ctx);
   dipr::cli::AddAuditCommand(app, ctx);
+  dipr::cli::AddFsckCommand(app, ctx);
   dipr::cli::AddSettingsCommand(app, ctx);
   spdlog::set_default_logger(spdlog::default_logger());
   try {

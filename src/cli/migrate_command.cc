@@ -23,12 +23,8 @@ void AddMigrateCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--to", flags->to, "an empty PostgreSQL database, postgres://...")->required();
   cmd->add_flag("--json", flags->json, "print the result as JSON");
   cmd->callback([flags, &ctx] {
-    auto key_text = server::ReadFile(flags->from + "/log.key");
-    if (!key_text.ok()) return Fail(ctx, key_text.status());
-    std::string k = *key_text;
-    while (!k.empty() && (k.back() == '\n' || k.back() == ' ')) k.pop_back();
-    auto signer = crypto::NoteSigner::Parse(k);
-    if (!signer.ok()) return Fail(ctx, InvalidArgument("log.key: " + signer.status().message()));
+    auto signer = server::ReadLogKey(flags->from);
+    if (!signer.ok()) return Fail(ctx, signer.status());
     auto source = storage::OpenSqliteStore(flags->from + "/dipr.db");
     if (!source.ok()) return Fail(ctx, source.status());
     auto target = storage::OpenPostgresStore(flags->to);

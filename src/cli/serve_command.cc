@@ -1,4 +1,5 @@
 // dipr serve --data DIR --listen HOST:PORT [--db postgres://...] [--origin NAME] [--threads N]
+//            [--max-connections N] [--write-timeout SECONDS]
 //            [--registrar-code NNNN] [--notice-period 10wd] [--validity 3y] [--public-url URL] ...
 // The registrar's settings are logged on the first start (registry/settings.h); later starts use
 // the logged ones, and refuse a flag that differs from them.
@@ -19,8 +20,11 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     int threads = 0;
     size_t tile_cache_mib = log::kDefaultTileCacheBytes >> 20;
     size_t body_limit = 1 << 20;
+    size_t max_connections = 1024;
+    int write_timeout = 10;
     registry::SettingsFlags settings;  // only the flags given: the others are the logged ones
     double due_interval = 1.0;
+    double scrub_hours = 24;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("serve", "run the registry server");
@@ -35,6 +39,10 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--tile-cache", flags->tile_cache_mib,
                   "MiB of tiles kept for proofs (a log of N entries has about N*64 bytes)");
   cmd->add_option("--body-limit", flags->body_limit, "largest request body in bytes");
+  cmd->add_option("--max-connections", flags->max_connections,
+                  "connections served at once; more are answered 503 with Retry-After");
+  cmd->add_option("--write-timeout", flags->write_timeout,
+                  "seconds a client may read nothing of an answer before it is dropped");
   // The registrar's settings: logged on the first start; a later start uses the logged ones and
   // refuses a flag that differs (change them with `dipr settings set`).
   struct SettingFlag {
@@ -73,6 +81,9 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   }
   cmd->add_option("--due-interval", flags->due_interval,
                   "seconds between the registrar's checks for ends of notice, lapses and expiries");
+  cmd->add_option("--scrub-interval", flags->scrub_hours,
+                  "hours between background scrubs that re-derive the whole tree from the "
+                  "entries (the first 5 minutes after start; 0: never)");
   cmd->callback([flags, &ctx] {
     auto listen = http::ParseListen(flags->listen);
     if (!listen.ok()) return Fail(ctx, listen.status());
@@ -92,12 +103,22 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.http.threads = flags->threads;
     opts.tile_cache_bytes = flags->tile_cache_mib << 20;
     opts.http.body_limit = flags->body_limit;
+    if (flags->max_connections < 1 || flags->write_timeout < 1) {
+      return Fail(ctx, InvalidArgument("--max-connections and --write-timeout must be at least 1"));
+    }
+    opts.http.max_connections = flags->max_connections;
+    opts.http.write_timeout = std::chrono::seconds(flags->write_timeout);
     opts.settings = flags->settings;
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {
       return Fail(ctx, InvalidArgument("--due-interval must be above 0 and at most 3600 seconds"));
     }
     opts.due_interval =
         std::chrono::milliseconds(static_cast<int64_t>(flags->due_interval * 1000));
+    if (!(flags->scrub_hours >= 0 && flags->scrub_hours <= 24 * 365)) {
+      return Fail(ctx, InvalidArgument("--scrub-interval must be 0 to 8760 hours"));
+    }
+    opts.scrub.interval =
+        std::chrono::milliseconds(static_cast<int64_t>(flags->scrub_hours * 3600 * 1000));
     auto node = server::Node::Start(opts);
     if (!node.ok()) return Fail(ctx, node.status());
     const auto& d = (*node)->data();

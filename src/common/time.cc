@@ -75,4 +75,18 @@ Result<Time> ParseRfc3339(std::string_view s) {
   return Time(std::chrono::time_point_cast<Micros>(tp) + Micros(frac_us));
 }
 
+bool IsIsoDate(std::string_view s) {
+  auto digits = [&](size_t from, size_t n) {
+    int v = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return -1;
+      v = v * 10 + (s[i] - '0');
+    }
+    return v;
+  };
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || digits(0, 4) < 0) return false;
+  const int m = digits(5, 2), d = digits(8, 2);
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
 }  // namespace dipr

@@ -19,6 +19,9 @@ using Time = std::chrono::time_point<std::chrono::system_clock, Micros>;
 std::string FormatRfc3339(Time t);
 // Accepts RFC 3339 with 'Z' or a numeric offset and 0..9 fractional digits.
 Result<Time> ParseRfc3339(std::string_view s);
+// A calendar date as the registrar prints it: "2026-12-21" (month 01-12, day 01-31; the day is
+// not checked against the month).
+bool IsIsoDate(std::string_view s);
 
 // Thread-safe.
 class Clock {

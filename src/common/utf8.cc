@@ -42,4 +42,43 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
+char32_t NextCodePoint(std::string_view s, size_t& i) {
+  auto c = static_cast<uint8_t>(s[i++]);
+  if (c < 0x80) return c;
+  int n = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
+  char32_t cp = c & (0x3F >> n);
+  for (int k = 0; k < n && i < s.size(); ++k) {
+    cp = cp << 6 | (static_cast<uint8_t>(s[i++]) & 0x3F);
+  }
+  return cp;
+}
+
+bool IsC1Control(char32_t c) { return c >= 0x80 && c <= 0x9F; }
+
+bool IsBidiControl(char32_t c) {
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+bool IsNoncharacter(char32_t c) { return (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE; }
+
+bool IsInvisible(char32_t c) {
+  struct Range {
+    char32_t first, last;
+  };
+  // White_Space and Default_Ignorable_Code_Point (Unicode 15 PropList.txt and
+  // DerivedCoreProperties.txt), merged, in order.
+  static constexpr Range kRanges[] = {
+      {0x0009, 0x000D}, {0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
+      {0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680}, {0x17B4, 0x17B5},
+      {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F}, {0x205F, 0x206F}, {0x3000, 0x3000},
+      {0x3164, 0x3164}, {0xFE00, 0xFE0F}, {0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8},
+      {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF},
+  };
+  for (const auto& r : kRanges) {
+    if (c < r.first) return false;
+    if (c <= r.last) return true;
+  }
+  return false;
+}
+
 }  // namespace dipr

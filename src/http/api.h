@@ -2,27 +2,65 @@
 // deposits are fixed (PRODUCT.md, issue "Evidence deposit"); all are documented in docs/API.md.
 #pragma once
 
+#include <chrono>
+#include <functional>
+
+#include "certificate/pdf.h"
 #include "crypto/note.h"
 #include "http/router.h"
+#include "log/sequencer.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
 
 namespace dipr::http {
 
-void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key);
+// What /healthz checks besides the sequencer.
+struct HealthOptions {
+  // The SQLite database's directory, whose free space is probed; empty: none (PostgreSQL's disk
+  // is the database server's, and a commit that fails for it stops the sequencer).
+  std::string disk_path;
+  uint64_t min_free_bytes = 64 << 20;
+  // A batch waiting on the store longer than this means writes are blocked (a lock held).
+  std::chrono::milliseconds stall{5000};
+};
+
+// Whether this node takes writes now: Ok, or Unavailable saying why (the sequencer stopped or
+// failed its last batch, a batch is stuck, the disk is nearly full). The one function /healthz
+// answers from; whatever else stops writes (a detected data loss) belongs in here too.
+Status WriteHealth(const log::Sequencer& sequencer, const HealthOptions& options);
+
+// Certificate PDFs take ~70 ms of CPU and tens of MB each to render: they are rendered on a pool
+// of their own, off the I/O threads, one render per certificate however many ask at once.
+struct PdfOptions {
+  size_t workers = 1;
+  // Certificates rendering or waiting for a worker; one more is answered 503 with Retry-After.
+  size_t queue = 8;
+  // certificate::RenderPdf unless set (tests hold a render back with it).
+  std::function<Result<std::string>(const certificate::CertificateView&)> render;
+};
+
+struct ApiOptions {
+  HealthOptions health;
+  PdfOptions pdf;
+};
+
+void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key,
+                  const HealthOptions& health);
 void AddAccountRoutes(Router& router, registry::Registry& registry);
 void AddDepositRoutes(Router& router, registry::Registry& registry);
 void AddRegistrationRoutes(Router& router, registry::Registry& registry,
-                           registry::Registrar& registrar, const crypto::NoteVerifier& key);
+                           registry::Registrar& registrar, const crypto::NoteVerifier& key,
+                           const PdfOptions& pdf);
 void AddSettingsRoutes(Router& router, registry::Registry& registry,
                        registry::Registrar& registrar);
 
 inline void AddAllRoutes(Router& router, registry::Registry& registry,
-                         registry::Registrar& registrar, const crypto::NoteVerifier& key) {
-  AddLogRoutes(router, registry, key);
+                         registry::Registrar& registrar, const crypto::NoteVerifier& key,
+                         const ApiOptions& options = {}) {
+  AddLogRoutes(router, registry, key, options.health);
   AddAccountRoutes(router, registry);
   AddDepositRoutes(router, registry);
-  AddRegistrationRoutes(router, registry, registrar, key);
+  AddRegistrationRoutes(router, registry, registrar, key, options.pdf);
   AddSettingsRoutes(router, registry, registrar);
 }
 

@@ -55,7 +55,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
     co_return ReceiptResponse(registry, 201, appended->index, *appended->head, std::move(entry));
   });
 
-  router.Add("GET", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {
+  router.Add("GET", "/v1/deposits?digest", [&registry](Request& req) -> asio::awaitable<Response> {
     auto it = req.query.find("digest");
     if (it == req.query.end()) {
       co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));

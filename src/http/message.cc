@@ -49,10 +49,20 @@ Response Response::Text(int status, std::string text) {
 }
 
 Response Response::Error(const Status& st) {
-  nlohmann::json j = {{"error", {{"code", CodeName(st.code())}, {"message", st.message()}}}};
+  return Error(HttpStatusFor(st.code()), CodeName(st.code()), st.message());
+}
+
+Response Response::Error(int http_status, std::string_view code, const std::string& message) {
+  nlohmann::json j = {{"error", {{"code", code}, {"message", message}}}};
   // Messages may quote user input; replace invalid UTF-8 rather than fail to answer.
-  return {HttpStatusFor(st.code()), "application/json",
+  return {http_status, "application/json",
           j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+}
+
+Response Response::RetryLater(const Status& st, int seconds) {
+  Response r = Error(st);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
 }
 
 }  // namespace dipr::http

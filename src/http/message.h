@@ -4,9 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -27,14 +30,27 @@ struct Request {
 };
 
 struct Response {
+  Response() = default;
+  Response(int status, std::string content_type, std::string body)
+      : status(status), content_type(std::move(content_type)), body(std::move(body)) {}
+
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // When set, the body instead of `body`: a large answer that many connections share (a cached
+  // PDF), so that a connection that reads slowly holds a reference, not a copy.
+  std::shared_ptr<const std::string> shared_body;
+  // Further header fields (Allow, Retry-After), written as given.
+  std::vector<std::pair<std::string, std::string>> headers;
 
   static Response Json(int status, const nlohmann::json& j);
   static Response Text(int status, std::string text);
   // {"error":{"code":"...","message":"..."}} with the status that matches the code.
   static Response Error(const Status& status);
+  // The same error body for an HTTP status that no Code maps to (405, 414, 431, 501).
+  static Response Error(int http_status, std::string_view code, const std::string& message);
+  // A 503 saying when to come back: Retry-After: `seconds`.
+  static Response RetryLater(const Status& status, int seconds);
 };
 
 int HttpStatusFor(Code code);

@@ -51,42 +51,156 @@ asio::awaitable<Response> Write(registry::Registry& registry, PrepareFn prepare,
   co_return Response::Error(last);
 }
 
-// Certificate PDFs: rendering one takes ~70 ms of CPU and ~40 MB of memory (Cairo 1.16 embeds
-// most of the CJK font; docs/PERFORMANCE.md), so renders run one at a time on a thread of their
-// own, off the I/O threads, and the last few are kept: the same certificate always renders to
-// the same bytes, and a new certificate (renewal, change) has a new number.
+// Certificate PDFs (api.h, PdfOptions): rendered on a pool of their own, off the I/O threads,
+// at most `queue` certificates at a time, each once however many ask for it at once; the last
+// few are kept (the same certificate always renders to the same bytes, and a new certificate,
+// after a renewal or a change, has a new number). They are kept per certificate *and status*: a
+// revocation stamps the page. The embedded document's receipt is the one of the first render,
+// which proves the entry as well as any later one. A PDF is shared, not copied, by the
+// connections that send it, so slow readers do not each hold one.
 class PdfShop {
  public:
+  using Pdf = std::shared_ptr<const std::string>;
   static constexpr size_t kKept = 32;
 
-  asio::awaitable<Result<std::string>> Get(const certificate::CertificateView& view) {
-    std::string key = view.certificate_number;
-    {
-      std::lock_guard lock(mu_);
-      auto it = kept_.find(key);
-      if (it != kept_.end()) co_return it->second;
-    }
-    auto io = co_await asio::this_coro::executor;
-    co_await asio::post(pool_.get_executor(), asio::use_awaitable);
-    auto pdf = certificate::RenderPdf(view);
-    co_await asio::post(io, asio::use_awaitable);
-    if (pdf.ok()) {
-      std::lock_guard lock(mu_);
-      if (kept_.size() >= kKept) {
-        kept_.erase(order_.front());
-        order_.erase(order_.begin());
-      }
-      if (kept_.emplace(key, *pdf).second) order_.push_back(key);
-    }
-    co_return pdf;
+  explicit PdfShop(PdfOptions options)
+      : options_(std::move(options)), pool_(std::max<size_t>(1, options_.workers)) {
+    if (!options_.render) options_.render = certificate::RenderPdf;
+    options_.queue = std::max<size_t>(1, options_.queue);
+  }
+  ~PdfShop() { pool_.join(); }  // a render in progress finishes before the shop goes
+
+  // The PDF, or Unavailable (only) when `queue` other certificates are rendering or waiting.
+  asio::awaitable<Result<Pdf>> Get(const certificate::CertificateView& view) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(Result<Pdf>)>(
+        [this, &view](auto handler) {
+          Order(view, std::make_unique<Posting<decltype(handler)>>(std::move(handler)));
+        },
+        asio::use_awaitable);
   }
 
  private:
-  asio::thread_pool pool_{1};
+  // A request waiting for a PDF: resumed on its own executor.
+  struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void Done(Result<Pdf> pdf) = 0;
+  };
+  template <typename H>
+  struct Posting final : Waiter {
+    explicit Posting(H h) : handler(std::move(h)) {}
+    void Done(Result<Pdf> pdf) override {
+      auto ex = asio::get_associated_executor(handler);
+      asio::post(ex, [h = std::move(handler), pdf = std::move(pdf)]() mutable {
+        h(std::move(pdf));
+      });
+    }
+    H handler;
+  };
+
+  static std::string Key(const certificate::CertificateView& view) {
+    return view.certificate_number + "/" + view.status;
+  }
+
+  void Order(const certificate::CertificateView& view, std::unique_ptr<Waiter> waiter) {
+    const std::string key = Key(view);
+    std::unique_lock lock(mu_);
+    if (auto it = kept_.find(key); it != kept_.end()) {
+      Pdf pdf = it->second;
+      lock.unlock();
+      return waiter->Done(std::move(pdf));
+    }
+    if (auto it = rendering_.find(key); it != rendering_.end()) {
+      it->second.push_back(std::move(waiter));
+      return;
+    }
+    if (rendering_.size() >= options_.queue) {
+      lock.unlock();
+      return waiter->Done(Unavailable(fmt::format(
+          "{} certificates are being rendered; retry in a moment", options_.queue)));
+    }
+    rendering_[key].push_back(std::move(waiter));
+    lock.unlock();
+    asio::post(pool_, [this, view] {
+      auto rendered = options_.render(view);
+      // Unavailable is kept for a full queue, which a retry helps; a render that cannot be made
+      // (the fonts not installed) is the server's fault.
+      Result<Pdf> pdf =
+          rendered.ok() ? Result<Pdf>(std::make_shared<const std::string>(std::move(rendered).value()))
+          : rendered.status().code() == Code::kUnavailable
+              ? Result<Pdf>(Internal(rendered.status().message()))
+              : Result<Pdf>(rendered.status());
+      std::vector<std::unique_ptr<Waiter>> waiters;
+      {
+        std::lock_guard lock(mu_);
+        auto it = rendering_.find(Key(view));
+        waiters = std::move(it->second);
+        rendering_.erase(it);
+        if (pdf.ok()) {
+          if (kept_.size() >= kKept) {
+            kept_.erase(order_.front());
+            order_.erase(order_.begin());
+          }
+          if (kept_.emplace(Key(view), *pdf).second) order_.push_back(Key(view));
+        }
+      }
+      for (auto& w : waiters) w->Done(pdf);
+    });
+  }
+
+  PdfOptions options_;
   std::mutex mu_;
-  std::map<std::string, std::string> kept_;  // GUARDED_BY(mu_)
-  std::vector<std::string> order_;           // GUARDED_BY(mu_): oldest first
+  std::map<std::string, Pdf> kept_;                                    // GUARDED_BY(mu_)
+  std::vector<std::string> order_;                                     // GUARDED_BY(mu_)
+  std::map<std::string, std::vector<std::unique_ptr<Waiter>>> rendering_;  // GUARDED_BY(mu_)
+  asio::thread_pool pool_;  // last: joined before what its renders use goes
 };
+
+// What the PDF of a certificate draws, from what the registrar stored (and validated when it was
+// logged; DataLoss if it is malformed now).
+Result<certificate::CertificateView> PrintView(const registry::CertificatePrint& c,
+                                               const Registrar& registrar,
+                                               const crypto::NoteVerifier& key) {
+  certificate::CertificateView v;
+  try {
+    const json& b = c.body;
+    v.registration_number = b["registration_number"];
+    v.certificate_number = b["certificate_number"];
+    const json& rec = b["record"];
+    v.data_name = rec["data_name"];
+    for (const auto& h : rec["holders"]) {
+      v.holders.push_back({h["name"], h["type"], h["id"], h["country"], h["share"].get<uint64_t>()});
+    }
+    std::string industry = rec["industry"];
+    v.industry = industry + " " + std::string(registry::IndustryName(industry));
+    // The dates the certificate states (in the registrar's zone when it was issued);
+    // certificates from before they were stated get the zone of today's settings.
+    const bool local = b.contains("local_dates");
+    auto date = [&](const char* k, const char* local_key) -> std::string {
+      if (local) return b["local_dates"][local_key];
+      auto t = ParseRfc3339(b[k].get<std::string>());
+      return t.ok() ? registrar.LocalDate(*t) : "";
+    };
+    v.registered_on = date("registered_at", "registered");
+    v.valid_from = date("valid_from", "valid_from");
+    v.valid_until = date("valid_until", "valid_until");
+    v.status = c.status;
+    v.status_on = registrar.LocalDate(c.status_since);
+    for (const auto& d : registry::CertificateDeposits(b).value_or(
+             std::vector<registry::CertificateDeposit>{})) {
+      v.deposits.push_back({d.index, d.digest, d.size});
+    }
+    v.document = c.document.dump();
+    v.registrar = b["registrar"]["name"];
+    v.registrar_code = b["registrar"]["code"];
+    v.public_url = c.public_url;
+    v.log_origin = key.name();
+    v.log_index = c.index;
+    v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
+  } catch (const json::exception& e) {
+    return DataLoss(std::string("the stored certificate is malformed: ") + e.what());
+  }
+  return v;
+}
 
 Result<json> Body(const Request& req, bool optional = false) {
   if (optional && req.body.empty()) return json();
@@ -96,7 +210,7 @@ Result<json> Body(const Request& req, bool optional = false) {
 }  // namespace
 
 void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registrar& registrar,
-                           const crypto::NoteVerifier& key) {
+                           const crypto::NoteVerifier& key, const PdfOptions& pdf_options) {
   auto authed = [&registry](const Request& req) { return registry.Authenticate(req.bearer_token); };
 
   // Every write: authenticate, read the body, prepare the event for the object named by the path
@@ -143,7 +257,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   router.Add("POST", "/v1/applications",
              write("", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
                    View::kApplication, 201));
-  router.Add("GET", "/v1/applications", read([&](A a, Request& req) -> Result<json> {
+  router.Add("GET", "/v1/applications?page&status", read([&](A a, Request& req) -> Result<json> {
                uint64_t page = 1;
                if (req.query.count("page")) {
                  ASSIGN_OR_RETURN(page, req.QueryUint("page"));
@@ -154,6 +268,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              }));
   router.Add("GET", "/v1/applications/{id}", read([&](A a, Request& req) {
                return registrar.ApplicationView(a, req.params["id"]);
+             }));
+  router.Add("GET", "/v1/applications/{id}/opening", read([&](A a, Request& req) {
+               return registrar.Opening(a, req.params["id"]);
              }));
   router.Add("PUT", "/v1/applications/{id}",
              write("id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
@@ -180,7 +297,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                    false, View::kObjection, 200));
 
   // --- the public register ---
-  router.Add("GET", "/v1/notices", [&](Request& req) -> asio::awaitable<Response> {
+  router.Add("GET", "/v1/notices?q&industry&holder&page", [&](Request& req) -> asio::awaitable<Response> {
     auto r = registrar.Search(req.query, /*notices_only=*/true);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
@@ -190,7 +307,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
-  router.Add("GET", "/v1/registrations", [&](Request& req) -> asio::awaitable<Response> {
+  router.Add("GET", "/v1/registrations?q&industry&holder&status&page", [&](Request& req) -> asio::awaitable<Response> {
     auto r = registrar.Search(req.query, /*notices_only=*/false);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
@@ -206,44 +323,23 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                if (!r.ok()) co_return Response::Error(r.status());
                co_return Response::Json(200, *r);
              });
-  auto pdfs = std::make_shared<PdfShop>();
+  auto pdfs = std::make_shared<PdfShop>(pdf_options);
   router.Add("GET", "/v1/registrations/{number}/certificate.pdf",
              [&, pdfs](Request& req) -> asio::awaitable<Response> {
                auto c = registrar.CertificateForPrint(req.params["number"]);
                if (!c.ok()) co_return Response::Error(c.status());
-               certificate::CertificateView v;
-               try {
-                 const json& b = c->body;
-                 v.registration_number = b["registration_number"];
-                 v.certificate_number = b["certificate_number"];
-                 const json& rec = b["record"];
-                 v.data_name = rec["data_name"];
-                 for (const auto& h : rec["holders"]) {
-                   v.holders.push_back({h["name"], h["type"], h["id"], h["country"],
-                                        h["share"].get<uint64_t>()});
+               auto v = PrintView(*c, registrar, key);
+               if (!v.ok()) co_return Response::Error(v.status());
+               auto pdf = co_await pdfs->Get(*v);
+               if (!pdf.ok()) {
+                 if (pdf.status().code() == Code::kUnavailable) {
+                   co_return Response::RetryLater(pdf.status(), 1);
                  }
-                 std::string industry = rec["industry"];
-                 v.industry = industry + " " + std::string(registry::IndustryName(industry));
-                 auto date = [&](const char* k) -> std::string {
-                   auto t = ParseRfc3339(b[k].get<std::string>());
-                   return t.ok() ? registrar.LocalDate(*t) : "";
-                 };
-                 v.registered_on = date("registered_at");
-                 v.valid_from = date("valid_from");
-                 v.valid_until = date("valid_until");
-                 v.registrar = b["registrar"]["name"];
-                 v.registrar_code = b["registrar"]["code"];
-                 v.public_url = c->public_url;
-                 v.log_origin = key.name();
-                 v.log_index = c->index;
-                 v.key_id = fmt::format("{}+{:08x}", key.name(), key.key_id());
-               } catch (const json::exception& e) {
-                 co_return Response::Error(
-                     DataLoss(std::string("the stored certificate is malformed: ") + e.what()));
+                 co_return Response::Error(pdf.status());
                }
-               auto pdf = co_await pdfs->Get(v);
-               if (!pdf.ok()) co_return Response::Error(pdf.status());
-               co_return Response{200, "application/pdf", std::move(pdf).value()};
+               Response r(200, "application/pdf", "");
+               r.shared_body = std::move(pdf).value();
+               co_return r;
              });
 
   // --- registrations ---

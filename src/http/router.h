@@ -1,8 +1,18 @@
 // Routes (method, path pattern) to handlers. Patterns are literal segments and {name} segments,
-// e.g. "/v1/applications/{id}/submit". Built once before serving, then read-only (thread-safe).
+// e.g. "/v1/applications/{id}/submit", then the query parameters the route takes, if any, after a
+// '?' and separated by '&': "/log/entries?start&end". Built once before serving, then read-only
+// (thread-safe).
+//
+// Dispatch answers, before any handler runs:
+//   501 not_implemented     a method no route has (HEAD is GET's: it runs the GET handler)
+//   404 not_found           no route's path matches
+//   405 method_not_allowed  the path has routes, none for this method; Allow lists theirs
+//   400 invalid_argument    a query parameter the route does not declare
+// (A repeated query parameter is refused where the target is parsed, http/server.cc.)
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,16 +26,20 @@ using Handler = std::function<asio::awaitable<Response>(Request&)>;
 class Router {
  public:
   void Add(std::string method, std::string pattern, Handler handler);
-  // 404 for an unknown path, 405 for a known path with another method.
   asio::awaitable<Response> Dispatch(Request& req) const;
+  // Every route's method and pattern, in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
+    std::vector<std::string> query;  // the query parameters it takes
     Handler handler;
   };
   std::vector<Route> routes_;
+  std::set<std::string> methods_;  // every route's method, and HEAD if any is GET
 };
 
 }  // namespace dipr::http

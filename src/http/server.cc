@@ -3,29 +3,57 @@
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace dipr::http {
 namespace {
 
 using bhttp::status;
+using namespace std::chrono_literals;
 
-std::string Decode(std::string_view s) {
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding (RFC 3986 2.1); in a query, '+' is a space too (HTML forms). A '%' not
+// followed by two hex digits is refused rather than passed on as it is, and so is %00: no
+// handler, database or file name downstream expects a NUL.
+Result<std::string> Decode(std::string_view s, bool query) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (query && s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size()) {
-      int v = 0;
-      auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-      if (ec == std::errc() && p == s.data() + i + 3) {
-        out += static_cast<char>(v);
-        i += 2;
-      } else {
-        out += s[i];
+    } else if (s[i] == '%') {
+      int hi = i + 1 < s.size() ? HexDigit(s[i + 1]) : -1;
+      int lo = i + 2 < s.size() ? HexDigit(s[i + 2]) : -1;
+      if (hi < 0 || lo < 0) {
+        return InvalidArgument("malformed percent-encoding in the request target: \"" +
+                               std::string(s.substr(i, 3)) + "\"");
       }
+      int v = hi * 16 + lo;
+      if (v == 0) return InvalidArgument("%00 (a NUL) in the request target");
+      out += static_cast<char>(v);
+      i += 2;
     } else {
       out += s[i];
     }
@@ -33,43 +61,143 @@ std::string Decode(std::string_view s) {
   return out;
 }
 
-void ParseTarget(std::string_view target, Request& req) {
+// origin-form ("/path?query"), or absolute-form ("http://host/path?query"), which RFC 9112
+// 3.2.2 says a server must accept; its authority is not checked against this server's names,
+// as Host is not either. Anything else ("*", "path", "ftp://...") is refused.
+Status ParseTarget(std::string_view target, Request& req) {
+  if (target.empty() || target.front() != '/') {
+    size_t colon = target.find("://");
+    std::string_view scheme = target.substr(0, colon);
+    if (colon == std::string_view::npos || !(IEquals(scheme, "http") || IEquals(scheme, "https"))) {
+      return InvalidArgument("the request target must be a path starting with \"/\"");
+    }
+    std::string_view rest = target.substr(colon + 3);
+    size_t end = rest.find_first_of("/?");
+    if (end == 0 || rest.empty()) {
+      return InvalidArgument("the request target's URL has no host");
+    }
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end);
+    if (rest.empty() || rest.front() == '?') {
+      std::string t = "/" + std::string(rest);
+      return ParseTarget(t, req);
+    }
+    target = rest;
+  }
   size_t q = target.find('?');
-  req.path = Decode(target.substr(0, q));
-  if (q == std::string_view::npos) return;
+  ASSIGN_OR_RETURN(req.path, Decode(target.substr(0, q), false));
+  if (q == std::string_view::npos) return Status::Ok();
   std::string_view qs = target.substr(q + 1);
   while (!qs.empty()) {
     size_t amp = qs.find('&');
     std::string_view kv = qs.substr(0, amp);
     size_t eq = kv.find('=');
     if (!kv.empty()) {
-      req.query[Decode(kv.substr(0, eq))] =
-          eq == std::string_view::npos ? "" : Decode(kv.substr(eq + 1));
+      ASSIGN_OR_RETURN(std::string name, Decode(kv.substr(0, eq), true));
+      std::string value;
+      if (eq != std::string_view::npos) {
+        ASSIGN_OR_RETURN(value, Decode(kv.substr(eq + 1), true));
+      }
+      // Two values of one parameter: which one counts would be up to each parser (the first?
+      // the last?), so neither is taken.
+      if (!req.query.emplace(name, std::move(value)).second) {
+        return InvalidArgument("query parameter \"" + name + "\" is repeated");
+      }
     }
     if (amp == std::string_view::npos) break;
     qs.remove_prefix(amp + 1);
   }
+  return Status::Ok();
 }
 
-bhttp::response<bhttp::string_body> ToBeast(Response r, unsigned version, bool keep_alive) {
-  bhttp::response<bhttp::string_body> res{static_cast<status>(r.status), version};
+// "Authorization: Bearer TOKEN": the scheme in any case, then one or more spaces (RFC 7235 2.1,
+// RFC 6750 2.1). Any other value still counts as presented, but can never be a valid token.
+std::string BearerToken(std::string_view v) {
+  constexpr std::string_view kScheme = "bearer";
+  if (v.size() > kScheme.size() && IEquals(v.substr(0, kScheme.size()), kScheme) &&
+      v[kScheme.size()] == ' ') {
+    std::string_view token = v.substr(kScheme.size());
+    token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+    if (!token.empty() && token.find_first_of(" \t") == std::string_view::npos) {
+      return std::string(token);
+    }
+  }
+  return "\x01";
+}
+
+// The request as the router sees it, or the 4xx that refuses it.
+Result<Request> ToRequest(const bhttp::request<bhttp::string_body>& msg) {
+  size_t hosts = msg.count(bhttp::field::host);
+  if (hosts > 1) return InvalidArgument("the request has more than one Host header");
+  if (msg.version() >= 11 && hosts == 0) {
+    return InvalidArgument("an HTTP/1.1 request must have a Host header");
+  }
+  Request req;
+  req.method = std::string(msg.method_string());
+  RETURN_IF_ERROR(ParseTarget(msg.target(), req));
+  size_t auths = msg.count(bhttp::field::authorization);
+  if (auths > 1) return InvalidArgument("the request has more than one Authorization header");
+  if (auths == 1) req.bearer_token = BearerToken(msg.at(bhttp::field::authorization));
+  return req;
+}
+
+// Writes `r`, dropping the client if it takes none of it for `timeout` (the deadline is renewed
+// whenever some of it was taken, so a slow reader that reads is served). For HEAD, the header
+// says what GET would send and no body follows.
+asio::awaitable<boost::system::error_code> Write(beast::tcp_stream& stream, Response r,
+                                                 unsigned version, bool keep_alive, bool head,
+                                                 std::chrono::seconds timeout) {
+  std::shared_ptr<const std::string> body =
+      r.shared_body ? std::move(r.shared_body)
+                    : std::make_shared<const std::string>(std::move(r.body));
+  bhttp::response<bhttp::span_body<const char>> res{static_cast<status>(r.status), version};
   res.set(bhttp::field::server, "dipr");
   res.set(bhttp::field::content_type, r.content_type);
   res.set(bhttp::field::cache_control, "no-store");
-  res.body() = std::move(r.body);
+  for (auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
-  res.prepare_payload();
-  return res;
+  res.content_length(body->size());
+  if (!head) res.body() = {body->data(), body->size()};
+  bhttp::response_serializer<bhttp::span_body<const char>> sr{res};
+  boost::system::error_code ec;
+  while (!sr.is_done() && !ec) {
+    stream.expires_after(timeout);
+    co_await bhttp::async_write_some(stream, sr, asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return ec;
 }
 
-asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOptions opts) {
+// Closes after the last answer the way nginx's lingering_close does: no more is sent, and what
+// the client still sends (the rest of a refused request) is read and dropped for up to a second,
+// since closing with unread bytes would reset the connection, and the answer with it.
+asio::awaitable<void> LingeringClose(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  char sink[1024];
+  stream.expires_after(1s);
+  while (!ec) {
+    co_await stream.async_read_some(asio::buffer(sink),
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+// Gives a connection slot back when the session ends, however it ends (also when its io_context
+// is destroyed with the coroutine suspended).
+struct Slot {
+  std::atomic<size_t>& count;
+  ~Slot() { count.fetch_sub(1); }
+};
+
+asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOptions opts,
+                              std::atomic<size_t>& connections) {
+  Slot slot{connections};
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   boost::system::error_code ec;
   while (true) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.body_limit(opts.body_limit);
-    parser.header_limit(16 * 1024);
+    parser.header_limit(kMaxHeaderBytes);
     stream.expires_after(opts.idle_timeout);
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
@@ -77,6 +205,23 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
       if (ec == bhttp::error::body_limit) {
         err = Response::Error(TooLarge("the request body is over " +
                                        std::to_string(opts.body_limit) + " bytes"));
+      } else if (ec == bhttp::error::header_limit) {
+        // A long target, unless the request line was parsed (its target is set) or is in the
+        // buffer, shorter than the limit: then the fields are what is too long.
+        std::string_view got(static_cast<const char*>(buffer.data().data()), buffer.size());
+        size_t eol = got.find('\n');
+        size_t target = parser.get().target().size();
+        bool line_ok = (target > 0 && target <= kMaxTargetBytes) ||
+                       (eol != std::string_view::npos && eol <= kMaxTargetBytes);
+        if (!line_ok) {
+          err = Response::Error(414, "uri_too_long",
+                                "the request target is over " + std::to_string(kMaxTargetBytes) +
+                                    " bytes");
+        } else {
+          err = Response::Error(431, "header_too_large",
+                                "the request's header is over " +
+                                    std::to_string(kMaxHeaderBytes) + " bytes");
+        }
       } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
                  ec != beast::error::timeout && ec != asio::error::connection_reset &&
                  ec != asio::error::operation_aborted) {
@@ -84,44 +229,52 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
       } else {
         break;
       }
-      auto res = ToBeast(std::move(err), 11, false);
-      co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+      // The stream is out of step with the messages now: answer, and close.
+      co_await Write(stream, std::move(err), 11, false, false, opts.write_timeout);
       break;
     }
     auto& msg = parser.get();
-    Request req;
-    req.method = std::string(msg.method_string());
-    ParseTarget(msg.target(), req);
-    if (auto it = msg.find(bhttp::field::authorization); it != msg.end()) {
-      std::string_view v = it->value();
-      if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) {
-        req.bearer_token = std::string(v.substr(7));
-      } else {
-        req.bearer_token = "\x01";  // present but not a bearer token: never a valid token
+    bool keep_alive = msg.keep_alive();
+    bool head = msg.method() == bhttp::verb::head;
+    Response r;
+    if (msg.target().size() > kMaxTargetBytes) {
+      r = Response::Error(414, "uri_too_long",
+                          "the request target is over " + std::to_string(kMaxTargetBytes) +
+                              " bytes");
+    } else if (auto req = ToRequest(msg); !req.ok()) {
+      r = Response::Error(req.status());
+    } else {
+      req->body = std::move(msg.body());
+      try {
+        r = co_await router.Dispatch(*req);
+      } catch (const std::exception& e) {
+        // A handler bug must cost one request, not the server.
+        spdlog::error("{} {}: unhandled exception: {}", req->method, req->path, e.what());
+        r = Response::Error(Internal("internal error"));
       }
     }
-    req.body = std::move(msg.body());
-    bool keep_alive = msg.keep_alive();
-    unsigned version = msg.version();
-    Response r;
-    try {
-      r = co_await router.Dispatch(req);
-    } catch (const std::exception& e) {
-      // A handler bug must cost one request, not the server.
-      spdlog::error("{} {}: unhandled exception: {}", req.method, req.path, e.what());
-      r = Response::Error(Internal("internal error"));
-    }
-    auto res = ToBeast(std::move(r), version, keep_alive);
-    // A fresh deadline for the write: the read's may have nearly run out while the handler
-    // waited (a deposit waiting out a leader change), and the entry is committed by now.
-    stream.expires_after(opts.idle_timeout);
-    co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    ec = co_await Write(stream, std::move(r), msg.version(), keep_alive, head, opts.write_timeout);
     if (ec || !keep_alive) break;
   }
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  co_await LingeringClose(stream);
 }
 
-asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, ServerOptions opts) {
+// A connection over the cap: answered 503 at once, then closed.
+asio::awaitable<void> Refuse(tcp::socket socket, size_t max_connections,
+                             std::atomic<size_t>& refusing) {
+  Slot slot{refusing};
+  beast::tcp_stream stream(std::move(socket));
+  Response r = Response::RetryLater(
+      Unavailable("the server is serving its maximum of " + std::to_string(max_connections) +
+                  " connections; retry"),
+      1);
+  if (auto ec = co_await Write(stream, std::move(r), 11, false, false, 1s); !ec) {
+    co_await LingeringClose(stream);
+  }
+}
+
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, ServerOptions opts,
+                             Server::Counters& counters) {
   auto ex = co_await asio::this_coro::executor;
   while (true) {
     boost::system::error_code ec;
@@ -135,7 +288,39 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, Serv
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(ex, Session(std::move(socket), router, opts), asio::detached);
+    if (counters.connections.fetch_add(1) >= opts.max_connections) {
+      counters.connections.fetch_sub(1);
+      // The refusals are bounded too: past them, a connection is closed unanswered.
+      if (counters.refusing.fetch_add(1) < opts.max_connections) {
+        asio::co_spawn(ex, Refuse(std::move(socket), opts.max_connections, counters.refusing),
+                       asio::detached);
+      } else {
+        counters.refusing.fetch_sub(1);
+      }
+      continue;
+    }
+    asio::co_spawn(ex, Session(std::move(socket), router, opts, counters.connections),
+                   asio::detached);
+  }
+}
+
+std::string HostPort(const std::string& host, uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+// Each connection is a file descriptor, and so is each refusal: a soft limit of 1,024 (the
+// usual default) would run out before max_connections. Raises it up to the hard limit.
+void RaiseFileLimit(size_t max_connections) {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = 2 * max_connections + 256;
+  if (lim.rlim_cur >= want) return;
+  lim.rlim_cur = std::min(want, lim.rlim_max);
+  ::setrlimit(RLIMIT_NOFILE, &lim);
+  if (lim.rlim_cur < want) {
+    spdlog::warn("open files limited to {} (ulimit -n); {} connections need about {}",
+                 lim.rlim_cur, max_connections, want);
   }
 }
 
@@ -169,6 +354,7 @@ Server::Server(const Router& router, ServerOptions options)
   if (options_.threads <= 0) {
     options_.threads = std::max(1u, std::thread::hardware_concurrency());
   }
+  options_.max_connections = std::max<size_t>(1, options_.max_connections);
 }
 
 Server::~Server() {
@@ -176,33 +362,49 @@ Server::~Server() {
   workers_.clear();
 }
 
-Status Server::Start() {
+Status Server::Listen() {
+  if (!workers_.empty()) return Status::Ok();
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(options_.host, ec);
   if (ec) return InvalidArgument("cannot listen on \"" + options_.host + "\": not an IP address");
-  uint16_t port = options_.port;
-  for (int i = 0; i < options_.threads; ++i) {
+  tcp::endpoint ep(addr, options_.port);
+  std::string where = HostPort(options_.host, options_.port);
+  auto first = std::make_unique<Worker>();
+  first->acceptor.open(ep.protocol(), ec);
+  // SO_REUSEADDR lets a restart bind while the last run's connections are in TIME_WAIT; on Linux
+  // it never lets two sockets listen on one port.
+  if (!ec) first->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) first->acceptor.bind(ep, ec);
+  if (ec == asio::error::address_in_use) {
+    return Unavailable(where + " is in use (another dipr serve?)");
+  }
+  if (!ec) first->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Unavailable("cannot listen on " + where + ": " + ec.message());
+  uint16_t port = first->acceptor.local_endpoint().port();
+  workers_.push_back(std::move(first));
+  // The other threads accept from the same socket, through descriptors of their own.
+  for (int i = 1; i < options_.threads; ++i) {
     auto w = std::make_unique<Worker>();
-    tcp::endpoint ep(addr, port);
-    w->acceptor.open(ep.protocol(), ec);
-    if (!ec) w->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-    if (!ec) {
-      int one = 1;
-      ::setsockopt(w->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-      w->acceptor.bind(ep, ec);
-    }
-    if (!ec) w->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
+    int fd = ::dup(workers_.front()->acceptor.native_handle());
+    if (fd >= 0) w->acceptor.assign(ep.protocol(), fd, ec);
+    if (fd < 0 || ec) {
+      if (fd >= 0 && !w->acceptor.is_open()) ::close(fd);
       workers_.clear();
-      return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(port) + ": " +
-                         ec.message());
+      return Unavailable("cannot share the socket of " + where + ": " +
+                         (fd < 0 ? std::string(std::strerror(errno)) : ec.message()));
     }
-    port = w->acceptor.local_endpoint().port();  // the others join the port the first one got
     workers_.push_back(std::move(w));
   }
   port_ = port;
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  RETURN_IF_ERROR(Listen());
+  if (!threads_.empty()) return Status::Ok();
+  RaiseFileLimit(options_.max_connections);
   for (auto& w : workers_) {
-    asio::co_spawn(w->io, Accept(w->acceptor, router_, options_), asio::detached);
+    asio::co_spawn(w->io, Accept(w->acceptor, router_, options_, counters_), asio::detached);
     threads_.emplace_back([io = &w->io, n = threads_.size()] {
       pthread_setname_np(pthread_self(), ("dipr-http-" + std::to_string(n)).c_str());
       io->run();

@@ -1,8 +1,22 @@
-// The HTTP/1.1 server: Boost.Beast on Asio coroutines, one io_context and one thread per core,
-// each with its own listening socket on the same port (SO_REUSEPORT), so connections are spread
-// over the cores by the kernel and a request never crosses threads.
+// The HTTP/1.1 server: Boost.Beast on Asio coroutines, one io_context and one thread per core.
+// One listening socket: each thread's acceptor holds a dup() of it, so the threads share the
+// kernel's one accept queue and a request never crosses threads. No SO_REUSEPORT: with it, a
+// second server on a busy port would bind too, and the kernel would split the connections
+// between two registries (issue 9).
+//
+// What it refuses before a handler runs (docs/API.md, "HTTP"): a target over kMaxTargetBytes
+// (414), header fields over kMaxHeaderBytes (431), a body over body_limit (413), an HTTP/1.1
+// request without one Host (400), a target that is neither "/..." nor an absolute http(s) URL
+// (400), malformed percent-encoding or %00 (400), a repeated query parameter (400), two
+// Authorization fields (400); the router refuses the rest (router.h). HEAD is answered as GET,
+// without the body.
+//
+// Bounds under load: at most max_connections connections are served; past it a connection is
+// answered 503 with Retry-After and closed. A client that reads nothing of its answer for
+// write_timeout is dropped, and so is one that sends nothing for idle_timeout.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -14,31 +28,48 @@
 
 namespace dipr::http {
 
+inline constexpr size_t kMaxTargetBytes = 8 * 1024;
+inline constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: pick a free port (see Server::port())
   int threads = 0;       // 0: one per core
   size_t body_limit = 1 << 20;
   std::chrono::seconds idle_timeout{60};
+  // Connections served at once (each costs a file descriptor and ~10 KB); more are answered 503.
+  size_t max_connections = 1024;
+  // How long a client may read nothing of its answer before it is dropped.
+  std::chrono::seconds write_timeout{10};
 };
 
 // Parses "HOST:PORT" ("[::1]:8080" for IPv6).
 Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
 
-// Start() returns once the sockets listen; Stop() (any thread) closes them and joins. Thread-safe.
+// Listen() binds the socket (Unavailable "HOST:PORT is in use" if another process has it), so
+// that a caller can fail before it creates anything; Start() listens first if Listen() was not
+// called, then serves; Stop() (any thread) closes and joins. Thread-safe.
 class Server {
  public:
   Server(const Router& router, ServerOptions options);
   ~Server();
+  Status Listen();
   Status Start();
   void Stop();
   uint16_t port() const { return port_; }
+
+  // Shared by the threads' sessions; outlives them (declared before workers_).
+  struct Counters {
+    std::atomic<size_t> connections{0};  // being served
+    std::atomic<size_t> refusing{0};     // being answered 503 (at most max_connections)
+  };
 
  private:
   struct Worker;
   const Router& router_;
   ServerOptions options_;
   uint16_t port_ = 0;
+  Counters counters_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
 };

@@ -29,14 +29,7 @@ Result<TreeAppender> TreeAppender::Load(uint64_t size, TileSource& source) {
     }
     // Recompute the tile's internal nodes from its bottom row: a damaged leaf hash near the
     // head of the log is caught at start-up rather than by the next client's proof check.
-    for (int k = 1; k < kTileHeight; ++k) {
-      const auto& below = tile.row(k - 1);
-      for (size_t j = 0; j < tile.row(k).size(); ++j) {
-        if (HashChildren(below[2 * j], below[2 * j + 1]) != tile.row(k)[j]) {
-          return DataLoss(fmt::format("tile {}/{} is damaged at row {}", L, id.index, k));
-        }
-      }
-    }
+    RETURN_IF_ERROR(tile.CheckRows(id));
     a.edge_[L] = {id.index, std::move(tile)};
   }
   return a;

@@ -26,15 +26,7 @@ class PromiseCompletion final : public Completion {
 
 // Checks that a stored tree head is signed by us and states the given size and root.
 Status CheckHead(const storage::TreeHead& head, const crypto::NoteSigner& signer) {
-  auto cp = OpenCheckpoint(head.checkpoint, signer.verifier());
-  if (!cp.ok()) {
-    return DataLoss("the stored checkpoint does not verify with this registry's key: " +
-                    cp.status().message());
-  }
-  if (cp->size != head.size || cp->root != head.root) {
-    return DataLoss("the stored checkpoint does not state the stored tree head");
-  }
-  return Status::Ok();
+  return CheckStoredHead(head, signer.verifier());
 }
 
 }  // namespace
@@ -177,9 +169,38 @@ Sequencer::Stats Sequencer::stats() const {
   return stats_;
 }
 
+void Sequencer::Halt(const Status& why) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!failed_) {
+    spdlog::critical("sequencer: stopped taking entries: {}", why.ToString());
+    last_failure_ = why;  // what /healthz says
+  }
+  failed_ = true;
+}
+
 bool Sequencer::healthy() const {
   std::lock_guard<std::mutex> g(mu_);
   return !failed_ && !stopping_;
+}
+
+Status Sequencer::WriteHealth(std::chrono::milliseconds stall) const {
+  std::lock_guard<std::mutex> g(mu_);
+  if (failed_ || stopping_) {
+    return Unavailable(
+        "the log has stopped taking entries" +
+        (last_failure_.ok() ? std::string() : " after: " + last_failure_.message()) +
+        "; restart the registry");
+  }
+  if (!last_failure_.ok()) return Unavailable("the last write failed: " + last_failure_.message());
+  if (integrating_ != std::chrono::steady_clock::time_point()) {
+    auto waited = std::chrono::steady_clock::now() - integrating_;
+    if (waited > stall) {
+      return Unavailable(fmt::format(
+          "a write has waited {} ms for the database (locked by another process?)",
+          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()));
+    }
+  }
+  return Status::Ok();
 }
 
 std::shared_ptr<const storage::TreeHead> Sequencer::Latest() const {
@@ -361,8 +382,24 @@ void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
   const auto t0 = std::chrono::steady_clock::now();
   auto fail_all = [&](const Status& st) {
     spdlog::error("sequencer: batch of {} failed: {}", batch.size(), st.ToString());
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      last_failure_ = st;
+    }
     for (auto& p : batch) p.done->Done(st);
   };
+  // How long this batch has been at it, for WriteHealth; whatever way Integrate returns.
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    integrating_ = t0;
+  }
+  struct EndOfBatch {
+    Sequencer* s;
+    ~EndOfBatch() {
+      std::lock_guard<std::mutex> g(s->mu_);
+      s->integrating_ = {};
+    }
+  } end_of_batch{this};
 
   // First optimistically, with the store's deferred checks (a deposit's uniqueness is then
   // verified once for the whole batch instead of once per entry); if any projection was in
@@ -383,6 +420,10 @@ void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
     auto tx_or = store_.BeginWrite();
     if (!tx_or.ok()) return fail_all(tx_or.status());  // nothing changed; a later batch retries
     tx = std::move(tx_or).value();
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      last_failure_ = Status::Ok();  // the store takes writes again
+    }
     if (tx->EntryCount() != appender_.size()) {
       // Another process appended since our last batch (a node that sequenced before us, on the
       // same database). Write transactions take turns, so build on what it committed.
@@ -472,7 +513,7 @@ void Sequencer::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
       }
       return fail_all(st);
     }
-    if (options_.on_commit) options_.on_commit(writes);
+    if (options_.on_commit) options_.on_commit(writes, *head);
     std::lock_guard<std::mutex> g(mu_);
     latest_ = head;
   } else {

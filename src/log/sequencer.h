@@ -60,9 +60,10 @@ class Sequencer {
   struct Options {
     size_t max_batch = 4096;
     size_t max_queue = 200000;  // beyond this, Submit answers Unavailable (backpressure)
-    // Called on the sequencer thread after each commit with the tiles it wrote, so that a tile
-    // cache can be written through instead of re-reading what was just stored.
-    std::function<void(const std::vector<TileWrite>&)> on_commit;
+    // Called on the sequencer thread after each commit with the tiles it wrote and the head
+    // they make, before the head is published, so that a tile cache can be written through
+    // instead of re-reading (and re-checking) what was just stored.
+    std::function<void(const std::vector<TileWrite>&, const storage::TreeHead&)> on_commit;
     // How the leader projects an entry that another node queued (it has no Projection closure
     // for it): registry::ApplyEntry. Without it, queued entries are refused.
     std::function<Status(storage::WriteTx&, uint64_t index, std::string_view entry,
@@ -116,8 +117,16 @@ class Sequencer {
 
   // The latest committed signed tree head (shared: reading it copies no checkpoint text).
   std::shared_ptr<const storage::TreeHead> Latest() const;
-  // False after a failed commit (the sequencer then refuses entries until a restart).
+  // False after a failed commit or Halt (the sequencer then refuses entries until a restart).
   bool healthy() const;
+  // Whether entries can be appended now: Ok, or Unavailable saying why: stopped (after a failed
+  // commit, or healthy() false for another reason), the last batch failed (the database locked
+  // or full, say; Ok again once one succeeds), or a batch has waited on the store for more than
+  // `stall`. Cheap (a lock, a few fields): /healthz asks it on every call.
+  Status WriteHealth(std::chrono::milliseconds stall) const;
+  // Stops taking entries until a restart, as after a failed commit: for a reader that found
+  // stored data not matching what was signed (the log must not grow on top of it).
+  void Halt(const Status& why);
 
  private:
   struct Pending {
@@ -169,6 +178,10 @@ class Sequencer {
   };
   std::shared_ptr<Handle> handle_;
   Stats stats_;                // GUARDED_BY(mu_)
+  // For WriteHealth: why the last batch failed (Ok once one succeeds), and since when the batch
+  // in progress has been integrating (the epoch: none).
+  Status last_failure_;                                  // GUARDED_BY(mu_)
+  std::chrono::steady_clock::time_point integrating_;  // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
 };

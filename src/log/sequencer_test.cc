@@ -212,7 +212,7 @@ TEST_F(SequencerTest, ConcurrentAppendsGetDenseIndexesAndVerifiableProofs) {
       ASSERT_GT(a.head->size, a.index);
       auto cp = OpenCheckpoint(a.head->checkpoint, signer_.verifier());
       ASSERT_TRUE(cp.ok());
-      auto proof = reader.Inclusion(a.index, cp->size, seq_->Latest()->size);
+      auto proof = reader.Inclusion(a.index, cp->size, *seq_->Latest());
       ASSERT_TRUE(proof.ok()) << proof.status().ToString();
       std::string entry = "entry " + std::to_string(t) + "/" + std::to_string(i);
       EXPECT_TRUE(VerifyInclusion(a.index, cp->size, HashLeaf(entry), *proof, cp->root).ok());
@@ -247,7 +247,7 @@ TEST_F(SequencerTest, RestartContinuesTheSameTreeConsistently) {
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(seq_->Append("f" + std::to_string(i), nullptr).ok());
   auto after = *seq_->Latest();
   LogReader reader(*store_);
-  auto proof = reader.Consistency(before.size, after.size, after.size);
+  auto proof = reader.Consistency(before.size, after.size, after);
   ASSERT_TRUE(proof.ok()) << proof.status().ToString();
   EXPECT_TRUE(VerifyConsistency(before.size, after.size, *proof, before.root, after.root).ok());
 }
@@ -310,7 +310,7 @@ TEST_F(SequencerTest, AFollowerHandsItsEntriesToTheLeader) {
   LogReader reader(*store_);
   for (const auto& [size, root] : root_at_size) {
     if (size == final_head->size) continue;
-    auto proof = reader.Consistency(size, final_head->size, final_head->size);
+    auto proof = reader.Consistency(size, final_head->size, *final_head);
     ASSERT_TRUE(proof.ok());
     EXPECT_TRUE(VerifyConsistency(size, final_head->size, *proof, root, final_head->root).ok())
         << "checkpoint at size " << size << " is not consistent with the final one";
@@ -341,7 +341,7 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->index, 10u);
   LogReader reader(*store2);
-  auto proof = reader.Consistency(before.size, r->head->size, r->head->size);
+  auto proof = reader.Consistency(before.size, r->head->size, *r->head);
   ASSERT_TRUE(proof.ok());
   EXPECT_TRUE(
       VerifyConsistency(before.size, r->head->size, *proof, before.root, r->head->root).ok());
@@ -370,6 +370,22 @@ TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
   ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
   EXPECT_EQ((*restarted)->Latest()->root, head.root);
   EXPECT_TRUE((*restarted)->Append("after restart", nullptr).ok());
+}
+
+// /healthz reads WriteHealth: after a failed commit it must say writes are blocked, and why.
+TEST_F(SequencerTest, WriteHealthSaysWritesStoppedAfterAFailedCommit) {
+  seq_.reset();
+  FaultyStore faulty(*store_);
+  auto seq = std::move(Sequencer::Start(faulty, signer_)).value();
+  EXPECT_TRUE(seq->WriteHealth(std::chrono::seconds(5)).ok());
+  faulty.fail_commits = true;
+  EXPECT_FALSE(seq->Append("lost", nullptr).ok());
+  faulty.fail_commits = false;
+  Status health = seq->WriteHealth(std::chrono::seconds(5));
+  EXPECT_EQ(health.code(), Code::kUnavailable);
+  EXPECT_NE(health.message().find("injected: the disk is gone"), std::string::npos)
+      << health.message();
+  EXPECT_NE(health.message().find("restart"), std::string::npos) << health.message();
 }
 
 TEST_F(SequencerTest, RefusesToStartWithAnotherKey) {

@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "log/hasher.h"
+
 namespace dipr::log {
 
 NodeLocation LocateNode(uint8_t level, uint64_t index) {
@@ -68,6 +72,28 @@ std::string Tile::Serialize() const {
     for (const auto& h : row) out.append(reinterpret_cast<const char*>(h.data()), h.size());
   }
   return out;
+}
+
+Tile Tile::Prefix(uint64_t w) const {
+  Tile t;
+  for (int k = 0; k < kTileHeight; ++k) {
+    t.rows_[k].assign(rows_[k].begin(), rows_[k].begin() + (w >> k));
+  }
+  return t;
+}
+
+Status Tile::CheckRows(TileId id) const {
+  for (int k = 1; k < kTileHeight; ++k) {
+    const auto& below = rows_[k - 1];
+    for (size_t j = 0; j < rows_[k].size(); ++j) {
+      if (HashChildren(below[2 * j], below[2 * j + 1]) != rows_[k][j]) {
+        return DataLoss(fmt::format("tile {}/{} is damaged: node {} of row {} is not the hash "
+                                    "of the two below it",
+                                    id.level, id.index, j, k));
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace dipr::log

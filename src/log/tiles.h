@@ -63,6 +63,11 @@ class Tile {
   // REQUIRES: pos == row(k).size() (rows only grow at their right end).
   void Append(int k, const Hash& h) { rows_[k].push_back(h); }
   std::string Serialize() const;
+  // The tile as it was at width w (its rows cut to w >> k). REQUIRES: w <= width().
+  Tile Prefix(uint64_t w) const;
+  // Every node above the bottom row is the hash of its two children; DataLoss naming tile `id`
+  // and the row otherwise (a zeroed or altered tile).
+  Status CheckRows(TileId id) const;
 
  private:
   std::array<std::vector<Hash>, kTileHeight> rows_;

@@ -8,7 +8,10 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "crypto/sha256.h"
+#include "registry/commitment.h"
+#include "registry/country.h"
 #include "registry/event.h"
+#include "registry/resident_id.h"
 #include "registry/uscc.h"
 #include "registry/validate.h"
 
@@ -106,9 +109,10 @@ Result<nlohmann::json> ParseHolder(const nlohmann::json& h, size_t i) {
         fmt::format("\"{}.type\" must be {}", prefix, Choices(kHolderTypes)));
   }
   RETURN_IF_ERROR(CheckTextValue(h["country"], prefix + ".country", 2, 2, false, country));
-  if (!std::all_of(country.begin(), country.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+  if (!IsAssignedCountryCode(country)) {
     return InvalidArgument(fmt::format(
-        "\"{}.country\" must be an ISO 3166-1 alpha-2 code in capitals, like \"CN\"", prefix));
+        "\"{}.country\" must be an assigned ISO 3166-1 alpha-2 code in capitals, like \"CN\"",
+        prefix));
   }
   RETURN_IF_ERROR(CheckTextValue(h["id"], prefix + ".id", 1, 64, false, id));
   if (country == "CN" && type != "individual" && !IsValidUscc(id)) {
@@ -116,6 +120,12 @@ Result<nlohmann::json> ParseHolder(const nlohmann::json& h, size_t i) {
         "\"{}.id\" must be a valid 18-character unified social credit code (GB 32100-2015) "
         "for a Chinese {}",
         prefix, type));
+  }
+  if (country == "CN" && type == "individual" && !IsValidResidentId(id)) {
+    return InvalidArgument(fmt::format(
+        "\"{}.id\" must be a valid 18-character citizen identity number (GB 11643-1999: a "
+        "real date of birth and the check character, X in capitals) for a Chinese individual",
+        prefix));
   }
   uint64_t share = 0;
   RETURN_IF_ERROR(CheckCount(h["share"], prefix + ".share", 1, 1000000, share));
@@ -270,11 +280,7 @@ nlohmann::json PublicFields(const nlohmann::json& fields) {
 }
 
 Result<std::string> FieldsCommitment(const nlohmann::json& fields, std::string_view salt_hex) {
-  ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(fields));
-  ASSIGN_OR_RETURN(std::string salt, HexDecode(salt_hex));
-  if (salt.size() != 16) return InvalidArgument("a commitment salt is 16 bytes");
-  std::string msg = "dipr-application-v1\n" + salt + canonical;
-  return HexEncode(crypto::Sha256Of(msg));
+  return Commitment(kFieldsDomain, fields, salt_hex);
 }
 
 std::string_view IndustryName(std::string_view section) {

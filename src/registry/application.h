@@ -32,9 +32,11 @@ inline constexpr size_t kMaxDescriptionChars = 2000;  // keeps an issuing entry 
 inline constexpr size_t kMaxDeposits = 100;
 
 // Validates an application body (POST/PUT /v1/applications) and returns its normalized fields:
-// every field present, "confidential" sorted, unique-holder and share rules checked, unified
-// social credit codes of CN enterprises and institutions checked. InvalidArgument naming the
-// field otherwise. Does not check the deposits' existence or ownership (the caller does).
+// every field present, "confidential" sorted, unique-holder and share rules checked, countries
+// checked against the assigned ISO 3166-1 codes (registry/country.h), unified social credit codes
+// of CN enterprises and institutions and citizen identity numbers of CN individuals checked, text
+// checked as registry/validate.h says. InvalidArgument naming the field otherwise. Does not check
+// the deposits' existence, ownership or sizes against "scale.bytes" (the caller does).
 Result<nlohmann::json> ParseApplicationFields(const nlohmann::json& body);
 
 // The fields the public sees: confidential descriptive fields removed, individuals' identifiers

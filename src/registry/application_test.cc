@@ -96,6 +96,80 @@ TEST(ApplicationFields, ForeignAndIndividualHoldersCarryTheirOwnIdentifiers) {
   EXPECT_TRUE(ParseApplicationFields(b).ok());
 }
 
+// Issue 9, item 11: a CN individual's identity number was not checked, "ZZ" was a country.
+TEST(ApplicationFields, AChineseIndividualsIdentityNumberIsChecked) {
+  auto error = [](const std::string& id) {
+    return ErrorFor([&](json& b) {
+      b["holders"][1] = {{"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"},
+                         {"share", 1}};
+    });
+  };
+  for (const std::string id : {"110105194912310021",   // wrong check character (X)
+                               "11010519491231002x",   // the standard writes X in capitals
+                               "110105194902300020",   // 1949-02-30 (right check character)
+                               "11010519491231002",    // 17 characters
+                               "110105491231002",      // a first-generation 15-digit number
+                               "1101051949123100AX"}) {
+    EXPECT_NE(error(id).find("\"holders[1].id\""), std::string::npos) << id;
+  }
+  for (const std::string id : {"11010519491231002X", "110101200002290018"}) {  // 2000-02-29
+    json b = ValidBody();
+    b["holders"][1] = {{"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"},
+                       {"share", 1}};
+    auto f = ParseApplicationFields(b);
+    EXPECT_TRUE(f.ok()) << id << ": " << f.status().ToString();
+  }
+}
+
+TEST(ApplicationFields, ACountryMustBeAnAssignedIsoCode) {
+  for (const std::string c : {"ZZ", "XK", "AA", "UK", "EU", "AN", "QZ", "C1"}) {
+    EXPECT_NE(ErrorFor([&](json& b) { b["holders"][1]["country"] = c; })
+                  .find("\"holders[1].country\""),
+              std::string::npos)
+        << c;
+  }
+  for (const std::string c : {"GB", "FR", "HK", "TW", "SS", "AX", "ZW", "AD"}) {
+    json b = ValidBody();
+    b["holders"][1]["country"] = c;
+    EXPECT_TRUE(ParseApplicationFields(b).ok()) << c;
+  }
+}
+
+TEST(ApplicationFields, NamesWithInvisibleOrReorderingCharactersAreRefused) {
+  const std::string cases[] = {
+      "Acme\u0085Ltd",            // C1 control (NEL)
+      "Acme\u009bLtd",            // C1 control (CSI)
+      "Acme\u2028Ltd",            // line separator
+      "Acme\u2029Ltd",            // paragraph separator
+      "Acme \u202eDTL",           // right-to-left override
+      "Acme \u202aLtd",           // left-to-right embedding
+      "Acme \u2066Ltd\u2069",     // isolate
+      "Acme\ufdd0",               // noncharacter
+      "Acme\uffff",               // noncharacter
+      "\u200b",                   // ZWSP only
+      "\u200d\u200c\ufeff",      // ZWJ, ZWNJ, BOM
+      "\u3000\u00a0 \u2060",     // ideographic space, NBSP, word joiner
+      "\u115f\u3164",             // Hangul fillers
+  };
+  for (const auto& raw : cases) {
+    std::string name = json::parse("\"" + raw + "\"").get<std::string>();
+    EXPECT_NE(
+        ErrorFor([&](json& b) { b["holders"][0]["name"] = name; }).find("\"holders[0].name\""),
+        std::string::npos)
+        << raw;
+    EXPECT_NE(ErrorFor([&](json& b) { b["data_name"] = name; }).find("\"data_name\""),
+              std::string::npos)
+        << raw;
+  }
+  // Invisible characters within visible text are fine: ZWJ in an emoji, ZWNJ in Persian.
+  for (const std::string raw :
+       {"\u0645\u06cc\u200c\u062e\u0648\u0627\u0645", "data \U0001F469\u200d\U0001F4BB"}) {
+    json b = ValidBody();
+    b["data_name"] = json::parse("\"" + raw + "\"").get<std::string>();
+    EXPECT_TRUE(ParseApplicationFields(b).ok()) << raw;
+  }
+}
+
 TEST(ApplicationFields, PublicFieldsHideConfidentialOnesAndMaskIndividuals) {
   auto f = ParseApplicationFields(ValidBody());
   ASSERT_TRUE(f.ok());

@@ -34,6 +34,7 @@ class CalendarSchedule final : public Schedule {
   Result<Time> End(Time start, Period period) const override;
   Result<Time> Start(Time end, Period period) const override;
   void LocalDate(Time t, int& year, int& month, int& day) const override;
+  std::string ZoneName() const override { return zone_.name(); }
 
   const calendar::Calendar& calendar() const { return calendar_; }
   const calendar::TimeZone& zone() const { return zone_; }

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 
+#include "common/hex.h"
 #include "common/json_parse.h"
 #include "registry/application.h"
+#include "registry/commitment.h"
 #include "registry/numbers.h"
 #include "registry/validate.h"
 
@@ -76,12 +78,96 @@ Result<json> MaybeOpenContent(const Event& e, std::string_view sidecar, bool req
   return OpenContent(content, sidecar);
 }
 
+// A private text of an event (docs/FORMATS.md §2.2): the payload carries only
+// "<name>_commitment", and the sidecar's member {"<name>":{"salt","text"}} opens it. nullopt when
+// the event has no such text (allowed unless `required`); "" when it is unknown (a replay of the
+// public log). The text in clear in the payload is refused: the log would publish it forever.
+Result<std::optional<std::string>> PrivateText(const Event& e, std::string_view sidecar,
+                                               const std::string& name, bool required,
+                                               bool require_private) {
+  const std::string key = name + "_commitment";
+  if (e.payload.contains(name)) {
+    return InvalidArgument(fmt::format("the \"{}\" of {} is private: the log carries only \"{}\"",
+                                       name, e.type, key));
+  }
+  if (!e.payload.contains(key)) {
+    if (required) return InvalidArgument(fmt::format("{} needs \"{}\"", e.type, key));
+    return std::optional<std::string>();
+  }
+  ASSIGN_OR_RETURN(std::string commitment, Str(e.payload, key.c_str()));
+  if (commitment.size() != 64) {
+    return InvalidArgument(fmt::format("\"{}\" must be 64 hex digits", key));
+  }
+  if (sidecar.empty()) {
+    if (require_private) {
+      return InvalidArgument(fmt::format("{} needs its {} (the sidecar)", e.type, name));
+    }
+    return std::optional<std::string>(std::string());
+  }
+  auto parsed = ParseJson(sidecar);
+  const json side = parsed.ok() ? std::move(parsed).value() : json();
+  if (!side.is_object() || !side.contains(name) ||
+      !side[name].is_object() || !side[name].contains("salt") || !side[name]["salt"].is_string() ||
+      !side[name].contains("text") || !side[name]["text"].is_string()) {
+    return InvalidArgument(
+        fmt::format("the entry's sidecar lacks {{\"{}\":{{\"salt\",\"text\"}}}}", name));
+  }
+  std::string text = side[name]["text"].get<std::string>();
+  ASSIGN_OR_RETURN(std::string c, TextCommitment(text, side[name]["salt"].get<std::string>()));
+  if (c != commitment) {
+    return InvalidArgument(fmt::format("the sidecar's {} does not match \"{}\"", name, key));
+  }
+  return std::optional<std::string>(std::move(text));
+}
+
 void AddHistory(ApplicationState& a, uint64_t index, const Event& e, json extra = json::object()) {
   json h = {{"index", index}, {"type", e.type}, {"time", FormatRfc3339(e.time)}};
   for (auto& [k, v] : extra.items()) h[k] = v;
   a.history.push_back(std::move(h));
   a.updated = e.time;
 }
+
+}  // namespace
+
+Status CheckDepositsAndDates(const json& body) {
+  if (body.contains("deposits")) {
+    const json& ds = body["deposits"];
+    const json record = body.contains("record") ? body["record"] : json();
+    const json want =
+        record.is_object() && record.contains("deposits") ? record["deposits"] : json();
+    if (!ds.is_array() || !want.is_array() || ds.size() != want.size()) {
+      return InvalidArgument("the certificate's deposits are not the record's");
+    }
+    for (size_t i = 0; i < ds.size(); ++i) {
+      const json& d = ds[i];
+      if (!d.is_object() || d.size() != 4 || !d.contains("index") || d["index"] != want[i] ||
+          !d.contains("size") || !(d["size"].is_number_unsigned() ||
+                                  (d["size"].is_number_integer() && d["size"].get<int64_t>() >= 0)) || !d.contains("algorithm") ||
+          !d["algorithm"].is_string() || !d.contains("digest") || !d["digest"].is_string() ||
+          !IsLowerHex64(d["digest"].get<std::string>())) {
+        return InvalidArgument(fmt::format(
+            "the certificate's deposits[{}] is not {{algorithm, digest, index, size}} of the "
+            "record's deposit",
+            i));
+      }
+    }
+  }
+  if (body.contains("local_dates")) {
+    const json& l = body["local_dates"];
+    if (!l.is_object() || l.size() != 4) {
+      return InvalidArgument("the certificate's local_dates is malformed");
+    }
+    ASSIGN_OR_RETURN(std::string zone, Str(l, "time_zone"));
+    if (zone.empty()) return InvalidArgument("the certificate's local_dates lacks its time zone");
+    for (const char* k : {"registered", "valid_from", "valid_until"}) {
+      ASSIGN_OR_RETURN(std::string d, Str(l, k));
+      if (!IsIsoDate(d)) return InvalidArgument(fmt::format("local_dates.{} is not a date", k));
+    }
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 // The certificate an issuing event carries, checked against the application's public record.
 Status CheckCertificate(const ApplicationState& a, const json& body, const Event& e) {
@@ -102,7 +188,7 @@ Status CheckCertificate(const ApplicationState& a, const json& body, const Event
   if (!body.contains("record") || !body["record"].is_object()) {
     return InvalidArgument("the certificate lacks its record");
   }
-  return Status::Ok();
+  return CheckDepositsAndDates(body);
 }
 
 Status IssueFrom(ApplicationState& a, const json& body, uint64_t index) {
@@ -196,7 +282,11 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
   } else if (t == kApplicationExamined) {
     if (s != status::kSubmitted) return Refuse(a, "only a submitted application is examined");
     ASSIGN_OR_RETURN(std::string decision, Str(e.payload, "decision"));
-    ASSIGN_OR_RETURN(a.reason, Reason(e, decision != "accept"));
+    // Never public: it may speak of fields that are not (the application is not published yet,
+    // and a rejected one never is).
+    ASSIGN_OR_RETURN(auto reason,
+                     PrivateText(e, sidecar, "reason", decision != "accept", require_private));
+    a.reason = reason.value_or("");
     if (decision == "accept") {
       ASSIGN_OR_RETURN(Time ends, TimeField(e.payload, "notice_ends_at"));
       if (ends <= e.time) return InvalidArgument("a notice must end after it starts");
@@ -282,6 +372,7 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
                                              "change)", k));
         }
       }
+      if (fields == a.fields) return Refuse(a, "the requested change changes no field");
     }
     a.change_content = content;
     a.change_fields = std::move(fields);
@@ -291,7 +382,10 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
       return Refuse(a, "no change is under examination");
     }
     ASSIGN_OR_RETURN(std::string decision, Str(e.payload, "decision"));
-    ASSIGN_OR_RETURN(a.reason, Reason(e, decision != "accept"));
+    // Never public: it speaks of a change whose fields are not (unless accepted).
+    ASSIGN_OR_RETURN(auto reason,
+                     PrivateText(e, sidecar, "reason", decision != "accept", require_private));
+    a.reason = reason.value_or("");
     if (decision == "accept") {
       const json& body = e.payload.contains("certificate") ? e.payload["certificate"] : json();
       RETURN_IF_ERROR(CheckCertificate(a, body, e));
@@ -343,17 +437,39 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
   return view.PutApplication(a, index);
 }
 
-Status ApplyObjectionEvent(RegisterView& view, uint64_t index, const Event& e) {
+Status ApplyObjectionEvent(RegisterView& view, uint64_t index, const Event& e,
+                           std::string_view sidecar, bool require_private) {
   if (e.type == kObjectionFiled) {
     ObjectionState o;
     ASSIGN_OR_RETURN(o.id, Str(e.payload, "objection"));
-    ASSIGN_OR_RETURN(o.grounds, Str(e.payload, "grounds"));
-    ASSIGN_OR_RETURN(o.evidence, Str(e.payload, "evidence"));
+    // Private when filed (the applicant, the objector and the examiners read them); the grounds
+    // are published by the ruling, the evidence never.
+    ASSIGN_OR_RETURN(auto grounds, PrivateText(e, sidecar, "grounds", true, require_private));
+    ASSIGN_OR_RETURN(auto evidence, PrivateText(e, sidecar, "evidence", true, require_private));
+    o.grounds = *grounds;
+    o.evidence = *evidence;
+    o.grounds_commitment = e.payload["grounds_commitment"];
+    o.evidence_commitment = e.payload["evidence_commitment"];
     ASSIGN_OR_RETURN(auto existing, view.GetObjection(o.id));
     if (existing) return Conflict(fmt::format("objection {} exists already", o.id));
     ASSIGN_OR_RETURN(ApplicationState a, Load(view, e));
     if (a.status != status::kInNotice || !a.notice_ends_at || e.time >= *a.notice_ends_at) {
       return Conflict(fmt::format("application {} is not in its public notice", a.id));
+    }
+    // Accounts name no holder identifier, so the applicant's account is the one holder known.
+    if (e.actor == a.holder) {
+      return PermissionDenied(fmt::format(
+          "{} is the applicant of {}: an applicant does not object to their own application",
+          e.actor, a.id));
+    }
+    for (const auto& other_id : a.objections) {
+      ASSIGN_OR_RETURN(auto other, view.GetObjection(other_id));
+      if (other && other->objector == e.actor && other->status == "pending") {
+        return Conflict(fmt::format(
+            "{} has objection {} to {} pending: one objection states all of an objector's "
+            "grounds, and another may follow once it is ruled on",
+            e.actor, other_id, a.id));
+      }
     }
     o.application = a.id;
     o.objector = e.actor;
@@ -371,13 +487,26 @@ Status ApplyObjectionEvent(RegisterView& view, uint64_t index, const Event& e) {
   ASSIGN_OR_RETURN(auto o, view.GetObjection(id));
   if (!o) return NotFound(fmt::format("no objection {}", id));
   if (o->status != "pending") return Conflict(fmt::format("objection {} is ruled already", id));
+  if (e.actor == o->objector) {
+    return PermissionDenied(fmt::format(
+        "{} filed objection {}: an examiner does not rule on their own objection", e.actor, id));
+  }
   ASSIGN_OR_RETURN(std::string decision, Str(e.payload, "decision"));
   if (decision != "uphold" && decision != "dismiss") {
     return InvalidArgument("\"decision\" must be uphold or dismiss");
   }
   ASSIGN_OR_RETURN(auto a, view.GetApplication(o->application));
   if (!a) return DataLoss("objection " + id + " of a missing application");
+  // A ruling is public with its reason, and publishes the grounds it answers: opened against the
+  // commitment logged when they were filed, so they are the grounds filed, word for word.
   ASSIGN_OR_RETURN(o->decision_reason, Reason(e, true));
+  ASSIGN_OR_RETURN(std::string grounds, Str(e.payload, "grounds"));
+  ASSIGN_OR_RETURN(std::string grounds_salt, Str(e.payload, "grounds_salt"));
+  ASSIGN_OR_RETURN(std::string opened, TextCommitment(grounds, grounds_salt));
+  if (opened != o->grounds_commitment) {
+    return InvalidArgument(fmt::format("the ruling's grounds are not those filed with {}", id));
+  }
+  o->grounds = std::move(grounds);
   o->status = decision == "uphold" ? "upheld" : "dismissed";
   o->ruled = e.time;
   if (a->objections_pending > 0) a->objections_pending--;
@@ -521,6 +650,8 @@ json ObjectionState::ToJson() const {
           {"status", status},
           {"grounds", grounds},
           {"evidence", evidence},
+          {"grounds_commitment", grounds_commitment},
+          {"evidence_commitment", evidence_commitment},
           {"filed_at", FormatRfc3339(filed)},
           {"index", index},
           {"reason", decision_reason},
@@ -536,6 +667,8 @@ Result<ObjectionState> ObjectionState::FromJson(const json& j) {
     o.status = j.at("status");
     o.grounds = j.at("grounds");
     o.evidence = j.at("evidence");
+    o.grounds_commitment = j.value("grounds_commitment", "");
+    o.evidence_commitment = j.value("evidence_commitment", "");
     ASSIGN_OR_RETURN(o.filed, ParseRfc3339(j.at("filed_at").get<std::string>()));
     o.index = j.at("index");
     o.decision_reason = j.at("reason");
@@ -550,7 +683,7 @@ Status ApplyRegisterEvent(RegisterView& view, uint64_t index, const Event& e,
                           std::string_view sidecar, bool require_private) {
   try {
     if (e.type == kObjectionFiled || e.type == kObjectionRuled) {
-      return ApplyObjectionEvent(view, index, e);
+      return ApplyObjectionEvent(view, index, e, sidecar, require_private);
     }
     return ApplyApplicationEvent(view, index, e, sidecar, require_private);
   } catch (const json::exception& ex) {
@@ -601,6 +734,12 @@ json CertificateBody(const ApplicationState& a, const CertificateFacts& f) {
           {"registered_at", FormatRfc3339(f.registered)},
           {"valid_from", FormatRfc3339(f.valid_from)},
           {"valid_until", FormatRfc3339(f.valid_until)},
+          {"local_dates",
+           {{"time_zone", f.time_zone},
+            {"registered", f.registered_on},
+            {"valid_from", f.valid_from_on},
+            {"valid_until", f.valid_until_on}}},
+          {"deposits", f.deposits},
           {"record", a.record}};
 }
 

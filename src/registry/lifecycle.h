@@ -87,7 +87,10 @@ struct ObjectionState {
   std::string application;
   std::string objector;  // account id
   std::string status;    // pending | upheld | dismissed
+  // The texts; "" where unknown (a replay of the public log knows the grounds once ruled on, and
+  // never the evidence). The commitments are what objection.filed logged (docs/FORMATS.md §2.2).
   std::string grounds, evidence;
+  std::string grounds_commitment, evidence_commitment;
   Time filed{};
   uint64_t index = 0;  // of objection.filed
   std::string decision_reason;
@@ -115,9 +118,14 @@ bool IsRegisterEvent(std::string_view type);
 
 // Applies the event at `index`. sidecar: for events that carry a commitment to fields
 // (application.created / .updated, registration.change_requested) the canonical JSON
-// {"fields":…,"salt":…} they commit to; empty in a replay of the public log (require_private
-// false), where fields stay unknown. Conflict when the state does not allow the event (then
-// nothing was written); InvalidArgument for a malformed event.
+// {"fields":…,"salt":…} they commit to; for events that carry commitments to private texts
+// (application.examined's and registration.change_examined's "reason_commitment",
+// objection.filed's "grounds_commitment" and "evidence_commitment") {"<name>":{"salt","text"},…};
+// empty in a replay of the public log (require_private false), where fields and private texts
+// stay unknown. Conflict when the state does not allow the event, PermissionDenied when the actor
+// may not (an applicant objecting to their own application, an examiner ruling on their own
+// objection) — then nothing was written; InvalidArgument for a malformed event, including one
+// that carries a private text in clear.
 Status ApplyRegisterEvent(RegisterView& view, uint64_t index, const Event& event,
                           std::string_view sidecar, bool require_private);
 
@@ -129,7 +137,18 @@ struct CertificateFacts {
   std::string registration_number, certificate_number;
   std::string registrar_code, registrar_name;
   Time issued{}, registered{}, valid_from{}, valid_until{};
+  // The registrar's time zone and the local dates of registered, valid_from and valid_until in
+  // it ("2026-12-21"): what the PDF prints and a verifier shows, the same everywhere.
+  std::string time_zone, registered_on, valid_from_on, valid_until_on;
+  // One {"algorithm","digest","index","size"} per deposit of the record, in the record's order:
+  // what `dipr verify-certificate --file` checks a dataset against.
+  nlohmann::json deposits = nlohmann::json::array();
 };
 nlohmann::json CertificateBody(const ApplicationState& a, const CertificateFacts& facts);
+// "deposits" and "local_dates" came with certificate bodies in 2026-12; older bodies lack both
+// and stay valid. Where present, the deposits are the record's, in its order, each with its
+// fingerprint's algorithm, digest and size (copied by the registrar from the deposit entries),
+// and the local dates are dates with a time zone. InvalidArgument saying what is malformed.
+Status CheckDepositsAndDates(const nlohmann::json& body);
 
 }  // namespace dipr::registry

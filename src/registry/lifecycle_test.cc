@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "registry/application.h"
+#include "registry/commitment.h"
 #include "registry/numbers.h"
 #include "registry/replay.h"
 
@@ -52,9 +55,37 @@ class LifecycleTest : public ::testing::Test {
   }
   Time NoticeEnd() const { return kT0 + hours(240); }
 
+  // objection.filed's payload: the grounds and evidence as their commitments (under kSalt).
+  static json Filed(const std::string& id, const std::string& grounds,
+                    const std::string& evidence = "") {
+    return {{"objection", id},
+            {"application", "a1"},
+            {"grounds_commitment", *TextCommitment(grounds, kSalt)},
+            {"evidence_commitment", *TextCommitment(evidence, kSalt)}};
+  }
+  // objection.ruled's payload, publishing the grounds with their salt.
+  static json Ruled(const std::string& id, const std::string& decision,
+                    const std::string& grounds) {
+    return {{"objection", id}, {"application", "a1"}, {"decision", decision},
+            {"reason", "the ruling's reasons"}, {"grounds", grounds}, {"grounds_salt", kSalt}};
+  }
+
   json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from,
                    Time until, Time registered) {
-    CertificateFacts f{rn, cn, "3301", "Test registrar", issued, registered, from, until};
+    CertificateFacts f;
+    f.registration_number = rn;
+    f.certificate_number = cn;
+    f.registrar_code = "3301";
+    f.registrar_name = "Test registrar";
+    f.issued = issued;
+    f.registered = registered;
+    f.valid_from = from;
+    f.valid_until = until;
+    f.time_zone = "Asia/Shanghai";
+    f.registered_on = f.valid_from_on = "2026-12-01";
+    f.valid_until_on = "2027-12-01";
+    f.deposits = {{{"index", 3}, {"algorithm", "rfc6962-sha256-64k"},
+                   {"digest", std::string(64, 'a')}, {"size", 5}}};
     return CertificateBody(App(), f);
   }
   Status Register(Time t, const std::string& rn, const std::string& cn) {
@@ -126,19 +157,13 @@ TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
 
 TEST_F(LifecycleTest, AnOpenObjectionHoldsRegistrationUntilRuled) {
   ToNotice();
-  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9",
-                    {{"objection", "o1"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", ""}})
-                  .ok());
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9", Filed("o1", "g")).ok());
   EXPECT_FALSE(App().Due().has_value());
   EXPECT_EQ(Register(NoticeEnd() + hours(1), rn_, cn_).code(), Code::kConflict);
   // Objections after the end of the notice are refused.
-  EXPECT_EQ(Apply("objection.filed", NoticeEnd(), "u9",
-                  {{"objection", "o2"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", ""}})
-                .code(),
+  EXPECT_EQ(Apply("objection.filed", NoticeEnd(), "u8", Filed("o2", "g")).code(),
             Code::kConflict);
-  ASSERT_TRUE(Apply("objection.ruled", NoticeEnd() + hours(2), "e1",
-                    {{"objection", "o1"}, {"application", "a1"}, {"decision", "dismiss"},
-                     {"reason", "unfounded"}})
+  ASSERT_TRUE(Apply("objection.ruled", NoticeEnd() + hours(2), "e1", Ruled("o1", "dismiss", "g"))
                   .ok());
   EXPECT_EQ(App().Due(), NoticeEnd());
   EXPECT_TRUE(Register(NoticeEnd() + hours(3), rn_, cn_).ok());
@@ -146,19 +171,14 @@ TEST_F(LifecycleTest, AnOpenObjectionHoldsRegistrationUntilRuled) {
 
 TEST_F(LifecycleTest, AnUpheldObjectionRefusesTheApplication) {
   ToNotice();
-  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9",
-                    {{"objection", "o1"}, {"application", "a1"}, {"grounds", "g"}, {"evidence", "e"}})
-                  .ok());
-  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1",
-                    {{"objection", "o1"}, {"application", "a1"}, {"decision", "uphold"},
-                     {"reason", "copied"}})
-                  .ok());
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9", Filed("o1", "g", "e")).ok());
+  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "uphold", "g")).ok());
   EXPECT_EQ(App().status, "refused");
+  EXPECT_EQ(App().reason, "the ruling's reasons");
+  EXPECT_EQ((*view_.GetObjection("o1"))->grounds, "g");
   EXPECT_EQ(Register(NoticeEnd(), rn_, cn_).code(), Code::kConflict);
   // Ruled once only.
-  EXPECT_EQ(Apply("objection.ruled", kT0 + hours(4), "e1",
-                  {{"objection", "o1"}, {"decision", "dismiss"}, {"reason", "r"}})
-                .code(),
+  EXPECT_EQ(Apply("objection.ruled", kT0 + hours(4), "e1", Ruled("o1", "dismiss", "g")).code(),
             Code::kConflict);
 }
 
@@ -167,6 +187,37 @@ TEST_F(LifecycleTest, NumbersAreNeverClaimedTwice) {
   ASSERT_TRUE(view_.ClaimNumber(cn_, "a0").ok());  // another application has it
   EXPECT_EQ(Register(NoticeEnd(), rn_, cn_).code(), Code::kConflict);
   EXPECT_EQ(App().status, "in_notice");
+}
+
+// Certificates name their deposits' digests (verify-certificate --file checks a dataset with
+// them) and the registrar's local dates; those before did not, and still replay.
+TEST_F(LifecycleTest, ACertificateNamesTheRecordsDepositsOrNone) {
+  ToNotice();
+  const Time t = NoticeEnd();
+  auto registered = [&](const std::function<void(json&)>& edit) {
+    json cert = Certificate(rn_, cn_, t, t, t + hours(24 * 365), t);
+    edit(cert);
+    return Apply("application.registered", t, "registrar",
+                 {{"application", "a1"}, {"certificate", cert}});
+  };
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["index"] = 4; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"].push_back(c["deposits"][0]); }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["digest"] = "ABC"; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["deposits"][0]["size"] = -1; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["local_dates"]["valid_until"] = "2027/12/01"; }).code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(registered([](json& c) { c["local_dates"].erase("time_zone"); }).code(),
+            Code::kInvalidArgument);
+  // A certificate of the format before both fields.
+  ASSERT_TRUE(registered([](json& c) {
+                c.erase("deposits");
+                c.erase("local_dates");
+              }).ok());
+  EXPECT_EQ(App().status, "registered");
 }
 
 TEST_F(LifecycleTest, OnlyTheRegistrarRegistersAndExpires) {
@@ -186,7 +237,8 @@ TEST_F(LifecycleTest, CorrectionRequestsLapseAfterTheirDeadline) {
   ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
   Time due = kT0 + hours(72);
   ASSERT_TRUE(Apply("application.examined", kT0, "e1",
-                    {{"application", "a1"}, {"decision", "correct"}, {"reason", "fix the scale"},
+                    {{"application", "a1"}, {"decision", "correct"},
+                     {"reason_commitment", *TextCommitment("fix the scale", kSalt)},
                      {"correction_due", FormatRfc3339(due)}})
                   .ok());
   EXPECT_EQ(App().status, "correction_requested");
@@ -226,6 +278,99 @@ TEST_F(LifecycleTest, TheAcceptedRecordMustBeThePublicFields) {
                    {"notice_ends_at", FormatRfc3339(NoticeEnd())}, {"record", leaky}})
                 .code(),
             Code::kInvalidArgument);
+}
+
+// Issue 9: an examiner's reason, an objection's grounds and evidence were logged in clear.
+TEST_F(LifecycleTest, APrivateTextInClearInTheLogIsRefused) {
+  ToNotice();
+  json clear = Filed("o1", "g");
+  clear["grounds"] = "g";
+  EXPECT_EQ(Apply("objection.filed", kT0 + hours(2), "u9", clear).code(), Code::kInvalidArgument);
+  json f = Fields();
+  ASSERT_TRUE(Apply("application.created", kT0, "u1",
+                    {{"application", "a2"}, {"content", *FieldsCommitment(f, kSalt)}})
+                  .ok());
+  ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a2"}}).ok());
+  EXPECT_EQ(Apply("application.examined", kT0, "e1",
+                  {{"application", "a2"}, {"decision", "reject"}, {"reason", "names 张三"}})
+                .code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ((*view_.GetApplication("a2"))->status, "submitted");
+}
+
+TEST_F(LifecycleTest, APrivateReasonsSidecarMustMatchItsCommitment) {
+  json f = Fields();
+  ASSERT_TRUE(Apply("application.created", kT0, "u1",
+                    {{"application", "a1"}, {"content", *FieldsCommitment(f, kSalt)}})
+                  .ok());
+  ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
+  json payload = {{"application", "a1"},
+                  {"decision", "reject"},
+                  {"reason_commitment", *TextCommitment("the real reason", kSalt)}};
+  std::string lying = *CanonicalJson(json{{"reason", {{"salt", kSalt}, {"text", "another"}}}});
+  EXPECT_EQ(Apply("application.examined", kT0, "e1", payload, lying).code(),
+            Code::kInvalidArgument);
+  std::string honest =
+      *CanonicalJson(json{{"reason", {{"salt", kSalt}, {"text", "the real reason"}}}});
+  ASSERT_TRUE(Apply("application.examined", kT0, "e1", payload, honest).ok());
+  EXPECT_EQ(App().reason, "the real reason");
+}
+
+TEST_F(LifecycleTest, ARulingThatPublishesOtherGroundsThanFiledIsRefused) {
+  ToNotice();
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9", Filed("o1", "it is ours")).ok());
+  EXPECT_TRUE((*view_.GetObjection("o1"))->grounds.empty());  // unknown to a public replay
+  EXPECT_EQ(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "uphold", "it is not ours"))
+                .code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(App().status, "in_notice");
+  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "dismiss", "it is ours"))
+                  .ok());
+  EXPECT_EQ((*view_.GetObjection("o1"))->grounds, "it is ours");
+}
+
+TEST_F(LifecycleTest, AnExaminerRulingOnTheirOwnObjectionIsRefused) {
+  ToNotice();
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "e1", Filed("o1", "g")).ok());
+  EXPECT_EQ(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "uphold", "g")).code(),
+            Code::kPermissionDenied);
+  EXPECT_EQ(App().status, "in_notice");
+  EXPECT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e2", Ruled("o1", "dismiss", "g")).ok());
+}
+
+TEST_F(LifecycleTest, AnApplicantObjectingToTheirOwnApplicationIsRefused) {
+  ToNotice();
+  EXPECT_EQ(Apply("objection.filed", kT0 + hours(2), "u1", Filed("o1", "g")).code(),
+            Code::kPermissionDenied);
+  EXPECT_TRUE(App().objections.empty());
+}
+
+TEST_F(LifecycleTest, ASecondPendingObjectionByOneObjectorIsRefused) {
+  ToNotice();
+  ASSERT_TRUE(Apply("objection.filed", kT0 + hours(2), "u9", Filed("o1", "g")).ok());
+  EXPECT_EQ(Apply("objection.filed", kT0 + hours(2), "u9", Filed("o2", "g")).code(),
+            Code::kConflict);
+  EXPECT_TRUE(Apply("objection.filed", kT0 + hours(2), "u8", Filed("o3", "g")).ok());
+  // Once ruled on, the objector may object again (while the notice lasts).
+  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "dismiss", "g")).ok());
+  EXPECT_TRUE(Apply("objection.filed", kT0 + hours(4), "u9", Filed("o4", "new grounds")).ok());
+  EXPECT_EQ(App().objections.size(), 3u);
+}
+
+TEST_F(LifecycleTest, AChangeRequestThatChangesNothingIsRefused) {
+  ToNotice();
+  ASSERT_TRUE(Register(NoticeEnd(), rn_, cn_).ok());
+  json f = Fields();
+  constexpr char kOtherSalt[] = "ffeeddccbbaa99887766554433221100";
+  auto request = [&](const json& fields) {
+    return Apply("registration.change_requested", NoticeEnd() + hours(1), "u1",
+                 {{"application", "a1"}, {"content", *FieldsCommitment(fields, kOtherSalt)}},
+                 *CanonicalJson(json{{"fields", fields}, {"salt", kOtherSalt}}));
+  };
+  EXPECT_EQ(request(f).code(), Code::kConflict);
+  EXPECT_TRUE(App().change_content.empty());
+  f["structure"] = "Parquet";
+  EXPECT_TRUE(request(f).ok());
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 #include "common/hex.h"
 #include "common/json_parse.h"
 #include "crypto/random.h"
+#include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/commitment.h"
 #include "registry/numbers.h"
 #include "registry/projector.h"
 #include "registry/settings.h"
@@ -68,10 +70,32 @@ Status ParseReason(const json& body, bool required, std::string& reason) {
   return CheckTextValue(body["reason"], "reason", required ? 1 : 0, kMaxReasonChars, true, reason);
 }
 
+// A private text goes into the log as its commitment, payload["<name>_commitment"], and into the
+// sidecar as side[name] = {"salt","text"} (docs/FORMATS.md §2.2).
+Status CommitText(const std::string& name, const std::string& text, json& payload, json& side) {
+  std::string salt = NewSalt();
+  ASSIGN_OR_RETURN(std::string commitment, TextCommitment(text, salt));
+  payload[name + "_commitment"] = std::move(commitment);
+  side[name] = {{"salt", salt}, {"text", text}};
+  return Status::Ok();
+}
+
+// The sidecar of an event with private texts: their canonical JSON, or "" when there are none.
+Result<std::string> TextSidecar(const json& side) {
+  if (side.empty()) return std::string();
+  return CanonicalJson(side);
+}
+
 Result<ApplicationState> ParseApplication(const storage::Record& r) {
   auto j = ParseJson(r.doc);
   if (!j.ok()) return DataLoss("stored application " + r.id + " is " + j.status().message());
   return ApplicationState::FromJson(*j);
+}
+
+Result<ObjectionState> ParseObjection(const storage::Record& r) {
+  auto j = ParseJson(r.doc);
+  if (!j.ok()) return DataLoss("stored objection " + r.id + " is " + j.status().message());
+  return ObjectionState::FromJson(*j);
 }
 
 }  // namespace
@@ -191,26 +215,41 @@ Result<ApplicationState> Registrar::LoadRegistration(const std::string& number) 
   return ParseApplication(*r);
 }
 
+Result<Event> Registrar::ReadDeposit(uint64_t idx, const std::string& field) {
+  ASSIGN_OR_RETURN(uint64_t size, store_.EntryCount());
+  if (idx >= size) return InvalidArgument(fmt::format("\"{}\": no log entry {}", field, idx));
+  ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(idx, idx + 1));
+  ASSIGN_OR_RETURN(Event e, DecodeEntry(entries.at(0)));
+  if (e.type != kDeposit) {
+    return InvalidArgument(fmt::format("\"{}\": log entry {} is not a deposit", field, idx));
+  }
+  return e;
+}
+
 Result<std::pair<std::string, std::string>> Registrar::ContentFor(const storage::Account& actor,
                                                                   const json& body, json& fields) {
   ASSIGN_OR_RETURN(fields, ParseApplicationFields(body));
   // The deposits must be the applicant's own: read them from the log itself.
-  ASSIGN_OR_RETURN(uint64_t size, store_.EntryCount());
   size_t i = 0;
+  uint64_t total = 0;  // the deposits' sizes; saturates (scale.bytes is below 2^53 anyway)
   for (const auto& d : fields["deposits"]) {
     uint64_t idx = d.get<uint64_t>();
     std::string field = fmt::format("deposits[{}]", i++);
-    if (idx >= size) return InvalidArgument(fmt::format("\"{}\": no log entry {}", field, idx));
-    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(idx, idx + 1));
-    ASSIGN_OR_RETURN(Event e, DecodeEntry(entries.at(0)));
-    if (e.type != kDeposit) {
-      return InvalidArgument(fmt::format("\"{}\": log entry {} is not a deposit", field, idx));
-    }
+    ASSIGN_OR_RETURN(Event e, ReadDeposit(idx, field));
     if (e.actor != actor.id) {
       return InvalidArgument(fmt::format("\"{}\": deposit {} is not yours", field, idx));
     }
+    ASSIGN_OR_RETURN(auto fp, fingerprint::FingerprintFromJson(e.payload["fingerprint"]));
+    total = fp.size > UINT64_MAX - total ? UINT64_MAX : total + fp.size;
   }
-  std::string salt = HexEncode(AsBytes(crypto::RandomBytes(16)));
+  // The deposits are the dataset's files (one or several): the dataset is their bytes.
+  if (fields["scale"]["bytes"].get<uint64_t>() != total) {
+    return InvalidArgument(fmt::format(
+        "\"scale.bytes\" is {} but the deposits it rests on hold {} bytes: it must be their "
+        "total size",
+        fields["scale"]["bytes"].get<uint64_t>(), total));
+  }
+  std::string salt = NewSalt();
   ASSIGN_OR_RETURN(std::string content, FieldsCommitment(fields, salt));
   ASSIGN_OR_RETURN(std::string sidecar, CanonicalJson(json{{"fields", fields}, {"salt", salt}}));
   return std::make_pair(std::move(content), std::move(sidecar));
@@ -286,6 +325,50 @@ Result<json> Registrar::ApplicationView(const storage::Account& actor, const std
   return v;
 }
 
+Result<json> Registrar::Opening(const storage::Account& actor, const std::string& id) {
+  if (actor.role != "holder" && actor.role != "admin") {
+    return PermissionDenied("only the applicant and admins open an application's commitments");
+  }
+  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  json openings = json::array();
+  for (const auto& h : a.history) {
+    uint64_t index = h.at("index").get<uint64_t>();
+    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(index, index + 1));
+    if (entries.size() != 1) return DataLoss(fmt::format("entry {} of {} is missing", index, id));
+    ASSIGN_OR_RETURN(Event e, DecodeEntry(entries[0]));
+    constexpr std::string_view kSuffix = "_commitment";
+    std::vector<std::string> keys;
+    for (const auto& [k, _] : e.payload.items()) {
+      if (k == "content" || (k.size() > kSuffix.size() && k.ends_with(kSuffix))) keys.push_back(k);
+    }
+    if (keys.empty()) continue;
+    ASSIGN_OR_RETURN(auto sidecar, store_.SidecarOf(index));
+    auto parsed = sidecar ? ParseJson(*sidecar) : Result<json>(json());
+    const json side = parsed.ok() ? std::move(parsed).value() : json();
+    if (!side.is_object()) {
+      return DataLoss(fmt::format("the sidecar of entry {} is missing", index));
+    }
+    for (const auto& k : keys) {
+      json item = {{"index", index}, {"type", e.type}, {"field", k}, {"commitment", e.payload[k]}};
+      if (e.payload.contains("objection")) item["objection"] = e.payload["objection"];
+      // "content" opens with the sidecar itself; "<name>_commitment" with its member <name>.
+      const json& opened =
+          k == "content" ? side : side.value(k.substr(0, k.size() - kSuffix.size()), json());
+      if (!opened.is_object() || !opened.contains("salt")) {
+        return DataLoss(fmt::format("the sidecar of entry {} does not open \"{}\"", index, k));
+      }
+      item["salt"] = opened["salt"];
+      if (k == "content") {
+        item["fields"] = opened.value("fields", json());
+      } else {
+        item["text"] = opened.value("text", json());
+      }
+      openings.push_back(std::move(item));
+    }
+  }
+  return json{{"application", a.id}, {"openings", std::move(openings)}};
+}
+
 Result<json> Registrar::ListApplications(const storage::Account& actor, size_t page,
                                          const std::string& status) {
   if (page < 1 || page > kMaxPage) {
@@ -332,8 +415,8 @@ Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor,
                                 id, a.status));
   }
   Time now = Now();
-  json payload = {{"application", id}, {"decision", decision}};
-  if (!reason.empty()) payload["reason"] = reason;
+  json payload = {{"application", id}, {"decision", decision}}, side = json::object();
+  if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
     if (!a.fields.is_object()) return DataLoss("application " + id + " has lost its fields");
     ASSIGN_OR_RETURN(Time ends, schedule_->End(now, Schedule::Period::kNotice));
@@ -344,7 +427,8 @@ Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor,
     payload["correction_due"] = FormatRfc3339(due);
   }
   Event e{std::string(kApplicationExamined), now, actor.id, std::move(payload)};
-  return Make(std::move(e), "", id);
+  ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
+  return Make(std::move(e), std::move(sidecar), id);
 }
 
 Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, const std::string& id,
@@ -368,9 +452,12 @@ Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, cons
                                 a->status));
   }
   std::string oid = NewId('o');
-  Event e{std::string(kObjectionFiled), now, actor.id,
-          {{"objection", oid}, {"application", id}, {"grounds", grounds}, {"evidence", evidence}}};
-  return Make(std::move(e), "", id, oid);
+  json payload = {{"objection", oid}, {"application", id}}, side = json::object();
+  RETURN_IF_ERROR(CommitText("grounds", grounds, payload, side));
+  RETURN_IF_ERROR(CommitText("evidence", evidence, payload, side));
+  Event e{std::string(kObjectionFiled), now, actor.id, std::move(payload)};
+  ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
+  return Make(std::move(e), std::move(sidecar), id, oid);
 }
 
 Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
@@ -383,11 +470,22 @@ Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
   if (r->status != "pending") {
     return Conflict(fmt::format("objection {} is {} already", objection_id, r->status));
   }
+  // The ruling publishes the grounds with their salt (the opening of the filed commitment).
+  ASSIGN_OR_RETURN(auto o, ParseObjection(*r));
+  ASSIGN_OR_RETURN(auto filed, store_.SidecarOf(o.index));
+  auto parsed = filed ? ParseJson(*filed) : Result<json>(json());
+  const json side = parsed.ok() ? std::move(parsed).value() : json();
+  if (!side.is_object() || !side.contains("grounds") || !side["grounds"].is_object() ||
+      !side["grounds"].contains("salt") || !side["grounds"]["salt"].is_string()) {
+    return DataLoss(fmt::format("objection {} lost the opening of its grounds", objection_id));
+  }
   Event e{std::string(kObjectionRuled), Now(), actor.id,
           {{"objection", objection_id},
            {"application", r->parent},
            {"decision", decision},
-           {"reason", reason}}};
+           {"reason", reason},
+           {"grounds", o.grounds},
+           {"grounds_salt", side["grounds"]["salt"]}}};
   return Make(std::move(e), "", r->parent, objection_id);
 }
 
@@ -422,6 +520,28 @@ Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
   f.registered = registered;
   f.valid_from = valid_from;
   f.valid_until = valid_until;
+  f.time_zone = schedule_->ZoneName();
+  f.registered_on = LocalDate(registered);
+  f.valid_from_on = LocalDate(valid_from);
+  f.valid_until_on = LocalDate(valid_until);
+  // The digests are the deposit entries' (public in the log), so that the certificate alone
+  // checks a dataset offline.
+  const json& indexes = a.record.is_object() && a.record.contains("deposits")
+                            ? a.record["deposits"]
+                            : json::array();
+  for (size_t i = 0; i < indexes.size(); ++i) {
+    const uint64_t idx = indexes[i].get<uint64_t>();
+    ASSIGN_OR_RETURN(Event e, ReadDeposit(idx, fmt::format("deposits[{}]", i)));
+    const json& fp = e.payload.contains("fingerprint") ? e.payload["fingerprint"] : json();
+    if (!fp.is_object() || !fp.contains("digest") || !fp.contains("size") ||
+        !fp.contains("algorithm")) {
+      return DataLoss(fmt::format("deposit entry {} lacks its fingerprint", idx));
+    }
+    f.deposits.push_back({{"index", idx},
+                          {"algorithm", fp["algorithm"]},
+                          {"digest", fp["digest"]},
+                          {"size", fp["size"]}});
+  }
   return CertificateBody(a, f);
 }
 
@@ -493,8 +613,8 @@ Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& act
     return Conflict(fmt::format("registration {} has no change under examination", number));
   }
   Time now = Now();
-  json payload = {{"application", a.id}, {"decision", decision}};
-  if (!reason.empty()) payload["reason"] = reason;
+  json payload = {{"application", a.id}, {"decision", decision}}, side = json::object();
+  if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
     if (!a.change_fields.is_object()) return DataLoss("the change of " + number + " lost its fields");
     ApplicationState changed = a;
@@ -504,7 +624,8 @@ Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& act
                                       *a.valid_from, *a.valid_until));
   }
   Event e{std::string(kRegistrationChangeExamined), now, actor.id, std::move(payload)};
-  return Make(std::move(e), "", a.id);
+  ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
+  return Make(std::move(e), std::move(sidecar), a.id);
 }
 
 Result<Prepared> Registrar::PrepareCancel(const storage::Account& actor, const std::string& number,
@@ -659,6 +780,11 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
 Result<json> Registrar::Certificate(const std::string& number) {
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
   if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
+  return DocumentOf(a);
+}
+
+Result<json> Registrar::DocumentOf(const ApplicationState& a) {
+  const std::string& number = a.registration_number;
   auto head = registry_.sequencer().Latest();
   storage::TreeHead h = *head;
   if (h.size <= a.certificate_index) {
@@ -681,7 +807,22 @@ Result<json> Registrar::Certificate(const std::string& number) {
 Result<CertificatePrint> Registrar::CertificateForPrint(const std::string& number) {
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
   if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
-  return CertificatePrint{a.certificate, a.certificate_index, PublicUrl(number)};
+  ASSIGN_OR_RETURN(json doc, DocumentOf(a));
+  CertificatePrint p{a.certificate, a.certificate_index, PublicUrl(number), std::move(doc),
+                     a.status, a.updated};
+  // The time of the event that gave the status (a later event, e.g. a change request, moves
+  // `updated` but not the status).
+  for (auto it = a.history.rbegin(); it != a.history.rend(); ++it) {
+    const std::string type = it->value("type", "");
+    if (type == kRegistrationRevoked || type == kRegistrationCancelled ||
+        type == kRegistrationExpired || type == kRegistrationRenewed ||
+        type == kApplicationRegistered) {
+      auto t = ParseRfc3339(it->value("time", ""));
+      if (t.ok()) p.status_since = *t;
+      break;
+    }
+  }
+  return p;
 }
 
 // --- the registrar acting by itself ---
@@ -814,12 +955,43 @@ Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::Not
   if (!e.payload.contains("certificate") || e.payload["certificate"] != body) {
     return InvalidArgument("the logged event states a different certificate");
   }
+  // Signed and logged, but a registrar's bug (or a hostile one) could still have logged a body
+  // of the wrong shape: what the verifier reads from it must be there.
+  for (const char* k : {"valid_from", "valid_until", "certificate_number", "registration_number"}) {
+    if (!body.contains(k) || !body[k].is_string() ||
+        (k[0] == 'v' && !ParseRfc3339(body[k].get<std::string>()).ok())) {
+      return InvalidArgument(fmt::format("the certificate's \"{}\" is malformed", k));
+    }
+  }
+  if (Status s = CheckDepositsAndDates(body); !s.ok()) return InvalidArgument(s.message());
   VerifiedCertificate v;
   v.body = body;
   v.index = receipt.index;
   v.tree_size = cp->size;
   v.event_type = e.type;
   return v;
+}
+
+CertificateStanding AssessCertificate(const json& doc, const VerifiedCertificate& v, Time at) {
+  CertificateStanding s;
+  if (doc.contains("status") && doc["status"].is_string()) s.status_stated = doc["status"];
+  if (doc.contains("record_url") && doc["record_url"].is_string()) s.record_url = doc["record_url"];
+  s.valid_from = ParseRfc3339(v.body["valid_from"].get<std::string>()).value();
+  s.valid_until = ParseRfc3339(v.body["valid_until"].get<std::string>()).value();
+  s.started = s.valid_from <= at;
+  s.ended = s.valid_until <= at;
+  return s;
+}
+
+std::optional<std::vector<CertificateDeposit>> CertificateDeposits(const json& body) {
+  // Shape checked where the certificate was logged (lifecycle.cc, CheckDepositsAndDates).
+  if (!body.contains("deposits") || !body["deposits"].is_array()) return std::nullopt;
+  std::vector<CertificateDeposit> out;
+  for (const auto& d : body["deposits"]) {
+    out.push_back({d.value("index", uint64_t{0}), d.value("algorithm", ""), d.value("digest", ""),
+                   d.value("size", uint64_t{0})});
+  }
+  return out;
 }
 
 }  // namespace dipr::registry

@@ -34,6 +34,8 @@ class Schedule {
   virtual Result<Time> Start(Time end, Period period) const = 0;
   // Local civil date of an instant: year, month (1..12), day.
   virtual void LocalDate(Time t, int& year, int& month, int& day) const = 0;
+  // The zone LocalDate counts in, as configured ("Asia/Shanghai", "+08:00"): certificates name it.
+  virtual std::string ZoneName() const = 0;
 };
 
 // Logged, with the schedule's, as registrar.settings events: registry/settings.h has their rules.
@@ -56,6 +58,9 @@ struct CertificatePrint {
   nlohmann::json body;  // the certificate body
   uint64_t index = 0;   // log index of the issuing event
   std::string public_url;
+  nlohmann::json document;  // the signed certificate document (Registrar::Certificate), embedded
+  std::string status;       // the registration's status now
+  Time status_since{};      // when it took that status (for a status other than registered)
 };
 
 class Registrar {
@@ -79,6 +84,12 @@ class Registrar {
   Result<Prepared> PrepareWithdraw(const storage::Account& actor, const std::string& id);
   // The applicant, examiners and admins see an application; anyone else gets NotFound.
   Result<nlohmann::json> ApplicationView(const storage::Account& actor, const std::string& id);
+  // The openings of every commitment the log holds for an application (docs/FORMATS.md §2.2):
+  // its fields at each version, its examiners' private reasons, its objections' grounds and
+  // evidence, each with the salt, so the holder (or a court, through an admin) can check them
+  // against the public log. The applicant (NotFound for another holder's) and admins;
+  // PermissionDenied for other roles.
+  Result<nlohmann::json> Opening(const storage::Account& actor, const std::string& id);
   // A holder's own applications, newest first; for examiners and admins, the applications in
   // `status` (default submitted), the longest waiting first: their work queue.
   Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page,
@@ -142,6 +153,11 @@ class Registrar {
                                           const std::string& registration_number,
                                           Time registered, Time valid_from, Time valid_until);
   Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
+  // The deposit entry at log index `idx`, for the field `field` of a request (InvalidArgument
+  // naming it when the entry is missing or no deposit).
+  Result<Event> ReadDeposit(uint64_t idx, const std::string& field);
+  // The signed certificate document of a registration that has a certificate.
+  Result<nlohmann::json> DocumentOf(const ApplicationState& a);
 
   Registry& registry_;
   storage::Store& store_;
@@ -168,5 +184,33 @@ struct VerifiedCertificate {
 // proof), and that the receipt's entry is an issuing event that states exactly this body.
 Result<VerifiedCertificate> VerifyCertificate(const nlohmann::json& document,
                                               const crypto::NoteVerifier& key);
+
+// What a verified certificate says about itself at an instant, offline. A certificate is a
+// snapshot: its body (the validity) is signed, but the document's "status" is the register's word
+// when it served the document, unsigned, and neither says whether the registration was revoked
+// or the certificate replaced (renewal, change) since. Only the register knows that now.
+struct CertificateStanding {
+  std::string status_stated;  // the document's "status"; "" when it has none
+  std::string record_url;     // the document's "record_url" (unsigned); "" when none
+  Time valid_from{}, valid_until{};
+  bool started = false;       // valid_from <= at
+  bool ended = false;         // valid_until <= at
+  bool within_validity() const { return started && !ended; }
+  // The document states `registered` and `at` is within the validity: all an offline check can
+  // say for it. Anything else (revoked, cancelled, expired, no status) is not in force.
+  bool in_force() const { return status_stated == "registered" && within_validity(); }
+};
+// REQUIRES: v is VerifyCertificate(document, …) (its body's times parse).
+CertificateStanding AssessCertificate(const nlohmann::json& document,
+                                      const VerifiedCertificate& v, Time at);
+
+// The deposits a certificate names ({"index","algorithm","digest","size"}), and whether it names
+// them at all: certificates issued before 2026-12 give only log indexes (in "record").
+struct CertificateDeposit {
+  uint64_t index = 0;
+  std::string algorithm, digest;
+  uint64_t size = 0;
+};
+std::optional<std::vector<CertificateDeposit>> CertificateDeposits(const nlohmann::json& body);
 
 }  // namespace dipr::registry

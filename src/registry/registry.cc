@@ -154,12 +154,12 @@ Result<Receipt> Registry::MakeReceipt(uint64_t index, const storage::TreeHead& h
   Receipt r;
   r.index = index;
   if (entry.empty()) {
-    ASSIGN_OR_RETURN(auto entries, store_.ReadEntries(index, index + 1));
+    ASSIGN_OR_RETURN(auto entries, reader_.Entries(index, index + 1, head));
     entry = std::move(entries[0]);
   }
   r.entry = std::move(entry);
   r.checkpoint = head.checkpoint;
-  ASSIGN_OR_RETURN(r.proof, reader_.Inclusion(index, head.size, head.size));
+  ASSIGN_OR_RETURN(r.proof, reader_.Inclusion(index, head.size, head));
   return r;
 }
 

@@ -1,7 +1,8 @@
 // A replay of the whole log in memory, from its public entries alone: what `dipr audit` compares
-// with what the public register serves. Confidential fields and drafts' contents are not in the
-// log (registry/application.h), so the replay knows every application's state and public record
-// but not their private fields. It also checks what the projection takes on trust: that every
+// with what the public register serves. Confidential fields, drafts' contents, examiners' reasons
+// and objections' evidence are not in the log, only their commitments (docs/FORMATS.md §2.2), so
+// the replay knows every application's state and public record, and the grounds of objections
+// once ruled on, but not what is private. It also checks what the projection takes on trust: that every
 // event's actor had the role the event needs.
 #pragma once
 

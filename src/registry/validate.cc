@@ -14,17 +14,37 @@ Status CheckTextValue(const nlohmann::json& v, std::string_view field, size_t mi
   out = v.get<std::string>();
   if (!IsValidUtf8(out)) return InvalidArgument(fmt::format("\"{}\" is not valid UTF-8", field));
   size_t n = Utf8Length(out);
-  bool blank = out.find_first_not_of(" \n\t\r") == std::string::npos;
-  if (n < min_chars || n > max_chars || (min_chars > 0 && blank)) {
+  bool blank = true;
+  for (size_t i = 0; i < out.size();) {
+    char32_t c = NextCodePoint(out, i);
+    bool allowed_ws = multiline && (c == '\n' || c == '\t' || c == '\r');
+    if ((c < 0x20 && !allowed_ws) || c == 0x7f || IsC1Control(c)) {
+      return InvalidArgument(fmt::format("\"{}\" must not contain control characters", field));
+    }
+    if (c == 0x2028 || c == 0x2029) {
+      return InvalidArgument(fmt::format(
+          "\"{}\" must not contain line or paragraph separators (U+2028, U+2029){}", field,
+          multiline ? "; use \\n" : ""));
+    }
+    if (IsBidiControl(c)) {
+      return InvalidArgument(fmt::format(
+          "\"{}\" must not contain bidirectional embeddings, overrides or isolates "
+          "(U+202A..U+202E, U+2066..U+2069): they change the order a reader sees",
+          field));
+    }
+    if (IsNoncharacter(c)) {
+      return InvalidArgument(fmt::format("\"{}\" must not contain noncharacters (U+{:04X})",
+                                         field, static_cast<uint32_t>(c)));
+    }
+    if (!IsInvisible(c)) blank = false;
+  }
+  if (n < min_chars || n > max_chars) {
     return InvalidArgument(
         fmt::format("\"{}\" must have {} to {} characters", field, min_chars, max_chars));
   }
-  for (char c : out) {
-    auto u = static_cast<uint8_t>(c);
-    bool allowed_ws = multiline && (c == '\n' || c == '\t' || c == '\r');
-    if ((u < 0x20 && !allowed_ws) || u == 0x7f) {
-      return InvalidArgument(fmt::format("\"{}\" must not contain control characters", field));
-    }
+  if (min_chars > 0 && blank) {
+    return InvalidArgument(fmt::format(
+        "\"{}\" must have a visible character (not only spaces or invisible characters)", field));
   }
   return Status::Ok();
 }

@@ -14,9 +14,12 @@
 
 namespace dipr::registry {
 
-// A text field: UTF-8, min_chars..max_chars code points, no control characters (newlines and
-// tabs allowed when multiline), not only spaces when min_chars > 0. `field` is its name in errors
-// ("holders[1].name").
+// A text field: UTF-8, min_chars..max_chars code points; no C0 or C1 control characters (newlines
+// and tabs allowed when multiline), no line or paragraph separators (U+2028/2029), no
+// bidirectional embeddings, overrides or isolates, no noncharacters (common/utf8.h); and, when
+// min_chars > 0, at least one visible character (not only whitespace, ZWSP, ZWJ, U+FEFF, ...).
+// Every text the registry keeps or shows passes here: names, descriptions, reasons, queries.
+// `field` is its name in errors ("holders[1].name").
 Status CheckTextValue(const nlohmann::json& v, std::string_view field, size_t min_chars,
                       size_t max_chars, bool multiline, std::string& out);
 // body[key] required, as CheckTextValue with min 1 and no newlines.

@@ -12,6 +12,7 @@
 #include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/projector.h"
+#include "server/projection.h"
 
 namespace dipr::server {
 namespace {
@@ -35,40 +36,11 @@ Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e, 
 // The projections of one entry, in source and target, must agree.
 Status CompareProjections(storage::Store& source, storage::Store& target,
                           const registry::Event& e, uint64_t index) {
-  if (e.type == registry::kAccountCreated) {
-    std::string id = e.payload.value("id", "");
-    ASSIGN_OR_RETURN(auto a, source.AccountById(id));
-    ASSIGN_OR_RETURN(auto b, target.AccountById(id));
-    if (!a || !b || a->name != b->name || a->role != b->role || a->created != b->created ||
-        a->log_index != b->log_index) {
-      return DataLoss(fmt::format("account {} (entry {}) differs after the copy", id, index));
-    }
-  } else if (e.type == registry::kDeposit) {
-    ASSIGN_OR_RETURN(auto fp, fingerprint::FingerprintFromJson(e.payload["fingerprint"]));
-    std::string digest = HexEncode(fp.digest);
-    ASSIGN_OR_RETURN(auto a, source.DepositOf(e.actor, digest));
-    ASSIGN_OR_RETURN(auto b, target.DepositOf(e.actor, digest));
-    if (!a || !b || a->index != b->index || a->size != b->size || a->title != b->title ||
-        a->time != b->time) {
-      return DataLoss(fmt::format("deposit at entry {} differs after the copy", index));
-    }
-  } else if (registry::IsRegisterEvent(e.type)) {
-    // The records the event touched, as they are at the end in both.
-    for (const char* key : {"application", "objection"}) {
-      if (!e.payload.contains(key)) continue;
-      std::string id = e.payload[key];
-      std::string_view kind = std::string_view(key) == "application" ? registry::kApplicationKind
-                                                                     : registry::kObjectionKind;
-      ASSIGN_OR_RETURN(auto a, source.RecordById(kind, id));
-      ASSIGN_OR_RETURN(auto b, target.RecordById(kind, id));
-      if (!a || !b || a->doc != b->doc || a->status != b->status || a->number != b->number ||
-          a->due != b->due || a->owner != b->owner || a->version != b->version) {
-        return DataLoss(fmt::format("{} {} (entry {}) differs after the copy", key, id, index));
-      }
-    }
-    ASSIGN_OR_RETURN(auto a, source.SidecarOf(index));
-    ASSIGN_OR_RETURN(auto b, target.SidecarOf(index));
-    if (a != b) return DataLoss(fmt::format("the sidecar of entry {} differs after the copy", index));
+  ASSIGN_OR_RETURN(std::string a, ReadProjection(source, e, index));
+  auto b = ReadProjection(target, e, index);
+  if (!b.ok() || *b != a) {
+    return DataLoss(fmt::format("the projection of entry {} ({}) differs after the copy", index,
+                                e.type));
   }
   return Status::Ok();
 }
@@ -78,12 +50,18 @@ Status CompareProjections(storage::Store& source, storage::Store& target,
 Result<MigrationReport> Migrate(storage::Store& source, storage::Store& target,
                                 const crypto::NoteVerifier& key,
                                 const std::function<void(uint64_t, uint64_t)>& progress) {
+  // A server sequencing the source would append while it is copied (and the copy would miss
+  // what it appended): its lease says it runs. Holding it keeps one from starting meanwhile.
+  ASSIGN_OR_RETURN(bool free, source.TryAcquireLease());
+  if (!free) {
+    return Conflict(
+        "a dipr server is running on the source registry (it holds the database's sequencing "
+        "lease); stop it first (systemctl stop dipr), then migrate");
+  }
   ASSIGN_OR_RETURN(auto head, source.LatestTreeHead());
   if (!head) return InvalidArgument("the source registry has no signed checkpoint");
-  auto cp = log::OpenCheckpoint(head->checkpoint, key);
-  if (!cp.ok()) return DataLoss("the source's checkpoint does not verify: " + cp.status().message());
-  if (cp->size != head->size || cp->root != head->root) {
-    return DataLoss("the source's checkpoint does not state its stored tree head");
+  if (Status st = log::CheckStoredHead(*head, key); !st.ok()) {
+    return DataLoss("the source's checkpoint: " + st.message());
   }
   ASSIGN_OR_RETURN(uint64_t target_entries, target.EntryCount());
   ASSIGN_OR_RETURN(auto target_head, target.LatestTreeHead());

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "http/api.h"
 #include "registry/numbers.h"
@@ -28,20 +29,39 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                    registry::SettingsFromFlags(options.settings, ListenUrl(options.http)));
   std::unique_ptr<Node> n(new Node());
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
+  // The port first: a busy one fails the start before anything is created or opened.
+  n->router_ = std::make_unique<http::Router>();
+  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
+  RETURN_IF_ERROR(n->server_->Listen());
   if (!options.db.empty()) {
     ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
   }
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
-  if (options.db.empty()) {
+  const bool sqlite = options.db.empty();
+  if (sqlite) {
+    // A used key without its database: refuse before SQLite creates an empty one.
+    if (::access(n->data_.DatabasePath().c_str(), F_OK) != 0) {
+      RETURN_IF_ERROR(CheckKeyHasItsLog(n->data_, false, sqlite));
+    }
     ASSIGN_OR_RETURN(n->store_, storage::OpenSqliteStore(n->data_.DatabasePath()));
   }
+  ASSIGN_OR_RETURN(auto stored_head, n->store_->LatestTreeHead());
+  RETURN_IF_ERROR(CheckKeyHasItsLog(n->data_, stored_head.has_value(), sqlite));
   n->reader_ = std::make_unique<log::LogReader>(*n->store_, options.tile_cache_bytes);
   log::Sequencer::Options seq;
-  seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes) {
-    reader->TilesWritten(writes);
+  seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes,
+                                              const storage::TreeHead& head) {
+    reader->TilesWritten(writes, head);
   };
   seq.apply_queued = registry::ApplyEntry;  // entries other nodes queued, projected from the log
   ASSIGN_OR_RETURN(n->sequencer_, log::Sequencer::Start(*n->store_, *n->data_.signer, seq));
+  if (!n->sequencer_->Latest()->checkpoint.empty()) RETURN_IF_ERROR(MarkKeyUsed(n->data_));
+  // Stored data that does not hash to what was signed stops the writes (and /healthz says so).
+  n->reader_->OnDataLoss([s = n->sequencer_.get()](const Status& st) { s->Halt(st); });
+  if (options.scrub.interval.count() > 0) {
+    n->scrubber_ = std::make_unique<log::Scrubber>(
+        *n->reader_, [s = n->sequencer_.get()] { return s->Latest(); }, options.scrub);
+  }
   n->registry_ =
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
   RETURN_IF_ERROR(n->registry_->EnsureAdmin(n->data_.admin_token));
@@ -53,9 +73,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                settings.index, schedule->Describe());
   n->registrar_ = std::make_unique<registry::Registrar>(
       *n->registry_, *n->data_.signer, std::move(schedule), r, settings.index);
-  n->router_ = std::make_unique<http::Router>();
-  http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier());
-  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
+  if (options.db.empty() && options.api.health.disk_path.empty()) {
+    options.api.health.disk_path = n->data_.path;
+  }
+  http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier(),
+                     options.api);
   RETURN_IF_ERROR(n->server_->Start());
   if (options.due_interval.count() > 0) {
     n->due_thread_ = std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
@@ -99,7 +121,9 @@ void Node::Stop() {
   }
   due_cv_.notify_all();
   if (due_thread_.joinable()) due_thread_.join();
+  scrubber_.reset();
   sequencer_.reset();
+  router_.reset();  // joins the PDF renders, whose answers post to the io_contexts
   server_.reset();
   registrar_.reset();
   registry_.reset();

@@ -10,9 +10,11 @@
 #include <thread>
 
 #include "common/time.h"
+#include "http/api.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log_reader.h"
+#include "log/scrub.h"
 #include "log/sequencer.h"
 #include "registry/calendar_schedule.h"
 #include "registry/registrar.h"
@@ -30,6 +32,9 @@ struct NodeOptions {
   std::string db;
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
+  // /healthz's probes and the PDF queue (http/api.h); the disk probed defaults to data_dir's for
+  // SQLite.
+  http::ApiOptions api;
   const Clock* clock = nullptr;  // null: the system clock
   // Memory for cached tiles (the proof path); the default holds every tile of a 2M-entry log.
   size_t tile_cache_bytes = log::kDefaultTileCacheBytes;
@@ -40,6 +45,9 @@ struct NodeOptions {
   // How often the registrar acts on what is due (ends of notice, lapses, expiries); zero: never
   // by itself (tests call registrar().RunDue()).
   std::chrono::milliseconds due_interval{1000};
+  // The background scrub (log/scrub.h): when it first runs after the start, and then how often;
+  // a zero interval: never (tests call registry().reader().Scrub()).
+  log::Scrubber::Schedule scrub;
 };
 
 // Not thread-safe to start/stop; serving is.
@@ -52,6 +60,7 @@ class Node {
   const DataDir& data() const { return data_; }
   registry::Registry& registry() { return *registry_; }
   registry::Registrar& registrar() { return *registrar_; }
+  const http::Router& router() const { return *router_; }
   void Stop();
 
  private:
@@ -61,6 +70,7 @@ class Node {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<log::LogReader> reader_;
   std::unique_ptr<log::Sequencer> sequencer_;
+  std::unique_ptr<log::Scrubber> scrubber_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::Registrar> registrar_;
   // The registrar's own clock: acts on what is due every due_interval.

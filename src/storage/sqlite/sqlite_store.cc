@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -1152,9 +1153,35 @@ Status Migrate(Connection& c, int64_t up_to = std::size(kMigrations)) {
   return Status::Ok();
 }
 
+// The database holds confidential fields, drafts and token hashes: owner-only. SQLite creates
+// -wal and -shm with the database file's permissions, so creating the file 0600 before SQLite
+// does covers them too; an existing file (of an older dipr) is tightened, with its -wal/-shm.
+Status MakeOwnerOnly(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Unavailable("cannot open database " + path + ": " + std::strerror(errno));
+  struct stat st;
+  Status result = Status::Ok();
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
+    result = PermissionDenied("cannot make " + path + " owner-only (" + std::strerror(errno) +
+                              "); run: chmod 600 " + path + "*");
+  }
+  ::close(fd);
+  RETURN_IF_ERROR(result);
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::string side = path + suffix;
+    if (::stat(side.c_str(), &st) == 0 && (st.st_mode & 077) != 0 &&
+        ::chmod(side.c_str(), 0600) != 0) {
+      return PermissionDenied("cannot make " + side + " owner-only (" + std::strerror(errno) +
+                              "); run: chmod 600 " + path + "*");
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status MigrateSqliteSchema(const std::string& path, int version) {
+  RETURN_IF_ERROR(MakeOwnerOnly(path));
   ASSIGN_OR_RETURN(auto c, Connection::Open(path, /*read_only=*/false));
   RETURN_IF_ERROR(c->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
   return Migrate(*c, version);
@@ -1169,6 +1196,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
     return sqlite3_initialize();
   }();
   if (kConfigured != SQLITE_OK) return Internal("sqlite3_initialize failed");
+  RETURN_IF_ERROR(MakeOwnerOnly(path));
   ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*read_only=*/false));
   // WAL: readers never block the writer; FULL: the WAL is fsync'd at every commit, so an
   // acknowledged write survives power loss, not only a process crash.
