@@ -118,6 +118,7 @@ class Registrar::LiveSchedule final : public Schedule {
   void LocalDate(Time t, int& year, int& month, int& day) const override {
     Get()->LocalDate(t, year, month, day);
   }
+  std::string ZoneName() const override { return Get()->ZoneName(); }
 
  private:
   std::shared_ptr<const Schedule> Get() const {
