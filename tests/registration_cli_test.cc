@@ -55,10 +55,6 @@ Outcome Shell(const std::string& line) {
   return r;
 }
 
-// Runs `dipr ARGS` through the shell with a clean DIPR_* environment.
-Outcome Dipr(const std::string& args) {
-  return Shell("env -u DIPR_SERVER -u DIPR_TOKEN " + testenv::DiprBinary() + " " + args);
-}
 
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 
