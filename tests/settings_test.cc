@@ -88,6 +88,7 @@ class SettingsTest : public ::testing::TestWithParam<Backend> {
       "scale": {"records": 1, "bytes": 1}})");
     body["data_name"] = name;
     body["deposits"] = {(*d)["index"]};
+    body["scale"]["bytes"] = name.size();  // the deposited bytes: "scale.bytes" must agree
     auto a = holder.PostJson("/v1/applications", body);
     EXPECT_TRUE(a.ok()) << a.status().ToString();
     if (!a.ok()) return "";

@@ -302,7 +302,7 @@ TEST(TwoNodes, ASecondNodeWithOtherSettingsIsRefused) {
     "holders": [{"name": "n", "type": "individual", "id": "X1", "country": "FR", "share": 1}],
     "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
     "update_frequency": "u", "source": {"kind": "licensed", "description": "d"},
-    "scale": {"records": 1, "bytes": 1}})");
+    "scale": {"records": 1, "bytes": 8}})");  // "bytes": the size of the deposited "settings"
   body["deposits"] = {(*dep)["index"]};
   // The notice an acceptance through node 2 gives, in seconds.
   auto notice_seconds = [&]() -> int64_t {
