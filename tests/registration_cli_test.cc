@@ -35,26 +35,7 @@ using testenv::TestRegistry;
 using testenv::Outcome;
 Outcome Dipr(const std::string& args) { return testenv::RunDipr(args); }
 
-// Runs a shell command line, stderr apart.
-Outcome Shell(const std::string& line) {
-  static std::atomic<int> n{0};
-  std::string err_file =
-      std::filesystem::temp_directory_path() /
-      ("dipr-regcli-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::string cmd = "( " + line + " ) 2>" + err_file;
-  Outcome r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t k;
-  while ((k = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, k);
-  int st = ::pclose(p);
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream e(err_file);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  std::filesystem::remove(err_file);
-  return r;
-}
-
+Outcome Shell(const std::string& line) { return testenv::RunShell(line); }
 
 size_t Lines(const std::string& s) { return std::count(s.begin(), s.end(), '\n'); }
 

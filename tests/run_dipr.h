@@ -19,13 +19,12 @@ struct Outcome {
   std::string out, err;
 };
 
-// Runs `dipr ARGS` through the shell with a clean DIPR_* environment (plus `env`, "K=V ...").
-inline Outcome RunDipr(const std::string& args, const std::string& env = "") {
+// Runs a shell command line, its stderr apart.
+inline Outcome RunShell(const std::string& line) {
   static std::atomic<int> n{0};
   std::string err_file = std::filesystem::temp_directory_path() /
                          ("dipr-run-err-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-  std::string cmd = "env -u DIPR_SERVER -u DIPR_TOKEN " + env + " " + DiprBinary() + " " + args +
-                    " 2>" + err_file;
+  std::string cmd = "( " + line + " ) 2>" + err_file;
   Outcome r;
   FILE* p = ::popen(cmd.c_str(), "r");
   char buf[4096];
@@ -37,6 +36,11 @@ inline Outcome RunDipr(const std::string& args, const std::string& env = "") {
   r.err.assign(std::istreambuf_iterator<char>(e), {});
   std::filesystem::remove(err_file);
   return r;
+}
+
+// Runs `dipr ARGS` through the shell with a clean DIPR_* environment (plus `env`, "K=V ...").
+inline Outcome RunDipr(const std::string& args, const std::string& env = "") {
+  return RunShell("env -u DIPR_SERVER -u DIPR_TOKEN " + env + " " + DiprBinary() + " " + args);
 }
 
 }  // namespace dipr::testenv
