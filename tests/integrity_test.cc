@@ -3,7 +3,6 @@
 // zeroed, the tiles gone, the checkpoint changed) is refused by `dipr fsck`, never served, and
 // stops the writes; the database's files are owner-only.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -98,19 +97,8 @@ class IntegrityTest : public ::testing::TestWithParam<Backend> {
   }
   // Runs SQL on the registry's database (the node must be stopped for SQLite's sake).
   void Sql(const fs::path& dir, const std::string& db, const std::string& sql) {
-    if (!db.empty()) {
-      auto r = testenv::RunSql(db, sql);
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
-      return;
-    }
-    sqlite3* c = nullptr;
-    ASSERT_EQ(sqlite3_open((dir / "dipr.db").c_str(), &c), SQLITE_OK);
-    char* err = nullptr;
-    int rc = sqlite3_exec(c, sql.c_str(), nullptr, nullptr, &err);
-    std::string msg = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(c);
-    ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << msg;
+    Status st = testenv::RunRegistrySql(dir, db, sql);
+    ASSERT_TRUE(st.ok()) << st.ToString();
   }
   std::string BlobLiteral(std::string_view bytes) const {
     std::string hex = HexEncode(AsBytes(bytes));

@@ -3,7 +3,6 @@
 // served certificate checked offline (and each kind of tampering refused), the whole log replayed
 // and the public register compared with it (and a register that lies caught, by number and path).
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -187,20 +186,9 @@ class RegistrationCliTest : public ::testing::TestWithParam<Backend> {
   // Runs SQL on the registry's database (the SQLite file, or its PostgreSQL database) behind the
   // server's back, as a lying operator (or a bug) would.
   void Sql(const std::string& sql) {
-    if (GetParam() == Backend::kPostgres) {
-      auto r = testenv::RunSql(reg_->db(), sql);
-      ASSERT_TRUE(r.ok()) << r.status().ToString();
-      return;
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((reg_->dir() / "dipr.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string message = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << message;
+    const std::string db = GetParam() == Backend::kPostgres ? reg_->db() : "";
+    Status st = testenv::RunRegistrySql(reg_->dir(), db, sql);
+    ASSERT_TRUE(st.ok()) << st.ToString();
   }
   void RestoreDoc(const std::string& id, const std::string& doc) {
     EditStored(id, [&](json& d) { d = json::parse(doc); });

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,6 +18,27 @@
 #include "server/node.h"
 
 namespace dipr::testenv {
+
+// Runs SQL on a registry's database behind its back, as a lying operator (or a bug) would: the
+// PostgreSQL database at pg_uri, or (pg_uri empty) DATA_DIR/dipr.db, waiting out a running
+// server's write lock.
+inline Status RunRegistrySql(const std::filesystem::path& data_dir, const std::string& pg_uri,
+                             const std::string& sql) {
+  if (!pg_uri.empty()) return RunSql(pg_uri, sql).status();
+  sqlite3* db = nullptr;
+  if (sqlite3_open((data_dir / "dipr.db").c_str(), &db) != SQLITE_OK) {
+    sqlite3_close(db);
+    return Internal("cannot open " + (data_dir / "dipr.db").string());
+  }
+  sqlite3_busy_timeout(db, 10000);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string message = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  if (rc != SQLITE_OK) return Internal(sql + ": " + message);
+  return Status::Ok();
+}
 
 enum class Backend { kSqlite, kPostgres };
 

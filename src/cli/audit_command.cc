@@ -57,7 +57,6 @@ Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(
 constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
 constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
 constexpr uint64_t kQuietBelow = 100'000;  // progress on a pipe only for bigger jobs
-constexpr size_t kMaxListPages = 5000;     // the deepest page a search serves (registrar.cc)
 
 // A JSON GET; any answer but 200 with JSON is an error that stops the audit as not made (2).
 Result<json> GetJson(Client& c, const std::string& target) {
@@ -467,7 +466,11 @@ Result<std::string> Auditor::CheckList(const std::string& target,
     if (!listing) continue;
     expected_at.emplace(a.id, expected.size());
     expected_ids.push_back(a.id);
-    expected.push_back(json::parse(listing->item));
+    auto item = ParseJson(listing->item);
+    if (!item.ok()) {
+      return Usage("the replay's listing of " + a.id + " is " + item.status().message());
+    }
+    expected.push_back(std::move(item).value());
   }
   const std::string sep = target.find('?') == std::string::npos ? "?" : "&";
   auto page_target = [&](size_t page) { return fmt::format("{}{}page={}", target, sep, page); };
@@ -481,13 +484,13 @@ Result<std::string> Auditor::CheckList(const std::string& target,
   }
   const size_t page_size = first["page_size"].get<size_t>();
   const size_t full_pages = (expected.size() + page_size - 1) / page_size;
-  if (full_pages > kMaxListPages) {
+  if (full_pages > registry::Registrar::kMaxPage) {
     return Usage(fmt::format(
         "{} would list {} items on {} pages, more than the register serves ({} pages): the audit "
         "cannot compare them all",
-        target, expected.size(), full_pages, kMaxListPages));
+        target, expected.size(), full_pages, registry::Registrar::kMaxPage));
   }
-  const size_t pages = std::min(full_pages + 1, kMaxListPages);
+  const size_t pages = std::min(full_pages + 1, registry::Registrar::kMaxPage);
   std::vector<Result<json>> got(pages, json());
   got[0] = std::move(first);
   pool_.ForEach(

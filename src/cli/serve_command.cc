@@ -45,38 +45,9 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
                   "seconds a client may read nothing of an answer before it is dropped");
   // The registrar's settings: logged on the first start; a later start uses the logged ones and
   // refuses a flag that differs (change them with `dipr settings set`).
-  struct SettingFlag {
-    const char* flag;
-    std::optional<std::string> registry::SettingsFlags::*into;
-    const char* help;
-  };
-  const SettingFlag setting_flags[] = {
-      {"--registrar-code", &registry::SettingsFlags::registrar_code,
-       "the registrar's 4-digit code in registration and certificate numbers (default 0000)"},
-      {"--registrar-name", &registry::SettingsFlags::registrar_name,
-       "the registrar's name on certificates, e.g. \"浙江省知识产权局 / Zhejiang IP Office\""},
-      {"--public-url", &registry::SettingsFlags::public_url,
-       "base http:// or https:// URL of the public register (certificates' QR codes link to "
-       "it); default http://HOST:PORT of --listen"},
-      {"--notice-period", &registry::SettingsFlags::notice_period,
-       "public notice: 10wd (working days), 15d (days), or 30s/5m/2h for trials"},
-      {"--correction-period", &registry::SettingsFlags::correction_period,
-       "how long a correction request stays open before the application lapses (default 30d)"},
-      {"--validity", &registry::SettingsFlags::validity,
-       "how long a certificate is valid: 3y, 36mo, 30d, 1h, ... (default 3y)"},
-      {"--renewal-window", &registry::SettingsFlags::renewal_window,
-       "renewal opens this long before expiry (days, hours, minutes or seconds; default 90d)"},
-      {"--renewal-grace", &registry::SettingsFlags::renewal_grace,
-       "and stays open this long after expiry (default 6mo)"},
-      {"--holidays", &registry::SettingsFlags::holidays_file,
-       "holiday calendar file (docs/CALENDAR.md); default: the built-in mainland China "
-       "calendar"},
-      {"--time-zone", &registry::SettingsFlags::time_zone,
-       "the registrar's time zone (default: the calendar's, Asia/Shanghai)"},
-  };
-  for (const SettingFlag& f : setting_flags) {
+  for (const registry::ServeFlag& f : registry::ServeFlags()) {
     cmd->add_option_function<std::string>(
-        f.flag, [flags, into = f.into](const std::string& v) { flags->settings.*into = v; },
+        f.flag, [flags, given = f.given](const std::string& v) { flags->settings.*given = v; },
         f.help);
   }
   cmd->add_option("--due-interval", flags->due_interval,

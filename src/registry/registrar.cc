@@ -24,7 +24,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kPageSize = 20;
-constexpr size_t kMaxPage = 5000;
 constexpr size_t kMaxReasonChars = 2000;
 constexpr std::string_view kCertificateTextHeader = "dipr-certificate-v1\n";
 constexpr std::string_view kIssuingEvents[] = {kApplicationRegistered, kRegistrationRenewed,
@@ -680,17 +679,11 @@ Result<json> Registrar::NoticeRecord(const std::string& id) {
 
 Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
                                bool notices_only) {
-  for (const auto& [k, _] : query) {
-    if (k != "q" && k != "industry" && k != "holder" && k != "status" && k != "page") {
-      return InvalidArgument(fmt::format("unknown query parameter \"{}\"", k));
-    }
-  }
   auto get = [&](const char* k) {
     auto it = query.find(k);
     return it == query.end() ? std::string() : it->second;
   };
   storage::ListingQuery q;
-  json dummy;
   std::string text = get("q"), holder = get("holder");
   RETURN_IF_ERROR(CheckTextValue(json(text), "q", 0, 200, false, q.text));
   RETURN_IF_ERROR(CheckTextValue(json(holder), "holder", 0, 200, false, q.holder));

@@ -120,7 +120,8 @@ class Registrar {
   // The public record of an application that was published for notice (in notice, refused, or
   // registered since), by its id: what the public reads before objecting.
   Result<nlohmann::json> NoticeRecord(const std::string& id);
-  // query: q, industry, holder, status (comma-separated), page (from 1).
+  // query: q, industry, holder, status (comma-separated), page (from 1). Which of them a route
+  // takes is declared once, in its route (http/router.h refuses any other).
   Result<nlohmann::json> Search(const std::map<std::string, std::string>& query,
                                 bool notices_only);
   // The signed certificate document: body, signature, and the receipt of the issuing event.
@@ -133,6 +134,8 @@ class Registrar {
   // corrections, expiries), when this node sequences; waits until the entries are durable.
   // Returns how many events it appended. Conflicts (another node did it first) are skipped.
   static constexpr size_t kDueBatch = 2000;
+  // The deepest page a list (applications, registrations, notices) serves.
+  static constexpr size_t kMaxPage = 5000;
   Result<size_t> RunDue(size_t limit = kDueBatch);
 
   Time Now() const;

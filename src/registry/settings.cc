@@ -25,37 +25,60 @@ constexpr size_t kMaxUrlChars = 500;
 constexpr size_t kEntryOverhead = 256;
 
 // Every setting: its key (event, HTTP, `dipr settings set`), its `dipr serve` flag, the flag's
-// value, and where it is kept (null for the calendar, which is JSON).
+// value, where it is kept (null for the calendar, which is JSON), and the flag's help.
 struct Key {
   const char* key;
   const char* flag;
   std::optional<std::string> SettingsFlags::*given;
   std::string& (*field)(Settings&);
+  const char* help;
 };
 
 constexpr Key kKeys[] = {
     {"registrar_code", "--registrar-code", &SettingsFlags::registrar_code,
-     [](Settings& s) -> std::string& { return s.registrar.code; }},
+     [](Settings& s) -> std::string& { return s.registrar.code; },
+     "the registrar's 4-digit code in registration and certificate numbers (default 0000)"},
     {"registrar_name", "--registrar-name", &SettingsFlags::registrar_name,
-     [](Settings& s) -> std::string& { return s.registrar.name; }},
+     [](Settings& s) -> std::string& { return s.registrar.name; },
+     "the registrar's name on certificates, e.g. \"浙江省知识产权局 / Zhejiang IP Office\""},
     {"public_url", "--public-url", &SettingsFlags::public_url,
-     [](Settings& s) -> std::string& { return s.registrar.public_url; }},
+     [](Settings& s) -> std::string& { return s.registrar.public_url; },
+     "base http:// or https:// URL of the public register (certificates' QR codes link to "
+     "it); default http://HOST:PORT of --listen"},
     {"notice_period", "--notice-period", &SettingsFlags::notice_period,
-     [](Settings& s) -> std::string& { return s.schedule.notice_period; }},
+     [](Settings& s) -> std::string& { return s.schedule.notice_period; },
+     "public notice: 10wd (working days), 15d (days), or 30s/5m/2h for trials"},
     {"correction_period", "--correction-period", &SettingsFlags::correction_period,
-     [](Settings& s) -> std::string& { return s.schedule.correction_period; }},
+     [](Settings& s) -> std::string& { return s.schedule.correction_period; },
+     "how long a correction request stays open before the application lapses (default 30d)"},
     {"validity", "--validity", &SettingsFlags::validity,
-     [](Settings& s) -> std::string& { return s.schedule.validity; }},
+     [](Settings& s) -> std::string& { return s.schedule.validity; },
+     "how long a certificate is valid: 3y, 36mo, 30d, 1h, ... (default 3y)"},
     {"renewal_window", "--renewal-window", &SettingsFlags::renewal_window,
-     [](Settings& s) -> std::string& { return s.schedule.renewal_window; }},
+     [](Settings& s) -> std::string& { return s.schedule.renewal_window; },
+     "renewal opens this long before expiry (days, hours, minutes or seconds; default 90d)"},
     {"renewal_grace", "--renewal-grace", &SettingsFlags::renewal_grace,
-     [](Settings& s) -> std::string& { return s.schedule.renewal_grace; }},
+     [](Settings& s) -> std::string& { return s.schedule.renewal_grace; },
+     "and stays open this long after expiry (default 6mo)"},
     {"time_zone", "--time-zone", &SettingsFlags::time_zone,
-     [](Settings& s) -> std::string& { return s.schedule.time_zone; }},
-    {"calendar", "--holidays", &SettingsFlags::holidays_file, nullptr},
+     [](Settings& s) -> std::string& { return s.schedule.time_zone; },
+     "the registrar's time zone (default: the calendar's, Asia/Shanghai)"},
+    {"calendar", "--holidays", &SettingsFlags::holidays_file, nullptr,
+     "holiday calendar file (docs/CALENDAR.md); default: the built-in mainland China "
+     "calendar"},
 };
 constexpr const char* kPeriodKeys[] = {"notice_period", "correction_period", "validity",
                                        "renewal_window", "renewal_grace"};
+
+}  // namespace
+
+std::vector<ServeFlag> ServeFlags() {
+  std::vector<ServeFlag> out;
+  for (const Key& k : kKeys) out.push_back({k.flag, k.given, k.help});
+  return out;
+}
+
+namespace {
 
 // How errors name a setting: by its flag (a start) or by its key (the log, the HTTP API).
 enum class Naming { kFlags, kKeys };

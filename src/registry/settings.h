@@ -52,6 +52,14 @@ struct SettingsFlags {
   std::optional<std::string> holidays_file, time_zone;
 };
 
+// The `dipr serve` flags of the settings, from the one table that also names them in errors.
+struct ServeFlag {
+  const char* flag;
+  std::optional<std::string> SettingsFlags::*given;
+  const char* help;
+};
+std::vector<ServeFlag> ServeFlags();
+
 // The settings of a first start: the flags given, the defaults for the others (the public URL:
 // default_public_url, which `dipr serve` derives from --listen). Checks every one (and builds
 // the schedule once) without touching the disk but to read the calendar file, so a start can do
