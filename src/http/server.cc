@@ -304,11 +304,6 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, Serv
   }
 }
 
-std::string HostPort(const std::string& host, uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
 // Each connection is a file descriptor, and so is each refusal: a soft limit of 1,024 (the
 // usual default) would run out before max_connections. Raises it up to the hard limit.
 void RaiseFileLimit(size_t max_connections) {
@@ -325,6 +320,11 @@ void RaiseFileLimit(size_t max_connections) {
 }
 
 }  // namespace
+
+std::string HostPort(const std::string& host, uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
 
 struct Server::Worker {
   asio::io_context io{1};

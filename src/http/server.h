@@ -45,6 +45,8 @@ struct ServerOptions {
 
 // Parses "HOST:PORT" ("[::1]:8080" for IPv6).
 Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen);
+// "HOST:PORT", with an IPv6 host in brackets ("[::1]:8080"): ParseListen's inverse.
+std::string HostPort(const std::string& host, uint16_t port);
 
 // Listen() binds the socket (Unavailable "HOST:PORT is in use" if another process has it), so
 // that a caller can fail before it creates anything; Start() listens first if Listen() was not

@@ -1,6 +1,5 @@
 #include "server/node.h"
 
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -11,28 +10,21 @@
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::server {
-namespace {
-
-// The default public URL: where this node listens, http://HOST:PORT.
-std::string ListenUrl(const http::ServerOptions& o) {
-  bool v6 = o.host.find(':') != std::string::npos;
-  return fmt::format("http://{}{}{}:{}", v6 ? "[" : "", o.host, v6 ? "]" : "", o.port);
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
+  std::unique_ptr<Node> n(new Node());
+  const Clock& clock = options.clock ? *options.clock : n->system_clock_;
+  // The port first (binding it creates nothing): a busy one fails the start before anything is
+  // created or opened, and the default public URL names the port bound, not a 0 asked for.
+  n->router_ = std::make_unique<http::Router>();
+  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
+  RETURN_IF_ERROR(n->server_->Listen());
   // Every setting is checked before anything is created: a first start refused for a bad flag
   // leaves no data directory, key or database behind.
   RETURN_IF_ERROR(CheckNewOrigin(options.origin));
   ASSIGN_OR_RETURN(registry::Settings wanted,
-                   registry::SettingsFromFlags(options.settings, ListenUrl(options.http)));
-  std::unique_ptr<Node> n(new Node());
-  const Clock& clock = options.clock ? *options.clock : n->system_clock_;
-  // The port first: a busy one fails the start before anything is created or opened.
-  n->router_ = std::make_unique<http::Router>();
-  n->server_ = std::make_unique<http::Server>(*n->router_, options.http);
-  RETURN_IF_ERROR(n->server_->Listen());
+                   registry::SettingsFromFlags(
+                       options.settings,
+                       "http://" + http::HostPort(options.http.host, n->server_->port())));
   if (!options.db.empty()) {
     ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
   }
