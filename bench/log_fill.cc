@@ -29,7 +29,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cannot open %s\n", dir.c_str());
     return 2;
   }
-  auto head = *(*store)->LatestTreeHead();
+  auto latest = (*store)->LatestTreeHead();
+  if (!latest.ok() || !*latest) {
+    std::fprintf(stderr, "%s holds no signed tree: start `dipr serve --data %s` once first\n",
+                 dir.c_str(), dir.c_str());
+    return 2;
+  }
+  const auto& head = *latest;
   log::StoreTiles tiles(**store);
   auto appender = log::TreeAppender::Load(head->size, tiles);
   if (!appender.ok()) return 2;

@@ -122,13 +122,12 @@ class PdfShop {
     lock.unlock();
     asio::post(pool_, [this, view] {
       auto rendered = options_.render(view);
-      // Unavailable is kept for a full queue, which a retry helps; a render that cannot be made
-      // (the fonts not installed) is the server's fault.
+      // Unavailable is kept for a full queue, which a retry helps. A render that cannot be made
+      // (the fonts not installed, a stored certificate the renderer refuses) is the server's
+      // fault, never the asker's: whatever the renderer said, it is Internal.
       Result<Pdf> pdf =
           rendered.ok() ? Result<Pdf>(std::make_shared<const std::string>(std::move(rendered).value()))
-          : rendered.status().code() == Code::kUnavailable
-              ? Result<Pdf>(Internal(rendered.status().message()))
-              : Result<Pdf>(rendered.status());
+                        : Result<Pdf>(Internal(rendered.status().message()));
       std::vector<std::unique_ptr<Waiter>> waiters;
       {
         std::lock_guard lock(mu_);
@@ -163,21 +162,21 @@ Result<certificate::CertificateView> PrintView(const registry::CertificatePrint&
   certificate::CertificateView v;
   try {
     const json& b = c.body;
-    v.registration_number = b["registration_number"];
-    v.certificate_number = b["certificate_number"];
-    const json& rec = b["record"];
-    v.data_name = rec["data_name"];
-    for (const auto& h : rec["holders"]) {
-      v.holders.push_back({h["name"], h["type"], h["id"], h["country"], h["share"].get<uint64_t>()});
+    v.registration_number = b.at("registration_number");
+    v.certificate_number = b.at("certificate_number");
+    const json& rec = b.at("record");
+    v.data_name = rec.at("data_name");
+    for (const auto& h : rec.at("holders")) {
+      v.holders.push_back({h.at("name"), h.at("type"), h.at("id"), h.at("country"), h.at("share").get<uint64_t>()});
     }
-    std::string industry = rec["industry"];
+    std::string industry = rec.at("industry");
     v.industry = industry + " " + std::string(registry::IndustryName(industry));
     // The dates the certificate states (in the registrar's zone when it was issued);
     // certificates from before they were stated get the zone of today's settings.
     const bool local = b.contains("local_dates");
     auto date = [&](const char* k, const char* local_key) -> std::string {
-      if (local) return b["local_dates"][local_key];
-      auto t = ParseRfc3339(b[k].get<std::string>());
+      if (local) return b.at("local_dates").at(local_key);
+      auto t = ParseRfc3339(b.at(k).get<std::string>());
       return t.ok() ? registrar.LocalDate(*t) : "";
     };
     v.registered_on = date("registered_at", "registered");
@@ -185,13 +184,14 @@ Result<certificate::CertificateView> PrintView(const registry::CertificatePrint&
     v.valid_until = date("valid_until", "valid_until");
     v.status = c.status;
     v.status_on = registrar.LocalDate(c.status_since);
-    for (const auto& d : registry::CertificateDeposits(b).value_or(
-             std::vector<registry::CertificateDeposit>{})) {
+    // nullopt: an old certificate that names no deposits (the page then prints none).
+    auto deposits = registry::CertificateDeposits(b);
+    for (const auto& d : deposits.value_or(std::vector<registry::CertificateDeposit>{})) {
       v.deposits.push_back({d.index, d.digest, d.size});
     }
     v.document = c.document.dump();
-    v.registrar = b["registrar"]["name"];
-    v.registrar_code = b["registrar"]["code"];
+    v.registrar = b.at("registrar").at("name");
+    v.registrar_code = b.at("registrar").at("code");
     v.public_url = c.public_url;
     v.log_origin = key.name();
     v.log_index = c.index;

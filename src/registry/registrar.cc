@@ -97,6 +97,13 @@ Result<ObjectionState> ParseObjection(const storage::Record& r) {
   return ObjectionState::FromJson(*j);
 }
 
+// "2026-12-21": the local date of an instant in the schedule's zone.
+std::string LocalDateOf(const Schedule& schedule, Time t) {
+  int y, m, d;
+  schedule.LocalDate(t, y, m, d);
+  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
+}
+
 }  // namespace
 
 Result<std::string> CertificateSignedText(const json& body) {
@@ -104,69 +111,36 @@ Result<std::string> CertificateSignedText(const json& body) {
   return std::string(kCertificateTextHeader) + canonical + "\n";
 }
 
-// The schedule in force: a settings change replaces the one it forwards to. Thread-safe.
-class Registrar::LiveSchedule final : public Schedule {
- public:
-  explicit LiveSchedule(std::shared_ptr<const Schedule> s) : s_(std::move(s)) {}
-  void Replace(std::shared_ptr<const Schedule> s) {
-    std::lock_guard lock(mu_);
-    s_ = std::move(s);
-  }
-  Result<Time> End(Time start, Period period) const override { return Get()->End(start, period); }
-  Result<Time> Start(Time end, Period period) const override { return Get()->Start(end, period); }
-  void LocalDate(Time t, int& year, int& month, int& day) const override {
-    Get()->LocalDate(t, year, month, day);
-  }
-  std::string ZoneName() const override { return Get()->ZoneName(); }
-
- private:
-  std::shared_ptr<const Schedule> Get() const {
-    std::lock_guard lock(mu_);
-    return s_;
-  }
-  mutable std::mutex mu_;
-  std::shared_ptr<const Schedule> s_;  // GUARDED_BY(mu_)
-};
-
 Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
                      std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,
                      uint64_t settings_index)
     : registry_(registry),
       store_(registry.store()),
       signer_(signer),
-      live_(std::make_shared<LiveSchedule>(std::move(schedule))),
-      schedule_(live_),
-      settings_(std::move(settings)),
-      settings_index_(settings_index),
+      in_force_(std::make_shared<const InForce>(
+          InForce{std::move(settings), std::move(schedule), settings_index})),
       numbers_(registry.store()) {}
 
-RegistrarSettings Registrar::settings() const {
+std::shared_ptr<const Registrar::InForce> Registrar::in_force() const {
   std::lock_guard lock(settings_mu_);
-  return settings_;
+  return in_force_;
 }
 
 Status Registrar::RefreshSettings() {
-  ASSIGN_OR_RETURN(auto logged, ReadLoggedSettings(store_));
-  {
-    std::lock_guard lock(settings_mu_);
-    if (!logged || logged->index <= settings_index_) return Status::Ok();
-  }
-  ASSIGN_OR_RETURN(auto schedule, CalendarSchedule::Create(logged->settings.schedule));
+  ASSIGN_OR_RETURN(auto logged, ReadLoggedSettings(store_, in_force()->index));
+  if (!logged) return Status::Ok();
+  ASSIGN_OR_RETURN(std::shared_ptr<const Schedule> schedule,
+                   CalendarSchedule::Create(logged->settings.schedule));
+  auto next = std::make_shared<const InForce>(
+      InForce{logged->settings.registrar, std::move(schedule), logged->index});
   std::lock_guard lock(settings_mu_);
-  if (logged->index <= settings_index_) return Status::Ok();  // another refresh was first
-  live_->Replace(std::move(schedule));
-  settings_ = logged->settings.registrar;
-  settings_index_ = logged->index;
+  if (next->index > in_force_->index) in_force_ = std::move(next);  // else another was first
   return Status::Ok();
 }
 
 Time Registrar::Now() const { return registry_.Now(); }
 
-std::string Registrar::LocalDate(Time t) const {
-  int y, m, d;
-  schedule_->LocalDate(t, y, m, d);
-  return fmt::format("{:04d}-{:02d}-{:02d}", y, m, d);
-}
+std::string Registrar::LocalDate(Time t) const { return LocalDateOf(*in_force()->schedule, t); }
 
 std::string Registrar::PublicUrl(const std::string& number) const {
   std::string base = settings().public_url;
@@ -415,15 +389,16 @@ Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor,
                                 id, a.status));
   }
   Time now = Now();
+  const auto schedule = in_force()->schedule;
   json payload = {{"application", id}, {"decision", decision}}, side = json::object();
   if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
     if (!a.fields.is_object()) return DataLoss("application " + id + " has lost its fields");
-    ASSIGN_OR_RETURN(Time ends, schedule_->End(now, Schedule::Period::kNotice));
+    ASSIGN_OR_RETURN(Time ends, schedule->End(now, Schedule::Period::kNotice));
     payload["notice_ends_at"] = FormatRfc3339(ends);
     payload["record"] = PublicFields(a.fields);
   } else if (decision == "correct") {
-    ASSIGN_OR_RETURN(Time due, schedule_->End(now, Schedule::Period::kCorrection));
+    ASSIGN_OR_RETURN(Time due, schedule->End(now, Schedule::Period::kCorrection));
     payload["correction_due"] = FormatRfc3339(due);
   }
   Event e{std::string(kApplicationExamined), now, actor.id, std::move(payload)};
@@ -504,12 +479,12 @@ Result<json> Registrar::ObjectionView(const storage::Account& actor, const std::
 
 // --- registrations ---
 
-Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
+Result<json> Registrar::IssueCertificate(const InForce& s, const ApplicationState& a, Time now,
                                          const std::string& registration_number, Time registered,
                                          Time valid_from, Time valid_until) {
   int y, m, d;
-  schedule_->LocalDate(now, y, m, d);
-  const RegistrarSettings settings = this->settings();
+  s.schedule->LocalDate(now, y, m, d);
+  const RegistrarSettings& settings = s.registrar;
   ASSIGN_OR_RETURN(std::string cn, numbers_.NextCertificateNumber(y, m, settings.code));
   CertificateFacts f;
   f.registration_number = registration_number;
@@ -520,10 +495,10 @@ Result<json> Registrar::IssueCertificate(const ApplicationState& a, Time now,
   f.registered = registered;
   f.valid_from = valid_from;
   f.valid_until = valid_until;
-  f.time_zone = schedule_->ZoneName();
-  f.registered_on = LocalDate(registered);
-  f.valid_from_on = LocalDate(valid_from);
-  f.valid_until_on = LocalDate(valid_until);
+  f.time_zone = s.schedule->ZoneName();
+  f.registered_on = LocalDateOf(*s.schedule, registered);
+  f.valid_from_on = LocalDateOf(*s.schedule, valid_from);
+  f.valid_until_on = LocalDateOf(*s.schedule, valid_until);
   // The digests are the deposit entries' (public in the log), so that the certificate alone
   // checks a dataset offline.
   const json& indexes = a.record.is_object() && a.record.contains("deposits")
@@ -556,8 +531,9 @@ Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
     return Conflict(fmt::format("registration {} is {}: it cannot be renewed", number, a.status));
   }
   Time now = Now();
-  ASSIGN_OR_RETURN(Time opens, schedule_->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
-  ASSIGN_OR_RETURN(Time closes, schedule_->End(*a.valid_until, Schedule::Period::kRenewalGrace));
+  const auto s = in_force();
+  ASSIGN_OR_RETURN(Time opens, s->schedule->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
+  ASSIGN_OR_RETURN(Time closes, s->schedule->End(*a.valid_until, Schedule::Period::kRenewalGrace));
   if (now < opens) {
     return Conflict(fmt::format("registration {} can be renewed from {} (it is valid until {})",
                                 number, FormatRfc3339(opens), FormatRfc3339(*a.valid_until)));
@@ -566,8 +542,8 @@ Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
     return Conflict(fmt::format("the grace period to renew {} ended at {}", number,
                                 FormatRfc3339(closes)));
   }
-  ASSIGN_OR_RETURN(Time until, schedule_->End(*a.valid_until, Schedule::Period::kValidity));
-  ASSIGN_OR_RETURN(json cert, IssueCertificate(a, now, a.registration_number, *a.registered_at,
+  ASSIGN_OR_RETURN(Time until, s->schedule->End(*a.valid_until, Schedule::Period::kValidity));
+  ASSIGN_OR_RETURN(json cert, IssueCertificate(*s, a, now, a.registration_number, *a.registered_at,
                                                *a.valid_until, until));
   Event e{std::string(kRegistrationRenewed), now, actor.id,
           {{"application", a.id}, {"certificate", std::move(cert)}}};
@@ -620,8 +596,8 @@ Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& act
     ApplicationState changed = a;
     changed.record = PublicFields(a.change_fields);
     ASSIGN_OR_RETURN(payload["certificate"],
-                     IssueCertificate(changed, now, a.registration_number, *a.registered_at,
-                                      *a.valid_from, *a.valid_until));
+                     IssueCertificate(*in_force(), changed, now, a.registration_number,
+                                      *a.registered_at, *a.valid_from, *a.valid_until));
   }
   Event e{std::string(kRegistrationChangeExamined), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
@@ -827,11 +803,12 @@ Result<std::optional<Prepared>> Registrar::PrepareDue(const storage::Record& r, 
   const std::string actor(kRegistrarActor);
   if (a.status == status::kInNotice && a.objections_pending == 0 && a.notice_ends_at &&
       now >= *a.notice_ends_at) {
+    const auto s = in_force();
     int y, m, d;
-    schedule_->LocalDate(now, y, m, d);
-    ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, settings().code));
-    ASSIGN_OR_RETURN(Time until, schedule_->End(now, Schedule::Period::kValidity));
-    ASSIGN_OR_RETURN(json cert, IssueCertificate(a, now, rn, now, now, until));
+    s->schedule->LocalDate(now, y, m, d);
+    ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, s->registrar.code));
+    ASSIGN_OR_RETURN(Time until, s->schedule->End(now, Schedule::Period::kValidity));
+    ASSIGN_OR_RETURN(json cert, IssueCertificate(*s, a, now, rn, now, now, until));
     Event e{std::string(kApplicationRegistered), now, actor,
             {{"application", a.id}, {"certificate", std::move(cert)}}};
     ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));

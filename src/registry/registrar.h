@@ -70,8 +70,15 @@ class Registrar {
             std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,
             uint64_t settings_index = 0);
 
-  // The settings in force (a copy: a change in the log replaces them).
-  RegistrarSettings settings() const;
+  // The settings in force, as one value: a change in the log replaces it whole, so that what one
+  // event is prepared from (numbers, dates, zone, URL) comes from one version of the settings.
+  struct InForce {
+    RegistrarSettings registrar;
+    std::shared_ptr<const Schedule> schedule;
+    uint64_t index = 0;  // the registrar.settings event that stated them
+  };
+  std::shared_ptr<const InForce> in_force() const;
+  RegistrarSettings settings() const { return in_force()->registrar; }
   // Takes up the settings in force in the log if they are newer than these (a change made
   // through this node or another): their schedule applies to what is prepared from then on.
   Status RefreshSettings();
@@ -152,7 +159,7 @@ class Registrar {
   Result<std::pair<std::string, std::string>> ContentFor(const storage::Account& actor,
                                                          const nlohmann::json& body,
                                                          nlohmann::json& fields);
-  Result<nlohmann::json> IssueCertificate(const ApplicationState& a, Time now,
+  Result<nlohmann::json> IssueCertificate(const InForce& s, const ApplicationState& a, Time now,
                                           const std::string& registration_number,
                                           Time registered, Time valid_from, Time valid_until);
   Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
@@ -165,12 +172,8 @@ class Registrar {
   Registry& registry_;
   storage::Store& store_;
   const crypto::NoteSigner& signer_;
-  class LiveSchedule;
-  std::shared_ptr<LiveSchedule> live_;        // the schedule in force, replaced as a whole
-  std::shared_ptr<const Schedule> schedule_;  // live_
   mutable std::mutex settings_mu_;
-  RegistrarSettings settings_;   // GUARDED_BY(settings_mu_)
-  uint64_t settings_index_ = 0;  // GUARDED_BY(settings_mu_)
+  std::shared_ptr<const InForce> in_force_;  // GUARDED_BY(settings_mu_)
   NumberAllocator numbers_;
 };
 

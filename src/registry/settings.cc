@@ -270,9 +270,10 @@ Result<Settings> SettingsFromFlags(const SettingsFlags& flags,
   return s;
 }
 
-Result<std::optional<LoggedSettings>> ReadLoggedSettings(storage::Store& store) {
+Result<std::optional<LoggedSettings>> ReadLoggedSettings(storage::Store& store,
+                                                         uint64_t newer_than) {
   ASSIGN_OR_RETURN(auto r, store.RecordById(kSettingsKind, kSettingsId));
-  if (!r) return std::optional<LoggedSettings>();
+  if (!r || (newer_than > 0 && r->version <= newer_than)) return std::optional<LoggedSettings>();
   auto j = ParseJson(r->doc);
   if (!j.ok()) return DataLoss("the stored settings: " + j.status().message());
   auto s = Settings::FromJson(*j);

@@ -73,8 +73,10 @@ struct LoggedSettings {
 };
 
 // The settings in force: the last registrar.settings event's (the projection keeps them);
-// nullopt before the first.
-Result<std::optional<LoggedSettings>> ReadLoggedSettings(storage::Store& store);
+// nullopt before the first, and when they were stated at or before log index `newer_than` (then
+// nothing is parsed: a node polling for a change pays for one row read).
+Result<std::optional<LoggedSettings>> ReadLoggedSettings(storage::Store& store,
+                                                         uint64_t newer_than = 0);
 
 // What a start runs with. With settings in the log: those, if every flag given agrees with them
 // (`wanted` is SettingsFromFlags of `flags`), else InvalidArgument naming the first that differs,
