@@ -114,6 +114,10 @@ class FaultyStore final : public storage::Store {
                                                        size_t off, size_t lim) override {
     return base_.RecordsByStatus(k, st, off, lim);
   }
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
+      std::string_view k) override {
+    return base_.CountByStatus(k);
+  }
   Result<std::vector<storage::Record>> RecordsByParent(std::string_view k,
                                                        std::string_view p) override {
     return base_.RecordsByParent(k, p);

@@ -208,6 +208,10 @@ class Store {
   virtual Result<std::vector<Record>> RecordsByStatus(std::string_view kind,
                                                       std::string_view status, size_t offset,
                                                       size_t limit) = 0;
+  // How many records of one kind are in each status (statuses with none left out), in status
+  // order: /metrics's applications by status and open objections.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
+      std::string_view kind) = 0;
   // Of one kind with this parent, in id order.
   virtual Result<std::vector<Record>> RecordsByParent(std::string_view kind,
                                                       std::string_view parent) = 0;

@@ -795,6 +795,36 @@ TEST_P(StoreConformance, RecordsByStatusIsAQueueOldestFirst) {
   EXPECT_EQ(ids(5, 10), V{});
 }
 
+TEST_P(StoreConformance, CountByStatusCountsOneKindPerStatus) {
+  using Counts = std::vector<std::pair<std::string, uint64_t>>;
+  EXPECT_EQ(*store_->CountByStatus("application"), Counts{});
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (auto [id, st] : std::vector<std::pair<std::string, std::string>>{
+             {"a1", "submitted"}, {"a2", "in_notice"}, {"a3", "submitted"}, {"a4", "draft"}}) {
+      Record r = MakeRecord("application", id, "u1", 1);
+      r.status = st;
+      ASSERT_TRUE(tx->PutRecord(r).ok());
+    }
+    Record o = MakeRecord("objection", "o1", "u1", 1);
+    o.status = "open";
+    ASSERT_TRUE(tx->PutRecord(o).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(*store_->CountByStatus("application"),
+            (Counts{{"draft", 1}, {"in_notice", 1}, {"submitted", 2}}));
+  EXPECT_EQ(*store_->CountByStatus("objection"), (Counts{{"open", 1}}));
+  {  // a record that changes status moves between the counts
+    auto tx = std::move(store_->BeginWrite()).value();
+    Record r = MakeRecord("application", "a1", "u1", 2);
+    r.status = "in_notice";
+    ASSERT_TRUE(tx->PutRecord(r).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(*store_->CountByStatus("application"),
+            (Counts{{"draft", 1}, {"in_notice", 2}, {"submitted", 1}}));
+}
+
 TEST_P(StoreConformance, ATakenNumberIsAConflictAndTheRestOfTheTransactionCommits) {
   {
     auto tx = std::move(store_->BeginWrite()).value();

@@ -227,6 +227,7 @@ enum ReadStmt {
   kMaxNumberBelow,
   kMaxNumberFrom,
   kSidecarOf,
+  kCountByStatus,
 };
 const StatementDef kReadStatements[] = {
     {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
@@ -266,6 +267,9 @@ const StatementDef kReadStatements[] = {
     {"SELECT max(number) FROM numbers WHERE number >= $1 AND number < $2", {kText, kText}},
     {"SELECT max(number) FROM numbers WHERE number >= $1", {kText}},
     {"SELECT data FROM sidecars WHERE idx = $1", {kInt8}},
+    {"SELECT status, count(*) FROM records WHERE kind = $1 GROUP BY status "
+     "ORDER BY status COLLATE \"C\"",
+     {kText}},
 };
 
 // Rows per multi-row insert: one statement for 64 entries (or deposits) costs the server far less
@@ -1137,6 +1141,21 @@ class PgStore final : public Store {
     Params p;
     p.Bytes(kind).Bytes(status).Int(Clamp(limit)).Int(Clamp(offset));
     return ReadRecords(kRecordsByStatus, p);
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
+      std::string_view kind) override {
+    using Counts = std::vector<std::pair<std::string, uint64_t>>;
+    return WithReader<Counts>([&](Connection& c) -> Result<Counts> {
+      Params p;
+      p.Bytes(kind);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kCountByStatus, p));
+      Counts out;
+      for (int i = 0; i < static_cast<int>(r.size()); ++i) {
+        out.emplace_back(r.Bytes(i, 0), static_cast<uint64_t>(r.Int(i, 1)));
+      }
+      return out;
+    });
   }
 
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,

@@ -739,6 +739,23 @@ class SqliteStore final : public Store {
                        });
   }
 
+  Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
+      std::string_view kind) override {
+    using Counts = std::vector<std::pair<std::string, uint64_t>>;
+    return WithReader<Counts>([&](Connection& c) -> Result<Counts> {
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT status, count(*) FROM records WHERE "
+                                                "kind = ? GROUP BY status ORDER BY status"));
+      s->Bind(1, kind);
+      Counts out;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.emplace_back(s->Text(0), static_cast<uint64_t>(s->Int(1)));
+      }
+      return out;
+    });
+  }
+
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,
                                               std::string_view parent) override {
     return ReadRecords(
