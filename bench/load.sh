@@ -43,7 +43,8 @@ url="http://127.0.0.1:$port"
 start_server() {
   local t0 t1
   t0=$(date +%s.%N)
-  "$dipr" serve --data "$data" --listen "127.0.0.1:$port" ${DB:+--db "$DB"} 2>>"$work/server.log" &
+  "$dipr" serve --data "$data" --listen "127.0.0.1:$port" ${DB:+--db "$DB"} \
+  --rate-limit-address 0 --rate-limit-account 0 --max-connections-per-address 0 2>>"$work/server.log" &
   server_pid=$!
   until curl -sf "$url/healthz" >/dev/null; do sleep 0.01; done
   t1=$(date +%s.%N)

@@ -79,6 +79,7 @@ server_cpu() {  # dipr's, and a scratch PostgreSQL's
 port=$(free_port)
 url="http://127.0.0.1:$port"
 "$dipr" serve --data "$data" --listen "127.0.0.1:$port" ${DB:+--db "$DB"} \
+  --rate-limit-address 0 --rate-limit-account 0 --max-connections-per-address 0 \
   --notice-period 1s --due-interval 0.2 >>"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -sf "$url/healthz" >/dev/null; do sleep 0.05; done

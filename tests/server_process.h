@@ -40,6 +40,18 @@ class ServerProcess {
   bool Start() {
     std::vector<std::string> args = {DiprBinary(), "serve", "--data", data_dir_, "--listen",
                                      "127.0.0.1:" + std::to_string(port_)};
+    // The limits off unless the test is about them: the other tests load the server from one
+    // address and one account, faster than any person would (limits_test.cc tests the limits).
+    bool limits = false;
+    for (const auto& a : extra_) {
+      limits = limits || a.rfind("--rate-", 0) == 0 || a == "--max-connections-per-address";
+    }
+    if (!limits) {
+      for (const char* a : {"--rate-limit-address", "0", "--rate-limit-account", "0",
+                            "--max-connections-per-address", "0"}) {
+        args.push_back(a);
+      }
+    }
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = ::fork();
     if (pid_ == 0) {

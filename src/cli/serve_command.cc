@@ -1,12 +1,18 @@
 // dipr serve --data DIR --listen HOST:PORT [--db postgres://...] [--origin NAME] [--threads N]
-//            [--max-connections N] [--write-timeout SECONDS]
+//            [--max-connections N] [--write-timeout SECONDS] [--log-format text|json]
+//            [--log-level LEVEL] [--rate-limit-address R] [--rate-limit-account R]
+//            [--max-connections-per-address N] [--trusted-proxy CIDR]...
 //            [--registrar-code NNNN] [--notice-period 10wd] [--validity 3y] [--public-url URL] ...
 // The registrar's settings are logged on the first start (registry/settings.h); later starts use
 // the logged ones, and refuse a flag that differs from them.
 #include <signal.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <tuple>
+
 #include "cli/common.h"
+#include "common/logging.h"
 #include "server/node.h"
 
 namespace dipr::cli {
@@ -25,6 +31,16 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     registry::SettingsFlags settings;  // only the flags given: the others are the logged ones
     double due_interval = 1.0;
     double scrub_hours = 24;
+    std::string log_format = "text";
+    std::string log_level = "info";
+    // docs/DEPLOY.md, "Limits": a person's browser or a CLI never comes near these; a script
+    // that does is slowed down (429 with Retry-After), not cut off.
+    double address_rate = 100;
+    double address_burst = 200;
+    double account_rate = 20;
+    double account_burst = 100;
+    size_t per_address_connections = 64;
+    std::vector<std::string> trusted_proxies;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("serve", "run the registry server");
@@ -43,6 +59,30 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
                   "connections served at once; more are answered 503 with Retry-After");
   cmd->add_option("--write-timeout", flags->write_timeout,
                   "seconds a client may read nothing of an answer before it is dropped");
+  cmd->add_option("--log-format", flags->log_format,
+                  "text (a line for a person) or json (one object per line, for a collector)")
+      ->capture_default_str();
+  cmd->add_option("--log-level", flags->log_level, "trace, debug, info, warn or error")
+      ->capture_default_str();
+  cmd->add_option("--rate-limit-address", flags->address_rate,
+                  "requests per second one client address may make (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--rate-burst-address", flags->address_burst,
+                  "requests one client address may make at once after a quiet spell")
+      ->capture_default_str();
+  cmd->add_option("--rate-limit-account", flags->account_rate,
+                  "requests per second one account (bearer token) may make (0: no limit)")
+      ->capture_default_str();
+  cmd->add_option("--rate-burst-account", flags->account_burst,
+                  "requests one account may make at once after a quiet spell")
+      ->capture_default_str();
+  cmd->add_option("--max-connections-per-address", flags->per_address_connections,
+                  "connections one client address may hold; more are answered 429 (0: no limit; "
+                  "trusted proxies are exempt)")
+      ->capture_default_str();
+  cmd->add_option("--trusted-proxy", flags->trusted_proxies,
+                  "a reverse proxy (address or CIDR) whose X-Forwarded-For names the client; "
+                  "repeat for several");
   // The registrar's settings: logged on the first start; a later start uses the logged ones and
   // refuses a flag that differs (change them with `dipr settings set`).
   for (const registry::ServeFlag& f : registry::ServeFlags()) {
@@ -56,6 +96,11 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
                   "hours between background scrubs that re-derive the whole tree from the "
                   "entries (the first 5 minutes after start; 0: never)");
   cmd->callback([flags, &ctx] {
+    auto log_format = ParseLogFormat(flags->log_format);
+    if (!log_format.ok()) return Fail(ctx, log_format.status());
+    auto log_level = ParseLogLevel(flags->log_level);
+    if (!log_level.ok()) return Fail(ctx, log_level.status());
+    SetupLogging(*log_format, *log_level);
     auto listen = http::ParseListen(flags->listen);
     if (!listen.ok()) return Fail(ctx, listen.status());
     // Block the signals before any thread starts, so that only sigwait below receives them.
@@ -80,6 +125,24 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.http.max_connections = flags->max_connections;
     opts.http.write_timeout = std::chrono::seconds(flags->write_timeout);
     opts.settings = flags->settings;
+    for (const auto& [rate, burst, name] :
+         {std::tuple{flags->address_rate, flags->address_burst, "address"},
+          std::tuple{flags->account_rate, flags->account_burst, "account"}}) {
+      if (!(rate >= 0 && rate <= 1e6) || !(burst >= 1 && burst <= 1e6)) {
+        return Fail(ctx, InvalidArgument(fmt::format(
+                             "--rate-limit-{0} must be 0 to 1000000 and --rate-burst-{0} 1 to "
+                             "1000000",
+                             name)));
+      }
+    }
+    opts.http.address_rate = {.rate = flags->address_rate, .burst = flags->address_burst};
+    opts.account_rate = {.rate = flags->account_rate, .burst = flags->account_burst};
+    opts.http.max_connections_per_address = flags->per_address_connections;
+    for (const std::string& p : flags->trusted_proxies) {
+      auto cidr = http::Cidr::Parse(p);
+      if (!cidr.ok()) return Fail(ctx, cidr.status());
+      opts.http.trusted_proxies.push_back(*cidr);
+    }
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {
       return Fail(ctx, InvalidArgument("--due-interval must be above 0 and at most 3600 seconds"));
     }

@@ -7,6 +7,8 @@
 
 #include "certificate/pdf.h"
 #include "crypto/note.h"
+#include "common/rate_limit.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "log/sequencer.h"
 #include "registry/registrar.h"
@@ -42,7 +44,19 @@ struct PdfOptions {
 struct ApiOptions {
   HealthOptions health;
   PdfOptions pdf;
+  // The HTTP server's counts for /metrics, and where the account limit's refusals are counted
+  // (null: none).
+  HttpMetrics* http_metrics = nullptr;
+  // The node's own gauges for /metrics (null: none).
+  std::function<void(MetricsText&)> node_metrics;
+  // Requests per account (null: no limit); answered 429 before the handler runs.
+  RateLimiter* account_limiter = nullptr;
 };
+
+// The router's gate: names the account a bearer token belongs to on the request (the access
+// log's account) and takes a token of that account's rate limit, answering 429 with Retry-After
+// when none is left. A token that names no account passes: its handler refuses it (401).
+Gate AccountGate(registry::Registry& registry, RateLimiter* limiter, HttpMetrics* metrics);
 
 void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key,
                   const HealthOptions& health);
@@ -53,6 +67,8 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry,
                            const PdfOptions& pdf);
 void AddSettingsRoutes(Router& router, registry::Registry& registry,
                        registry::Registrar& registrar);
+// GET /metrics: the log, sequencer and scrub; the HTTP server's counts; the node's gauges.
+void AddMetricsRoute(Router& router, registry::Registry& registry, const ApiOptions& options);
 
 inline void AddAllRoutes(Router& router, registry::Registry& registry,
                          registry::Registrar& registrar, const crypto::NoteVerifier& key,
@@ -62,6 +78,8 @@ inline void AddAllRoutes(Router& router, registry::Registry& registry,
   AddDepositRoutes(router, registry);
   AddRegistrationRoutes(router, registry, registrar, key, options.pdf);
   AddSettingsRoutes(router, registry, registrar);
+  AddMetricsRoute(router, registry, options);
+  router.SetGate(AccountGate(registry, options.account_limiter, options.http_metrics));
 }
 
 }  // namespace dipr::http

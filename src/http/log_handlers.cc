@@ -1,4 +1,4 @@
-// GET /healthz, /log/key, /log/checkpoint, /log/entries, /log/proof/inclusion,
+// GET /healthz (/metrics: metrics_handlers.cc), /log/key, /log/checkpoint, /log/entries, /log/proof/inclusion,
 // /log/proof/consistency: everything a verifier, monitor or witness reads. No token needed.
 #include <fmt/format.h>
 #include <sys/statvfs.h>
@@ -57,58 +57,6 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
       co_return Response::Error(st);
     }
     co_return Response::Text(200, "ok\n");
-  });
-
-  // Prometheus text format: what an operator graphs and alerts on.
-  router.Add("GET", "/metrics", [&registry, health](Request&) -> asio::awaitable<Response> {
-    auto st = registry.sequencer().stats();
-    auto head = registry.sequencer().Latest();
-    std::string out;
-    auto metric = [&out](const char* name, const char* type, const char* help, double v) {
-      out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, v);
-    };
-    metric("dipr_log_size", "gauge", "Entries in the latest signed checkpoint.",
-           static_cast<double>(head->size));
-    metric("dipr_sequencer_healthy", "gauge", "1 while the sequencer accepts entries.",
-           registry.sequencer().healthy() ? 1 : 0);
-    metric("dipr_writes_blocked", "gauge", "1 while /healthz says writes are blocked.",
-           WriteHealth(registry.sequencer(), health).ok() ? 0 : 1);
-    metric("dipr_sequencer_batches_total", "counter", "Batches committed.",
-           static_cast<double>(st.batches));
-    metric("dipr_sequencer_entries_total", "counter", "Entries appended.",
-           static_cast<double>(st.entries));
-    metric("dipr_sequencer_rejected_total", "counter", "Entries dropped by their projection.",
-           static_cast<double>(st.rejected));
-    metric("dipr_sequencer_commit_seconds_total", "counter", "Time spent committing (fsync).",
-           static_cast<double>(st.commit_micros) / 1e6);
-    metric("dipr_sequencer_batch_seconds_total", "counter", "Time spent integrating batches.",
-           static_cast<double>(st.batch_micros) / 1e6);
-    metric("dipr_sequencer_max_batch", "gauge", "Largest batch so far.",
-           static_cast<double>(st.max_batch));
-    metric("dipr_sequencer_leading", "gauge", "1 while this node sequences (holds the lease).",
-           registry.sequencer().leading() ? 1 : 0);
-    metric("dipr_sequencer_queued_integrated_total", "counter",
-           "Entries queued by other nodes that this node integrated.",
-           static_cast<double>(st.queued_integrated));
-    metric("dipr_sequencer_forwarded_total", "counter",
-           "Entries this node queued for the sequencing node.", static_cast<double>(st.forwarded));
-    metric("dipr_tile_cache_bytes", "gauge", "Bytes of tiles held in the proof cache.",
-           static_cast<double>(registry.reader().tile_cache_bytes()));
-    auto scrub = registry.reader().scrub_stats();
-    metric("dipr_scrub_runs_total", "counter",
-           "Scrubs finished (the tree re-derived from the entries).",
-           static_cast<double>(scrub.runs));
-    metric("dipr_scrub_failures_total", "counter", "Scrubs that found stored data not matching.",
-           static_cast<double>(scrub.failures));
-    metric("dipr_scrub_last_ok", "gauge", "1 unless the last finished scrub found a mismatch.",
-           scrub.last_ok ? 1 : 0);
-    metric("dipr_scrub_last_size", "gauge", "Tree size the last finished scrub checked.",
-           static_cast<double>(scrub.last_size));
-    metric("dipr_scrub_last_seconds", "gauge", "How long the last finished scrub took.",
-           scrub.last_seconds);
-    metric("dipr_scrub_checked_entries", "gauge", "Entries checked by the scrub in progress.",
-           static_cast<double>(scrub.checked));
-    co_return Response{200, "text/plain; version=0.0.4", std::move(out)};
   });
 
   router.Add("GET", "/log/key", [vkey = key.ToString()](Request&) -> asio::awaitable<Response> {

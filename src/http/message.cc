@@ -55,12 +55,20 @@ Response Response::Error(const Status& st) {
 Response Response::Error(int http_status, std::string_view code, const std::string& message) {
   nlohmann::json j = {{"error", {{"code", code}, {"message", message}}}};
   // Messages may quote user input; replace invalid UTF-8 rather than fail to answer.
-  return {http_status, "application/json",
-          j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  Response r{http_status, "application/json",
+             j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)};
+  r.error = message;
+  return r;
 }
 
 Response Response::RetryLater(const Status& st, int seconds) {
   Response r = Error(st);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+Response Response::TooManyRequests(const std::string& message, long seconds) {
+  Response r = Error(429, "too_many_requests", message);
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
 }

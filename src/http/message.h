@@ -22,6 +22,15 @@ struct Request {
   std::map<std::string, std::string> params;  // from the route pattern, e.g. {id}
   std::string bearer_token;                   // from "Authorization: Bearer ..."
   std::string body;
+  // The client's IP address as text ("203.0.113.7", "2001:db8::1"): the connection's peer, or,
+  // when the peer is a trusted proxy, the rightmost address in X-Forwarded-For that is not one
+  // (http/client_address.h). The key of the per-address limits; for handlers that limit more.
+  std::string client_address;
+  // Set by the router: the matched route's pattern without its query ("/v1/applications/{id}"),
+  // "" if none matched; the access log's and the metrics' route.
+  std::string route;
+  // Set by the router's gate when the bearer token names an account (for the access log).
+  std::string account_id;
 
   // A query parameter as an unsigned integer; InvalidArgument naming the parameter otherwise.
   Result<uint64_t> QueryUint(const std::string& name) const;
@@ -42,6 +51,8 @@ struct Response {
   std::shared_ptr<const std::string> shared_body;
   // Further header fields (Allow, Retry-After), written as given.
   std::vector<std::pair<std::string, std::string>> headers;
+  // An error answer's message (what its JSON body says), for the log.
+  std::string error;
 
   static Response Json(int status, const nlohmann::json& j);
   static Response Text(int status, std::string text);
@@ -51,6 +62,8 @@ struct Response {
   static Response Error(int http_status, std::string_view code, const std::string& message);
   // A 503 saying when to come back: Retry-After: `seconds`.
   static Response RetryLater(const Status& status, int seconds);
+  // 429 too_many_requests with Retry-After: `seconds` (a rate limit; docs/API.md).
+  static Response TooManyRequests(const std::string& message, long seconds);
 };
 
 int HttpStatusFor(Code code);

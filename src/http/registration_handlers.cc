@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "certificate/pdf.h"
+#include "common/logging.h"
 #include "http/api.h"
 #include "http/async_append.h"
 #include "registry/application.h"
@@ -28,11 +29,28 @@ asio::awaitable<Result<log::Appended>> Append(registry::Registry& registry, Prep
   co_return co_await AsyncAppend(registry.sequencer(), std::move(p.submission));
 }
 
+// The log line of a registrar action: what was done (the route), by whom, to which application
+// and registration, and the event's log index.
+void LogAction(const Request& req, const std::string& application, const std::string& objection,
+               const json& view, uint64_t index) {
+  std::vector<LogField> f = {{"method", req.method}, {"route", req.route},
+                             {"account", req.account_id}, {"application", application}};
+  if (!objection.empty()) f.emplace_back("objection", objection);
+  if (view.contains("number") && view["number"].is_string()) {
+    f.emplace_back("number", view["number"].get<std::string>());
+  }
+  if (view.contains("status") && view["status"].is_string()) {
+    f.emplace_back("status", view["status"].get<std::string>());
+  }
+  f.emplace_back("event_index", index);
+  LogEvent(spdlog::level::info, "registrar action", f);
+}
+
 // Prepares (again, after a conflict, up to `attempts` times) and appends; then answers with
 // `view` of the result.
 template <typename PrepareFn, typename ViewFn>
-asio::awaitable<Response> Write(registry::Registry& registry, PrepareFn prepare, ViewFn view,
-                                int status, int attempts = 1) {
+asio::awaitable<Response> Write(registry::Registry& registry, const Request& req,
+                                PrepareFn prepare, ViewFn view, int status, int attempts = 1) {
   Status last;
   for (int i = 0; i < attempts; ++i) {
     Result<Prepared> p = prepare();
@@ -42,6 +60,7 @@ asio::awaitable<Response> Write(registry::Registry& registry, PrepareFn prepare,
     if (appended.ok()) {
       auto v = view(application, objection);
       if (!v.ok()) co_return Response::Error(v.status());
+      LogAction(req, application, objection, *v, appended->index);
       (*v)["event_index"] = appended->index;
       co_return Response::Json(status, *v);
     }
@@ -228,7 +247,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
       if (!body.ok()) co_return Response::Error(body.status());
       std::string key = *param ? req.params[param] : std::string();
       co_return co_await Write(
-          registry, [&] { return prepare(*actor, key, *body); },
+          registry, req, [&] { return prepare(*actor, key, *body); },
           [&](const std::string& app, const std::string& objection) -> Result<json> {
             switch (view) {
               case View::kApplication: return registrar.ApplicationView(*actor, app);

@@ -72,6 +72,7 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
       }
     }
     if (!match) continue;
+    req.route = r.pattern.substr(0, r.pattern.find('?'));
     if (r.method != method) {
       allowed.push_back(r.method);
       if (r.method == "GET") allowed.push_back("HEAD");
@@ -85,6 +86,9 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
       }
     }
     req.params = std::move(params);
+    if (gate_) {
+      if (std::optional<Response> refused = gate_(req)) co_return std::move(*refused);
+    }
     co_return co_await r.handler(req);
   }
   if (!allowed.empty()) {

@@ -8,10 +8,13 @@
 //   404 not_found           no route's path matches
 //   405 method_not_allowed  the path has routes, none for this method; Allow lists theirs
 //   400 invalid_argument    a query parameter the route does not declare
+//   whatever the gate answers (a 429 rate limit), after the route matched
 // (A repeated query parameter is refused where the target is parsed, http/server.cc.)
+// It sets Request::route to the matched pattern, whatever the answer.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,10 +25,14 @@
 namespace dipr::http {
 
 using Handler = std::function<asio::awaitable<Response>(Request&)>;
+// Runs before every handler: an answer refuses the request (the handler does not run).
+using Gate = std::function<std::optional<Response>(Request&)>;
 
 class Router {
  public:
   void Add(std::string method, std::string pattern, Handler handler);
+  // REQUIRES: before serving (not thread-safe).
+  void SetGate(Gate gate) { gate_ = std::move(gate); }
   asio::awaitable<Response> Dispatch(Request& req) const;
   // Every route's method and pattern, in the order added.
   std::vector<std::pair<std::string, std::string>> routes() const;
@@ -40,6 +47,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::set<std::string> methods_;  // every route's method, and HEAD if any is GET
+  Gate gate_;
 };
 
 }  // namespace dipr::http

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <pthread.h>
@@ -9,6 +10,10 @@
 #include <cctype>
 #include <charconv>
 #include <cstring>
+#include <mutex>
+#include <unordered_map>
+
+#include "common/logging.h"
 
 namespace dipr::http {
 namespace {
@@ -124,20 +129,28 @@ std::string BearerToken(std::string_view v) {
   return "\x01";
 }
 
-// The request as the router sees it, or the 4xx that refuses it.
-Result<Request> ToRequest(const bhttp::request<bhttp::string_body>& msg) {
+// Fills `req` from the message (method and client address first, for the log), or answers the
+// 4xx that refuses it.
+Status ToRequest(const bhttp::request<bhttp::string_body>& msg, const asio::ip::address& peer,
+                 const std::vector<Cidr>& trusted, Request& req) {
+  req.method = std::string(msg.method_string());
+  std::vector<std::string_view> forwarded;
+  if (!trusted.empty()) {
+    for (auto [it, end] = msg.equal_range("X-Forwarded-For"); it != end; ++it) {
+      forwarded.push_back(it->value());
+    }
+  }
+  req.client_address = ClientAddress(peer, forwarded, trusted);
   size_t hosts = msg.count(bhttp::field::host);
   if (hosts > 1) return InvalidArgument("the request has more than one Host header");
   if (msg.version() >= 11 && hosts == 0) {
     return InvalidArgument("an HTTP/1.1 request must have a Host header");
   }
-  Request req;
-  req.method = std::string(msg.method_string());
   RETURN_IF_ERROR(ParseTarget(msg.target(), req));
   size_t auths = msg.count(bhttp::field::authorization);
   if (auths > 1) return InvalidArgument("the request has more than one Authorization header");
   if (auths == 1) req.bearer_token = BearerToken(msg.at(bhttp::field::authorization));
-  return req;
+  return Status::Ok();
 }
 
 // Writes `r`, dropping the client if it takes none of it for `timeout` (the deadline is renewed
@@ -188,9 +201,86 @@ struct Slot {
   ~Slot() { count.fetch_sub(1); }
 };
 
-asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOptions opts,
-                              std::atomic<size_t>& connections) {
-  Slot slot{connections};
+// Connections held per TCP peer address. Thread-safe.
+class AddressConnections {
+ public:
+  bool TryAdd(const std::string& address, size_t max) {
+    std::lock_guard lock(mu_);
+    size_t& n = counts_[address];
+    if (n >= max) return false;
+    ++n;
+    return true;
+  }
+  void Remove(const std::string& address) {
+    std::lock_guard lock(mu_);
+    auto it = counts_.find(address);
+    if (it != counts_.end() && --it->second == 0) counts_.erase(it);
+  }
+
+ private:
+  std::mutex mu_;
+  // Only addresses with a connection open: bounded by max_connections.
+  std::unordered_map<std::string, size_t> counts_;  // GUARDED_BY(mu_)
+};
+
+// A connection's place in AddressConnections, given back when the session ends.
+struct AddressSlot {
+  AddressSlot() = default;
+  AddressSlot(AddressSlot&& o) noexcept
+      : connections(std::exchange(o.connections, nullptr)), address(std::move(o.address)) {}
+  AddressSlot& operator=(AddressSlot&&) = delete;
+  AddressConnections* connections = nullptr;  // null: not counted (no limit, a trusted proxy)
+  std::string address;
+  ~AddressSlot() {
+    if (connections) connections->Remove(address);
+  }
+};
+
+}  // namespace
+
+struct Server::Shared {
+  Shared(const Router& router, const ServerOptions& options, const Clock& clock)
+      : router(router), options(options), address_limiter(clock, options.address_rate) {}
+  const Router& router;
+  const ServerOptions& options;
+  std::atomic<size_t> connections{0};  // being served
+  std::atomic<size_t> refusing{0};     // being answered 503 or 429 (at most max_connections)
+  AddressConnections per_address;
+  RateLimiter address_limiter;
+  HttpMetrics metrics;
+};
+
+namespace {
+
+// The access-log line of one answered request.
+void LogRequest(const Request& req, const std::string& method, int status, const std::string& error,
+                size_t bytes_in, size_t bytes_out, Micros latency) {
+  auto level = status >= 500                      ? spdlog::level::err
+               : status == 401 || status == 403 ? spdlog::level::warn
+                                                : spdlog::level::info;
+  if (!spdlog::default_logger_raw()->should_log(level)) return;
+  std::vector<LogField> f;
+  f.reserve(11);
+  f.emplace_back("method", method);
+  f.emplace_back("route", req.route.empty() ? std::string_view("unmatched") : req.route);
+  // A path no route has is worth seeing (a probe, a client's typo); a bounded piece of it.
+  if (req.route.empty()) f.emplace_back("path", std::string_view(req.path).substr(0, 200));
+  f.emplace_back("status", status);
+  f.emplace_back("duration_ms", static_cast<double>(latency.count()) / 1000.0);
+  if (!req.account_id.empty()) f.emplace_back("account", req.account_id);
+  f.emplace_back("bytes_in", bytes_in);
+  f.emplace_back("bytes_out", bytes_out);
+  f.emplace_back("client", req.client_address);
+  if (!error.empty()) f.emplace_back("error", error);
+  LogEvent(level, "request", f);
+}
+
+asio::awaitable<void> Session(tcp::socket socket, Server::Shared& sh,
+                              AddressSlot held /* for the session's lifetime */) {
+  Slot slot{sh.connections};
+  const ServerOptions& opts = sh.options;
+  boost::system::error_code peer_ec;
+  const asio::ip::address peer = Unmapped(socket.remote_endpoint(peer_ec).address());
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   boost::system::error_code ec;
@@ -200,6 +290,8 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
     parser.header_limit(kMaxHeaderBytes);
     stream.expires_after(opts.idle_timeout);
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    const auto t0 = std::chrono::steady_clock::now();
+    Request req;
     if (ec) {
       Response err;
       if (ec == bhttp::error::body_limit) {
@@ -230,52 +322,74 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
         break;
       }
       // The stream is out of step with the messages now: answer, and close.
+      req.client_address = peer.to_string();
+      int status = err.status;
+      std::string error = err.error;
+      size_t out = err.body.size();
       co_await Write(stream, std::move(err), 11, false, false, opts.write_timeout);
+      Micros latency = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - t0);
+      sh.metrics.Record("", status, latency);
+      LogRequest(req, std::string(parser.get().method_string()), status, error, 0, out, latency);
       break;
     }
     auto& msg = parser.get();
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
+    const size_t bytes_in = msg.body().size();
     Response r;
     if (msg.target().size() > kMaxTargetBytes) {
+      req.method = std::string(msg.method_string());
+      req.client_address = peer.to_string();
       r = Response::Error(414, "uri_too_long",
                           "the request target is over " + std::to_string(kMaxTargetBytes) +
                               " bytes");
-    } else if (auto req = ToRequest(msg); !req.ok()) {
-      r = Response::Error(req.status());
+    } else if (Status st = ToRequest(msg, peer, opts.trusted_proxies, req); !st.ok()) {
+      r = Response::Error(st);
+    } else if (RateDecision d = sh.address_limiter.Take(req.client_address); !d.allowed) {
+      sh.metrics.Refused(HttpMetrics::Refusal::kAddressRate);
+      r = Response::TooManyRequests(
+          fmt::format("too many requests from {} (over {} a second); retry after {} s",
+                      req.client_address, opts.address_rate.rate, d.RetryAfterSeconds()),
+          d.RetryAfterSeconds());
     } else {
-      req->body = std::move(msg.body());
+      req.body = std::move(msg.body());
       try {
-        r = co_await router.Dispatch(*req);
+        r = co_await sh.router.Dispatch(req);
       } catch (const std::exception& e) {
         // A handler bug must cost one request, not the server.
-        spdlog::error("{} {}: unhandled exception: {}", req->method, req->path, e.what());
+        LogEvent(spdlog::level::err, "unhandled exception in a handler",
+                 {{"method", req.method}, {"route", req.route}, {"error", e.what()}});
         r = Response::Error(Internal("internal error"));
       }
     }
+    const int status = r.status;
+    const std::string error = std::move(r.error);
+    const size_t bytes_out = head ? 0 : (r.shared_body ? r.shared_body->size() : r.body.size());
     ec = co_await Write(stream, std::move(r), msg.version(), keep_alive, head, opts.write_timeout);
+    Micros latency = std::chrono::duration_cast<Micros>(std::chrono::steady_clock::now() - t0);
+    sh.metrics.Record(req.route, status, latency);
+    LogRequest(req, req.method, status, error, bytes_in, bytes_out, latency);
     if (ec || !keep_alive) break;
   }
   co_await LingeringClose(stream);
 }
 
-// A connection over the cap: answered 503 at once, then closed.
-asio::awaitable<void> Refuse(tcp::socket socket, size_t max_connections,
+// A connection over a limit: answered at once (503 over the total, 429 over one address's),
+// then closed.
+asio::awaitable<void> Refuse(tcp::socket socket, Response r, std::string client,
                              std::atomic<size_t>& refusing) {
   Slot slot{refusing};
   beast::tcp_stream stream(std::move(socket));
-  Response r = Response::RetryLater(
-      Unavailable("the server is serving its maximum of " + std::to_string(max_connections) +
-                  " connections; retry"),
-      1);
+  LogEvent(r.status >= 500 ? spdlog::level::err : spdlog::level::warn, "connection refused",
+           {{"status", r.status}, {"client", client}, {"error", r.error}});
   if (auto ec = co_await Write(stream, std::move(r), 11, false, false, 1s); !ec) {
     co_await LingeringClose(stream);
   }
 }
 
-asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, ServerOptions opts,
-                             Server::Counters& counters) {
+asio::awaitable<void> Accept(tcp::acceptor& acceptor, Server::Shared& sh) {
   auto ex = co_await asio::this_coro::executor;
+  const ServerOptions& opts = sh.options;
   while (true) {
     boost::system::error_code ec;
     tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
@@ -288,19 +402,45 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, const Router& router, Serv
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (counters.connections.fetch_add(1) >= opts.max_connections) {
-      counters.connections.fetch_sub(1);
+    auto refuse = [&](Response r, std::string client) {
       // The refusals are bounded too: past them, a connection is closed unanswered.
-      if (counters.refusing.fetch_add(1) < opts.max_connections) {
-        asio::co_spawn(ex, Refuse(std::move(socket), opts.max_connections, counters.refusing),
+      if (sh.refusing.fetch_add(1) < opts.max_connections) {
+        asio::co_spawn(ex, Refuse(std::move(socket), std::move(r), std::move(client), sh.refusing),
                        asio::detached);
       } else {
-        counters.refusing.fetch_sub(1);
+        sh.refusing.fetch_sub(1);
       }
-      continue;
+    };
+    AddressSlot address;
+    if (opts.max_connections_per_address > 0) {
+      asio::ip::address peer = Unmapped(socket.remote_endpoint(ec).address());
+      if (!ec && !Trusted(opts.trusted_proxies, peer)) {
+        address.address = peer.to_string();
+        if (!sh.per_address.TryAdd(address.address, opts.max_connections_per_address)) {
+          sh.metrics.Refused(HttpMetrics::Refusal::kPerAddressConnections);
+          refuse(Response::TooManyRequests(
+                     fmt::format("{} holds its maximum of {} connections; retry", address.address,
+                                 opts.max_connections_per_address),
+                     1),
+                 std::move(address.address));
+          continue;
+        }
+        address.connections = &sh.per_address;
+      }
     }
-    asio::co_spawn(ex, Session(std::move(socket), router, opts, counters.connections),
-                   asio::detached);
+    if (sh.connections.fetch_add(1) >= opts.max_connections) {
+      sh.connections.fetch_sub(1);
+      sh.metrics.Refused(HttpMetrics::Refusal::kMaxConnections);
+      boost::system::error_code pec;
+      std::string client = Unmapped(socket.remote_endpoint(pec).address()).to_string();
+      refuse(Response::RetryLater(
+                 Unavailable("the server is serving its maximum of " +
+                             std::to_string(opts.max_connections) + " connections; retry"),
+                 1),
+             std::move(client));
+      continue;  // `address` gives its slot back
+    }
+    asio::co_spawn(ex, Session(std::move(socket), sh, std::move(address)), asio::detached);
   }
 }
 
@@ -349,13 +489,16 @@ Result<std::pair<std::string, uint16_t>> ParseListen(std::string_view listen) {
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-Server::Server(const Router& router, ServerOptions options)
-    : router_(router), options_(std::move(options)) {
+Server::Server(const Router& router, ServerOptions options) : options_(std::move(options)) {
   if (options_.threads <= 0) {
     options_.threads = std::max(1u, std::thread::hardware_concurrency());
   }
   options_.max_connections = std::max<size_t>(1, options_.max_connections);
+  shared_ = std::make_unique<Shared>(router, options_,
+                                     options_.clock ? *options_.clock : system_clock_);
 }
+
+HttpMetrics& Server::metrics() { return shared_->metrics; }
 
 Server::~Server() {
   Stop();
@@ -404,7 +547,7 @@ Status Server::Start() {
   if (!threads_.empty()) return Status::Ok();
   RaiseFileLimit(options_.max_connections);
   for (auto& w : workers_) {
-    asio::co_spawn(w->io, Accept(w->acceptor, router_, options_, counters_), asio::detached);
+    asio::co_spawn(w->io, Accept(w->acceptor, *shared_), asio::detached);
     threads_.emplace_back([io = &w->io, n = threads_.size()] {
       pthread_setname_np(pthread_self(), ("dipr-http-" + std::to_string(n)).c_str());
       io->run();

@@ -13,7 +13,15 @@
 //
 // Bounds under load: at most max_connections connections are served; past it a connection is
 // answered 503 with Retry-After and closed. A client that reads nothing of its answer for
-// write_timeout is dropped, and so is one that sends nothing for idle_timeout.
+// write_timeout is dropped, and so is one that sends nothing for idle_timeout. One client
+// address (the TCP peer; trusted proxies exempt) holds at most max_connections_per_address;
+// past it, a connection is answered 429 and closed. Each request takes a token of its client
+// address's bucket (address_rate; the client behind a trusted proxy, client_address.h) or is
+// answered 429 with Retry-After before the router sees it.
+//
+// Every request gets one access-log line (common/logging.h: method, route pattern, status,
+// duration, account, body bytes in and out, client; the error message of an error answer): at
+// error level for a 5xx, warn for a 401 or 403, info otherwise; and is counted in metrics().
 #pragma once
 
 #include <atomic>
@@ -22,8 +30,11 @@
 #include <thread>
 #include <vector>
 
+#include "common/rate_limit.h"
 #include "common/status.h"
 #include "http/asio.h"
+#include "http/client_address.h"
+#include "http/metrics.h"
 #include "http/router.h"
 
 namespace dipr::http {
@@ -41,6 +52,14 @@ struct ServerOptions {
   size_t max_connections = 1024;
   // How long a client may read nothing of its answer before it is dropped.
   std::chrono::seconds write_timeout{10};
+  // Connections one TCP peer address holds at once (0: no limit); trusted proxies are exempt.
+  size_t max_connections_per_address = 0;
+  // Requests per client address (rate 0: no limit).
+  RateLimit address_rate;
+  // Proxies whose X-Forwarded-For names the client (http/client_address.h).
+  std::vector<Cidr> trusted_proxies;
+  // The rate limits' clock; null: the system clock.
+  const Clock* clock = nullptr;
 };
 
 // Parses "HOST:PORT" ("[::1]:8080" for IPv6).
@@ -59,19 +78,17 @@ class Server {
   Status Start();
   void Stop();
   uint16_t port() const { return port_; }
+  HttpMetrics& metrics();
 
-  // Shared by the threads' sessions; outlives them (declared before workers_).
-  struct Counters {
-    std::atomic<size_t> connections{0};  // being served
-    std::atomic<size_t> refusing{0};     // being answered 503 (at most max_connections)
-  };
+  struct Shared;
 
  private:
   struct Worker;
-  const Router& router_;
   ServerOptions options_;
   uint16_t port_ = 0;
-  Counters counters_;
+  SystemClock system_clock_;
+  // What every thread's sessions use; outlives them (declared before workers_).
+  std::unique_ptr<Shared> shared_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
 };

@@ -107,10 +107,17 @@ Status LogReader::Scrub(const storage::TreeHead& head, const ScrubOptions& optio
     }
     if (options.progress) options.progress(done, total);
   };
+  {
+    std::lock_guard<std::mutex> g(scrub_mu_);
+    scrub_.running = true;
+    scrub_.size = head.size;
+    scrub_.checked = 0;
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto report = Watch(ScrubTree(store_, head.size, head.root, o));
-  if (!report.ok() && report.status().code() != Code::kDataLoss) return report.status();
   std::lock_guard<std::mutex> g(scrub_mu_);
+  scrub_.running = false;
+  if (!report.ok() && report.status().code() != Code::kDataLoss) return report.status();
   scrub_.runs++;
   scrub_.last_size = head.size;
   scrub_.last_ok = report.ok();

@@ -55,6 +55,8 @@ class LogReader {
     uint64_t last_size = 0;      // tree size of the last finished run
     bool last_ok = true;         // the last finished run found nothing wrong
     uint64_t checked = 0;        // entries checked by the run in progress (or the last)
+    uint64_t size = 0;           // tree size of the run in progress (or the last)
+    bool running = false;        // a run is in progress
     double last_seconds = 0;     // how long the last finished run took
   };
   ScrubStats scrub_stats() const;

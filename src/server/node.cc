@@ -1,18 +1,82 @@
 #include "server/node.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "http/api.h"
+#include "registry/lifecycle.h"
 #include "registry/numbers.h"
 #include "registry/projector.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::server {
+
+std::optional<int64_t> CalendarDaysLeft(const registry::Schedule& schedule, Time now) {
+  const auto* cs = dynamic_cast<const registry::CalendarSchedule*>(&schedule);
+  if (!cs || cs->calendar().years().empty()) return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  cs->LocalDate(now, y, m, d);
+  using namespace std::chrono;
+  sys_days today{year{y} / month{static_cast<unsigned>(m)} / day{static_cast<unsigned>(d)}};
+  sys_days last{year{cs->calendar().years().back()} / December / 31};
+  return (last - today).count();
+}
+
+std::vector<std::string> StartupWarnings(const registry::Schedule& schedule, Time now) {
+  std::vector<std::string> out;
+  const auto* cs = dynamic_cast<const registry::CalendarSchedule*>(&schedule);
+  if (!cs) return out;
+  if (auto left = CalendarDaysLeft(schedule, now); left && *left < 60) {
+    out.push_back(fmt::format(
+        "the holiday calendar \"{}\" ends on {}-12-31, {} days from now: after it no period in "
+        "working days can be computed; load a newer one (dipr settings set --calendar FILE)",
+        cs->calendar().name(), cs->calendar().years().back(), *left));
+  }
+  if (!cs->calendar().time_zone().empty() && cs->ZoneName() != cs->calendar().time_zone()) {
+    out.push_back(fmt::format(
+        "the time zone {} differs from the holiday calendar's ({}): its dates are taken as "
+        "dates in {}",
+        cs->ZoneName(), cs->calendar().time_zone(), cs->ZoneName()));
+  }
+  return out;
+}
+
+void Node::WriteMetrics(http::MetricsText& m) const {
+  if (auto apps = store_->CountByStatus(registry::kApplicationKind); apps.ok()) {
+    m.Family("dipr_applications", "gauge", "Applications (and registrations) by status.");
+    for (const auto& [status, count] : *apps) {
+      m.Sample("dipr_applications", "status=\"" + http::LabelValue(status) + "\"",
+               static_cast<double>(count));
+    }
+  }
+  if (auto objections = store_->CountByStatus(registry::kObjectionKind); objections.ok()) {
+    uint64_t open = 0;
+    for (const auto& [status, count] : *objections) open += status == "pending" ? count : 0;
+    m.Gauge("dipr_objections_open", "Objections waiting for a ruling.", static_cast<double>(open));
+  }
+  if (auto left = CalendarDaysLeft(*registrar_->in_force()->schedule, clock_->Now())) {
+    m.Gauge("dipr_calendar_days_left",
+            "Days the holiday calendar still covers after today (load a newer one before 0).",
+            static_cast<double>(*left));
+  }
+  // A follower learns of new entries from the leader's signals; a lag that stays up means it
+  // serves an old view (the database connection or the signals are broken).
+  if (auto stored = store_->LatestTreeHead(); stored.ok()) {
+    uint64_t have = sequencer_->Latest()->size;
+    uint64_t there = *stored ? (*stored)->size : 0;
+    m.Gauge("dipr_follower_lag_entries",
+            "Entries signed in the database that this node does not serve yet (0 on the leader).",
+            static_cast<double>(there > have ? there - have : 0));
+  }
+}
+
 Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   std::unique_ptr<Node> n(new Node());
   const Clock& clock = options.clock ? *options.clock : n->system_clock_;
+  n->clock_ = &clock;
+  if (!options.http.clock) options.http.clock = &clock;
   // The port first (binding it creates nothing): a busy one fails the start before anything is
   // created or opened, and the default public URL names the port bound, not a 0 asked for.
   n->router_ = std::make_unique<http::Router>();
@@ -63,10 +127,17 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   ASSIGN_OR_RETURN(auto schedule, registry::CalendarSchedule::Create(settings.settings.schedule));
   spdlog::info("registrar {} ({}, {}), settings of log entry {}: {}", r.code, r.name, r.public_url,
                settings.index, schedule->Describe());
+  for (const std::string& w : StartupWarnings(*schedule, clock.Now())) spdlog::warn("{}", w);
   n->registrar_ = std::make_unique<registry::Registrar>(
       *n->registry_, *n->data_.signer, std::move(schedule), r, settings.index);
   if (options.db.empty() && options.api.health.disk_path.empty()) {
     options.api.health.disk_path = n->data_.path;
+  }
+  options.api.http_metrics = &n->server_->metrics();
+  options.api.node_metrics = [node = n.get()](http::MetricsText& m) { node->WriteMetrics(m); };
+  if (options.account_rate.rate > 0) {
+    n->account_limiter_ = std::make_unique<RateLimiter>(clock, options.account_rate);
+    options.api.account_limiter = n->account_limiter_.get();
   }
   http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier(),
                      options.api);

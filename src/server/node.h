@@ -6,10 +6,14 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <vector>
 #include <string>
 #include <thread>
 
+#include "common/rate_limit.h"
 #include "common/time.h"
+#include "http/metrics.h"
 #include "http/api.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -48,7 +52,16 @@ struct NodeOptions {
   // The background scrub (log/scrub.h): when it first runs after the start, and then how often;
   // a zero interval: never (tests call registry().reader().Scrub()).
   log::Scrubber::Schedule scrub;
+  // Requests per account (rate 0: no limit; the per-address limits are in `http`).
+  RateLimit account_rate;
 };
+
+// How many days the holiday calendar still covers after `now`'s local date (0 on its last day,
+// negative once past it); nullopt for a schedule without a calendar.
+std::optional<int64_t> CalendarDaysLeft(const registry::Schedule& schedule, Time now);
+// The start-up warnings: a calendar that ends within 60 days, a time zone that is not the
+// calendar's. Each is one line, also returned (for tests).
+std::vector<std::string> StartupWarnings(const registry::Schedule& schedule, Time now);
 
 // Not thread-safe to start/stop; serving is.
 class Node {
@@ -62,10 +75,15 @@ class Node {
   registry::Registrar& registrar() { return *registrar_; }
   const http::Router& router() const { return *router_; }
   void Stop();
+  // The node's gauges for /metrics: applications by status, open objections, days left in the
+  // calendar, how far this node's view of the log is behind the database's.
+  void WriteMetrics(http::MetricsText& out) const;
 
  private:
   Node() = default;
   SystemClock system_clock_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<RateLimiter> account_limiter_;
   DataDir data_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<log::LogReader> reader_;
