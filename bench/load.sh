@@ -26,17 +26,8 @@ cleanup() {
 trap cleanup EXIT
 
 # --- nginx, the yardstick ---
-nginx_port=$(free_port)
-mkdir -p "$work/html"
-echo "hello" >"$work/html/index.html"
-cat >"$work/nginx.conf" <<NGINX
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:$nginx_port; root $work/html; } }
-NGINX
-nginx -c "$work/nginx.conf"
+source "$(dirname "$0")/nginx.sh"
+start_nginx "$work"
 
 port=$(free_port)
 url="http://127.0.0.1:$port"

@@ -43,6 +43,12 @@ void AppendEscaped(std::string& out, std::string_view s) {
   }
 }
 
+void AppendQuoted(std::string& out, std::string_view s) {
+  out += '"';
+  AppendEscaped(out, s);
+  out += '"';
+}
+
 bool Bare(std::string_view s) {
   if (s.empty()) return false;
   for (unsigned char c : s) {
@@ -66,19 +72,16 @@ class LineFormatter final : public spdlog::formatter {
       line += ts;
       line += "\",\"level\":\"";
       line += level;
-      line += "\",\"msg\":\"";
-      AppendEscaped(line, text);
-      line += '"';
+      line += "\",\"msg\":";
+      AppendQuoted(line, text);
       for (const LogField& f : tl_fields) {
-        line += ",\"";
-        AppendEscaped(line, f.key);
-        line += "\":";
+        line += ',';
+        AppendQuoted(line, f.key);
+        line += ':';
         if (f.number) {
           line += f.value;
         } else {
-          line += '"';
-          AppendEscaped(line, f.value);
-          line += '"';
+          AppendQuoted(line, f.value);
         }
       }
       line += '}';
@@ -87,9 +90,7 @@ class LineFormatter final : public spdlog::formatter {
       line += ' ';
       line += level;
       line.append(level.size() < 5 ? 6 - level.size() : 1, ' ');
-      std::string escaped;
-      AppendEscaped(escaped, text);
-      line += escaped;
+      AppendEscaped(line, text);
       for (const LogField& f : tl_fields) {
         line += ' ';
         line += f.key;
@@ -97,9 +98,7 @@ class LineFormatter final : public spdlog::formatter {
         if (f.number || Bare(f.value)) {
           line += f.value;
         } else {
-          line += '"';
-          AppendEscaped(line, f.value);
-          line += '"';
+          AppendQuoted(line, f.value);
         }
       }
     }
