@@ -21,6 +21,7 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> params;  // from the route pattern, e.g. {id}
   std::string bearer_token;                   // from "Authorization: Bearer ..."
+  std::string client;                         // the peer's IP address (per-address limits)
   std::string body;
 
   // A query parameter as an unsigned integer; InvalidArgument naming the parameter otherwise.

@@ -191,6 +191,8 @@ struct Slot {
 asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOptions opts,
                               std::atomic<size_t>& connections) {
   Slot slot{connections};
+  boost::system::error_code peer_ec;
+  const std::string peer = socket.remote_endpoint(peer_ec).address().to_string();
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   boost::system::error_code ec;
@@ -245,6 +247,7 @@ asio::awaitable<void> Session(tcp::socket socket, const Router& router, ServerOp
       r = Response::Error(req.status());
     } else {
       req->body = std::move(msg.body());
+      req->client = peer;
       try {
         r = co_await router.Dispatch(*req);
       } catch (const std::exception& e) {
