@@ -18,6 +18,7 @@
 #include "server/migrate.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "run_dipr.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -371,6 +372,61 @@ TEST_P(AccountsTest, TheAuditsReplayChecksTheNewEvents) {
   EXPECT_FALSE(forged(e).ok());
   e = {"account.token_rotated", clock_->Now(), IdOf(objector), {{"id", IdOf(fresh)}}};
   EXPECT_FALSE(forged(e).ok());
+}
+
+// dipr user list|show|disable|enable|rotate-token as an admin types them, their exit codes, the
+// admin.token rewritten by --token-file, and dipr audit over a log with every new event.
+TEST_P(AccountsTest, TheUserCommandsAndTheAuditOverTheNewEvents) {
+  using testenv::RunDipr;
+  std::string id = IdOf(holder_);
+  std::string server = " --server " + reg_->url();
+  auto as_admin = [&](const std::string& args) {
+    return RunDipr(args + server, "DIPR_TOKEN=" + admin_);
+  };
+  auto list = as_admin("user list --role holder");
+  EXPECT_EQ(list.code, 0) << list.err;
+  EXPECT_NE(list.out.find(id + "  holder  杭州数据科技有限公司"), std::string::npos) << list.out;
+  auto listed = as_admin("user list --json");
+  EXPECT_EQ(json::parse(listed.out)["items"].size(), 3u) << listed.out;
+  auto shown = as_admin("user show " + id);
+  EXPECT_EQ(shown.code, 0) << shown.err;
+  EXPECT_NE(shown.out.find("token: expires never"), std::string::npos) << shown.out;
+  EXPECT_EQ(as_admin("user show u0000000000000000").code, 1);  // refused: no such account
+  EXPECT_EQ(as_admin("user disable " + id).code, 2);         // usage: --reason is required
+  auto disabled = as_admin("user disable " + id + " --reason 'token leaked'");
+  EXPECT_EQ(disabled.code, 0) << disabled.err;
+  EXPECT_EQ(Works(holder_), 401);
+  auto again = as_admin("user disable " + id + " --reason again --json");
+  EXPECT_EQ(again.code, 1);
+  EXPECT_EQ(json::parse(again.out)["error"]["code"], "conflict") << again.out;
+  EXPECT_EQ(as_admin("user enable " + id + " --reason replaced").code, 0);
+  auto rotated = as_admin("user rotate-token " + id + " --json");
+  EXPECT_EQ(rotated.code, 0) << rotated.err;
+  EXPECT_EQ(Works(json::parse(rotated.out)["token"]), 200);
+  EXPECT_EQ(Works(holder_), 401);
+  EXPECT_EQ(RunDipr("user list" + server, "DIPR_TOKEN=" + examiner_).code, 1);
+  EXPECT_EQ(RunDipr("user list --server http://127.0.0.1:1", "DIPR_TOKEN=" + admin_).code, 2);
+
+  // The admin's token, rotated into admin.token with a grace period; a restart keeps one admin.
+  std::string file = (reg_->dir() / "admin.token").string();
+  auto admin_rotated = as_admin("user rotate-token " + IdOf(admin_) +
+                                " --grace-seconds 60 --token-file " + file);
+  EXPECT_EQ(admin_rotated.code, 0) << admin_rotated.err;
+  EXPECT_EQ(admin_rotated.out.find("dipr_"), std::string::npos) << admin_rotated.out;
+  std::string fresh = *server::ReadFile(file);
+  fresh.pop_back();
+  EXPECT_NE(fresh, admin_);
+  EXPECT_EQ(Works(admin_), 200);  // within its grace
+  reg_->Restart(clock_.get());
+  EXPECT_EQ(reg_->admin_token(), fresh);
+  EXPECT_EQ(Ok(Call(fresh, "GET", "/v1/users?role=admin"))["items"].size(), 1u);
+
+  // Objectors and a reassignment too, then the audit replays it all and agrees.
+  Ok(Call("", "POST", "/v1/objectors", Objector()), 201);
+  std::string key_file = (reg_->dir() / "audit.key").string();
+  ASSERT_TRUE(server::WriteFileAtomic(key_file, reg_->verifier_key() + "\n", 0600).ok());
+  auto audit = RunDipr("audit --server " + reg_->url() + " --key " + key_file);
+  EXPECT_EQ(audit.code, 0) << audit.out << audit.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, testenv::AllBackends(),
