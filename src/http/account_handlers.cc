@@ -50,15 +50,9 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
   router.Add("GET", "/v1/users?role&page", [&registry](Request& req) -> asio::awaitable<Response> {
     auto actor = registry.Authenticate(req.bearer_token);
     if (!actor.ok()) co_return Response::Error(actor.status());
-    uint64_t page = 1;
-    if (req.query.count("page")) {
-      auto p = req.QueryUint("page");
-      if (!p.ok()) co_return Response::Error(p.status());
-      page = *p;
-    }
-    auto role = req.query.find("role");
-    auto list = registry.ListAccounts(*actor, page,
-                                      role == req.query.end() ? std::string() : role->second);
+    auto page = req.QueryPage();
+    if (!page.ok()) co_return Response::Error(page.status());
+    auto list = registry.ListAccounts(*actor, *page, req.QueryString("role"));
     if (!list.ok()) co_return Response::Error(list.status());
     co_return Response::Json(200, *list);
   });

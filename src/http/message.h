@@ -26,6 +26,10 @@ struct Request {
 
   // A query parameter as an unsigned integer; InvalidArgument naming the parameter otherwise.
   Result<uint64_t> QueryUint(const std::string& name) const;
+  // The "page" of a list (from 1), 1 when absent.
+  Result<uint64_t> QueryPage() const;
+  // A query parameter's value, "" when absent.
+  std::string QueryString(const std::string& name) const;
   // The body as a JSON value; InvalidArgument for malformed JSON.
   Result<nlohmann::json> JsonBody() const;
 };

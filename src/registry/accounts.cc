@@ -150,7 +150,8 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storag
     }
   }
   ASSIGN_OR_RETURN(storage::Account a, LoadAccount(store_, id));
-  if (a.disabled) return Conflict(fmt::format("account {} is disabled; enable it first", id));
+  // A disabled account's token may be rotated: disable, rotate, enable is how a leaked token is
+  // replaced without the leaked one working for a moment in between.
   NewAccount na;
   na.account = a;
   na.token = NewToken();

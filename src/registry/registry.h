@@ -95,7 +95,8 @@ class Registry {
   // PermissionDenied for an admin's own account.
   Result<Submission> PrepareDisable(const storage::Account& actor, const std::string& id,
                                     const nlohmann::json& body, bool disable);
-  // account.token_rotated: a new token for the account (admins, or the account itself), with
+  // account.token_rotated: a new token for the account (admins, or the account itself; a
+  // disabled account's too, by an admin), with
   // {"grace_seconds","expires_at","ttl_seconds"} all optional: the old tokens are revoked at
   // once, or work grace_seconds more; the new one works until expires_at, or for ttl_seconds.
   Result<std::pair<NewAccount, Submission>> PrepareRotation(const storage::Account& actor,

@@ -103,8 +103,6 @@ Status Replay::Apply(uint64_t index, std::string_view entry) {
     } else if (e->type == kAccountEnabled) {
       if (!disabled) return fail(Conflict(fmt::format("account {} is not disabled", id)));
       disabled_.erase(id);
-    } else if (disabled) {
-      return fail(Conflict(fmt::format("a token for the disabled account {}", id)));
     }
   } else if (e->type == kDeposit) {
     deposits_++;

@@ -1963,6 +1963,51 @@ TEST(SqliteStoreTest, MigrationsFiveAndSixIndexCountAndOrderTheListingsAlreadyTh
   std::filesystem::remove_all(dir);
 }
 
+// Schema version 8 (disabled accounts, token expiries) keeps each account's one token and makes
+// it its creation's sidecar, which a migration reads to replay the account's tokens.
+TEST(SqliteStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-migration8");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "dipr.db").string();
+  ASSERT_TRUE(MigrateSqliteSchema(path, 7).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql = "INSERT INTO accounts VALUES('u1', 'n', 'holder', 1, 4);"
+                    "INSERT INTO credentials VALUES(x'" + std::string(64, 'a') + "', 'u1');";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto a = *(*store)->AccountById("u1");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_FALSE(a->disabled);
+    auto creds = *(*store)->CredentialsOf("u1");
+    ASSERT_EQ(creds.size(), 1u);
+    EXPECT_FALSE(creds[0].expires.has_value());
+    EXPECT_EQ(**(*store)->SidecarOf(4), std::string(crypto::HashChars(creds[0].token_hash)));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(PostgresStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
+  ASSERT_TRUE(MigratePostgresSchema(conninfo_, 7).ok());
+  auto put = RunSql(conninfo_,
+                    "INSERT INTO accounts(created, log_index, id, name, role) "
+                    "VALUES (1, 4, 'u1', 'n', 'holder');"
+                    "INSERT INTO credentials VALUES ('\\x" + std::string(64, 'a') +
+                        "', 'u1'); SELECT 1");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  auto store = OpenPostgresStore(conninfo_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*(*store)->AccountById("u1"))->disabled);
+  auto creds = *(*store)->CredentialsOf("u1");
+  ASSERT_EQ(creds.size(), 1u);
+  EXPECT_EQ(**(*store)->SidecarOf(4), std::string(crypto::HashChars(creds[0].token_hash)));
+}
+
 
 // --- the term index's grams ---
 
