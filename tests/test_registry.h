@@ -142,6 +142,21 @@ class TestRegistry {
   cli::Client Client(const std::string& token = "") const {
     return std::move(cli::Client::Create(url(), token)).value();
   }
+  // A request with `token` (none: ""), the body sent as JSON unless null; a transport failure
+  // fails the test.
+  cli::HttpResult Call(const std::string& token, const std::string& method,
+                       const std::string& target, const nlohmann::json& body = nullptr) const {
+    auto c = Client(token);
+    auto r = c.Do(method, target, body.is_null() ? "" : body.dump());
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : cli::HttpResult{};
+  }
+  // The answer's JSON, expecting `status`.
+  static nlohmann::json Ok(const cli::HttpResult& r, int status = 200) {
+    EXPECT_EQ(r.status, status) << r.body;
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return j.is_discarded() ? nlohmann::json() : j;
+  }
   // Creates an account through the API and returns its token.
   std::string CreateAccount(const std::string& name, const std::string& role) {
     auto c = Client(admin_token());

@@ -264,6 +264,53 @@ TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
 // A second node with other settings joined the registry without a word, numbering with its own
 // registrar code and periods. Now it is refused; one without the flags runs with the logged
 // settings, and takes up a change made through the other node.
+// A disable or a token rotation made through either node refuses the old token on both nodes
+// from the very next request: neither node keeps an authentication cache.
+TEST(TwoNodes, ADisableOrRotationThroughOneNodeRefusesTheTokenOnTheOtherAtOnce) {
+  fs::path dir = FreshDir("dipr-2node-auth-");
+  auto db = testenv::PostgresServer::Get().Database(dir.string());
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  testenv::ServerProcess node1((dir / "node1").string(), {"--db", *db, "--origin", "two.test/dipr"});
+  ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
+  CopySecrets(dir / "node1", dir / "node2");
+  testenv::ServerProcess node2((dir / "node2").string(), {"--db", *db});
+  ASSERT_TRUE(node2.Start()) << "see " << (dir / "node2").string() << ".log";
+  Tokens t = CreateAccounts(dir / "node1", node1.url());
+  auto on = [&](const testenv::ServerProcess& node, const std::string& token) {
+    return std::move(cli::Client::Create(node.url(), token)).value();
+  };
+  auto works = [&](const testenv::ServerProcess& node, const std::string& token) {
+    auto r = on(node, token).Get("/v1/objections");
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->status : 0;
+  };
+  std::string holder_id = (*on(node1, t.admin).GetJson("/v1/users?role=holder"))["items"][0]["id"];
+  ASSERT_EQ(works(node1, t.holder), 200);
+  ASSERT_EQ(works(node2, t.holder), 200);
+
+  // Disabled through node 2 (which queues the event to node 1, the sequencer).
+  auto disabled = on(node2, t.admin).PostJson("/v1/users/" + holder_id + "/disable",
+                                              {{"reason", "token leaked"}});
+  ASSERT_TRUE(disabled.ok()) << disabled.status().ToString();
+  EXPECT_EQ(works(node1, t.holder), 401);
+  EXPECT_EQ(works(node2, t.holder), 401);
+  ASSERT_TRUE(on(node1, t.admin)
+                  .PostJson("/v1/users/" + holder_id + "/enable", {{"reason", "rotated"}})
+                  .ok());
+  EXPECT_EQ(works(node2, t.holder), 200);
+
+  // Rotated through node 1: the old token fails on node 2 at once, the new one works there.
+  auto rotated = on(node1, t.admin).PostJson("/v1/users/" + holder_id + "/tokens",
+                                             nlohmann::json::object());
+  ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
+  EXPECT_EQ(works(node2, t.holder), 401);
+  EXPECT_EQ(works(node2, (*rotated)["token"]), 200);
+  node1.Kill();
+  node2.Kill();
+  testenv::PostgresServer::Get().Drop(dir.string());
+  fs::remove_all(dir);
+}
+
 TEST(TwoNodes, ASecondNodeWithOtherSettingsIsRefused) {
   fs::path dir = FreshDir("dipr-2node-settings-");
   auto db = testenv::PostgresServer::Get().Database(dir.string());

@@ -6,8 +6,8 @@
 #include <functional>
 
 #include "certificate/pdf.h"
-#include "crypto/note.h"
 #include "common/rate_limit.h"
+#include "crypto/note.h"
 #include "http/metrics.h"
 #include "http/router.h"
 #include "log/sequencer.h"
@@ -41,6 +41,12 @@ struct PdfOptions {
   std::function<Result<std::string>(const certificate::CertificateView&)> render;
 };
 
+// Self-registration of objectors (POST /v1/objectors) per client address: a burst of 5, then
+// one every 10 minutes.
+struct AccountOptions {
+  RateLimit objector_signups{1.0 / 600, 5};
+};
+
 struct ApiOptions {
   HealthOptions health;
   PdfOptions pdf;
@@ -51,6 +57,7 @@ struct ApiOptions {
   std::function<void(MetricsText&)> node_metrics;
   // Requests per account (null: no limit); answered 429 before the handler runs.
   RateLimiter* account_limiter = nullptr;
+  AccountOptions accounts;
 };
 
 // The router's gate: names the account a bearer token belongs to on the request (the access
@@ -60,7 +67,8 @@ Gate AccountGate(registry::Registry& registry, RateLimiter* limiter, HttpMetrics
 
 void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key,
                   const HealthOptions& health);
-void AddAccountRoutes(Router& router, registry::Registry& registry);
+void AddAccountRoutes(Router& router, registry::Registry& registry,
+                      const AccountOptions& options = {});
 void AddDepositRoutes(Router& router, registry::Registry& registry);
 void AddRegistrationRoutes(Router& router, registry::Registry& registry,
                            registry::Registrar& registrar, const crypto::NoteVerifier& key,
@@ -74,7 +82,7 @@ inline void AddAllRoutes(Router& router, registry::Registry& registry,
                          registry::Registrar& registrar, const crypto::NoteVerifier& key,
                          const ApiOptions& options = {}) {
   AddLogRoutes(router, registry, key, options.health);
-  AddAccountRoutes(router, registry);
+  AddAccountRoutes(router, registry, options.accounts);
   AddDepositRoutes(router, registry);
   AddRegistrationRoutes(router, registry, registrar, key, options.pdf);
   AddSettingsRoutes(router, registry, registrar);

@@ -6,6 +6,16 @@
 
 namespace dipr::http {
 
+Result<uint64_t> Request::QueryPage() const {
+  if (!query.count("page")) return 1;
+  return QueryUint("page");
+}
+
+std::string Request::QueryString(const std::string& name) const {
+  auto it = query.find(name);
+  return it == query.end() ? std::string() : it->second;
+}
+
 Result<uint64_t> Request::QueryUint(const std::string& name) const {
   auto it = query.find(name);
   if (it == query.end()) return InvalidArgument("query parameter \"" + name + "\" is required");

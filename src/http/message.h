@@ -21,6 +21,7 @@ struct Request {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> params;  // from the route pattern, e.g. {id}
   std::string bearer_token;                   // from "Authorization: Bearer ..."
+  std::string client;                         // the peer's IP address (per-address limits)
   std::string body;
   // The client's IP address as text ("203.0.113.7", "2001:db8::1"): the connection's peer, or,
   // when the peer is a trusted proxy, the rightmost address in X-Forwarded-For that is not one
@@ -34,6 +35,10 @@ struct Request {
 
   // A query parameter as an unsigned integer; InvalidArgument naming the parameter otherwise.
   Result<uint64_t> QueryUint(const std::string& name) const;
+  // The "page" of a list (from 1), 1 when absent.
+  Result<uint64_t> QueryPage() const;
+  // A query parameter's value, "" when absent.
+  std::string QueryString(const std::string& name) const;
   // The body as a JSON value; InvalidArgument for malformed JSON.
   Result<nlohmann::json> JsonBody() const;
 };

@@ -277,13 +277,8 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              write("", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
                    View::kApplication, 201));
   router.Add("GET", "/v1/applications?page&status", read([&](A a, Request& req) -> Result<json> {
-               uint64_t page = 1;
-               if (req.query.count("page")) {
-                 ASSIGN_OR_RETURN(page, req.QueryUint("page"));
-               }
-               auto st = req.query.find("status");
-               return registrar.ListApplications(
-                   a, page, st == req.query.end() ? std::string() : st->second);
+               ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
+               return registrar.ListApplications(a, page, req.QueryString("status"));
              }));
   router.Add("GET", "/v1/applications/{id}", read([&](A a, Request& req) {
                return registrar.ApplicationView(a, req.params["id"]);
@@ -308,6 +303,21 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              write("id",
                    [&](A a, S id, const json& b) { return registrar.PrepareObjection(a, id, b); },
                    false, View::kObjection, 201));
+  router.Add("GET", "/v1/objections?status&page", read([&](A a, Request& req) -> Result<json> {
+               ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
+               return registrar.ListObjections(a, page, req.QueryString("status"));
+             }));
+  // An admin moves an application or registration to another account of the same holders.
+  router.Add("POST", "/v1/applications/{id}/reassignment",
+             write("id",
+                   [&](A a, S id, const json& b) { return registrar.PrepareReassign(a, id, b); },
+                   false, View::kApplication, 200));
+  router.Add("POST", "/v1/registrations/{number}/reassignment",
+             write("number",
+                   [&](A a, S n, const json& b) {
+                     return registrar.PrepareReassignRegistration(a, n, b);
+                   },
+                   false, View::kApplication, 200));
   router.Add("GET", "/v1/objections/{id}", read([&](A a, Request& req) {
                return registrar.ObjectionView(a, req.params["id"]);
              }));

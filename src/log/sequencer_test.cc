@@ -64,6 +64,16 @@ class FaultyStore final : public storage::Store {
     }
     Result<bool> NumberClaimed(std::string_view n) override { return base_->NumberClaimed(n); }
     Status PutSidecar(uint64_t i, std::string_view d) override { return base_->PutSidecar(i, d); }
+    Status SetAccountDisabled(std::string_view id, bool d) override {
+      return base_->SetAccountDisabled(id, d);
+    }
+    Status AddCredential(std::string_view id, const storage::Credential& c) override {
+      return base_->AddCredential(id, c);
+    }
+    Status LimitCredentials(std::string_view id, const Hash& keep,
+                            std::optional<Time> until) override {
+      return base_->LimitCredentials(id, keep, until);
+    }
     Status Commit() override {
       if (store_.fail_commits) return Internal("injected: the disk is gone");
       return base_->Commit();
@@ -82,14 +92,18 @@ class FaultyStore final : public storage::Store {
   }
   Result<uint64_t> EntryCount() override { return base_.EntryCount(); }
   Result<std::string> ReadTile(uint8_t l, uint64_t i) override { return base_.ReadTile(l, i); }
-  Result<std::optional<storage::Account>> AccountByTokenHash(const Hash& h) override {
+  Result<std::optional<storage::TokenAccount>> AccountByTokenHash(const Hash& h) override {
     return base_.AccountByTokenHash(h);
   }
   Result<std::optional<storage::Account>> AccountById(const std::string& id) override {
     return base_.AccountById(id);
   }
-  Result<std::optional<Hash>> TokenHashOf(const std::string& id) override {
-    return base_.TokenHashOf(id);
+  Result<std::vector<storage::Credential>> CredentialsOf(const std::string& id) override {
+    return base_.CredentialsOf(id);
+  }
+  Result<std::vector<storage::Account>> ListAccounts(std::string_view r, size_t o,
+                                                     size_t n) override {
+    return base_.ListAccounts(r, o, n);
   }
   Result<std::optional<storage::DepositRecord>> DepositOf(const std::string& a,
                                                          const std::string& d) override {

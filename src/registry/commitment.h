@@ -10,6 +10,7 @@
 //   "dipr-application-v1\n"  an application's fields (a JSON object; registry/application.h)
 //   "dipr-text-v1\n"         one private text: an examiner's reason, an objection's grounds or
 //                            evidence (a JSON string)
+//   "dipr-identity-v1\n"     a self-registered objector's identity (a JSON object)
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -23,6 +24,8 @@ namespace dipr::registry {
 
 inline constexpr std::string_view kFieldsDomain = "dipr-application-v1\n";
 inline constexpr std::string_view kTextDomain = "dipr-text-v1\n";
+// A self-registered objector's identity: {"contact","id_number","id_type","name"}.
+inline constexpr std::string_view kIdentityDomain = "dipr-identity-v1\n";
 
 // 64 lower-case hex digits. InvalidArgument unless salt_hex is 32 hex digits and value is
 // canonical-JSON encodable.

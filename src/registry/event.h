@@ -22,6 +22,11 @@ inline constexpr int kEntryVersion = 1;
 // Event types written by this version.
 inline constexpr std::string_view kAccountCreated = "account.created";
 inline constexpr std::string_view kDeposit = "deposit";
+// Accounts after their creation (registry/accounts.cc; docs/FORMATS.md §2 has each payload).
+inline constexpr std::string_view kAccountDisabled = "account.disabled";
+inline constexpr std::string_view kAccountEnabled = "account.enabled";
+inline constexpr std::string_view kAccountTokenRotated = "account.token_rotated";
+inline constexpr std::string_view kObjectorRegistered = "objector.registered";
 // The registration workflow (registry/lifecycle.h; docs/FORMATS.md §2 has each payload).
 inline constexpr std::string_view kApplicationCreated = "application.created";
 inline constexpr std::string_view kApplicationUpdated = "application.updated";
@@ -29,6 +34,7 @@ inline constexpr std::string_view kApplicationSubmitted = "application.submitted
 inline constexpr std::string_view kApplicationExamined = "application.examined";
 inline constexpr std::string_view kApplicationWithdrawn = "application.withdrawn";
 inline constexpr std::string_view kApplicationRegistered = "application.registered";
+inline constexpr std::string_view kApplicationReassigned = "application.reassigned";
 inline constexpr std::string_view kObjectionFiled = "objection.filed";
 inline constexpr std::string_view kObjectionRuled = "objection.ruled";
 inline constexpr std::string_view kRegistrationRenewed = "registration.renewed";

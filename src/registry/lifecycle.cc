@@ -27,7 +27,7 @@ constexpr std::string_view kRegisterEvents[] = {
     kApplicationExamined,   kApplicationWithdrawn,        kApplicationRegistered,
     kObjectionFiled,        kObjectionRuled,              kRegistrationRenewed,
     kRegistrationChangeRequested, kRegistrationChangeExamined, kRegistrationCancelled,
-    kRegistrationRevoked,   kRegistrationExpired};
+    kRegistrationRevoked,   kRegistrationExpired,         kApplicationReassigned};
 
 json OptTime(const std::optional<Time>& t) { return t ? json(FormatRfc3339(*t)) : json(); }
 
@@ -310,6 +310,19 @@ Status ApplyApplicationEvent(RegisterView& view, uint64_t index, const Event& e,
       return InvalidArgument("\"decision\" must be accept, correct or reject");
     }
     AddHistory(a, index, e, {{"decision", decision}});
+  } else if (t == kApplicationReassigned) {
+    // To another account of the same holders (the registrar checks that and the account's
+    // role when it makes the event; a replay checks the role): in any status, since a holder
+    // keeps its rights in a refused or expired application as in a live one.
+    ASSIGN_OR_RETURN(std::string from, Str(e.payload, "from"));
+    ASSIGN_OR_RETURN(std::string to, Str(e.payload, "to"));
+    ASSIGN_OR_RETURN(std::string reason, Str(e.payload, "reason"));
+    if (from != a.holder) {
+      return Conflict(fmt::format("application {} is held by {}, not {}", a.id, a.holder, from));
+    }
+    if (to == from || to.empty()) return InvalidArgument("a reassignment names another account");
+    a.holder = to;
+    AddHistory(a, index, e, {{"from", from}, {"to", to}, {"reason", reason}});
   } else if (t == kApplicationWithdrawn) {
     if (e.actor == kRegistrarActor) {
       if (s != status::kCorrectionRequested || !a.correction_due || e.time < *a.correction_due) {

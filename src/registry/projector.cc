@@ -5,6 +5,7 @@
 #include "common/hex.h"
 #include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
+#include "registry/commitment.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/settings.h"
@@ -37,7 +38,64 @@ Status ApplyAccountCreated(storage::WriteTx& tx, uint64_t index, const Event& e,
   a.log_index = index;
   crypto::Hash token_hash;
   std::memcpy(token_hash.data(), sidecar.data(), 32);
-  return tx.InsertAccount(a, token_hash);
+  RETURN_IF_ERROR(tx.InsertAccount(a, token_hash));
+  // Kept, so that a migration replays the account's tokens from its creation on.
+  return tx.PutSidecar(index, sidecar);
+}
+
+Result<std::optional<Time>> OptionalTime(const nlohmann::json& payload, const char* key) {
+  if (!payload.contains(key)) return std::optional<Time>();
+  ASSIGN_OR_RETURN(std::string text, StringField(payload, key));
+  ASSIGN_OR_RETURN(Time t, ParseRfc3339(text));
+  return std::optional<Time>(t);
+}
+
+Status ApplyAccountEvent(storage::WriteTx& tx, uint64_t index, const Event& e,
+                         std::string_view sidecar) {
+  ASSIGN_OR_RETURN(std::string id, StringField(e.payload, "id"));
+  if (e.type == kAccountDisabled || e.type == kAccountEnabled) {
+    return tx.SetAccountDisabled(id, e.type == kAccountDisabled);
+  }
+  // account.token_rotated: the new token's hash is the sidecar.
+  if (sidecar.size() != 32) return InvalidArgument("account.token_rotated needs its token hash");
+  crypto::Hash th;
+  std::memcpy(th.data(), sidecar.data(), 32);
+  ASSIGN_OR_RETURN(auto expires, OptionalTime(e.payload, "expires_at"));
+  ASSIGN_OR_RETURN(auto previous_until, OptionalTime(e.payload, "previous_until"));
+  RETURN_IF_ERROR(tx.AddCredential(id, {th, expires}));
+  RETURN_IF_ERROR(tx.LimitCredentials(id, th, previous_until));
+  return tx.PutSidecar(index, sidecar);
+}
+
+// objector.registered: the sidecar is {"identity","salt","token_hash"}; the identity must open
+// the logged commitment.
+Status ApplyObjectorRegistered(storage::WriteTx& tx, uint64_t index, const Event& e,
+                               std::string_view sidecar) {
+  auto side = ParseJson(sidecar);
+  if (!side.ok() || !side->is_object() || !side->contains("identity") ||
+      !(*side)["identity"].is_object() || !side->contains("salt") ||
+      !(*side)["salt"].is_string() || !side->contains("token_hash") ||
+      !(*side)["token_hash"].is_string()) {
+    return InvalidArgument("objector.registered needs its identity and token hash");
+  }
+  ASSIGN_OR_RETURN(std::string commitment, StringField(e.payload, "identity_commitment"));
+  ASSIGN_OR_RETURN(std::string opened,
+                   Commitment(kIdentityDomain, (*side)["identity"],
+                              (*side)["salt"].get<std::string>()));
+  if (opened != commitment) return InvalidArgument("the identity does not open its commitment");
+  auto raw = HexDecode((*side)["token_hash"].get<std::string>());
+  if (!raw.ok() || raw->size() != 32) return InvalidArgument("the token hash is not 32 bytes");
+  storage::Account a;
+  ASSIGN_OR_RETURN(a.id, StringField(e.payload, "id"));
+  if (a.id != e.actor) return InvalidArgument("an objector registers itself");
+  ASSIGN_OR_RETURN(a.name, StringField((*side)["identity"], "name"));
+  a.role = "objector";
+  a.created = e.time;
+  a.log_index = index;
+  crypto::Hash th;
+  std::memcpy(th.data(), raw->data(), 32);
+  RETURN_IF_ERROR(tx.InsertAccount(a, th));
+  return tx.PutSidecar(index, sidecar);
 }
 
 Status ApplyDeposit(storage::WriteTx& tx, uint64_t index, const Event& e) {
@@ -133,6 +191,10 @@ Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
   ASSIGN_OR_RETURN(Event e, DecodeEntry(entry));
   if (e.type == kAccountCreated) return ApplyAccountCreated(tx, index, e, sidecar);
   if (e.type == kDeposit) return ApplyDeposit(tx, index, e);
+  if (e.type == kAccountDisabled || e.type == kAccountEnabled || e.type == kAccountTokenRotated) {
+    return ApplyAccountEvent(tx, index, e, sidecar);
+  }
+  if (e.type == kObjectorRegistered) return ApplyObjectorRegistered(tx, index, e, sidecar);
   if (e.type == kRegistrarSettings) return ApplySettings(tx, index, e);
   if (IsRegisterEvent(e.type)) {
     TxRegisterView view(tx);

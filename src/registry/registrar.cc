@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -475,6 +476,110 @@ Result<json> Registrar::ObjectionView(const storage::Account& actor, const std::
   auto o = ParseJson(r->doc);
   if (!o.ok()) return DataLoss("stored objection " + id + " is " + o.status().message());
   return o;
+}
+
+Result<json> Registrar::ListObjections(const storage::Account& actor, size_t page,
+                                       const std::string& status) {
+  if (page < 1 || page > kMaxPage) {
+    return InvalidArgument(fmt::format("\"page\" must be 1 to {}", kMaxPage));
+  }
+  std::string s = status == "open" ? "pending" : status;
+  if (!s.empty() && s != "pending" && s != "upheld" && s != "dismissed") {
+    return InvalidArgument("\"status\" must be open (pending), upheld or dismissed");
+  }
+  std::vector<storage::Record> rs;
+  if (actor.role == "examiner" || actor.role == "admin") {
+    ASSIGN_OR_RETURN(rs, store_.RecordsByStatus(kObjectionKind, s.empty() ? "pending" : s,
+                                                (page - 1) * kPageSize, kPageSize));
+  } else {
+    // Its own; a status filters the page (an account files few objections).
+    ASSIGN_OR_RETURN(rs, store_.RecordsByOwner(kObjectionKind, actor.id, (page - 1) * kPageSize,
+                                               kPageSize));
+    if (!s.empty()) std::erase_if(rs, [&](const storage::Record& r) { return r.status != s; });
+  }
+  json items = json::array();
+  for (const auto& r : rs) {
+    ASSIGN_OR_RETURN(auto o, ParseObjection(r));
+    items.push_back({{"id", o.id},
+                     {"application", o.application},
+                     {"status", o.status},
+                     {"filed_at", FormatRfc3339(o.filed)},
+                     {"index", o.index}});
+  }
+  return json{{"items", std::move(items)}, {"page", page}};
+}
+
+// --- reassignment ---
+
+namespace {
+
+// The holders an application names, as "country/id" in order: what "the same holders" compares.
+std::vector<std::string> HolderKeys(const ApplicationState& a) {
+  std::vector<std::string> out;
+  if (a.fields.is_object() && a.fields.contains("holders")) {
+    for (const auto& h : a.fields["holders"]) {
+      out.push_back(h.value("country", "") + "/" + h.value("id", ""));
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+Result<Prepared> Registrar::Reassign(const storage::Account& actor, const ApplicationState& a,
+                                     const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
+  RETURN_IF_ERROR(CheckObject(body));
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"to", "reason"}));
+  if (!body.contains("to") || !body["to"].is_string()) {
+    return InvalidArgument("\"to\" (the account id) is required");
+  }
+  std::string to = body["to"];
+  if (!body.contains("reason")) return InvalidArgument("\"reason\" is required");
+  std::string reason;
+  RETURN_IF_ERROR(CheckTextValue(body["reason"], "reason", 1, kMaxReasonChars, true, reason));
+  ASSIGN_OR_RETURN(auto target, store_.AccountById(to));
+  if (!target) return InvalidArgument(fmt::format("\"to\": no account {}", to));
+  if (target->role != "holder") {
+    return InvalidArgument(fmt::format("\"to\": account {} is a {}, not a holder", to,
+                                       target->role));
+  }
+  if (target->disabled) return InvalidArgument(fmt::format("\"to\": account {} is disabled", to));
+  if (to == a.holder) return Conflict(fmt::format("application {} is held by {} already", a.id, to));
+  std::vector<std::string> holders = HolderKeys(a);
+  if (holders.empty()) return Internal(fmt::format("application {} names no holders", a.id));
+  for (size_t offset = 0;; offset += 100) {
+    ASSIGN_OR_RETURN(auto rs, store_.RecordsByOwner(kApplicationKind, to, offset, 100));
+    for (const auto& r : rs) {
+      ASSIGN_OR_RETURN(auto other, ParseApplication(r));
+      if (HolderKeys(other) != holders) {
+        return InvalidArgument(fmt::format(
+            "\"to\": account {} holds application {}, which names other holders; an account "
+            "stands for one set of holders",
+            to, other.id));
+      }
+    }
+    if (rs.size() < 100) break;
+  }
+  Event e{std::string(kApplicationReassigned), Now(), actor.id,
+          {{"application", a.id}, {"from", a.holder}, {"to", to}, {"reason", reason}}};
+  return Make(std::move(e), "", a.id);
+}
+
+Result<Prepared> Registrar::PrepareReassign(const storage::Account& actor, const std::string& id,
+                                            const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
+  ASSIGN_OR_RETURN(auto a, LoadApplication(id));
+  return Reassign(actor, a, body);
+}
+
+Result<Prepared> Registrar::PrepareReassignRegistration(const storage::Account& actor,
+                                                        const std::string& number,
+                                                        const json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns registrations"));
+  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  return Reassign(actor, a, body);
 }
 
 // --- registrations ---

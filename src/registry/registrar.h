@@ -110,6 +110,24 @@ class Registrar {
   Result<Prepared> PrepareRuling(const storage::Account& actor, const std::string& objection_id,
                                  const nlohmann::json& body);
   Result<nlohmann::json> ObjectionView(const storage::Account& actor, const std::string& id);
+  // GET /v1/objections: for examiners and admins the objections in `status` ("open", the
+  // default, is pending), oldest first: their queue; for anyone else its own, newest first
+  // (`status` then filters them).
+  Result<nlohmann::json> ListObjections(const storage::Account& actor, size_t page,
+                                        const std::string& status);
+
+  // --- reassignment (admins) ---
+  // application.reassigned: {"to": account id, "reason": text} moves an application (or the
+  // registration `number`) to another holder account of the same holders. The target must be an
+  // enabled holder account, and every application it holds already must name the same holders
+  // (the same set of country and identifier pairs) as this one: accounts name no holder, so an
+  // account stands for the holders of its applications, and one account never comes to stand
+  // for two different sets. An account that holds nothing yet qualifies.
+  Result<Prepared> PrepareReassign(const storage::Account& actor, const std::string& id,
+                                   const nlohmann::json& body);
+  Result<Prepared> PrepareReassignRegistration(const storage::Account& actor,
+                                               const std::string& number,
+                                               const nlohmann::json& body);
 
   // --- registrations ---
   Result<Prepared> PrepareRenewal(const storage::Account& actor, const std::string& number);
@@ -154,6 +172,8 @@ class Registrar {
   Result<ApplicationState> LoadRegistration(const std::string& number);
   Result<ApplicationState> LoadOwnApplication(const storage::Account& actor,
                                               const std::string& id);
+  Result<Prepared> Reassign(const storage::Account& actor, const ApplicationState& a,
+                           const nlohmann::json& body);
   Result<Prepared> Make(Event e, std::string sidecar, std::string application,
                         std::string objection = "");
   Result<std::pair<std::string, std::string>> ContentFor(const storage::Account& actor,

@@ -6,9 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
-#include <shared_mutex>
 #include <string>
-#include <unordered_map>
 
 #include "common/status.h"
 #include "common/time.h"
@@ -21,8 +19,20 @@
 
 namespace dipr::registry {
 
+// The roles an admin gives (POST /v1/users).
 inline constexpr std::string_view kRoles[] = {"holder", "examiner", "finance", "admin"};
 bool IsRole(std::string_view role);
+// A member of the public who registered itself (POST /v1/objectors): it files objections and
+// reads its own, nothing else.
+inline constexpr std::string_view kObjectorRole = "objector";
+bool IsAnyRole(std::string_view role);  // kRoles or objector
+
+// Identity documents of a self-registered objector; the first two have a check character.
+inline constexpr std::string_view kIdTypes[] = {"resident_id", "uscc", "passport", "other"};
+
+// How long a rotated-out token may keep working, and the longest token life asked for.
+inline constexpr int64_t kMaxGraceSeconds = 30 * 86400;
+inline constexpr int64_t kMaxTtlSeconds = 5 * 366 * 86400;
 
 // An entry ready for the sequencer: its bytes, what belongs with it but is never logged (an
 // account's token hash; see projector.h), and what it does to the projections. `projection` is
@@ -37,6 +47,7 @@ struct Submission {
 struct NewAccount {
   storage::Account account;
   std::string token;  // shown once; only its hash is stored
+  std::optional<Time> expires;  // of the token (a rotation's)
 };
 
 struct DepositRequest {
@@ -53,11 +64,17 @@ class Registry {
   storage::Store& store() { return store_; }
   log::Sequencer& sequencer() { return sequencer_; }
   log::LogReader& reader() { return reader_; }
+  const Clock& clock() const { return clock_; }
 
   // --- accounts ---
-  // Makes sure an admin account holds `token` (first start of a registry).
-  Status EnsureAdmin(const std::string& token);
-  // Unauthenticated for a missing, malformed or unknown token.
+  // Makes sure an admin account holds `token` (first start of a registry): creates one only if
+  // the registry has no admin at all, so a stale admin.token (the admin's token was rotated
+  // through the API and the file not rewritten) never makes a second admin. Answers whether
+  // `token` authenticates an admin now.
+  Result<bool> EnsureAdmin(const std::string& token);
+  // Unauthenticated for a missing, malformed, unknown, expired or revoked token, and for the
+  // token of a disabled account. Every call reads the database (no cache): a disable or a
+  // revocation committed by any node refuses the token on every node from the next request.
   Result<storage::Account> Authenticate(std::string_view token);
   // Authenticate, then PermissionDenied unless the account has `role` ("only a <role> <action>").
   Result<storage::Account> Authorize(std::string_view token, std::string_view role,
@@ -66,6 +83,28 @@ class Registry {
   // the account exists once the submission is appended.
   Result<std::pair<NewAccount, Submission>> PrepareAccount(const storage::Account& actor,
                                                            const nlohmann::json& body);
+
+  // --- account management (registry/accounts.cc; docs/API.md "Accounts") ---
+  // GET /v1/users: admins; `role` "" for all; pages of kUsersPage from 1, in creation order.
+  static constexpr size_t kUsersPage = 50;
+  Result<nlohmann::json> ListAccounts(const storage::Account& actor, size_t page,
+                                      const std::string& role);
+  // GET /v1/users/{id}: admins, and an account itself. Its tokens' expiries, never their hashes.
+  Result<nlohmann::json> AccountView(const storage::Account& actor, const std::string& id);
+  // account.disabled / account.enabled with {"reason"}: admins; Conflict when it is so already,
+  // PermissionDenied for an admin's own account.
+  Result<Submission> PrepareDisable(const storage::Account& actor, const std::string& id,
+                                    const nlohmann::json& body, bool disable);
+  // account.token_rotated: a new token for the account (admins, or the account itself; a
+  // disabled account's too, by an admin), with
+  // {"grace_seconds","expires_at","ttl_seconds"} all optional: the old tokens are revoked at
+  // once, or work grace_seconds more; the new one works until expires_at, or for ttl_seconds.
+  Result<std::pair<NewAccount, Submission>> PrepareRotation(const storage::Account& actor,
+                                                            const std::string& id,
+                                                            const nlohmann::json& body);
+  // objector.registered: POST /v1/objectors, no account needed.
+  // {"name","contact","id_type","id_number"}; the identity stays out of the log (a commitment).
+  Result<std::pair<NewAccount, Submission>> PrepareObjector(const nlohmann::json& body);
 
   // --- deposits ---
   Result<DepositRequest> ParseDeposit(const nlohmann::json& body);
@@ -93,10 +132,6 @@ class Registry {
   log::Sequencer& sequencer_;
   log::LogReader& reader_;
   const Clock& clock_;
-
-  // Accounts never change once created, so a token that authenticated once keeps its account.
-  std::shared_mutex auth_mu_;
-  std::unordered_map<std::string, storage::Account> auth_cache_;  // GUARDED_BY(auth_mu_)
 };
 
 // Tokens: "dipr_" + 64 hex digits.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "registry/numbers.h"
+#include "registry/registry.h"
 
 namespace dipr::registry {
 
@@ -10,6 +11,13 @@ Status Replay::CheckRole(const Event& e) const {
   if (e.type == kAccountCreated) {
     // The first account is the registry's admin, created by the registry itself.
     if (roles_.empty()) return Status::Ok();
+  }
+  if (e.type == kObjectorRegistered) {
+    // A member of the public registers itself: the new account is the actor.
+    if (e.payload.value("id", "") != e.actor) {
+      return InvalidArgument("objector.registered by another than the new account");
+    }
+    return Status::Ok();
   }
   if (e.actor == kRegistrarActor) {
     // What the registry does by itself, and nothing else.
@@ -24,9 +32,21 @@ Status Replay::CheckRole(const Event& e) const {
   auto it = roles_.find(e.actor);
   if (it == roles_.end()) return InvalidArgument(fmt::format("actor {} has no account", e.actor));
   const std::string& role = it->second;
+  if (disabled_.count(e.actor)) {
+    return InvalidArgument(fmt::format("{} by {}, whose account is disabled", e.type, e.actor));
+  }
   std::string_view need;
   const std::string& t = e.type;
-  if (t == kAccountCreated || t == kRegistrarSettings) {
+  if (role == kObjectorRole && t != kObjectionFiled &&
+      !(t == kAccountTokenRotated && e.payload.value("id", "") == e.actor)) {
+    return InvalidArgument(fmt::format("{} by {}, an objector, which only files objections", t,
+                                       e.actor));
+  }
+  if (t == kAccountTokenRotated && e.payload.value("id", "") == e.actor) {
+    return Status::Ok();  // an account rotates its own token
+  }
+  if (t == kAccountCreated || t == kRegistrarSettings || t == kAccountDisabled ||
+      t == kAccountEnabled || t == kAccountTokenRotated || t == kApplicationReassigned) {
     need = "admin";
   } else if (t == kDeposit || t == kApplicationCreated || t == kApplicationUpdated ||
              t == kApplicationSubmitted || t == kRegistrationRenewed ||
@@ -64,6 +84,26 @@ Status Replay::Apply(uint64_t index, std::string_view entry) {
     if (!roles_.emplace(e->payload["id"], e->payload["role"]).second) {
       return fail(Conflict("the account exists already"));
     }
+  } else if (e->type == kObjectorRegistered) {
+    if (!e->payload.contains("identity_commitment") ||
+        !e->payload["identity_commitment"].is_string()) {
+      return fail(InvalidArgument("objector.registered lacks its identity commitment"));
+    }
+    if (!roles_.emplace(e->actor, std::string(kObjectorRole)).second) {
+      return fail(Conflict("the account exists already"));
+    }
+  } else if (e->type == kAccountDisabled || e->type == kAccountEnabled ||
+             e->type == kAccountTokenRotated) {
+    std::string id = e->payload.value("id", "");
+    if (!roles_.count(id)) return fail(InvalidArgument(fmt::format("no account {}", id)));
+    bool disabled = disabled_.count(id) > 0;
+    if (e->type == kAccountDisabled) {
+      if (disabled) return fail(Conflict(fmt::format("account {} is disabled already", id)));
+      disabled_.insert(id);
+    } else if (e->type == kAccountEnabled) {
+      if (!disabled) return fail(Conflict(fmt::format("account {} is not disabled", id)));
+      disabled_.erase(id);
+    }
   } else if (e->type == kDeposit) {
     deposits_++;
   } else if (e->type == kRegistrarSettings) {
@@ -72,6 +112,15 @@ Status Replay::Apply(uint64_t index, std::string_view entry) {
     settings_ = std::move(s).value();
     settings_index_ = index;
   } else if (IsRegisterEvent(e->type)) {
+    if (e->type == kApplicationReassigned) {
+      // The registrar checked the target; the log shows whether it was an enabled holder.
+      std::string to = e->payload.value("to", "");
+      auto r = roles_.find(to);
+      if (r == roles_.end() || r->second != "holder" || disabled_.count(to)) {
+        return fail(InvalidArgument(fmt::format("{} reassigned to {}, not an enabled holder",
+                                                e->payload.value("application", ""), to)));
+      }
+    }
     Status st = ApplyRegisterEvent(*this, index, *e, "", /*require_private=*/false);
     if (!st.ok()) return fail(st);
   } else {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@ class Replay final : public RegisterView {
   // Registration number -> application id, for every application that got a number.
   const std::map<std::string, std::string>& registrations() const { return numbers_; }
   size_t accounts() const { return roles_.size(); }
+  size_t disabled_accounts() const { return disabled_.size(); }
   size_t deposits() const { return deposits_; }
   // The settings in force after the entries replayed (nullopt before the first), and the index
   // of the event that stated them.
@@ -52,6 +54,7 @@ class Replay final : public RegisterView {
   uint64_t next_ = 0;
   size_t deposits_ = 0;
   std::map<std::string, std::string> roles_;  // account id -> role
+  std::set<std::string> disabled_;            // accounts disabled now
   std::map<std::string, ApplicationState> applications_;
   std::map<std::string, ObjectionState> objections_;
   std::map<std::string, std::string> claimed_;  // every number ever claimed -> record

@@ -19,18 +19,18 @@ namespace {
 
 constexpr uint64_t kPage = 1000;
 
-// The sidecar an entry needs to be projected: the token hash of a created account, an
-// application's fields (registry/application.h), or nothing.
+// The sidecar an entry needs to be projected, as the source kept it: the token hash of a created
+// account or of a rotation, an objector's identity, an application's fields and private texts
+// (registry/projector.h), or nothing.
 Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e, uint64_t index) {
-  if (e.type != registry::kAccountCreated) {
-    if (!registry::IsRegisterEvent(e.type)) return std::string();
-    ASSIGN_OR_RETURN(auto side, source.SidecarOf(index));
-    return side ? *side : std::string();
-  }
+  ASSIGN_OR_RETURN(auto side, source.SidecarOf(index));
+  if (side) return *side;
+  if (e.type != registry::kAccountCreated) return std::string();
+  // An account created before its creation's token hash was kept has had one token since.
   std::string id = e.payload.value("id", "");
-  ASSIGN_OR_RETURN(auto hash, source.TokenHashOf(id));
-  if (!hash) return DataLoss("account " + id + " has no token hash in the source");
-  return std::string(crypto::HashChars(*hash));
+  ASSIGN_OR_RETURN(auto creds, source.CredentialsOf(id));
+  if (creds.size() != 1) return DataLoss("account " + id + " has no token hash in the source");
+  return std::string(crypto::HashChars(creds[0].token_hash));
 }
 
 // The projections of one entry, in source and target, must agree.
@@ -85,7 +85,8 @@ Result<MigrationReport> Migrate(storage::Store& source, storage::Store& target,
       if (!st.ok()) return DataLoss(fmt::format("entry {} does not project: {}", i, st.message()));
       RETURN_IF_ERROR(tx->AppendEntry(i, entry));
       leaves.push_back(log::HashLeaf(entry));
-      report.accounts += event.type == registry::kAccountCreated;
+      report.accounts += event.type == registry::kAccountCreated ||
+                         event.type == registry::kObjectorRegistered;
       report.deposits += event.type == registry::kDeposit;
     }
     for (auto& w : appender.Append(leaves)) {

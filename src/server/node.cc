@@ -120,7 +120,13 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   n->registry_ =
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
-  RETURN_IF_ERROR(n->registry_->EnsureAdmin(n->data_.admin_token));
+  ASSIGN_OR_RETURN(bool admin_ok, n->registry_->EnsureAdmin(n->data_.admin_token));
+  if (!admin_ok) {
+    spdlog::warn("{}/admin.token is not the token of an enabled admin (rotated without rewriting "
+                 "the file, or revoked): no admin is created; write an admin's current token "
+                 "there (docs/DEPLOY.md, \"Tokens\")",
+                 n->data_.path);
+  }
   ASSIGN_OR_RETURN(registry::LoggedSettings settings,
                    registry::EstablishSettings(*n->registry_, wanted, options.settings));
   const registry::RegistrarSettings& r = settings.settings.registrar;

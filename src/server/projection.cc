@@ -12,11 +12,22 @@ Result<std::string> ReadProjection(storage::Store& store, const registry::Event&
                                    uint64_t index) {
   // Fields joined with a separator that no field holds unescaped: dump() escapes control bytes.
   auto join = [](const nlohmann::json& fields) { return fields.dump(); };
-  if (e.type == registry::kAccountCreated) {
+  if (e.type == registry::kAccountCreated || e.type == registry::kObjectorRegistered ||
+      e.type == registry::kAccountDisabled || e.type == registry::kAccountEnabled ||
+      e.type == registry::kAccountTokenRotated) {
+    // The account as it is now, with its tokens' hashes and expiries.
     std::string id = e.payload.value("id", "");
     ASSIGN_OR_RETURN(auto a, store.AccountById(id));
     if (!a) return DataLoss(fmt::format("account {} (entry {}) is missing", id, index));
-    return join({a->id, a->name, a->role, a->created.time_since_epoch().count(), a->log_index});
+    ASSIGN_OR_RETURN(auto creds, store.CredentialsOf(id));
+    nlohmann::json tokens = nlohmann::json::array();
+    for (const auto& c : creds) {
+      tokens.push_back({HexEncode(c.token_hash),
+                        c.expires ? nlohmann::json(c.expires->time_since_epoch().count())
+                                  : nlohmann::json()});
+    }
+    return join({a->id, a->name, a->role, a->created.time_since_epoch().count(), a->log_index,
+                 a->disabled, tokens});
   }
   if (e.type == registry::kDeposit) {
     ASSIGN_OR_RETURN(auto fp, fingerprint::FingerprintFromJson(e.payload["fingerprint"]));

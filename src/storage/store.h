@@ -43,9 +43,22 @@ struct TreeHead {
 struct Account {
   std::string id;    // "u" + 16 hex digits; public (the "actor" of log entries)
   std::string name;
-  std::string role;  // holder | examiner | finance | admin
+  std::string role;  // holder | examiner | finance | admin | objector
   Time created;
-  uint64_t log_index = 0;  // the account.created entry
+  uint64_t log_index = 0;  // the entry that created it (account.created, objector.registered)
+  bool disabled = false;   // account.disabled / account.enabled: a disabled account's tokens fail
+};
+
+// One of an account's tokens: its SHA-256 (the token itself is never stored) and when it stops
+// working. An account has one token, or more for a while after a rotation with a grace period.
+struct Credential {
+  Hash token_hash{};
+  std::optional<Time> expires;  // none: until revoked
+};
+
+// What a token hash authenticates: its account, and the token's expiry.
+struct TokenAccount : Account {
+  std::optional<Time> expires;  // none: until revoked
 };
 
 struct DepositRecord {
@@ -143,6 +156,14 @@ class WriteTx {
 
   // Projections. Each either writes fully or not at all; Conflict when a unique key is taken.
   virtual Status InsertAccount(const Account& account, const Hash& token_hash) = 0;
+  // NotFound when there is no such account.
+  virtual Status SetAccountDisabled(std::string_view account_id, bool disabled) = 0;
+  // Another token for an account; Conflict if the hash is taken (by any account).
+  virtual Status AddCredential(std::string_view account_id, const Credential& credential) = 0;
+  // Every token of the account but `keep`: with `until`, each expires at the earlier of its
+  // expiry and `until`; without, they are deleted (revoked at once).
+  virtual Status LimitCredentials(std::string_view account_id, const Hash& keep,
+                                  std::optional<Time> until) = 0;
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
 
   // The register. GetRecord sees what this transaction wrote. PutRecord inserts or replaces by
@@ -185,10 +206,15 @@ class Store {
   virtual Result<std::string> ReadTile(uint8_t level, uint64_t index) = 0;
 
   // --- accounts ---
-  virtual Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) = 0;
+  // The account a token hash belongs to, whether or not it is disabled or the token expired
+  // (the caller decides, against its clock).
+  virtual Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) = 0;
   virtual Result<std::optional<Account>> AccountById(const std::string& id) = 0;
-  // The SHA-256 of the account's token (never logged): what a migration carries over.
-  virtual Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) = 0;
+  // The account's tokens (their hashes, never logged), in hash order.
+  virtual Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) = 0;
+  // Accounts with `role` ("" = any), in the order they were created (log order).
+  virtual Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
+                                                    size_t limit) = 0;
 
   // --- deposits ---
   virtual Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,

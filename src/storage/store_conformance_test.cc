@@ -151,8 +151,95 @@ TEST_P(StoreConformance, AccountsAreFoundByTokenHashAndId) {
   EXPECT_FALSE(store_->AccountByTokenHash(H("token-2"))->has_value());  // the conflict left none
   EXPECT_EQ((*store_->AccountByTokenHash(H("token-3")))->id, "u2");
   EXPECT_FALSE(store_->AccountById("u9")->has_value());
-  EXPECT_EQ(**store_->TokenHashOf("u1"), H("token-1"));
-  EXPECT_FALSE(store_->TokenHashOf("u9")->has_value());
+  auto creds = *store_->CredentialsOf("u1");
+  ASSERT_EQ(creds.size(), 1u);
+  EXPECT_EQ(creds[0].token_hash, H("token-1"));
+  EXPECT_FALSE(creds[0].expires.has_value());
+  EXPECT_FALSE(a->expires.has_value());
+  EXPECT_FALSE(a->disabled);
+  EXPECT_TRUE(store_->CredentialsOf("u9")->empty());
+}
+
+TEST_P(StoreConformance, AnAccountIsDisabledAndEnabledAgain) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->InsertAccount(MakeAccount("u1"), H("token-1")).ok());
+    ASSERT_TRUE(tx->SetAccountDisabled("u1", true).ok());
+    EXPECT_EQ(tx->SetAccountDisabled("u9", true).code(), Code::kNotFound);
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  EXPECT_TRUE((*store_->AccountById("u1"))->disabled);
+  EXPECT_TRUE((*store_->AccountByTokenHash(H("token-1")))->disabled);
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->SetAccountDisabled("u1", false).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_FALSE((*store_->AccountById("u1"))->disabled);
+}
+
+TEST_P(StoreConformance, ARotatedTokenKeepsTheOldOneUntilItsGraceEndsOrRevokesIt) {
+  Time t1(Micros(1800000000000000)), t2(Micros(1800000001000000));
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->InsertAccount(MakeAccount("u1"), H("old")).ok());
+    ASSERT_TRUE(tx->InsertAccount(MakeAccount("u2"), H("other")).ok());
+    // A taken hash is refused and the transaction goes on.
+    EXPECT_EQ(tx->AddCredential("u1", {H("other"), std::nullopt}).code(), Code::kConflict);
+    ASSERT_TRUE(tx->AddCredential("u1", {H("new"), t2}).ok());
+    ASSERT_TRUE(tx->LimitCredentials("u1", H("new"), t1).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Reopen();
+  auto old_one = *store_->AccountByTokenHash(H("old"));
+  ASSERT_TRUE(old_one.has_value());
+  EXPECT_EQ(old_one->id, "u1");
+  EXPECT_EQ(old_one->expires, t1);
+  EXPECT_EQ((*store_->AccountByTokenHash(H("new")))->expires, t2);
+  EXPECT_EQ((*store_->AccountByTokenHash(H("other")))->id, "u2");  // untouched
+  EXPECT_EQ(store_->CredentialsOf("u1")->size(), 2u);
+  {
+    // A later grace never lengthens an earlier expiry; a revocation removes the others.
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->LimitCredentials("u1", H("new"), t2).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ((*store_->AccountByTokenHash(H("old")))->expires, t1);
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->LimitCredentials("u1", H("new"), std::nullopt).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_FALSE(store_->AccountByTokenHash(H("old"))->has_value());
+  auto left = *store_->CredentialsOf("u1");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].token_hash, H("new"));
+  EXPECT_EQ(store_->CredentialsOf("u2")->size(), 1u);
+}
+
+TEST_P(StoreConformance, AccountsAreListedInLogOrderByRole) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (int i = 0; i < 5; ++i) {
+      Account a = MakeAccount("u" + std::to_string(i));
+      a.log_index = 10 - i;  // created in the reverse order of their ids
+      a.role = i % 2 ? "examiner" : "holder";
+      ASSERT_TRUE(tx->InsertAccount(a, H("t" + std::to_string(i))).ok());
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto ids = [](const std::vector<Account>& as) {
+    std::vector<std::string> out;
+    for (const auto& a : as) out.push_back(a.id);
+    return out;
+  };
+  EXPECT_EQ(ids(*store_->ListAccounts("", 0, 10)),
+            (std::vector<std::string>{"u4", "u3", "u2", "u1", "u0"}));
+  EXPECT_EQ(ids(*store_->ListAccounts("holder", 0, 10)),
+            (std::vector<std::string>{"u4", "u2", "u0"}));
+  EXPECT_EQ(ids(*store_->ListAccounts("holder", 1, 1)), (std::vector<std::string>{"u2"}));
+  EXPECT_TRUE(store_->ListAccounts("admin", 0, 10)->empty());
 }
 
 TEST_P(StoreConformance, DepositsAreUniquePerDepositorAndFoundByDigest) {
@@ -1904,6 +1991,51 @@ TEST(SqliteStoreTest, MigrationsFiveAndSixIndexCountAndOrderTheListingsAlreadyTh
     ExpectTheTermIndexFilled(**store);
   }
   std::filesystem::remove_all(dir);
+}
+
+// Schema version 8 (disabled accounts, token expiries) keeps each account's one token and makes
+// it its creation's sidecar, which a migration reads to replay the account's tokens.
+TEST(SqliteStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-migration8");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "dipr.db").string();
+  ASSERT_TRUE(MigrateSqliteSchema(path, 7).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string sql = "INSERT INTO accounts VALUES('u1', 'n', 'holder', 1, 4);"
+                    "INSERT INTO credentials VALUES(x'" + std::string(64, 'a') + "', 'u1');";
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto a = *(*store)->AccountById("u1");
+    ASSERT_TRUE(a.has_value());
+    EXPECT_FALSE(a->disabled);
+    auto creds = *(*store)->CredentialsOf("u1");
+    ASSERT_EQ(creds.size(), 1u);
+    EXPECT_FALSE(creds[0].expires.has_value());
+    EXPECT_EQ(**(*store)->SidecarOf(4), std::string(crypto::HashChars(creds[0].token_hash)));
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(PostgresStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
+  ASSERT_TRUE(MigratePostgresSchema(conninfo_, 7).ok());
+  auto put = RunSql(conninfo_,
+                    "INSERT INTO accounts(created, log_index, id, name, role) "
+                    "VALUES (1, 4, 'u1', 'n', 'holder');"
+                    "INSERT INTO credentials VALUES ('\\x" + std::string(64, 'a') +
+                        "', 'u1'); SELECT 1");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  auto store = OpenPostgresStore(conninfo_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_FALSE((*(*store)->AccountById("u1"))->disabled);
+  auto creds = *(*store)->CredentialsOf("u1");
+  ASSERT_EQ(creds.size(), 1u);
+  EXPECT_EQ(**(*store)->SidecarOf(4), std::string(crypto::HashChars(creds[0].token_hash)));
 }
 
 

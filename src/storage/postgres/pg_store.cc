@@ -197,6 +197,20 @@ const Migration kMigrations[] = {
     -- whole list.
     CREATE INDEX listings_by_industry ON listings(industry, rid);
     )sql"},
+    {R"sql(
+    -- Accounts can be disabled, and hold more than one token for a while after a rotation with
+    -- a grace period; a token may expire (micros since the epoch; NULL: until revoked).
+    ALTER TABLE accounts ADD COLUMN disabled boolean NOT NULL DEFAULT false;
+    ALTER TABLE credentials ADD COLUMN expires bigint;
+    CREATE INDEX credentials_by_account ON credentials(account_id);
+    CREATE INDEX accounts_by_role ON accounts(role, log_index);
+    CREATE INDEX accounts_by_index ON accounts(log_index);
+    -- The token hash of each account's creation, kept as that entry's sidecar (as a rotation's
+    -- is) so that a migration replays the log's token history; until now an account had one.
+    INSERT INTO sidecars(idx, data)
+        SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id
+        ON CONFLICT DO NOTHING;
+    )sql"},
 };
 
 // A search by terms alone walks the list for pages before this offset when its term has more
@@ -217,7 +231,8 @@ enum ReadStmt {
   kAccountById,
   kDepositOf,
   kDepositsByDigest,
-  kTokenHashOf,
+  kCredentialsOf,
+  kListAccounts,
   kRecordById,
   kRecordByNumber,
   kRecordsByOwner,
@@ -229,22 +244,29 @@ enum ReadStmt {
   kSidecarOf,
   kCountByStatus,
 };
+// The columns ReadAccount reads, in its order.
+#define DIPR_ACCOUNT_COLUMNS \
+  "a.id, a.name, a.role, a.created, a.log_index, a.disabled::int4::int8"
 const StatementDef kReadStatements[] = {
     {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
     {"SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx", {kInt8, kInt8}},
     {"SELECT COALESCE(MAX(idx) + 1, 0) FROM entries", {}},
     {"SELECT data FROM tiles WHERE level = $1 AND idx = $2", {kInt2, kInt8}},
-    {"SELECT a.id, a.name, a.role, a.created, a.log_index FROM credentials c "
+    {"SELECT " DIPR_ACCOUNT_COLUMNS ", c.expires FROM credentials c "
      "JOIN accounts a ON a.id = c.account_id WHERE c.token_hash = $1",
      {kBytea}},
-    {"SELECT id, name, role, created, log_index FROM accounts WHERE id = $1", {kText}},
+    {"SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = $1", {kText}},
     {"SELECT idx, depositor, digest, size, title, time FROM deposits "
      "WHERE depositor = $1 AND digest = $2",
      {kText, kBytea}},
     {"SELECT idx, depositor, digest, size, title, time FROM deposits "
      "WHERE digest = $1 ORDER BY idx LIMIT $2",
      {kBytea, kInt8}},
-    {"SELECT token_hash FROM credentials WHERE account_id = $1", {kText}},
+    {"SELECT token_hash, expires FROM credentials WHERE account_id = $1 ORDER BY token_hash",
+     {kText}},
+    {"SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE $1 = '' OR a.role = $1 "
+     "ORDER BY a.log_index LIMIT $2 OFFSET $3",
+     {kText, kInt8, kInt8}},
     {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
      "WHERE kind = $1 AND id = $2",
      {kText, kText}},
@@ -330,6 +352,10 @@ enum WriteStmt {
   kClaimNumber,
   kNumberClaimed,
   kPutSidecar,
+  kSetDisabled,
+  kAddCredential,
+  kRevokeOthers,
+  kLimitOthers,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -397,6 +423,14 @@ const StatementDef kWriteStatements[] = {
     {"INSERT INTO sidecars(idx, data) VALUES($1, $2) "
      "ON CONFLICT (idx) DO UPDATE SET data = EXCLUDED.data",
      {kInt8, kBytea}},
+    {"UPDATE accounts SET disabled = ($1 <> 0) WHERE id = $2", {kInt8, kText}},
+    {"INSERT INTO credentials(token_hash, account_id, expires) VALUES($1, $2, $3) "
+     "ON CONFLICT DO NOTHING",
+     {kBytea, kText, kInt8}},
+    {"DELETE FROM credentials WHERE account_id = $1 AND token_hash <> $2", {kText, kBytea}},
+    {"UPDATE credentials SET expires = LEAST(COALESCE(expires, $3), $3) "
+     "WHERE account_id = $1 AND token_hash <> $2",
+     {kText, kBytea, kInt8}},
 };
 
 // --- the queue's other end (any node): a small connection of its own ---
@@ -476,7 +510,12 @@ int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 
 Account ReadAccount(const Rows& r, int row) {
   return Account{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), FromMicros(r.Int(row, 3)),
-                 static_cast<uint64_t>(r.Int(row, 4))};
+                 static_cast<uint64_t>(r.Int(row, 4)), r.Int(row, 5) != 0};
+}
+
+std::optional<Time> OptionalTime(const Rows& r, int row, int col) {
+  if (r.IsNull(row, col)) return std::nullopt;
+  return FromMicros(r.Int(row, col));
 }
 
 // A row of "SELECT kind, id, owner, parent, status, number, due, doc, version".
@@ -694,6 +733,56 @@ class PgWriteTx final : public WriteTx {
     Connection::SyncError undo_err;
     if (!conn_.Sync(&undo_err).ok()) return Fail(undo_err.status);
     return err.status;
+  }
+
+  Status SetAccountDisabled(std::string_view account_id, bool disabled) override {
+    RETURN_IF_ERROR(failed_);
+    QueueBufferedRows(/*all=*/true);
+    Params p;
+    p.Int(disabled ? 1 : 0).Bytes(account_id);
+    conn_.Queue(kSetDisabled, p, kTagNone, /*keep=*/true);
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty() || rows->back().Affected() != 1) {
+      return NotFound(fmt::format("no account {}", account_id));
+    }
+    return Status::Ok();
+  }
+
+  Status AddCredential(std::string_view account_id, const Credential& c) override {
+    RETURN_IF_ERROR(failed_);
+    QueueBufferedRows(/*all=*/true);
+    Params p;
+    p.Bytes(crypto::HashChars(c.token_hash)).Bytes(account_id);
+    if (c.expires) {
+      p.Int(ToMicros(*c.expires));
+    } else {
+      p.Null();
+    }
+    conn_.Queue(kAddCredential, p, kTagNone, /*keep=*/true);
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty() || rows->back().Affected() != 1) {
+      return Conflict("the token hash is taken");
+    }
+    return Status::Ok();
+  }
+
+  Status LimitCredentials(std::string_view account_id, const Hash& keep,
+                          std::optional<Time> until) override {
+    RETURN_IF_ERROR(failed_);
+    QueueBufferedRows(/*all=*/true);
+    Params p;
+    p.Bytes(account_id).Bytes(crypto::HashChars(keep));
+    if (until) {
+      p.Int(ToMicros(*until));
+      conn_.Queue(kLimitOthers, p);
+    } else {
+      conn_.Queue(kRevokeOthers, p);
+    }
+    return MaybeFlush();
   }
 
   void SetDeferredChecks(bool on) override { deferred_ = on; }
@@ -1047,14 +1136,16 @@ class PgStore final : public Store {
     });
   }
 
-  Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) override {
-    return WithReader<std::optional<Account>>([&](Connection& c) -> Result<std::optional<Account>> {
-      Params p;
-      p.Bytes(crypto::HashChars(token_hash));
-      ASSIGN_OR_RETURN(Rows r, c.Query(kAccountByToken, p));
-      if (r.size() == 0) return std::optional<Account>();
-      return std::optional<Account>(ReadAccount(r, 0));
-    });
+  Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) override {
+    return WithReader<std::optional<TokenAccount>>(
+        [&](Connection& c) -> Result<std::optional<TokenAccount>> {
+          Params p;
+          p.Bytes(crypto::HashChars(token_hash));
+          ASSIGN_OR_RETURN(Rows r, c.Query(kAccountByToken, p));
+          if (r.size() == 0) return std::optional<TokenAccount>();
+          TokenAccount t{ReadAccount(r, 0), OptionalTime(r, 0, 6)};
+          return std::optional<TokenAccount>(std::move(t));
+        });
   }
 
   Result<std::optional<Account>> AccountById(const std::string& id) override {
@@ -1067,14 +1158,30 @@ class PgStore final : public Store {
     });
   }
 
-  Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) override {
-    return WithReader<std::optional<Hash>>([&](Connection& c) -> Result<std::optional<Hash>> {
+  Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) override {
+    return WithReader<std::vector<Credential>>(
+        [&](Connection& c) -> Result<std::vector<Credential>> {
+          Params p;
+          p.Bytes(account_id);
+          ASSIGN_OR_RETURN(Rows r, c.Query(kCredentialsOf, p));
+          std::vector<Credential> out;
+          for (int i = 0; i < r.size(); ++i) {
+            ASSIGN_OR_RETURN(Hash h, HashFromBlob(r.Bytes(i, 0), "token hash"));
+            out.push_back(Credential{h, OptionalTime(r, i, 1)});
+          }
+          return out;
+        });
+  }
+
+  Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
+                                            size_t limit) override {
+    return WithReader<std::vector<Account>>([&](Connection& c) -> Result<std::vector<Account>> {
       Params p;
-      p.Bytes(account_id);
-      ASSIGN_OR_RETURN(Rows r, c.Query(kTokenHashOf, p));
-      if (r.size() == 0) return std::optional<Hash>();
-      ASSIGN_OR_RETURN(Hash h, HashFromBlob(r.Bytes(0, 0), "token hash"));
-      return std::optional<Hash>(h);
+      p.Bytes(role).Int(static_cast<int64_t>(limit)).Int(static_cast<int64_t>(offset));
+      ASSIGN_OR_RETURN(Rows r, c.Query(kListAccounts, p));
+      std::vector<Account> out;
+      for (int i = 0; i < r.size(); ++i) out.push_back(ReadAccount(r, i));
+      return out;
     });
   }
 

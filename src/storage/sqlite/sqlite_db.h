@@ -34,6 +34,8 @@ class Connection {
   void ResetActive();
   Status Error(std::string_view what) const;
   sqlite3* raw() { return db_; }
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() { return sqlite3_changes64(db_); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
@@ -55,6 +57,10 @@ class Statement {
     sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& BindNull(int i) {
+    sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
   Statement& BindBlob(int i, std::string_view blob) {
     sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
     return *this;
@@ -69,6 +75,7 @@ class Statement {
   }
 
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::string Text(int col) {
     auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();

@@ -183,6 +183,19 @@ const Migration kMigrations[] = {
     -- industry walks these rather than the whole table.
     CREATE INDEX listings_by_industry ON listings(industry);
     )sql"},
+    {R"sql(
+    -- Accounts can be disabled, and hold more than one token for a while after a rotation with
+    -- a grace period; a token may expire (micros since the epoch; NULL: until revoked).
+    ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE credentials ADD COLUMN expires INTEGER;
+    CREATE INDEX credentials_by_account ON credentials(account_id);
+    CREATE INDEX accounts_by_role ON accounts(role, log_index);
+    CREATE INDEX accounts_by_index ON accounts(log_index);
+    -- The token hash of each account's creation, kept as that entry's sidecar (as a rotation's
+    -- is) so that a migration replays the log's token history; until now an account had one.
+    INSERT OR IGNORE INTO sidecars(idx, data)
+        SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id;
+    )sql"},
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -192,9 +205,17 @@ int64_t TileKey(uint8_t level, uint64_t index) {
 Time FromMicros(int64_t us) { return Time(Micros(us)); }
 int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 
+// The columns ReadAccount reads, in its order.
+#define DIPR_ACCOUNT_COLUMNS "a.id, a.name, a.role, a.created, a.log_index, a.disabled"
+
 Account ReadAccount(Statement& s) {
   return Account{s.Text(0), s.Text(1), s.Text(2), FromMicros(s.Int(3)),
-                 static_cast<uint64_t>(s.Int(4))};
+                 static_cast<uint64_t>(s.Int(4)), s.Int(5) != 0};
+}
+
+std::optional<Time> OptionalTime(Statement& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return FromMicros(s.Int(col));
 }
 
 // The columns ReadRecord reads, in its order.
@@ -384,6 +405,39 @@ class SqliteWriteTx final : public WriteTx {
     Status st = InsertAccountRows(a, token_hash);
     RETURN_IF_ERROR(conn_.Exec(st.ok() ? "RELEASE account" : "ROLLBACK TO account"));
     return st;
+  }
+  Status SetAccountDisabled(std::string_view account_id, bool disabled) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("UPDATE accounts SET disabled = ? WHERE id = ?"));
+    RETURN_IF_ERROR(s->Bind(1, int64_t{disabled}).Bind(2, account_id).Run());
+    if (conn_.Changes() != 1) return NotFound(fmt::format("no account {}", account_id));
+    return Status::Ok();
+  }
+  Status AddCredential(std::string_view account_id, const Credential& c) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "INSERT INTO credentials(token_hash, account_id, expires) VALUES(?, ?, ?)"));
+    s->BindBlob(1, crypto::HashChars(c.token_hash)).Bind(2, account_id);
+    if (c.expires) {
+      s->Bind(3, ToMicros(*c.expires));
+    } else {
+      s->BindNull(3);
+    }
+    return s->Run();
+  }
+  Status LimitCredentials(std::string_view account_id, const Hash& keep,
+                          std::optional<Time> until) override {
+    if (!until) {
+      ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+          "DELETE FROM credentials WHERE account_id = ? AND token_hash <> ?"));
+      return s->Bind(1, account_id).BindBlob(2, crypto::HashChars(keep)).Run();
+    }
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "UPDATE credentials SET expires = min(coalesce(expires, ?1), ?1) "
+        "WHERE account_id = ?2 AND token_hash <> ?3"));
+    return s->Bind(1, ToMicros(*until))
+        .Bind(2, account_id)
+        .BindBlob(3, crypto::HashChars(keep))
+        .Run();
   }
   Status InsertDeposit(const DepositRecord& d) override {
     ASSIGN_OR_RETURN(std::string digest, HexDecode(d.digest));
@@ -620,16 +674,17 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::optional<Account>> AccountByTokenHash(const Hash& token_hash) override {
-    return WithReader<std::optional<Account>>([&](Connection& c)
-                                                  -> Result<std::optional<Account>> {
+  Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) override {
+    return WithReader<std::optional<TokenAccount>>([&](Connection& c)
+                                                       -> Result<std::optional<TokenAccount>> {
       ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT a.id, a.name, a.role, a.created, a.log_index FROM credentials c "
+          "SELECT " DIPR_ACCOUNT_COLUMNS ", c.expires FROM credentials c "
           "JOIN accounts a ON a.id = c.account_id WHERE c.token_hash = ?"));
       s->BindBlob(1, crypto::HashChars(token_hash));
       ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) return std::optional<Account>();
-      return std::optional<Account>(ReadAccount(*s));
+      if (!row) return std::optional<TokenAccount>();
+      TokenAccount t{ReadAccount(*s), OptionalTime(*s, 6)};
+      return std::optional<TokenAccount>(std::move(t));
     });
   }
 
@@ -637,7 +692,7 @@ class SqliteStore final : public Store {
     return WithReader<std::optional<Account>>([&](Connection& c)
                                                   -> Result<std::optional<Account>> {
       ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT id, name, role, created, log_index FROM accounts WHERE id = ?"));
+          "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = ?"));
       s->Bind(1, id);
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return std::optional<Account>();
@@ -645,15 +700,37 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::optional<Hash>> TokenHashOf(const std::string& account_id) override {
-    return WithReader<std::optional<Hash>>([&](Connection& c) -> Result<std::optional<Hash>> {
-      ASSIGN_OR_RETURN(Statement * s,
-                       c.Prepare("SELECT token_hash FROM credentials WHERE account_id = ?"));
+  Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) override {
+    return WithReader<std::vector<Credential>>([&](Connection& c)
+                                                   -> Result<std::vector<Credential>> {
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
+          "SELECT token_hash, expires FROM credentials WHERE account_id = ? ORDER BY token_hash"));
       s->Bind(1, account_id);
-      ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) return std::optional<Hash>();
-      ASSIGN_OR_RETURN(Hash h, HashFromBlob(s->Blob(0), "token hash"));
-      return std::optional<Hash>(h);
+      std::vector<Credential> out;
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        ASSIGN_OR_RETURN(Hash h, HashFromBlob(s->Blob(0), "token hash"));
+        out.push_back(Credential{h, OptionalTime(*s, 1)});
+      }
+      return out;
+    });
+  }
+
+  Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
+                                            size_t limit) override {
+    return WithReader<std::vector<Account>>([&](Connection& c) -> Result<std::vector<Account>> {
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
+          "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE ?1 = '' OR a.role = ?1 "
+          "ORDER BY a.log_index LIMIT ?2 OFFSET ?3"));
+      s->Bind(1, role).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
+      std::vector<Account> out;
+      for (;;) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.push_back(ReadAccount(*s));
+      }
+      return out;
     });
   }
 
