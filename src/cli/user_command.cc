@@ -9,7 +9,6 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     ServerFlags server;
     std::string name, role;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* user = app.add_subcommand("user", "manage accounts");
@@ -19,13 +18,13 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
       ->required();
   create->add_option("--role", flags->role, "holder, examiner, finance or admin")->required();
   flags->server.Add(create, true);
-  create->add_flag("--json", flags->json, "print the answer as JSON");
+  AddJsonFlag(create, ctx);
   create->callback([flags, &ctx] {
     auto client = flags->server.Connect();
     if (!client.ok()) return Fail(ctx, client.status());
     auto answer = client->PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
     if (!answer.ok()) return Fail(ctx, answer.status());
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << answer->dump() << "\n";
       return;
     }
