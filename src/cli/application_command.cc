@@ -25,6 +25,7 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   show->add_option("ID", flags->id, "the application's id (a…)")->required();
   flags->server.Add(show, true);
   AddJsonFlag(show, ctx);
+  AddFieldFlag(show, ctx);
   show->callback([flags, &ctx, path] {
     RunCall(ctx, flags->server, [&](Client& c) { return c.GetJson(path()); }, PrintApplication);
   });
@@ -37,6 +38,7 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   list->add_option("--page", flags->page, "page, 20 items each")->check(CLI::Range(1, 5000));
   flags->server.Add(list, true);
   AddJsonFlag(list, ctx);
+  AddFieldFlag(list, ctx);
   list->callback([flags, &ctx] {
     std::string target = "/v1/applications?page=" + std::to_string(flags->page);
     if (!flags->status.empty()) target += "&status=" + UrlEncode(flags->status);
@@ -49,6 +51,7 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   update->add_option("FILE", flags->file, "the application as JSON; - for stdin")->required();
   flags->server.Add(update, true);
   AddJsonFlag(update, ctx);
+  AddFieldFlag(update, ctx);
   update->callback([flags, &ctx, path] {
     auto body = ReadJsonInput(flags->file);
     if (!body.ok()) return Fail(ctx, body.status());
@@ -62,6 +65,7 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", flags->id, "the application's id")->required();
     flags->server.Add(cmd, true);
     AddJsonFlag(cmd, ctx);
+    AddFieldFlag(cmd, ctx);
     cmd->callback([flags, &ctx, path, route] {
       RunCall(
           ctx, flags->server,

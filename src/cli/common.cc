@@ -69,9 +69,19 @@ void AddJsonFlag(CLI::App* cmd, Context& ctx, const std::string& what) {
   cmd->add_flag("--json", ctx.json, what);
 }
 
-void Print(const Context& ctx, const nlohmann::json& value,
+void AddFieldFlag(CLI::App* cmd, Context& ctx) {
+  cmd->add_option("--field", ctx.field, "print only this key of the answer (e.g. id, status)");
+}
+
+void Print(Context& ctx, const nlohmann::json& value,
            const std::function<void(const nlohmann::json&)>& human) {
-  if (ctx.json) {
+  if (!ctx.field.empty()) {
+    if (!value.is_object() || !value.contains(ctx.field)) {
+      return Fail(ctx, InputError("the answer has no field \"" + ctx.field + "\""));
+    }
+    const nlohmann::json& v = value[ctx.field];
+    std::cout << (v.is_string() ? v.get<std::string>() : v.dump()) << "\n";
+  } else if (ctx.json) {
     std::cout << value.dump() << "\n";
   } else {
     human(value);

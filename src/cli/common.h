@@ -44,8 +44,13 @@ void FailAfterResult(Context& ctx, const Status& st);
 // --json on cmd, into ctx.json (one flag per command; only one command runs).
 void AddJsonFlag(CLI::App* cmd, Context& ctx, const std::string& what = "print the answer as JSON");
 
-// With --json the value on stdout (one line); otherwise human(value).
-void Print(const Context& ctx, const nlohmann::json& value,
+// --field KEY on cmd, into ctx.field, for commands whose answer goes through Print: only that
+// key's value is printed (a string as it is), for scripts: APP=$(dipr apply … --field id).
+void AddFieldFlag(CLI::App* cmd, Context& ctx);
+
+// With --field the key's value (exit 2 if the answer has none); with --json the value on stdout
+// (one line); otherwise human(value).
+void Print(Context& ctx, const nlohmann::json& value,
            const std::function<void(const nlohmann::json&)>& human);
 
 // --server, --token and --ca, defaulting to $DIPR_SERVER, $DIPR_TOKEN and $DIPR_CA.

@@ -25,6 +25,7 @@ void AddExamineCommand(CLI::App& app, Context& ctx) {
   correct->excludes(reject);
   flags->server.Add(cmd, true);
   AddJsonFlag(cmd, ctx);
+  AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     nlohmann::json body;
     if (flags->accept) {

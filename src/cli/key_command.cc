@@ -18,6 +18,7 @@ void AddKeyCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("-o,--output", flags->out, "save it to this file (default: stdout)");
   flags->server.Add(cmd, false);
   AddJsonFlag(cmd, ctx, "print {key, name[, file]}");
+  AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     auto client = flags->server.Connect();
     if (!client.ok()) return Fail(ctx, client.status());

@@ -51,6 +51,7 @@ void AddLogCommand(CLI::App& app, Context& ctx) {
   get->add_option("INDEX", flags->index, "the entry's index (0 is the first)")->required();
   flags->server.Add(get, false);
   AddJsonFlag(get, ctx, "print {index, type, time, actor, payload, data (base64)}");
+  AddFieldFlag(get, ctx);
   get->callback([flags, &ctx] {
     RunCall(ctx, flags->server, [&](Client& c) { return GetEntry(c, flags->index); },
             PrintEntry);

@@ -23,11 +23,13 @@ void AddObjectCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--evidence", flags->evidence, "what supports the grounds (never published)");
   flags->server.Add(cmd, true);
   AddJsonFlag(cmd, ctx);
+  AddFieldFlag(cmd, ctx);
   cmd->require_subcommand(0, 1);
   auto* show = cmd->add_subcommand("show", "an objection: its state, grounds and ruling");
   show->add_option("OBJECTION", flags->id, "the objection's id (o…)")->required();
   flags->server.Add(show, true);
   AddJsonFlag(show, ctx);
+  AddFieldFlag(show, ctx);
   show->callback([flags, &ctx] {
     RunCall(
         ctx, flags->server,

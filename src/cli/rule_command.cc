@@ -22,6 +22,7 @@ void AddRuleCommand(CLI::App& app, Context& ctx) {
   uphold->excludes(dismiss);
   flags->server.Add(cmd, true);
   AddJsonFlag(cmd, ctx);
+  AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     nlohmann::json body;
     if (!flags->uphold.empty()) {

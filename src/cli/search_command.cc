@@ -26,6 +26,7 @@ void AddSearchCommand(CLI::App& app, Context& ctx) {
   cmd->add_flag("--notices", flags->notices, "the applications in public notice instead");
   flags->server.Add(cmd, false);
   AddJsonFlag(cmd, ctx);
+  AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     if (flags->notices && !flags->status.empty()) {
       return Fail(ctx, InputError("--notices lists one status; leave out --status"));

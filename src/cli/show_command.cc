@@ -19,6 +19,7 @@ void AddShowCommand(CLI::App& app, Context& ctx) {
       ->required();
   flags->server.Add(cmd, false);
   AddJsonFlag(cmd, ctx);
+  AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     // Registration numbers are digits (FORMATS.md §2.3); application ids start with a letter.
     const bool id = !flags->what.empty() && !std::isdigit(static_cast<unsigned char>(flags->what[0]));

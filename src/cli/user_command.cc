@@ -1,4 +1,4 @@
-// dipr user create --name NAME --role ROLE --server URL --token ADMIN_TOKEN [--json]
+// dipr user create --name NAME --role ROLE --server URL --token ADMIN_TOKEN [--json] [--field K]
 #include <iostream>
 
 #include "cli/common.h"
@@ -19,19 +19,19 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   create->add_option("--role", flags->role, "holder, examiner, finance or admin")->required();
   flags->server.Add(create, true);
   AddJsonFlag(create, ctx);
+  AddFieldFlag(create, ctx);
   create->callback([flags, &ctx] {
-    auto client = flags->server.Connect();
-    if (!client.ok()) return Fail(ctx, client.status());
-    auto answer = client->PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
-    if (!answer.ok()) return Fail(ctx, answer.status());
-    if (ctx.json) {
-      std::cout << answer->dump() << "\n";
-      return;
-    }
-    std::cout << "created " << answer->value("role", "") << " account " << answer->value("id", "")
-              << " (" << answer->value("name", "") << ")\n"
-              << "token: " << answer->value("token", "") << "\n"
-              << "(the token is shown only once; keep it secret)\n";
+    RunCall(
+        ctx, flags->server,
+        [&](Client& c) {
+          return c.PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
+        },
+        [](const nlohmann::json& answer) {
+          std::cout << "created " << answer.value("role", "") << " account "
+                    << answer.value("id", "") << " (" << answer.value("name", "") << ")\n"
+                    << "token: " << answer.value("token", "") << "\n"
+                    << "(the token is shown only once; keep it secret)\n";
+        });
   });
 }
 
