@@ -120,8 +120,8 @@ TEST_F(RegisterCliTest, AnApplicationGoesFromApplyToACertificateThatVerifies) {
             0);
   // The certificate document on stdout is the served bytes: it verifies from a pipe.
   Outcome piped = testenv::RunShell("env -u DIPR_TOKEN DIPR_SERVER=" + server_->url() + " " +
-                                    DiprBinary() + " certificate " + number + " | " +
-                                    DiprBinary() + " verify-certificate - --key " +
+                                    testenv::DiprBinary() + " certificate " + number + " | " +
+                                    testenv::DiprBinary() + " verify-certificate - --key " +
                                     Path("registry.key"));
   EXPECT_EQ(piped.code, 0) << piped.err;
 }
@@ -134,7 +134,7 @@ TEST_F(RegisterCliTest, CorrectionsWithdrawalsAndRejections) {
   Outcome u = Dipr("application update " + app + " " + testenv::SourceDir() +
                        "/docs/examples/application.json",
                    holder_);
-  EXPECT_EQ(u.code, 1) << u.err;  // its deposits are not the holder's: the server refuses
+  EXPECT_EQ(u.code, 1) << u.err;  // the example names a deposit and size not its own: refused
   EXPECT_EQ(Json("application submit " + app, holder_)["status"], "submitted");
   EXPECT_EQ(Json("examine " + app + " --reject 不符合要求", examiner_)["status"], "rejected");
   std::string second = Apply();
