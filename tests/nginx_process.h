@@ -94,8 +94,7 @@ class NginxProcess {
                (d + "/error.log").c_str(), static_cast<char*>(nullptr));
       ::_exit(127);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
+    return WaitForChild(pid_, [&] {
       int fd = ::socket(AF_INET, SOCK_STREAM, 0);
       sockaddr_in a{};
       a.sin_family = AF_INET;
@@ -103,15 +102,8 @@ class NginxProcess {
       a.sin_port = htons(port_);
       bool up = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
       ::close(fd);
-      if (up) return true;
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+      return up;
+    });
   }
   void Stop() {
     if (pid_ > 0) {
