@@ -199,6 +199,11 @@ TEST_F(RegisterCliTest, HelpShowsTheDefaults) {
   EXPECT_NE(audit.out.find("--jobs UINT=8"), std::string::npos) << audit.out;
   Outcome search = Dipr("search --help");
   EXPECT_NE(search.out.find("=1"), std::string::npos) << search.out;
+  // The token from the environment is a secret: not shown as a default.
+  Outcome apply = Dipr("apply --help", holder_);
+  EXPECT_EQ(apply.code, 0);
+  EXPECT_EQ(apply.out.find(holder_), std::string::npos) << apply.out;
+  EXPECT_NE(apply.out.find(server_->url()), std::string::npos) << apply.out;
 }
 
 }  // namespace

@@ -94,7 +94,10 @@ void ServerFlags::Add(CLI::App* cmd, bool need_token) {
   if (const char* c = std::getenv("DIPR_CA")) ca = c;
   cmd->add_option("--server", server,
                   "registry URL, http://HOST:PORT or https://HOST[:PORT] (env DIPR_SERVER)");
-  if (need_token) cmd->add_option("--token", token, "bearer token (env DIPR_TOKEN)");
+  // Never shown as a default in --help: it may be a secret from the environment.
+  if (need_token) {
+    cmd->add_option("--token", token, "bearer token (env DIPR_TOKEN)")->default_str("");
+  }
   cmd->add_option("--ca", ca,
                   "PEM file of the CAs an https server's certificate must chain to (env DIPR_CA; "
                   "default: the system's store)");
