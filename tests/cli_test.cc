@@ -181,8 +181,8 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
       {"deposit " + file_ + " --server " + server_->url() + " --token nope", "", 1},
       {"deposit /nonexistent --server " + server_->url() + " --token x", "", 2},
       {"user create --name x --role king --server " + server_->url() + " --token " + admin_, "", 1},
-      {"verify /nonexistent --key x+00000000+AA==", "", 1},  // the key is checked first
-      {"verify " + file_ + " --key nonsense", "", 1},
+      {"verify /nonexistent --key x+00000000+AA==", "", 2},  // an unusable key: input error
+      {"verify " + file_ + " --key nonsense", "", 2},
       {"fingerprint /nonexistent", "", 2},
       {"nosuchcommand", "", 2},
   };

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,22 @@ inline uint16_t FreePort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+// Polls ready() every 20 ms until it holds (true), or the child `pid` exits (false, pid = -1),
+// or 20 s pass (false).
+inline bool WaitForChild(pid_t& pid, const std::function<bool()>& ready) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (ready()) return true;
+    int st;
+    if (::waitpid(pid, &st, WNOHANG) == pid) {
+      pid = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
 }
 
 class ServerProcess {
@@ -64,19 +81,11 @@ class ServerProcess {
       ::execv(argv[0], argv.data());
       ::_exit(127);
     }
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
+    return WaitForChild(pid_, [&] {
       auto c = cli::Client::Create(url(), "");
       auto r = c->Get("/healthz");
-      if (r.ok() && r->status == 200) return true;
-      int st;
-      if (::waitpid(pid_, &st, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+      return r.ok() && r->status == 200;
+    });
   }
   // kill -9: no chance to flush or finish anything.
   void Kill() {

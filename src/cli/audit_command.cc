@@ -51,8 +51,6 @@ using namespace dipr::http;  // NOLINT: asio, beast, bhttp, tcp aliases
 
 using Clock = std::chrono::steady_clock;
 
-// Exit code 2: the audit could not be made (see ExitCodeFor).
-Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
 
 constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
 constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
@@ -62,10 +60,10 @@ constexpr uint64_t kQuietBelow = 100'000;  // progress on a pipe only for bigger
 Result<json> GetJson(Client& c, const std::string& target) {
   ASSIGN_OR_RETURN(HttpResult r, c.Get(target));
   if (r.status != 200) {
-    return Usage(fmt::format("cannot get {}: {}", target, StatusFromHttp(r).message()));
+    return InputError(fmt::format("cannot get {}: {}", target, StatusFromHttp(r).message()));
   }
   auto j = ParseJson(r.body);
-  if (!j.ok()) return Usage(fmt::format("{} answered with {}", target, j.status().message()));
+  if (!j.ok()) return InputError(fmt::format("{} answered with {}", target, j.status().message()));
   return j;
 }
 
@@ -112,10 +110,10 @@ class CountProgress {
 // The workers' connections, kept (alive) from one phase of the audit to the next.
 class Pool {
  public:
-  // REQUIRES: Client::Create accepts `server`.
-  Pool(const std::string& server, size_t jobs) {
+  // REQUIRES: server.Connect() succeeds.
+  Pool(const ServerFlags& server, size_t jobs) {
     for (size_t i = 0; i < jobs; ++i) {
-      conns_.push_back(std::make_unique<Client>(std::move(Client::Create(server, "")).value()));
+      conns_.push_back(std::make_unique<Client>(std::move(server.Connect()).value()));
     }
   }
   size_t size() const { return conns_.size(); }
@@ -263,7 +261,7 @@ Result<Chunk> FetchEntries(Client& c, uint64_t start, uint64_t end) {
 
 Result<log::Checkpoint> FetchCheckpoint(Client& c, const crypto::NoteVerifier& key) {
   ASSIGN_OR_RETURN(HttpResult r, c.Get("/log/checkpoint"));
-  if (r.status != 200) return Usage("cannot get the checkpoint: " + StatusFromHttp(r).message());
+  if (r.status != 200) return InputError("cannot get the checkpoint: " + StatusFromHttp(r).message());
   auto cp = log::OpenCheckpoint(r.body, key);
   if (!cp.ok()) {
     return InvalidArgument("the server's checkpoint does not verify with the key " + key.name() +
@@ -418,7 +416,7 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
   ASSIGN_OR_RETURN(HttpResult r, c.Get("/v1/registrations/" + number));
   if (r.status == 404) return what + ": the register does not serve it (404)";
   if (r.status != 200) {
-    return Usage(fmt::format("cannot get {}: {}", what, StatusFromHttp(r).message()));
+    return InputError(fmt::format("cannot get {}: {}", what, StatusFromHttp(r).message()));
   }
   auto parsed = ParseJson(r.body);
   if (!parsed.ok()) return what + ": the register serves " + parsed.status().message();
@@ -430,7 +428,7 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
   ASSIGN_OR_RETURN(r, c.Get("/v1/registrations/" + number + "/certificate"));
   if (r.status == 404) return what + ": the register serves no certificate (404)";
   if (r.status != 200) {
-    return Usage(
+    return InputError(
         fmt::format("cannot get the certificate of {}: {}", what, StatusFromHttp(r).message()));
   }
   auto parsed_doc = ParseJson(r.body);
@@ -468,7 +466,7 @@ Result<std::string> Auditor::CheckList(const std::string& target,
     expected_ids.push_back(a.id);
     auto item = ParseJson(listing->item);
     if (!item.ok()) {
-      return Usage("the replay's listing of " + a.id + " is " + item.status().message());
+      return InputError("the replay's listing of " + a.id + " is " + item.status().message());
     }
     expected.push_back(std::move(item).value());
   }
@@ -480,12 +478,12 @@ Result<std::string> Auditor::CheckList(const std::string& target,
   ASSIGN_OR_RETURN(json first, GetJson(pool_.main(), page_target(1)));
   if (!first.contains("page_size") || !first["page_size"].is_number_unsigned() ||
       first["page_size"].get<size_t>() == 0) {
-    return Usage(fmt::format("{} answered without a page size", target));
+    return InputError(fmt::format("{} answered without a page size", target));
   }
   const size_t page_size = first["page_size"].get<size_t>();
   const size_t full_pages = (expected.size() + page_size - 1) / page_size;
   if (full_pages > registry::Registrar::kMaxPage) {
-    return Usage(fmt::format(
+    return InputError(fmt::format(
         "{} would list {} items on {} pages, more than the register serves ({} pages): the audit "
         "cannot compare them all",
         target, expected.size(), full_pages, registry::Registrar::kMaxPage));
@@ -670,7 +668,7 @@ Result<Report> Auditor::Run() {
   }
   if (!diffs.empty()) {
     if (!stable) {
-      return Usage(
+      return InputError(
           fmt::format("the log grew during the audit (from {} to {} entries) and the "
                       "register still differs ({}); re-run",
                       report_.first_size, cp.size, diffs.front()));
@@ -695,11 +693,11 @@ Result<Report> Auditor::Run() {
 
 Result<Report> Audit(const ServerFlags& server, const std::string& key_arg, size_t jobs) {
   auto key = LoadVerifierKey(key_arg);
-  if (!key.ok()) return Usage(key.status().message());
-  if (jobs < 1 || jobs > 256) return Usage("--jobs must be 1 to 256");
+  if (!key.ok()) return InputError(key.status().message());
+  if (jobs < 1 || jobs > 256) return InputError("--jobs must be 1 to 256");
   ASSIGN_OR_RETURN(Client client, server.Connect());  // checks --server
   (void)client;
-  Pool pool(server.server, jobs);
+  Pool pool(server, jobs);
   Auditor auditor(pool, *key);
   return auditor.Run();
 }
@@ -711,7 +709,6 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
     ServerFlags server;
     std::string key;
     size_t jobs = 8;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd =
@@ -719,19 +716,16 @@ void AddAuditCommand(CLI::App& app, Context& ctx) {
   flags->server.Add(cmd, false);
   cmd->add_option("--key", flags->key, "the registry's verifier key, or a file holding it")
       ->required();
-  cmd->add_option("--jobs", flags->jobs, "requests in flight at once (default 8)");
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  cmd->add_option("--jobs", flags->jobs, "requests in flight at once");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     auto r = Audit(flags->server, flags->key, flags->jobs);
     if (!r.ok()) {
-      if (flags->json) {
-        std::cout << json{{"ok", false}, {"error", r.status().message()}}.dump() << "\n";
-      }
       return Fail(ctx, r.status());
     }
     const log::Checkpoint& cp = r->checkpoint;
     std::string root = Base64Encode({cp.root.data(), cp.root.size()});
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << json{{"ok", true},
                         {"log", cp.origin},
                         {"size", cp.size},

@@ -20,8 +20,6 @@
 namespace dipr::cli {
 namespace {
 
-// Exit code 2, like a malformed --server (ServerFlags::Connect): the check could not be made.
-Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
 
 struct Checked {
   log::Checkpoint current;
@@ -54,12 +52,12 @@ Result<std::vector<crypto::Hash>> FetchConsistencyProof(Client& client, uint64_t
 Result<Checked> Check(const ServerFlags& server, const std::string& key_arg,
                       const std::string& since_path) {
   auto key = LoadVerifierKey(key_arg);
-  if (!key.ok()) return Usage(key.status().message());
+  if (!key.ok()) return InputError(key.status().message());
   std::string since_note;
   if (!since_path.empty()) {
     auto text = server::ReadFile(since_path);
     if (!text.ok()) {
-      return Usage("cannot read --since " + since_path + ": " + text.status().message());
+      return InputError("cannot read --since " + since_path + ": " + text.status().message());
     }
     since_note = std::move(text).value();
   }
@@ -68,7 +66,7 @@ Result<Checked> Check(const ServerFlags& server, const std::string& key_arg,
   ASSIGN_OR_RETURN(HttpResult got, client.Get("/log/checkpoint"));
   if (got.status != 200) {
     Status st = StatusFromHttp(got);
-    return Usage("cannot get the checkpoint: " + st.message());
+    return InputError("cannot get the checkpoint: " + st.message());
   }
   Checked c;
   c.current_note = std::move(got.body);
@@ -120,7 +118,6 @@ void AddCheckCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     ServerFlags server;
     std::string key, since, save;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
@@ -132,25 +129,20 @@ void AddCheckCommand(CLI::App& app, Context& ctx) {
                   "a checkpoint the registry signed earlier (file): check the log extends it");
   cmd->add_option("--save", flags->save,
                   "write the current checkpoint to this file once every check held");
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
-    if (flags->json && flags->save == "-") {
-      return Fail(ctx, Usage("--json and --save - would both write to stdout"));
+    if (ctx.json && flags->save == "-") {
+      return Fail(ctx, InputError("--json and --save - would both write to stdout"));
     }
-    auto fail = [&](const Status& st) {
-      if (flags->json) {
-        std::cout << nlohmann::json{{"ok", false}, {"error", st.message()}}.dump() << "\n";
-      }
-      Fail(ctx, st);
-    };
+    auto fail = [&](const Status& st) { Fail(ctx, st); };
     auto c = Check(flags->server, flags->key, flags->since);
     if (!c.ok()) return fail(c.status());
     if (!flags->save.empty()) {
       Status st = WriteOutput(flags->save, c->current_note);
-      if (!st.ok()) return fail(Usage("cannot save the checkpoint: " + st.message()));
+      if (!st.ok()) return fail(InputError("cannot save the checkpoint: " + st.message()));
     }
     const log::Checkpoint& cur = c->current;
-    if (flags->json) {
+    if (ctx.json) {
       nlohmann::json out = {{"ok", true},
                             {"log", cur.origin},
                             {"size", cur.size},

@@ -16,7 +16,6 @@ void AddDepositCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     ServerFlags server;
     std::string file, title, out;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("deposit", "fingerprint a file and deposit its evidence");
@@ -24,7 +23,7 @@ void AddDepositCommand(CLI::App& app, Context& ctx) {
   flags->server.Add(cmd, true);
   cmd->add_option("--title", flags->title, "title of the deposit (default: the file name)");
   cmd->add_option("-o,--output", flags->out, "write the receipt here (default: stdout)");
-  cmd->add_flag("--json", flags->json, "print the receipt as JSON on stdout, nothing else");
+  AddJsonFlag(cmd, ctx, "print the receipt as JSON on stdout, nothing else");
   cmd->callback([flags, &ctx] {
     auto client = flags->server.Connect();
     if (!client.ok()) return Fail(ctx, client.status());
@@ -33,7 +32,7 @@ void AddDepositCommand(CLI::App& app, Context& ctx) {
     opts.progress = progress.Callback();
     auto fp = fingerprint::FingerprintFile(flags->file, opts);
     progress.Done();
-    if (!fp.ok()) return Fail(ctx, fp.status());
+    if (!fp.ok()) return Fail(ctx, InputError(fp.status(), ""));
     std::string title = flags->title.empty()
                             ? std::filesystem::path(flags->file).filename().string()
                             : flags->title;
@@ -46,10 +45,13 @@ void AddDepositCommand(CLI::App& app, Context& ctx) {
                                                  receipt.status().message()));
     std::string text = answer->dump(2) + "\n";
     bool to_stdout = flags->out.empty() || flags->out == "-";
+    if (ctx.json && !to_stdout) {
+      return Fail(ctx, InputError("--json prints the receipt; leave out -o"));
+    }
     if (Status st = WriteOutput(to_stdout ? "-" : flags->out, text); !st.ok()) {
       return Fail(ctx, st);
     }
-    if (!flags->json) {
+    if (!ctx.json) {
       std::fprintf(stderr, "%s %s as log entry %llu%s\n",
                    status == 201 ? "deposited" : "already deposited", flags->file.c_str(),
                    static_cast<unsigned long long>(receipt->index),

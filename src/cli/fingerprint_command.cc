@@ -16,7 +16,6 @@ namespace {
 
 struct Args {
   std::string path;
-  bool json = false;
   unsigned threads = 0;
 };
 
@@ -28,9 +27,9 @@ void Run(const Args& args, Context& ctx) {
   opts.progress = progress.Callback();
   Result<fingerprint::Fingerprint> fp = fingerprint::FingerprintFile(args.path, opts);
   progress.Done();
-  if (!fp.ok()) return Fail(ctx, fp.status());
+  if (!fp.ok()) return Fail(ctx, InputError(fp.status(), ""));
 
-  if (args.json) {
+  if (ctx.json) {
     fmt::print("{}\n", fingerprint::ToJson(*fp).dump());
     return;
   }
@@ -48,7 +47,7 @@ void AddFingerprintCommand(CLI::App& app, Context& ctx) {
   CLI::App* cmd = app.add_subcommand(
       "fingerprint", "Compute a file's fingerprint locally (the data never leaves this machine)");
   cmd->add_option("FILE", args->path, "File to fingerprint")->required();
-  cmd->add_flag("--json", args->json, "Print the fingerprint as one line of JSON");
+  AddJsonFlag(cmd, ctx, "Print the fingerprint as one line of JSON");
   cmd->add_option("--threads", args->threads, "Worker threads (0 = one per CPU)")
       ->check(CLI::Range(0u, 1024u));
   cmd->callback([args, &ctx] { Run(*args, ctx); });

@@ -41,14 +41,13 @@ class FsckProgress {
 void AddFsckCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     std::string dir, db;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
       "fsck", "check a registry's stored log against its signed checkpoint, offline");
   cmd->add_option("DIR", flags->dir, "the registry's data directory (its log.key)")->required();
   cmd->add_option("--db", flags->db, "the registry's PostgreSQL database (default: SQLite in DIR)");
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     auto signer = server::ReadLogKey(flags->dir);
     if (!signer.ok()) return Fail(ctx, Unavailable(signer.status().message()));
@@ -69,7 +68,7 @@ void AddFsckCommand(CLI::App& app, Context& ctx) {
     if (!report.ok()) return Fail(ctx, Unavailable(report.status().message()));
     const server::FsckReport& r = *report;
     const bool ok = r.problem.ok();
-    if (flags->json) {
+    if (ctx.json) {
       nlohmann::json out = {{"ok", ok},
                             {"origin", r.origin},
                             {"size", r.size},

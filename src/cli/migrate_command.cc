@@ -15,25 +15,24 @@ namespace dipr::cli {
 void AddMigrateCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     std::string from, to;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("migrate", "copy a SQLite registry into PostgreSQL and verify it");
   cmd->add_option("--from", flags->from, "the registry's data directory (SQLite)")->required();
   cmd->add_option("--to", flags->to, "an empty PostgreSQL database, postgres://...")->required();
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     auto signer = server::ReadLogKey(flags->from);
-    if (!signer.ok()) return Fail(ctx, signer.status());
+    if (!signer.ok()) return Fail(ctx, InputError(signer.status(), "--from"));
     auto source = storage::OpenSqliteStore(flags->from + "/dipr.db");
-    if (!source.ok()) return Fail(ctx, source.status());
+    if (!source.ok()) return Fail(ctx, InputError(source.status(), "--from"));
     auto target = storage::OpenPostgresStore(flags->to);
-    if (!target.ok()) return Fail(ctx, target.status());
+    if (!target.ok()) return Fail(ctx, InputError(target.status(), "--to"));
     Progress progress("migrating");
     auto report = server::Migrate(**source, **target, signer->verifier(), progress.Callback());
     progress.Done();
     if (!report.ok()) return Fail(ctx, report.status());
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << nlohmann::json{{"entries", report->entries},
                                   {"accounts", report->accounts},
                                   {"deposits", report->deposits},

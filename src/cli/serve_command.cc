@@ -102,7 +102,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     if (!log_level.ok()) return Fail(ctx, log_level.status());
     SetupLogging(*log_format, *log_level);
     auto listen = http::ParseListen(flags->listen);
-    if (!listen.ok()) return Fail(ctx, listen.status());
+    if (!listen.ok()) return Fail(ctx, InputError(listen.status(), ""));
     // Block the signals before any thread starts, so that only sigwait below receives them.
     sigset_t set;
     sigemptyset(&set);
@@ -120,7 +120,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     opts.tile_cache_bytes = flags->tile_cache_mib << 20;
     opts.http.body_limit = flags->body_limit;
     if (flags->max_connections < 1 || flags->write_timeout < 1) {
-      return Fail(ctx, InvalidArgument("--max-connections and --write-timeout must be at least 1"));
+      return Fail(ctx, InputError("--max-connections and --write-timeout must be at least 1"));
     }
     opts.http.max_connections = flags->max_connections;
     opts.http.write_timeout = std::chrono::seconds(flags->write_timeout);
@@ -144,12 +144,12 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
       opts.http.trusted_proxies.push_back(*cidr);
     }
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {
-      return Fail(ctx, InvalidArgument("--due-interval must be above 0 and at most 3600 seconds"));
+      return Fail(ctx, InputError("--due-interval must be above 0 and at most 3600 seconds"));
     }
     opts.due_interval =
         std::chrono::milliseconds(static_cast<int64_t>(flags->due_interval * 1000));
     if (!(flags->scrub_hours >= 0 && flags->scrub_hours <= 24 * 365)) {
-      return Fail(ctx, InvalidArgument("--scrub-interval must be 0 to 8760 hours"));
+      return Fail(ctx, InputError("--scrub-interval must be 0 to 8760 hours"));
     }
     opts.scrub.interval =
         std::chrono::milliseconds(static_cast<int64_t>(flags->scrub_hours * 3600 * 1000));

@@ -40,21 +40,20 @@ Result<json> ChangesOf(const std::vector<std::string>& pairs) {
   for (const auto& p : pairs) {
     size_t eq = p.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Status(Code::kUnavailable, fmt::format("\"{}\" is not KEY=VALUE", p));
+      return InputError(fmt::format("\"{}\" is not KEY=VALUE", p));
     }
     std::string key = p.substr(0, eq), value = p.substr(eq + 1);
     if (body.contains(key)) {
-      return Status(Code::kUnavailable, fmt::format("{} is given twice", key));
+      return InputError(fmt::format("{} is given twice", key));
     }
     if (key == "calendar") {
       auto text = ReadFileUpTo(value, kMaxCalendarFileBytes);
       if (!text.ok()) {
-        return Status(Code::kUnavailable,
-                      fmt::format("calendar={}: {}", value, text.status().message()));
+        return InputError(text.status(), "calendar=" + value);
       }
       auto j = ParseJson(*text);
       if (!j.ok()) {
-        return InvalidArgument(fmt::format("calendar={}: {}", value, j.status().message()));
+        return InputError(fmt::format("calendar={}: {}", value, j.status().message()));
       }
       body[key] = std::move(j).value();
     } else {
@@ -70,7 +69,6 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     ServerFlags server;
     std::vector<std::string> pairs;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* settings = app.add_subcommand("settings", "the registrar's logged settings");
@@ -78,13 +76,13 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
 
   auto* show = settings->add_subcommand("show", "print the settings in force");
   flags->server.Add(show, false);
-  show->add_flag("--json", flags->json, "print the answer as JSON");
+  AddJsonFlag(show, ctx);
   show->callback([flags, &ctx] {
     auto client = flags->server.Connect();
     if (!client.ok()) return Fail(ctx, client.status());
     auto answer = client->GetJson("/v1/settings");
     if (!answer.ok()) return Fail(ctx, answer.status());
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << answer->dump() << "\n";
       return;
     }
@@ -95,7 +93,7 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
       "set", "change settings (admin token required): KEY=VALUE..., calendar=FILE");
   set->add_option("changes", flags->pairs, "KEY=VALUE, e.g. notice_period=15wd")->required();
   flags->server.Add(set, true);
-  set->add_flag("--json", flags->json, "print the answer as JSON");
+  AddJsonFlag(set, ctx);
   set->callback([flags, &ctx] {
     auto body = ChangesOf(flags->pairs);
     if (!body.ok()) return Fail(ctx, body.status());
@@ -107,7 +105,7 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
     auto parsed = ParseJson(r->body);
     if (!parsed.ok()) return Fail(ctx, Internal("the server's answer: " + parsed.status().message()));
     const json& answer = *parsed;
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << answer.dump() << "\n";
       return;
     }

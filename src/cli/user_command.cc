@@ -1,7 +1,6 @@
 // dipr user create|list|show|disable|enable|rotate-token: accounts, through the server's API
-// (docs/API.md, "Accounts"). Human output by default, the server's JSON with --json. Exit codes:
-// 0 done; 1 the server refused (a 4xx: no such account, not allowed, already disabled); 2 usage,
-// input or connection trouble.
+// (docs/API.md, "Accounts"). Human output by default, the server's JSON with --json; exit codes and
+// errors as every command's (cli/common.h).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -19,19 +18,7 @@ struct Flags {
   ServerFlags server;
   std::string name, role, id, reason, expires_at, token_file;
   int64_t page = 1, grace_seconds = -1, ttl_seconds = -1;
-  bool json = false;
 };
-
-// A failure: the one line on stderr (and the error as JSON on stdout with --json). Whatever the
-// server answered with a 4xx is a refusal (1), a missing account included.
-void Failed(Context& ctx, const Flags& f, const Status& st, bool answered) {
-  if (f.json) {
-    json error = {{"code", std::string(CodeName(st.code()))}, {"message", st.message()}};
-    std::cout << json{{"error", error}}.dump() << "\n";
-  }
-  Fail(ctx, st);
-  if (answered && ctx.exit_code == 2 && st.code() == Code::kNotFound) ctx.exit_code = 1;
-}
 
 std::string Expiry(const json& v) { return v.is_string() ? v.get<std::string>() : "never"; }
 
@@ -61,17 +48,10 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   auto* user = app.add_subcommand("user", "manage accounts (an admin's token, except rotate-token "
                                           "of one's own)");
   user->require_subcommand(1);
-  auto common = [flags](CLI::App* cmd) {
+  auto common = [flags, &ctx](CLI::App* cmd) {
     flags->server.Add(cmd, true);
-    cmd->add_flag("--json", flags->json, "print the server's answer as JSON");
-  };
-  auto connect = [flags, &ctx]() -> std::optional<Client> {
-    auto client = flags->server.Connect();
-    if (!client.ok()) {
-      Failed(ctx, *flags, client.status(), false);
-      return std::nullopt;
-    }
-    return std::move(client).value();
+    AddJsonFlag(cmd, ctx, "print the server's answer as JSON");
+    AddFieldFlag(cmd, ctx);
   };
 
   auto* create = user->add_subcommand("create", "create an account");
@@ -79,19 +59,18 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
       ->required();
   create->add_option("--role", flags->role, "holder, examiner, finance or admin")->required();
   common(create);
-  create->callback([flags, &ctx, connect] {
-    auto client = connect();
-    if (!client) return;
-    auto answer = client->PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
-    if (!answer.ok()) return Failed(ctx, *flags, answer.status(), true);
-    if (flags->json) {
-      std::cout << answer->dump() << "\n";
-      return;
-    }
-    std::cout << "created " << answer->value("role", "") << " account " << answer->value("id", "")
-              << " (" << answer->value("name", "") << ")\n"
-              << "token: " << answer->value("token", "") << "\n"
-              << "(the token is shown only once; keep it secret)\n";
+  create->callback([flags, &ctx] {
+    RunCall(
+        ctx, flags->server,
+        [&](Client& c) {
+          return c.PostJson("/v1/users", {{"name", flags->name}, {"role", flags->role}});
+        },
+        [](const json& answer) {
+          std::cout << "created " << answer.value("role", "") << " account "
+                    << answer.value("id", "") << " (" << answer.value("name", "") << ")\n"
+                    << "token: " << answer.value("token", "") << "\n"
+                    << "(the token is shown only once; keep it secret)\n";
+        });
   });
 
   auto* list = user->add_subcommand("list", "list accounts, oldest first, 50 a page");
@@ -100,42 +79,34 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   list->add_option("--page", flags->page, "page, from 1")->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   common(list);
-  list->callback([flags, &ctx, connect] {
-    auto client = connect();
-    if (!client) return;
+  list->callback([flags, &ctx] {
     std::string target = "/v1/users?page=" + std::to_string(flags->page);
     if (!flags->role.empty()) target += "&role=" + flags->role;
-    auto answer = client->GetJson(target);
-    if (!answer.ok()) return Failed(ctx, *flags, answer.status(), true);
-    if (flags->json) {
-      std::cout << answer->dump() << "\n";
-      return;
-    }
-    for (const auto& a : (*answer)["items"]) PrintAccount(a);
-    if (answer->contains("next_page")) {
-      std::cout << "(more: --page " << (*answer)["next_page"].get<int64_t>() << ")\n";
-    }
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson(target); },
+        [](const json& answer) {
+          for (const auto& a : answer["items"]) PrintAccount(a);
+          if (answer.contains("next_page")) {
+            std::cout << "(more: --page " << answer["next_page"].get<int64_t>() << ")\n";
+          }
+        });
   });
 
   auto* show = user->add_subcommand("show", "show an account and its tokens' expiries");
   show->add_option("ID", flags->id, "account id (u…)")->required();
   common(show);
-  show->callback([flags, &ctx, connect] {
-    auto client = connect();
-    if (!client) return;
-    auto answer = client->GetJson("/v1/users/" + flags->id);
-    if (!answer.ok()) return Failed(ctx, *flags, answer.status(), true);
-    if (flags->json) {
-      std::cout << answer->dump() << "\n";
-      return;
-    }
-    PrintAccount(*answer);
-    std::cout << "created " << answer->value("created_at", "") << " (log entry "
-              << answer->value("log_index", 0) << ")\n";
-    for (const auto& t : (*answer)["tokens"]) {
-      std::cout << "token: expires " << Expiry(t["expires_at"])
-                << (t.value("expired", false) ? " (expired)" : "") << "\n";
-    }
+  show->callback([flags, &ctx] {
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson("/v1/users/" + flags->id); },
+        [](const json& answer) {
+          PrintAccount(answer);
+          std::cout << "created " << answer.value("created_at", "") << " (log entry "
+                    << answer.value("log_index", 0) << ")\n";
+          for (const auto& t : answer["tokens"]) {
+            std::cout << "token: expires " << Expiry(t["expires_at"])
+                      << (t.value("expired", false) ? " (expired)" : "") << "\n";
+          }
+        });
   });
 
   for (bool disable : {true, false}) {
@@ -145,18 +116,17 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", flags->id, "account id (u…)")->required();
     cmd->add_option("--reason", flags->reason, "why (logged in the public log)")->required();
     common(cmd);
-    cmd->callback([flags, &ctx, connect, disable] {
-      auto client = connect();
-      if (!client) return;
-      auto answer = client->PostJson(
-          "/v1/users/" + flags->id + (disable ? "/disable" : "/enable"), {{"reason", flags->reason}});
-      if (!answer.ok()) return Failed(ctx, *flags, answer.status(), true);
-      if (flags->json) {
-        std::cout << answer->dump() << "\n";
-        return;
-      }
-      std::cout << (disable ? "disabled " : "enabled ") << flags->id << " (log entry "
-                << answer->value("event_index", 0) << ")\n";
+    cmd->callback([flags, &ctx, disable] {
+      RunCall(
+          ctx, flags->server,
+          [&](Client& c) {
+            return c.PostJson("/v1/users/" + flags->id + (disable ? "/disable" : "/enable"),
+                              {{"reason", flags->reason}});
+          },
+          [&](const json& answer) {
+            std::cout << (disable ? "disabled " : "enabled ") << flags->id << " (log entry "
+                      << answer.value("event_index", 0) << ")\n";
+          });
     });
   }
 
@@ -175,37 +145,35 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
                      "write the new token to this file (mode 0600, replaced atomically; e.g. "
                      "DATA/admin.token) instead of printing it");
   common(rotate);
-  rotate->callback([flags, &ctx, connect] {
-    auto client = connect();
-    if (!client) return;
+  rotate->callback([flags, &ctx] {
+    auto client = flags->server.Connect();
+    if (!client.ok()) return Fail(ctx, client.status());
     json body = json::object();
     if (flags->grace_seconds >= 0) body["grace_seconds"] = flags->grace_seconds;
     if (flags->ttl_seconds >= 0) body["ttl_seconds"] = flags->ttl_seconds;
     if (!flags->expires_at.empty()) body["expires_at"] = flags->expires_at;
     auto answer = client->PostJson("/v1/users/" + flags->id + "/tokens", body);
-    if (!answer.ok()) return Failed(ctx, *flags, answer.status(), true);
+    if (!answer.ok()) return Fail(ctx, answer.status());
     std::string token = answer->value("token", "");
     if (!flags->token_file.empty()) {
       Status st = WriteTokenFile(flags->token_file, token);
       if (!st.ok()) {
         // The old token may be revoked already: the new one must not be lost.
         std::cerr << "dipr: the new token is " << token << "\n";
-        return Failed(ctx, *flags, st, false);
+        return Fail(ctx, InputError(st, "the token file"));
       }
       answer->erase("token");
       (*answer)["token_file"] = flags->token_file;
     }
-    if (flags->json) {
-      std::cout << answer->dump() << "\n";
-      return;
-    }
-    std::cout << "new token for " << flags->id << " (expires " << Expiry((*answer)["expires_at"])
-              << ", log entry " << answer->value("log_index", 0) << ")\n";
-    if (flags->token_file.empty()) {
-      std::cout << "token: " << token << "\n(the token is shown only once; keep it secret)\n";
-    } else {
-      std::cout << "written to " << flags->token_file << "\n";
-    }
+    Print(ctx, *answer, [&](const json& a) {
+      std::cout << "new token for " << flags->id << " (expires " << Expiry(a["expires_at"])
+                << ", log entry " << a.value("log_index", 0) << ")\n";
+      if (flags->token_file.empty()) {
+        std::cout << "token: " << token << "\n(the token is shown only once; keep it secret)\n";
+      } else {
+        std::cout << "written to " << flags->token_file << "\n";
+      }
+    });
   });
 }
 

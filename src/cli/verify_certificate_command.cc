@@ -32,14 +32,12 @@ namespace {
 
 using nlohmann::json;
 
-// Exit code 2: the check could not be made (see ExitCodeFor).
-Status Usage(std::string message) { return Status(Code::kUnavailable, std::move(message)); }
 
 // At most kMaxCertificateBytes (a PDF is ~1 MB, a JSON document a few kB; /dev/zero would never
 // end).
 Result<std::string> ReadInput(const std::string& path) {
   auto text = ReadFileUpTo(path, kMaxCertificateBytes);
-  if (!text.ok()) return Usage("cannot read the certificate: " + text.status().message());
+  if (!text.ok()) return InputError("cannot read the certificate: " + text.status().message());
   return text;
 }
 
@@ -70,7 +68,7 @@ struct Verified {
 
 Result<Verified> VerifyCertificateFile(const std::string& path, const std::string& key_arg) {
   auto key = LoadVerifierKey(key_arg);
-  if (!key.ok()) return Usage(key.status().message());
+  if (!key.ok()) return InputError(key.status().message());
   const std::string name = path == "-" ? "stdin" : path;
   ASSIGN_OR_RETURN(std::string text, ReadInput(path));
   Verified out;
@@ -116,7 +114,7 @@ struct FileCheck {
 
 Result<FileCheck> CheckFile(const std::string& path, const json& body) {
   auto fp = fingerprint::FingerprintFile(path);
-  if (!fp.ok()) return Usage("cannot fingerprint " + path + ": " + fp.status().message());
+  if (!fp.ok()) return InputError("cannot fingerprint " + path + ": " + fp.status().message());
   FileCheck c;
   c.path = path;
   c.digest = HexEncode(fp->digest);
@@ -175,7 +173,6 @@ std::string CurlHint(const registry::CertificateStanding& s, const json& body) {
 void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     std::string file, key, at, data;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand(
@@ -193,16 +190,13 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--file", flags->data,
                   "a dataset: check that it is one of the certificate's deposits (its fingerprint, "
                   "as dipr fingerprint computes it)");
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
-    auto fail = [&](const Status& st) {
-      if (flags->json) std::cout << json{{"ok", false}, {"error", st.message()}}.dump() << "\n";
-      Fail(ctx, st);
-    };
+    auto fail = [&](const Status& st) { Fail(ctx, st); };
     Time at = SystemClock().Now();
     if (!flags->at.empty()) {
       auto t = ParseRfc3339(flags->at);
-      if (!t.ok()) return fail(Usage("--at " + flags->at + ": " + t.status().message()));
+      if (!t.ok()) return fail(InputError("--at " + flags->at + ": " + t.status().message()));
       at = *t;
     }
     auto v = VerifyCertificateFile(flags->file, flags->key);
@@ -226,7 +220,7 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
     const json holders = Holders(record);
     const auto deposits = registry::CertificateDeposits(body);
 
-    if (flags->json) {
+    if (ctx.json) {
       json deps = nullptr;
       if (deposits) {
         deps = json::array();
@@ -330,7 +324,7 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
                 << CurlHint(s, body) << "\n";
     }
     if (!problem.empty()) {
-      Fail(ctx, InvalidArgument(problem));
+      FailAfterResult(ctx, InvalidArgument(problem));
     }
   });
 }

@@ -25,7 +25,9 @@ struct Verified {
 Result<Verified> VerifyReceiptFile(const std::string& receipt_path, const std::string& key_arg,
                                    const std::string& file) {
   ASSIGN_OR_RETURN(auto key, LoadVerifierKey(key_arg));
-  ASSIGN_OR_RETURN(std::string text, server::ReadFile(receipt_path));
+  auto read = server::ReadFile(receipt_path);
+  if (!read.ok()) return InputError(read.status(), "");
+  const std::string& text = *read;
   auto json = ParseJson(text);
   if (!json.ok()) return InvalidArgument(receipt_path + " is " + json.status().message());
   ASSIGN_OR_RETURN(auto receipt, registry::Receipt::FromJson(*json));
@@ -47,7 +49,7 @@ Result<Verified> VerifyReceiptFile(const std::string& receipt_path, const std::s
     opts.progress = progress.Callback();
     auto fp = fingerprint::FingerprintFile(file, opts);
     progress.Done();
-    if (!fp.ok()) return fp.status();
+    if (!fp.ok()) return InputError(fp.status(), "--file");
     if (fp->digest != recorded->digest || fp->size != recorded->size) {
       return InvalidArgument(file + " is not the deposited file: digest " + HexEncode(fp->digest) +
                              ", the entry records " + HexEncode(recorded->digest));
@@ -62,7 +64,6 @@ Result<Verified> VerifyReceiptFile(const std::string& receipt_path, const std::s
 void AddVerifyCommand(CLI::App& app, Context& ctx) {
   struct Flags {
     std::string receipt, key, file;
-    bool json = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("verify", "verify a deposit receipt offline");
@@ -70,21 +71,18 @@ void AddVerifyCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--key", flags->key, "the registry's verifier key, or a file holding it")
       ->required();
   cmd->add_option("--file", flags->file, "also check that this file is the deposited one");
-  cmd->add_flag("--json", flags->json, "print the result as JSON");
+  AddJsonFlag(cmd, ctx, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     auto v = VerifyReceiptFile(flags->receipt, flags->key, flags->file);
     if (!v.ok()) {
-      if (flags->json) {
-        std::cout << nlohmann::json{{"ok", false}, {"error", v.status().message()}}.dump() << "\n";
-      }
-      return Fail(ctx, v.status().code() == Code::kNotFound || v.status().code() == Code::kInternal
-                           ? v.status()
-                           : InvalidArgument(v.status().message()));
+      // An input that could not be used exits 2; anything else the receipt failed (1).
+      return Fail(ctx, ExitCodeFor(v.status()) == 2 ? v.status()
+                                                    : InvalidArgument(v.status().message()));
     }
     std::string digest = v->event.payload.contains("fingerprint")
                              ? v->event.payload["fingerprint"].value("digest", "")
                              : "";
-    if (flags->json) {
+    if (ctx.json) {
       std::cout << nlohmann::json{{"ok", true},
                                   {"index", v->index},
                                   {"type", v->event.type},

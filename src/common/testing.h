@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/url.h"
+
 namespace dipr::testenv {
 
 // The source tree's root (for testdata/).
@@ -22,21 +24,7 @@ inline std::string DiprBinary() {
   return env ? env : DIPR_BINARY_DEFAULT;
 }
 
-// Percent-encodes everything but RFC 3986's unreserved characters (for query parameters).
-inline std::string UrlEncode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
+using dipr::UrlEncode;  // common/url.h
 
 // Runs a shell command and returns what it wrote on stdout.
 inline std::string RunCommand(const std::string& command) {
