@@ -24,5 +24,6 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx);
 void AddAuditCommand(CLI::App& app, Context& ctx);
 void AddFsckCommand(CLI::App& app, Context& ctx);
 void AddSettingsCommand(CLI::App& app, Context& ctx);
+void AddBackupCommand(CLI::App& app, Context& ctx);
 
 }  // namespace dipr::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   dipr::cli::AddAuditCommand(app, ctx);
   dipr::cli::AddFsckCommand(app, ctx);
   dipr::cli::AddSettingsCommand(app, ctx);
+  dipr::cli::AddBackupCommand(app, ctx);
   spdlog::set_default_logger(spdlog::default_logger());
   try {
     app.parse(argc, argv);

@@ -92,6 +92,7 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
            static_cast<double>(st.queued_integrated));
     metric("dipr_sequencer_forwarded_total", "counter",
            "Entries this node queued for the sequencing node.", static_cast<double>(st.forwarded));
+    metric("dipr_sequencer_results_swept_total", "counter", "Queued entries' results no node took, removed.", static_cast<double>(st.results_swept));
     metric("dipr_tile_cache_bytes", "gauge", "Bytes of tiles held in the proof cache.",
            static_cast<double>(registry.reader().tile_cache_bytes()));
     auto scrub = registry.reader().scrub_stats();
