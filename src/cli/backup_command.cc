@@ -33,7 +33,7 @@ void AddBackupCommand(CLI::App& app, Context& ctx) {
   cmd->add_flag("--json", flags->json, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     if (!flags->db.empty()) {
-      return Fail(ctx, InvalidArgument(
+      return Fail(ctx, Unavailable(
                            "dipr backup copies SQLite registries; back up a PostgreSQL one with "
                            "pg_dump -Fc and a copy of its data directory (docs/DEPLOY.md, "
                            "\"Backups\")"));
@@ -52,7 +52,8 @@ void AddBackupCommand(CLI::App& app, Context& ctx) {
                    static_cast<unsigned long long>(total ? done * 100 / total : 100));
     };
     auto report = server::BackupDataDir(flags->dir, flags->out, options);
-    if (!report.ok()) return Fail(ctx, report.status());
+    // Whatever the reason, nothing was written: exit 2, as for an unreadable input.
+    if (!report.ok()) return Fail(ctx, Unavailable(report.status().message()));
     const server::BackupReport& r = *report;
     if (flags->json) {
       std::cout << nlohmann::json{{"archive", r.archive},
