@@ -24,12 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path FreshDir(const std::string& prefix) {
-  fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testenv::FreshDir;
 
 unsigned ModeOf(const fs::path& p) {
   struct stat st;

@@ -60,9 +60,7 @@ int64_t MillisSince(Clock::time_point t) {
 }
 
 TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
-  fs::path dir = fs::temp_directory_path() / ("dipr-partition-" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
+  fs::path dir = testenv::FreshDir("dipr-partition-");
   auto db = testenv::PostgresServer::Get().Database(dir.string());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
   std::string host = ConninfoValue(*db, "host"), port = ConninfoValue(*db, "port");
@@ -75,11 +73,7 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
   testenv::ServerProcess node1((dir / "node1").string(),
                                {"--db", through_proxy, "--origin", "partition.test/dipr"});
   ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
-  fs::create_directories(dir / "node2");
-  fs::permissions(dir / "node2", fs::perms::owner_all, fs::perm_options::replace);
-  for (const char* f : {"log.key", "admin.token"}) {
-    fs::copy_file(dir / "node1" / f, dir / "node2" / f);
-  }
+  testenv::CopySecrets(dir / "node1", dir / "node2");
   testenv::ServerProcess node2((dir / "node2").string(), {"--db", *db});
   ASSERT_TRUE(node2.Start()) << "see " << (dir / "node2").string() << ".log";
   ASSERT_EQ(Metric(node1.url(), "dipr_sequencer_leading"), 1);
@@ -130,7 +124,11 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
   while (ok_before < 200 && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_GE(ok_before.load(), 200u);
+  if (ok_before < 200) {  // the clients must be joined before the test may end
+    stop = true;
+    for (auto& c : clients) c.join();
+    FAIL() << "only " << ok_before << " deposits before the partition";
+  }
 
   proxy.Pause();
   pause_time = Clock::now();
@@ -151,7 +149,7 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
               static_cast<long long>(first_after_ms.load()),
               static_cast<long long>(stepped_down_ms), wait_s);
   EXPECT_EQ(node1_after.load(), 0u) << "the partitioned node acknowledged a deposit";
-  ASSERT_GE(node2_after.load(), 50u) << "node 2 did not take over";
+  EXPECT_GE(node2_after.load(), 50u) << "node 2 did not take over";
   EXPECT_LE(first_after_ms.load(), 10000) << "the takeover took longer than 10 s";
   EXPECT_GE(stepped_down_ms, 0) << "the partitioned node still says it leads";
   EXPECT_LE(stepped_down_ms, 25000);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,24 @@ inline uint16_t FreePort() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
+}
+
+// An empty directory named PREFIX + the test process's id under the temporary directory.
+inline std::filesystem::path FreshDir(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A second node's data directory (0700) with copies of the first's key and admin token, as an
+// operator installs them, so that both sign as the same log.
+inline void CopySecrets(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  fs::create_directories(to);
+  fs::permissions(to, fs::perms::owner_all, fs::perm_options::replace);
+  for (const char* f : {"log.key", "admin.token"}) fs::copy_file(from / f, to / f);
 }
 
 class ServerProcess {
