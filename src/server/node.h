@@ -32,7 +32,8 @@ struct NodeOptions {
   // key and the admin token stay files in data_dir either way.
   std::string db;
   // The PostgreSQL connections' timeouts (how fast a partitioned node gives up its lease).
-  storage::PostgresStoreOptions pg;
+  storage::PostgresStoreOptions pg{.lease_timeout = std::chrono::seconds(5),
+                                   .statement_timeout = std::chrono::seconds(10)};
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
   // /healthz's probes and the PDF queue (http/api.h); the disk probed defaults to data_dir's for

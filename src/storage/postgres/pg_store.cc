@@ -470,12 +470,16 @@ std::string ServerKeepalives() {
       pg::kDefaultKeepalivesIdle, pg::kDefaultKeepalivesInterval, pg::kDefaultKeepalivesCount,
       pg::kDefaultTcpUserTimeout);
 }
+// " SET name = ms;", or nothing for zero (the server's or role's setting then applies).
+std::string SetMillis(const char* name, std::chrono::milliseconds v) {
+  return v.count() > 0 ? fmt::format(" SET {} = {};", name, v.count()) : std::string();
+}
 std::string StatementTimeout(const PostgresStoreOptions& o) {
-  return fmt::format(" SET statement_timeout = {};", o.statement_timeout.count());
+  return SetMillis("statement_timeout", o.statement_timeout);
 }
 std::string WriterInit(const PostgresStoreOptions& o) {
   return ServerKeepalives() + " SET synchronous_commit = on;" + StatementTimeout(o) +
-         fmt::format(" SET idle_in_transaction_session_timeout = {};", o.lease_timeout.count());
+         SetMillis("idle_in_transaction_session_timeout", o.lease_timeout);
 }
 std::string ReaderInit(const PostgresStoreOptions& o) {
   return ServerKeepalives() + " SET default_transaction_read_only = on;" + StatementTimeout(o);
@@ -483,8 +487,7 @@ std::string ReaderInit(const PostgresStoreOptions& o) {
 // The lease's session checks in every second; one silent for lease_timeout is ended by the
 // server, which frees the lease (a session-level advisory lock) for another node.
 std::string LeaseInit(const PostgresStoreOptions& o) {
-  return ServerKeepalives() +
-         fmt::format(" SET idle_session_timeout = {};", o.lease_timeout.count());
+  return ServerKeepalives() + SetMillis("idle_session_timeout", o.lease_timeout);
 }
 // How long a call waits for the server's answer (Connection::Open): a statement the server
 // cancels at statement_timeout has its answer back well within 5 s more.

@@ -31,11 +31,13 @@ struct PostgresStoreOptions {
   // second, so this must be well above that. A partitioned leader's lease is free after this
   // long, and another node leads a second later. Zero: never (a partitioned leader's session
   // then holds the lease until the server's TCP keepalives end it: 2 hours by default).
-  std::chrono::milliseconds lease_timeout{5000};
+  // `dipr serve` uses 5 s (server::NodeOptions); offline tools (fsck, migrate) none.
+  std::chrono::milliseconds lease_timeout{0};
   // The writer's, the queue's and the readers' statement_timeout; a statement still running
   // after it is cancelled by the server (Unavailable). The node waits this long plus 5 s for an
-  // answer before it gives the connection up. Zero: no limit, and no wait limit.
-  std::chrono::milliseconds statement_timeout{10000};
+  // answer before it gives the connection up. Zero: no limit, and no wait limit. `dipr serve`
+  // uses 10 s; offline tools, whose statements may be long, none.
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 // Connects with a libpq connection string or URI (postgres://user@127.0.0.1:5432/dipr), creates
