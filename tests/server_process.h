@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
@@ -45,6 +46,22 @@ inline bool WaitForChild(pid_t& pid, const std::function<bool()>& ready) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+// An empty directory named PREFIX + the test process's id under the temporary directory.
+inline std::filesystem::path FreshDir(const std::string& prefix) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A second node's data directory (0700) with copies of the first's key and admin token, as an
+// operator installs them, so that both sign as the same log.
+inline void CopySecrets(const std::filesystem::path& from, const std::filesystem::path& to) {
+  namespace fs = std::filesystem;
+  fs::create_directories(to);
+  fs::permissions(to, fs::perms::owner_all, fs::perm_options::replace);
+  for (const char* f : {"log.key", "admin.token"}) fs::copy_file(from / f, to / f);
 }
 
 class ServerProcess {

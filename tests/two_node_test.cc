@@ -25,16 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// An empty directory named PREFIX + the test process's id under the temporary directory.
-fs::path FreshDir(const std::string& prefix) {
-  fs::path dir = fs::temp_directory_path() / (prefix + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+using testenv::CopySecrets;
+using testenv::FreshDir;
 
-// A second node's data directory (0700) with copies of the first's key and admin token, as an
-// operator installs them, so that both sign as the same log.
 // The admin's token (from the first node's data directory), and a new holder's and examiner's.
 struct Tokens {
   std::string admin, holder, examiner;
@@ -47,12 +40,6 @@ Tokens CreateAccounts(const fs::path& node1_dir, const std::string& url) {
   t.holder = (*a.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
   t.examiner = (*a.PostJson("/v1/users", {{"name", "e"}, {"role", "examiner"}}))["token"];
   return t;
-}
-
-void CopySecrets(const fs::path& from, const fs::path& to) {
-  fs::create_directories(to);
-  fs::permissions(to, fs::perms::owner_all, fs::perm_options::replace);
-  for (const char* f : {"log.key", "admin.token"}) fs::copy_file(from / f, to / f);
 }
 
 TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {

@@ -25,6 +25,7 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx);
 void AddAuditCommand(CLI::App& app, Context& ctx);
 void AddFsckCommand(CLI::App& app, Context& ctx);
 void AddSettingsCommand(CLI::App& app, Context& ctx);
+void AddBackupCommand(CLI::App& app, Context& ctx);
 // The register, for what needed curl before: one file each.
 void AddApplyCommand(CLI::App& app, Context& ctx);
 void AddApplicationCommand(CLI::App& app, Context& ctx);

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   dipr::cli::AddCertificateCommand(app, ctx);
   dipr::cli::AddLogCommand(app, ctx);
   dipr::cli::AddKeyCommand(app, ctx);
+  dipr::cli::AddBackupCommand(app, ctx);
   spdlog::set_default_logger(spdlog::default_logger());
   try {
     app.parse(argc, argv);

@@ -41,6 +41,8 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     double account_burst = 100;
     size_t per_address_connections = 64;
     std::vector<std::string> trusted_proxies;
+    double pg_lease_timeout = 5;
+    double pg_statement_timeout = 10;
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("serve", "run the registry server");
@@ -95,6 +97,15 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
   cmd->add_option("--scrub-interval", flags->scrub_hours,
                   "hours between background scrubs that re-derive the whole tree from the "
                   "entries (the first 5 minutes after start; 0: never)");
+  cmd->add_option("--pg-lease-timeout", flags->pg_lease_timeout,
+                  "PostgreSQL: seconds a silent node keeps its lease and open write transaction "
+                  "(a partitioned leader is replaced after about this long); 0: until TCP gives "
+                  "up")
+      ->capture_default_str();
+  cmd->add_option("--pg-statement-timeout", flags->pg_statement_timeout,
+                  "PostgreSQL: seconds a statement may run before the server cancels it; 0: no "
+                  "limit")
+      ->capture_default_str();
   cmd->callback([flags, &ctx] {
     auto log_format = ParseLogFormat(flags->log_format);
     if (!log_format.ok()) return Fail(ctx, log_format.status());
@@ -153,6 +164,18 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     }
     opts.scrub.interval =
         std::chrono::milliseconds(static_cast<int64_t>(flags->scrub_hours * 3600 * 1000));
+    // The leader checks its lease every second: a shorter lease would be lost between checks.
+    if (!(flags->pg_lease_timeout == 0 ||
+          (flags->pg_lease_timeout >= 2 && flags->pg_lease_timeout <= 3600))) {
+      return Fail(ctx, InvalidArgument("--pg-lease-timeout must be 0 or 2 to 3600 seconds"));
+    }
+    if (!(flags->pg_statement_timeout >= 0 && flags->pg_statement_timeout <= 86400)) {
+      return Fail(ctx, InvalidArgument("--pg-statement-timeout must be 0 to 86400 seconds"));
+    }
+    opts.pg.lease_timeout =
+        std::chrono::milliseconds(static_cast<int64_t>(flags->pg_lease_timeout * 1000));
+    opts.pg.statement_timeout =
+        std::chrono::milliseconds(static_cast<int64_t>(flags->pg_statement_timeout * 1000));
     auto node = server::Node::Start(opts);
     if (!node.ok()) return Fail(ctx, node.status());
     const auto& d = (*node)->data();

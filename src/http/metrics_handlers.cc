@@ -30,6 +30,8 @@ void AddMetricsRoute(Router& router, registry::Registry& registry, const ApiOpti
               "Entries queued by other nodes that this node integrated.", n(st.queued_integrated));
     m.Counter("dipr_sequencer_forwarded_total", "Entries this node queued for the sequencing node.",
               n(st.forwarded));
+    m.Counter("dipr_sequencer_results_swept_total",
+              "Queued entries' results no node took, removed.", n(st.results_swept));
     m.Gauge("dipr_tile_cache_bytes", "Bytes of tiles held in the proof cache.",
             n(registry.reader().tile_cache_bytes()));
     auto scrub = registry.reader().scrub_stats();

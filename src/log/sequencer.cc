@@ -95,6 +95,7 @@ Result<std::unique_ptr<Sequencer>> Sequencer::Start(storage::Store& store,
     q->cv_.notify_one();
   }));
   s->thread_ = std::thread([p] { p->Run(); });
+  s->lease_thread_ = std::thread([p] { p->WatchLease(); });
   return s;
 }
 
@@ -116,7 +117,9 @@ Sequencer::~Sequencer() {
     stopping_ = true;
   }
   cv_.notify_all();
+  lease_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (lease_thread_.joinable()) lease_thread_.join();
   for (auto& p : queue_) p.done->Done(Unavailable("the registry is shutting down"));
   for (auto& [id, w] : waiting_) {
     w.done->Done(Unavailable("the registry is shutting down; the entry may still be logged"));
@@ -213,6 +216,7 @@ void Sequencer::Run() {
   std::deque<Pending> batch;
   auto next_role_check = std::chrono::steady_clock::now() + options_.lease_interval;
   auto next_poll = std::chrono::steady_clock::now();
+  auto next_sweep = std::chrono::steady_clock::now() + options_.result_sweep_interval;
   while (true) {
     bool signalled, leading;
     {
@@ -252,6 +256,10 @@ void Sequencer::Run() {
       // Entries this node queued while it followed are integrated by now (by us, or by the
       // leader before it went): answer them.
       if (!waiting_.empty() && (signalled || poll)) CollectResults();
+      if (options_.result_sweep_interval.count() > 0 && now >= next_sweep) {
+        SweepResults();
+        next_sweep = now + options_.result_sweep_interval;
+      }
     } else {
       if (!batch.empty()) Forward(batch);
       if (signalled || poll) {
@@ -263,15 +271,24 @@ void Sequencer::Run() {
   }
 }
 
-void Sequencer::CheckRole() {
-  bool leading = this->leading();
-  if (leading) {
-    if (store_.LeaseHeld()) return;
-    spdlog::warn("sequencer: lost the lease; following");
-    std::lock_guard<std::mutex> g(mu_);
-    leading_ = false;
-    return;
+void Sequencer::WatchLease() {
+  pthread_setname_np(pthread_self(), "dipr-lease");
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lease_cv_.wait_for(lock, options_.lease_interval, [this] { return stopping_; });
+    if (stopping_ || !leading_) continue;
+    lock.unlock();
+    bool held = store_.LeaseHeld();  // may wait for a silent database: not under mu_
+    lock.lock();
+    if (!held && leading_) {
+      spdlog::warn("sequencer: lost the lease; following");
+      leading_ = false;
+    }
   }
+}
+
+void Sequencer::CheckRole() {
+  if (leading()) return;  // WatchLease checks a leader's lease
   auto lead = store_.TryAcquireLease();
   if (!lead.ok() || !*lead) return;
   // Build on what the last leader committed; CatchUp checks it against its signed checkpoint.
@@ -353,6 +370,27 @@ void Sequencer::CollectResults() {
     }
     it = waiting_.erase(it);
   }
+}
+
+void Sequencer::SweepResults() {
+  const auto now = std::chrono::steady_clock::now();
+  uint64_t through = 0;
+  while (!sweep_marks_.empty() && now - sweep_marks_.front().first >= options_.result_ttl) {
+    through = sweep_marks_.front().second;
+    sweep_marks_.pop_front();
+  }
+  auto swept = store_.SweepResults(through);
+  if (!swept.ok()) {
+    spdlog::warn("sequencer: sweeping results no node took failed: {}", swept.status().ToString());
+    return;
+  }
+  sweep_marks_.emplace_back(now, swept->newest);
+  if (swept->deleted == 0) return;
+  spdlog::info("sequencer: removed {} results of queued entries no node took in {} s",
+               swept->deleted,
+               std::chrono::duration_cast<std::chrono::seconds>(options_.result_ttl).count());
+  std::lock_guard<std::mutex> g(mu_);
+  stats_.results_swept += swept->deleted;
 }
 
 Result<storage::TreeHead> Sequencer::SignHead() {

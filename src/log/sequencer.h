@@ -75,6 +75,11 @@ class Sequencer {
     std::chrono::milliseconds poll_interval{500};
     // How long a follower waits for the leader to integrate an entry it queued.
     std::chrono::milliseconds queue_timeout{30000};
+    // The leader removes results of queued entries no node took within result_ttl (the node
+    // that queued them died, or gave up after queue_timeout, which must be well below it),
+    // looking every result_sweep_interval. Zero interval: never.
+    std::chrono::milliseconds result_ttl{600000};
+    std::chrono::milliseconds result_sweep_interval{60000};
   };
 
   // Counters for /metrics. Monotonic since start.
@@ -87,6 +92,7 @@ class Sequencer {
     uint64_t max_batch = 0;
     uint64_t queued_integrated = 0;  // entries other nodes queued that this node integrated
     uint64_t forwarded = 0;          // entries this node queued for the leader
+    uint64_t results_swept = 0;      // results of queued entries no node took (SweepResults)
   };
   Stats stats() const;
 
@@ -144,8 +150,14 @@ class Sequencer {
   // Follower: queues the local batch for the leader; then resolves waiters whose results are in.
   void Forward(std::deque<Pending>& batch);
   void CollectResults();
-  // Takes the lease if free (becoming leader) or checks it is still held.
+  // Leader: removes the results that have waited result_ttl for their node.
+  void SweepResults();
+  // Follower: takes the lease if free (becoming leader).
   void CheckRole();
+  // Leader, on a thread of its own: checks every lease_interval that the lease is still held,
+  // and follows once it is not. Apart from the sequencer's thread, so that a batch stuck on a
+  // silent database (a partition) does not keep the node believing it leads.
+  void WatchLease();
   // Reads the latest stored tree head (a follower's view of the log).
   void RefreshLatest();
   // Reloads the tree's right edge after another process appended up to stored_size.
@@ -171,6 +183,11 @@ class Sequencer {
     std::chrono::steady_clock::time_point deadline;
   };
   std::map<uint64_t, Waiter> waiting_;
+  // For SweepResults: the newest result id seen at each sweep, oldest first. Every result with
+  // an id up to one seen result_ttl ago has waited at least that long: the leader resolves
+  // queued entries in id order, and an entry whose id came first but whose queueing committed
+  // later is late by one statement (seconds at most), not minutes. Sequencer thread only.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> sweep_marks_;
   // What the store's signal callback holds instead of `this` (it may outlive us).
   struct Handle {
     std::mutex mu;
@@ -184,6 +201,8 @@ class Sequencer {
   std::chrono::steady_clock::time_point integrating_;  // GUARDED_BY(mu_)
   std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
+  std::condition_variable lease_cv_;  // wakes WatchLease to stop
+  std::thread lease_thread_;         // WatchLease
 };
 
 }  // namespace dipr::log

@@ -162,6 +162,9 @@ class FaultyStore final : public storage::Store {
     ASSIGN_OR_RETURN(auto tx, base_.BeginWrite());
     return std::unique_ptr<storage::WriteTx>(new Tx(std::move(tx), *this));
   }
+  Result<storage::ResultSweep> SweepResults(uint64_t through) override {
+    return base_.SweepResults(through);
+  }
 
  private:
   storage::Store& base_;
@@ -333,6 +336,42 @@ TEST_F(SequencerTest, AFollowerHandsItsEntriesToTheLeader) {
     EXPECT_TRUE(VerifyConsistency(size, final_head->size, *proof, root, final_head->root).ok())
         << "checkpoint at size " << size << " is not consistent with the final one";
   }
+}
+
+// A follower queued an entry and died before it took the result: the leader integrates the
+// entry, and once the result has waited result_ttl for its node, removes it (the table of
+// results no longer grows by one row per follower death or timeout, forever).
+TEST_F(SequencerTest, ResultsOfADeadFollowerAreSweptAfterTheirTtl) {
+  Sequencer::Options opts;
+  opts.apply_queued = [](storage::WriteTx&, uint64_t, std::string_view, std::string_view) {
+    return Status::Ok();
+  };
+  opts.poll_interval = std::chrono::milliseconds(20);
+  opts.result_ttl = std::chrono::milliseconds(1000);
+  opts.result_sweep_interval = std::chrono::milliseconds(50);
+  Open(opts);
+  // The dead follower: its entry queued on a store of its own, then nothing.
+  auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
+  uint64_t id = *store2->Enqueue("queued by a node that died", "");
+  ASSERT_TRUE(store2->Signal("queued").ok());
+  store2.reset();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seq_->stats().results_swept == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(seq_->stats().queued_integrated, 1u);
+  EXPECT_EQ(seq_->stats().results_swept, 1u) << "the uncollected result was not swept";
+  EXPECT_FALSE((*store_->TakeResult(id)).has_value());
+  // A live node's result is still there for it within the ttl: a fresh one is not swept at once.
+  uint64_t id2 = *store_->Enqueue("queued by a live node", "");
+  ASSERT_TRUE(store_->Signal("queued").ok());
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (seq_->stats().queued_integrated < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto taken = store_->TakeResult(id2);
+  ASSERT_TRUE(taken.ok() && taken->has_value()) << "a result younger than its ttl was swept";
+  EXPECT_EQ((*taken)->index, 1u);
 }
 
 TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {

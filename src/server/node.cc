@@ -90,7 +90,7 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
                        options.settings,
                        "http://" + http::HostPort(options.http.host, n->server_->port())));
   if (!options.db.empty()) {
-    ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db));
+    ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db, options.pg));
   }
   ASSIGN_OR_RETURN(n->data_, OpenDataDir(options.data_dir, options.origin));
   const bool sqlite = options.db.empty();

@@ -25,6 +25,7 @@
 #include "registry/registry.h"
 #include "registry/settings.h"
 #include "server/data_dir.h"
+#include "storage/postgres/pg_store.h"
 #include "storage/store.h"
 
 namespace dipr::server {
@@ -34,6 +35,9 @@ struct NodeOptions {
   // Empty: SQLite in data_dir. Otherwise a libpq URI (postgres://user@host:port/db); the signing
   // key and the admin token stay files in data_dir either way.
   std::string db;
+  // The PostgreSQL connections' timeouts (how fast a partitioned node gives up its lease).
+  storage::PostgresStoreOptions pg{.lease_timeout = std::chrono::seconds(5),
+                                   .statement_timeout = std::chrono::seconds(10)};
   std::string origin;  // empty: the existing key's name, or "localhost/dipr" for a new log
   http::ServerOptions http;
   // /healthz's probes and the PDF queue (http/api.h); the disk probed defaults to data_dir's for

@@ -133,6 +133,12 @@ struct PendingResult {
   std::string message;  // when not
 };
 
+// What a sweep of the queue's results did (Store::SweepResults).
+struct ResultSweep {
+  uint64_t deleted = 0;  // results removed
+  uint64_t newest = 0;   // the highest id among the results left (0: none left)
+};
+
 class WriteTx {
  public:
   virtual ~WriteTx() = default;  // rolls back unless committed
@@ -272,6 +278,12 @@ class Store {
   // One writer at a time, across every process using the database: a second BeginWrite waits
   // until the first transaction ends.
   virtual Result<std::unique_ptr<WriteTx>> BeginWrite() = 0;
+
+  // --- results nobody took ---
+  // A node that queued an entry and died (or gave up waiting) never takes its result: removes
+  // the results of the queued entries with id <= through_id, for the sequencing node's sweep
+  // (log/sequencer.h).
+  virtual Result<ResultSweep> SweepResults(uint64_t through_id) = 0;
 };
 
 }  // namespace dipr::storage

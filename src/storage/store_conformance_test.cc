@@ -561,6 +561,34 @@ TEST_P(StoreConformance, QueuedEntriesAreResolvedOnceAndInOrder) {
   EXPECT_EQ(tx->Pending(10)->size(), 1u);
 }
 
+// The sequencer's sweep of results no node took: only those up to the id given go.
+TEST_P(StoreConformance, SweepingResultsRemovesOnlyThoseUpToTheIdGiven) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 3; ++i) ids.push_back(*store_->Enqueue("entry " + std::to_string(i), ""));
+  auto none = store_->SweepResults(ids.back());
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_EQ(none->deleted, 0u);
+  EXPECT_EQ(none->newest, 0u);
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_EQ(tx->Pending(10)->size(), 3u);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      ASSERT_TRUE(tx->Resolve(ids[i], {Code::kOk, i, ""}).ok());
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  auto swept = store_->SweepResults(ids[1]);
+  ASSERT_TRUE(swept.ok()) << swept.status().ToString();
+  EXPECT_EQ(swept->deleted, 2u);
+  EXPECT_EQ(swept->newest, ids[2]);
+  EXPECT_FALSE(store_->TakeResult(ids[0])->has_value());
+  EXPECT_FALSE(store_->TakeResult(ids[1])->has_value());
+  auto kept = *store_->TakeResult(ids[2]);
+  ASSERT_TRUE(kept.has_value());
+  EXPECT_EQ(kept->index, 2u);
+  EXPECT_EQ(store_->SweepResults(ids[2])->newest, 0u);
+}
+
 TEST_P(StoreConformance, TheLeaseHasOneHolderAndPassesOnWhenItGoes) {
   auto other = GetParam().open(dir_);
   ASSERT_NE(other, nullptr);

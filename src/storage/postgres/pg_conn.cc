@@ -1,7 +1,10 @@
 #include "storage/postgres/pg_conn.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 
+#include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -131,17 +134,29 @@ Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what) {
   return Internal(msg);
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
-                                                     std::span<const StatementDef> statements,
-                                                     bool pipelined, const char* init_sql) {
+PGconn* ConnectWithDefaults(const std::string& conninfo) {
   // Defaults first; the conninfo (expanded from "dbname") overrides them. client_encoding comes
   // last so that text always travels as UTF-8, whatever the conninfo says.
-  const char* const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
-                              "client_encoding", nullptr};
-  const char* const values[] = {"10", "dipr", conninfo.c_str(), "UTF8", nullptr};
-  PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  const char* const keys[] = {"connect_timeout",    "keepalives",          "keepalives_idle",
+                              "keepalives_interval", "keepalives_count",    "tcp_user_timeout",
+                              "fallback_application_name", "dbname",     "client_encoding",
+                              nullptr};
+  const char* const values[] = {kDefaultConnectTimeout,     "1",
+                                kDefaultKeepalivesIdle,     kDefaultKeepalivesInterval,
+                                kDefaultKeepalivesCount,    kDefaultTcpUserTimeout,
+                                "dipr",                     conninfo.c_str(),
+                                "UTF8",                     nullptr};
+  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo,
+                                                     std::span<const StatementDef> statements,
+                                                     bool pipelined, const char* init_sql,
+                                                     std::chrono::milliseconds answer_timeout) {
+  PGconn* raw = ConnectWithDefaults(conninfo);
   if (raw == nullptr) return Unavailable("postgres: out of memory for a connection");
   std::unique_ptr<Connection> c(new Connection(raw));
+  c->answer_timeout_ = answer_timeout;
   // Notices ("relation already exists, skipping") would go to stderr; nothing here needs them.
   PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
   if (PQstatus(raw) != CONNECTION_OK) {
@@ -186,37 +201,83 @@ Status Connection::Prepare(std::span<const StatementDef> statements) {
   return Status::Ok();
 }
 
+Status Connection::AwaitResult() {
+  if (answer_timeout_.count() <= 0) return Status::Ok();
+  const auto deadline = std::chrono::steady_clock::now() + answer_timeout_;
+  while (PQisBusy(conn_)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      lost_ = true;
+      return Unavailable(fmt::format(
+          "postgres: no answer from the server in {} ms; the connection is given up (a network "
+          "partition, or a stalled server)",
+          answer_timeout_.count()));
+    }
+    pollfd pfd{PQsocket(conn_), POLLIN, 0};
+    int n = ::poll(&pfd, 1, static_cast<int>(std::min<long long>(left, INT_MAX)));
+    if (n < 0 && errno != EINTR) {
+      lost_ = true;
+      return Unavailable(fmt::format("postgres: waiting for the server: {}", std::strerror(errno)));
+    }
+    if (n > 0 && !PQconsumeInput(conn_)) {
+      lost_ = true;
+      return ErrorStatus(conn_, nullptr, "reading");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Rows> Connection::CollectResults(bool sent, const char* what) {
+  if (!sent) {
+    lost_ = true;  // what reached the server is unknown
+    return ErrorStatus(conn_, nullptr, "send");
+  }
+  // As PQexec: the last result's rows, or the first failure (the server runs nothing after it).
+  Rows last;
+  Status first;
+  while (true) {
+    if (Status st = AwaitResult(); !st.ok()) return st;
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) break;
+    Rows rows(r);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      if (first.ok()) first = ErrorStatus(conn_, r, what);
+    } else {
+      last = std::move(rows);
+    }
+    if (PQstatus(conn_) == CONNECTION_BAD) {
+      if (first.ok()) first = ErrorStatus(conn_, nullptr, "reading results");
+      break;
+    }
+  }
+  if (!first.ok()) return first;
+  return last;
+}
+
 Result<Rows> Connection::Exec(const std::string& sql) {
   assert(!pipelined_);
-  PGresult* r = PQexec(conn_, sql.c_str());
-  Rows rows(r);
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "exec");
-  return rows;
+  return CollectResults(PQsendQuery(conn_, sql.c_str()) == 1, "exec");
 }
 
 Result<Rows> Connection::Query(int stmt, const Params& p) {
   assert(!pipelined_);
   char name[16];
   std::snprintf(name, sizeof(name), "s%d", stmt);
-  PGresult* r = PQexecPrepared(conn_, name, p.size(), p.values(), p.lengths(), p.formats(),
-                               /*resultFormat=*/1);
-  Rows rows(r);
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "query");
-  return rows;
+  return CollectResults(PQsendQueryPrepared(conn_, name, p.size(), p.values(), p.lengths(),
+                                            p.formats(), /*resultFormat=*/1) == 1,
+                        "query");
 }
 
 Result<Rows> Connection::QueryOnce(const std::string& sql, std::span<const Oid> types,
                                    const Params& p) {
   assert(!pipelined_);
   assert(types.size() == static_cast<size_t>(p.size()));
-  PGresult* r = PQexecParams(conn_, sql.c_str(), p.size(), types.data(), p.values(), p.lengths(),
-                             p.formats(), /*resultFormat=*/1);
-  Rows rows(r);
-  ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return ErrorStatus(conn_, r, "query");
-  return rows;
+  return CollectResults(PQsendQueryParams(conn_, sql.c_str(), p.size(), types.data(), p.values(),
+                                          p.lengths(), p.formats(), /*resultFormat=*/1) == 1,
+                        "query");
 }
 
 void Connection::Queue(int stmt, const Params& p, int tag, bool keep) {
@@ -254,6 +315,10 @@ Result<std::vector<Rows>> Connection::Sync(SyncError* error) {
   int first_tag = 0;
   size_t item = 0;
   while (true) {
+    if (Status waited = AwaitResult(); !waited.ok()) {
+      if (first.ok()) first = waited;
+      break;
+    }
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) {
       if (PQstatus(conn_) == CONNECTION_BAD || ++item > pending.size()) {

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include <array>
+#include <chrono>
 #include <deque>
 #include <cassert>
 #include <cstdint>
@@ -97,6 +98,21 @@ class Rows {
 // Unavailable (try again); corruption is DataLoss; the rest Internal.
 Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what);
 
+// TCP settings every connection gets unless the conninfo names them (libpq's own keywords, so an
+// operator overrides one in the URI: postgres://host/db?keepalives_idle=30). A dead peer is
+// noticed in seconds: an idle connection is probed after 5 s and given up after 3 unanswered
+// probes 2 s apart; data sent but not acknowledged for 10 s drops the connection (without these,
+// the kernel's defaults keep a connection to a vanished server for 2 hours idle, 15 minutes busy).
+inline constexpr const char* kDefaultConnectTimeout = "10";  // seconds, for each connection attempt
+inline constexpr const char* kDefaultKeepalivesIdle = "5";
+inline constexpr const char* kDefaultKeepalivesInterval = "2";
+inline constexpr const char* kDefaultKeepalivesCount = "3";
+inline constexpr const char* kDefaultTcpUserTimeout = "10000";  // milliseconds
+
+// PQconnectdbParams with the defaults above (the conninfo overrides them) and UTF-8 text. The
+// caller owns the result (PQfinish), whatever its status; null only when out of memory.
+PGconn* ConnectWithDefaults(const std::string& conninfo);
+
 // One server connection and its prepared statements. Not thread-safe: one user at a time.
 //
 // Two ways to use it, never mixed on one connection:
@@ -107,9 +123,17 @@ class Connection {
  public:
   // Connects, runs init_sql (session settings; may be null) and prepares `statements` (one round
   // trip for all of them); pipelined selects the mode. The statements' tables must exist.
+  //
+  // answer_timeout (zero: none) bounds how long any call waits for the server's next answer:
+  // past it the connection is given up (broken()) and the call is Unavailable. The kernel's TCP
+  // timeouts notice a dead link, not a server that keeps the link up and never answers (or a
+  // partition whose packets a middlebox still acknowledges), and a blocked call holds the
+  // sequencer's thread; so the lease and the writer never wait longer than this. It must exceed
+  // the longest statement the session may run (its statement_timeout).
   static Result<std::unique_ptr<Connection>> Open(const std::string& conninfo,
                                                   std::span<const StatementDef> statements,
-                                                  bool pipelined, const char* init_sql);
+                                                  bool pipelined, const char* init_sql,
+                                                  std::chrono::milliseconds answer_timeout = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -150,12 +174,19 @@ class Connection {
  private:
   explicit Connection(PGconn* conn) : conn_(conn) {}
   Status Prepare(std::span<const StatementDef> statements);
+  // Waits (up to answer_timeout_) until PQgetResult would not block. A timeout or a read error
+  // marks the connection lost.
+  Status AwaitResult();
+  // The results of what was just sent with the synchronous protocol: the last one's rows, or
+  // the first failure (what names the call in its message).
+  Result<Rows> CollectResults(bool sent, const char* what);
 
   struct Pending {
     int tag;
     bool keep;
   };
   PGconn* conn_;
+  std::chrono::milliseconds answer_timeout_{0};
   bool pipelined_ = false;
   bool lost_ = false;  // a send failed or the protocol got confused: never reuse
   Status send_error_;  // the first failed send since the last Sync

@@ -434,11 +434,13 @@ const StatementDef kWriteStatements[] = {
 };
 
 // --- the queue's other end (any node): a small connection of its own ---
-enum QueueStmt { kEnqueue, kTakeResult, kQueueNotify };
+enum QueueStmt { kEnqueue, kTakeResult, kQueueNotify, kSweepResults, kNewestResult };
 const StatementDef kQueueStatements[] = {
     {"INSERT INTO pending(entry, sidecar) VALUES($1, $2) RETURNING id", {kBytea, kBytea}},
     {"DELETE FROM pending_results WHERE id = $1 RETURNING idx, code, message", {kInt8}},
     {"SELECT pg_notify('dipr', $1)", {kText}},
+    {"DELETE FROM pending_results WHERE id <= $1", {kInt8}},
+    {"SELECT COALESCE(MAX(id), 0) FROM pending_results", {}},
 };
 
 // The sequencing lease: a session-level advisory lock, released by the server when the session
@@ -462,7 +464,7 @@ class Listener {
     pthread_setname_np(pthread_self(), "dipr-listen");
     bool first = true;
     while (!stop_) {
-      PGconn* c = PQconnectdb(conninfo_.c_str());
+      PGconn* c = pg::ConnectWithDefaults(conninfo_);
       if (PQstatus(c) != CONNECTION_OK) {
         PQfinish(c);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -496,8 +498,41 @@ class Listener {
 
 // Session settings. The writer insists on synchronous_commit, whatever the server, database or
 // role default, because Commit() promises durability. Readers are read-only by construction.
-constexpr const char* kWriterInit = "SET synchronous_commit = on";
-constexpr const char* kReaderInit = "SET default_transaction_read_only = on";
+// Every session asks the server for the same quick TCP keepalives the client uses (ignored on a
+// unix socket), so the server also notices a vanished node in seconds; the timeouts are
+// PostgresStoreOptions'.
+std::string ServerKeepalives() {
+  return fmt::format(
+      "SET tcp_keepalives_idle = {}; SET tcp_keepalives_interval = {}; "
+      "SET tcp_keepalives_count = {}; SET tcp_user_timeout = {};",
+      pg::kDefaultKeepalivesIdle, pg::kDefaultKeepalivesInterval, pg::kDefaultKeepalivesCount,
+      pg::kDefaultTcpUserTimeout);
+}
+// " SET name = ms;", or nothing for zero (the server's or role's setting then applies).
+std::string SetMillis(const char* name, std::chrono::milliseconds v) {
+  return v.count() > 0 ? fmt::format(" SET {} = {};", name, v.count()) : std::string();
+}
+std::string StatementTimeout(const PostgresStoreOptions& o) {
+  return SetMillis("statement_timeout", o.statement_timeout);
+}
+std::string WriterInit(const PostgresStoreOptions& o) {
+  return ServerKeepalives() + " SET synchronous_commit = on;" + StatementTimeout(o) +
+         SetMillis("idle_in_transaction_session_timeout", o.lease_timeout);
+}
+std::string ReaderInit(const PostgresStoreOptions& o) {
+  return ServerKeepalives() + " SET default_transaction_read_only = on;" + StatementTimeout(o);
+}
+// The lease's session checks in every second; one silent for lease_timeout is ended by the
+// server, which frees the lease (a session-level advisory lock) for another node.
+std::string LeaseInit(const PostgresStoreOptions& o) {
+  return ServerKeepalives() + SetMillis("idle_session_timeout", o.lease_timeout);
+}
+// How long a call waits for the server's answer (Connection::Open): a statement the server
+// cancels at statement_timeout has its answer back well within 5 s more.
+std::chrono::milliseconds AnswerTimeout(const PostgresStoreOptions& o) {
+  if (o.statement_timeout.count() <= 0) return {};
+  return o.statement_timeout + std::chrono::seconds(5);
+}
 
 // Pipelined statements whose results have not been read are bounded, so that neither side's
 // buffers can fill up while the other waits (the server's replies are small; this keeps them
@@ -1083,7 +1118,11 @@ class PgWriteTx final : public WriteTx {
 class PgStore final : public Store {
  public:
   PgStore(std::string conninfo, PostgresStoreOptions options)
-      : conninfo_(std::move(conninfo)), options_(options) {
+      : conninfo_(std::move(conninfo)),
+        options_(options),
+        writer_init_(WriterInit(options)),
+        reader_init_(ReaderInit(options)),
+        lease_init_(LeaseInit(options)) {
     if (options_.max_readers == 0) options_.max_readers = 1;
   }
 
@@ -1459,11 +1498,25 @@ class PgStore final : public Store {
         .status();
   }
 
+  Result<ResultSweep> SweepResults(uint64_t through_id) override {
+    return WithQueue<ResultSweep>([&](Connection& c) -> Result<ResultSweep> {
+      ResultSweep out;
+      Params p;
+      p.Int(static_cast<int64_t>(through_id));
+      ASSIGN_OR_RETURN(Rows deleted, c.Query(kSweepResults, p));
+      out.deleted = deleted.Affected();
+      ASSIGN_OR_RETURN(Rows newest, c.Query(kNewestResult, Params()));
+      if (newest.size() == 1) out.newest = static_cast<uint64_t>(newest.Int(0, 0));
+      return out;
+    });
+  }
+
   Result<bool> TryAcquireLease() override {
     std::lock_guard<std::mutex> g(lease_mu_);
     if (lease_ && !lease_->broken()) return true;
     lease_.reset();
-    ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_, {}, /*pipelined=*/false, nullptr));
+    ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_, {}, /*pipelined=*/false,
+                                              lease_init_.c_str(), options_.lease_timeout));
     ASSIGN_OR_RETURN(Rows r, c->Exec(fmt::format("SELECT pg_try_advisory_lock({})::text",
                                                  kLeaseKey)));
     if (r.size() != 1 || r.Bytes(0, 0) != "true") return false;
@@ -1490,7 +1543,8 @@ class PgStore final : public Store {
       if (!writer_ || writer_->broken() || writer_->TransactionStatus() != PQTRANS_IDLE) {
         writer_.reset();
         ASSIGN_OR_RETURN(writer_, Connection::Open(conninfo_, kWriteStatements,
-                                                   /*pipelined=*/true, kWriterInit));
+                                                   /*pipelined=*/true, writer_init_.c_str(),
+                                                   AnswerTimeout(options_)));
       }
       // The transaction-scoped advisory lock makes write transactions of all nodes on this
       // database take turns, so the entry count read after it is the one this transaction builds
@@ -1519,7 +1573,8 @@ class PgStore final : public Store {
 
  private:
   Result<std::unique_ptr<Connection>> OpenReader() {
-    return Connection::Open(conninfo_, kReadStatements, /*pipelined=*/false, kReaderInit);
+    return Connection::Open(conninfo_, kReadStatements, /*pipelined=*/false, reader_init_.c_str(),
+                            AnswerTimeout(options_));
   }
 
   // Runs fn on a pooled read connection. A connection found broken (the server restarted, or
@@ -1585,6 +1640,7 @@ class PgStore final : public Store {
 
   const std::string conninfo_;
   PostgresStoreOptions options_;
+  const std::string writer_init_, reader_init_, lease_init_;  // session settings (see WriterInit)
 
   // Runs fn on the queue connection (autocommit), replacing a lost connection first. No retry
   // after a failure: an INSERT or DELETE whose answer was lost may have committed, and doing it
@@ -1595,7 +1651,8 @@ class PgStore final : public Store {
     if (!queue_ || queue_->broken()) {
       queue_.reset();
       ASSIGN_OR_RETURN(queue_, Connection::Open(conninfo_, kQueueStatements,
-                                                /*pipelined=*/false, kWriterInit));
+                                                /*pipelined=*/false, writer_init_.c_str(),
+                                                AnswerTimeout(options_)));
     }
     return fn(*queue_);
   }

@@ -9,6 +9,7 @@
 // return: the writer's session forces synchronous_commit=on. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -23,6 +24,20 @@ struct PostgresStoreOptions {
   // Pipeline the writer's inserts (see above). Off: one round trip per statement, as a plain
   // client would do; kept for measuring what pipelining buys.
   bool pipeline_writes = true;
+  // How long a node may go silent before the database gives its lease and its open write
+  // transaction to others (the lease session's idle_session_timeout; the writer's
+  // idle_in_transaction_session_timeout), and how long the node waits for the answer to a lease
+  // check before it takes itself for partitioned and follows. The leader checks its lease every
+  // second, so this must be well above that. A partitioned leader's lease is free after this
+  // long, and another node leads a second later. Zero: never (a partitioned leader's session
+  // then holds the lease until the server's TCP keepalives end it: 2 hours by default).
+  // `dipr serve` uses 5 s (server::NodeOptions); offline tools (fsck, migrate) none.
+  std::chrono::milliseconds lease_timeout{0};
+  // The writer's, the queue's and the readers' statement_timeout; a statement still running
+  // after it is cancelled by the server (Unavailable). The node waits this long plus 5 s for an
+  // answer before it gives the connection up. Zero: no limit, and no wait limit. `dipr serve`
+  // uses 10 s; offline tools, whose statements may be long, none.
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 // Connects with a libpq connection string or URI (postgres://user@127.0.0.1:5432/dipr), creates

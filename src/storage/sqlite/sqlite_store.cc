@@ -1137,6 +1137,23 @@ class SqliteStore final : public Store {
 
   // The lease is an exclusive flock on DB-lease beside the database: it also keeps a second
   // process from sequencing the same file.
+  Result<ResultSweep> SweepResults(uint64_t through_id) override {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    ResultSweep out;
+    ASSIGN_OR_RETURN(Statement * del, writer_->Prepare("DELETE FROM pending_results WHERE id <= ?"));
+    Status st = del->Bind(1, static_cast<int64_t>(through_id)).Run();
+    out.deleted = static_cast<uint64_t>(sqlite3_changes(writer_->raw()));
+    writer_->ResetActive();
+    RETURN_IF_ERROR(st);
+    ASSIGN_OR_RETURN(Statement * max,
+                     writer_->Prepare("SELECT COALESCE(MAX(id), 0) FROM pending_results"));
+    auto row = max->Step();
+    if (row.ok() && *row) out.newest = static_cast<uint64_t>(max->Int(0));
+    writer_->ResetActive();
+    if (!row.ok()) return row.status();
+    return out;
+  }
+
   Result<bool> TryAcquireLease() override {
     std::lock_guard<std::mutex> g(lease_mu_);
     if (lease_fd_ >= 0) return true;
