@@ -167,10 +167,10 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     // The leader checks its lease every second: a shorter lease would be lost between checks.
     if (!(flags->pg_lease_timeout == 0 ||
           (flags->pg_lease_timeout >= 2 && flags->pg_lease_timeout <= 3600))) {
-      return Fail(ctx, InvalidArgument("--pg-lease-timeout must be 0 or 2 to 3600 seconds"));
+      return Fail(ctx, InputError("--pg-lease-timeout must be 0 or 2 to 3600 seconds"));
     }
     if (!(flags->pg_statement_timeout >= 0 && flags->pg_statement_timeout <= 86400)) {
-      return Fail(ctx, InvalidArgument("--pg-statement-timeout must be 0 to 86400 seconds"));
+      return Fail(ctx, InputError("--pg-statement-timeout must be 0 to 86400 seconds"));
     }
     opts.pg.lease_timeout =
         std::chrono::milliseconds(static_cast<int64_t>(flags->pg_lease_timeout * 1000));
