@@ -46,6 +46,8 @@ inline bool WaitForChild(pid_t& pid, const std::function<bool()>& ready) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;
+}
+
 // An empty directory named PREFIX + the test process's id under the temporary directory.
 inline std::filesystem::path FreshDir(const std::string& prefix) {
   namespace fs = std::filesystem;
