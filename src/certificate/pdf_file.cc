@@ -29,17 +29,26 @@ struct Obj {
   int64_t gen = 0;   // a reference's generation
   std::string text;  // a string's bytes, a name (decoded), a real's token, a keyword
   std::vector<Obj> items;                         // an array
-  std::vector<std::pair<std::string, Obj>> dict;  // a dictionary, in file order
+  struct Entry;
+  std::vector<Entry> dict;  // a dictionary, in file order
 
   bool Is(Kind k) const { return kind == k; }
-  const Obj* Get(std::string_view key) const {
-    if (kind != Kind::kDict) return nullptr;
-    for (const auto& [k, v] : dict) {
-      if (k == key) return v.kind == Kind::kNull ? nullptr : &v;
-    }
-    return nullptr;
-  }
+  const Obj* Get(std::string_view key) const;
 };
+// Not std::pair<std::string, Obj>: a pair needs a complete Obj where it is instantiated, which
+// inside Obj it is not (GCC let it pass, clang does not); a vector of a declared struct may wait.
+struct Obj::Entry {
+  Entry(std::string k, Obj v) : key(std::move(k)), value(std::move(v)) {}
+  std::string key;
+  Obj value;
+};
+const Obj* Obj::Get(std::string_view key) const {
+  if (kind != Kind::kDict) return nullptr;
+  for (const auto& [k, v] : dict) {
+    if (k == key) return v.kind == Kind::kNull ? nullptr : &v;
+  }
+  return nullptr;
+}
 using K = Obj::Kind;
 
 bool IsSpace(char c) {
