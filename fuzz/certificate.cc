@@ -11,7 +11,7 @@
 #include "registry/lifecycle.h"
 #include "registry/receipt.h"
 #include "registry/registrar.h"
-#include "registry_env.h"
+#include "fuzz_key.h"
 
 using namespace dipr;
 

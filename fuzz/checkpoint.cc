@@ -3,17 +3,14 @@
 // leading zeros), and a body signed with the log's key opens to the same checkpoint.
 #include "crypto/note.h"
 #include "fuzz_check.h"
+#include "fuzz_key.h"
 #include "log/checkpoint.h"
 
 using namespace dipr;
 
 namespace {
-// The fuzz corpus's log key (fuzz/corpus/checkpoint holds checkpoints it signed).
-const crypto::NoteSigner& Signer() {
-  static const crypto::NoteSigner signer = crypto::NoteSigner(
-      "example.com/log", crypto::Ed25519PrivateKey::FromSeed(std::string(32, '\x07')).value());
-  return signer;
-}
+// fuzz/corpus/checkpoint holds checkpoints signed with it (fuzz/make_seeds.cc).
+const crypto::NoteSigner& Signer() { return fuzz::FuzzSigner(); }
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

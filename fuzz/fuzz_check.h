@@ -2,6 +2,7 @@
 // crash) with a message saying which property broke. Targets are run as docs/FUZZING.md says.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>

@@ -17,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   json lenient = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!strict.ok()) {
     if (!lenient.is_discarded()) {
-      const std::string& m = strict.status().message();
+      const std::string m = strict.status().message();  // status() is a copy
       FUZZ_CHECK(m.find("appears twice") != std::string::npos ||
                      m.find("NUL byte") != std::string::npos ||
                      m.find("nested deeper") != std::string::npos,

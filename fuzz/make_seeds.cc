@@ -62,11 +62,14 @@ int main(int argc, char** argv) {
   auto& store = env.store();
 
   json cert = fuzz::Must(registrar.Certificate(env.number), "certificate");
+  // The seeds are valid, so that the targets get past their checks: make sure of it here.
+  fuzz::Must(registry::VerifyCertificate(cert, fuzz::FuzzSigner().verifier()), "verify");
   Write("certificate", "issued.json", cert.dump());
   Write("receipt", "certificate.json", cert["receipt"].dump());
   auto head = fuzz::Must(store.LatestTreeHead(), "head").value();
   for (uint64_t i : {uint64_t{0}, env.deposit, head.size - 1}) {
     auto r = fuzz::Must(env.registry().MakeReceipt(i, head), "receipt");
+    fuzz::Must(registry::VerifyReceipt(r, fuzz::FuzzSigner().verifier()), "verify the receipt");
     Write("receipt", "entry-" + std::to_string(i) + ".json", r.ToJsonText());
   }
   Write("checkpoint", "signed.txt", head.checkpoint);

@@ -6,7 +6,7 @@
 #include "fuzz_check.h"
 #include "registry/event.h"
 #include "registry/receipt.h"
-#include "registry_env.h"
+#include "fuzz_key.h"
 
 using namespace dipr;
 

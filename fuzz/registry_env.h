@@ -3,7 +3,7 @@
 // the default settings, an injected clock, and a register with something in every state a
 // request can meet (a draft, a submitted application, one in notice with an open objection, a
 // registration with its certificate). The log key is the fixed fuzz key (FuzzSigner), so the
-// seeds made here verify in the targets. Built once per process; not thread-safe.
+// seeds made here verify in the targets (fuzz_key.h). Built once per process; not thread-safe.
 #pragma once
 
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "common/time.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
+#include "fuzz_key.h"
 #include "log/log_reader.h"
 #include "log/sequencer.h"
 #include "registry/calendar_schedule.h"
@@ -27,13 +28,6 @@
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::fuzz {
-
-// The key every seed of the corpus is signed with (an all-0x07 seed: only for fuzzing).
-inline const crypto::NoteSigner& FuzzSigner() {
-  static const crypto::NoteSigner signer = crypto::NoteSigner(
-      "fuzz.example/dipr", crypto::Ed25519PrivateKey::FromSeed(std::string(32, '\x07')).value());
-  return signer;
-}
 
 // Aborts with the status: the environment is the fuzzer's own set-up, not input.
 template <typename T>

@@ -12,6 +12,7 @@
 
 #include "common/json_parse.h"
 #include "fuzz_check.h"
+#include "registry/application.h"
 #include "registry/event.h"
 #include "registry_env.h"
 

@@ -22,6 +22,7 @@ seed json_parse strings '["\\u00e9\\ud83d\\ude00","\\n\\t\\"\\\\\\/","城市"]'
 seed json_parse duplicate '{"valid_until":"2026","valid_until":"2099"}'
 seed json_parse bom '\xef\xbb\xbf{"a":[]}'
 seed json_parse nested '[[[[[[[[[[[[[[[[{"a":[[[[[[]]]]]]}]]]]]]]]]]]]]]]]'
+mkdir -p "$corpus/json_parse"
 cp "$root/data/calendars/cn.json" "$corpus/json_parse/calendar.json"
 
 # note: the Go example note (crypto/note_test.cc), its keys, a note with a cosignature.
@@ -31,6 +32,7 @@ seed note go-skey 'PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7
 seed note two-signatures 'example.com/log\n1\nAAAA\n\n\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n\xe2\x80\x94 witness.example AAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==\n'
 
 # calendar: the built-in calendar, a minimal one, periods and dates.
+mkdir -p "$corpus/calendar"
 cp "$root/data/calendars/cn.json" "$corpus/calendar/cn.json"
 for p in 10wd 30d 3y 6mo 90d 24h 15m 60s 2026-02-17 2028-02-29; do seed calendar "text-$p" "$p"; done
 

@@ -59,11 +59,13 @@ run_one() {
     echo "     input: $(ls "$artifacts" 2>/dev/null | head -1 | sed "s|^|$artifacts|")  log: $log"
     return 1
   fi
+  local added=""
   if ((merge)); then
     "${nice_cmd[@]}" "$bin" -merge=1 -max_len=65536 -rss_limit_mb=2048 "$seeds" "$work" \
-      >>"$log" 2>&1
+      >"$out/$t.merge.log" 2>&1
+    added=$(sed -nE 's/^MERGE-OUTER: ([0-9]+) new files.*/  (merged \1 new inputs)/p' "$out/$t.merge.log")
   fi
-  # The last status line: "#123 DONE cov: 456 ft: 789 corp: 12/3456b ... exec/s: 100 rss: ...".
+  # The run's last status line: "#123 DONE cov: 456 ft: 789 corp: 12/3456b ... exec/s: 100 ...".
   local last execs cov ft corp eps
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
@@ -71,8 +73,8 @@ run_one() {
   ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
   corp=$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$last")
   eps=$(grep -m1 -E '^stat::average_exec_per_sec' "$log" | awk '{print $2}')
-  printf 'ok   %-18s %5ss %10s execs %7s exec/s  corpus %5s  cov %5s  ft %6s\n' \
-    "$t" "$wall" "${execs:-0}" "${eps:-0}" "${corp:-0}" "${cov:-0}" "${ft:-0}"
+  printf 'ok   %-18s %5ss %10s execs %7s exec/s  corpus %5s  cov %5s  ft %6s%s\n' \
+    "$t" "$wall" "${execs:-0}" "${eps:-0}" "${corp:-0}" "${cov:-0}" "${ft:-0}" "$added"
 }
 
 failed=0
