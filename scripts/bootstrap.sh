@@ -8,7 +8,7 @@ build_pkgs=(cmake ninja-build g++ pkg-config libboost-dev nlohmann-json3-dev lib
   libbenchmark-dev libxxhash-dev libjemalloc-dev libcairo2-dev libpango1.0-dev libqrencode-dev
   fonts-noto-cjk tzdata)
 test_pkgs=(postgresql golang-go golang-golang-x-mod-dev sqlite3 curl poppler-utils zbar-tools qpdf
-  nginx openssl)
+  nginx openssl clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

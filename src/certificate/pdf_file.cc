@@ -29,17 +29,26 @@ struct Obj {
   int64_t gen = 0;   // a reference's generation
   std::string text;  // a string's bytes, a name (decoded), a real's token, a keyword
   std::vector<Obj> items;                         // an array
-  std::vector<std::pair<std::string, Obj>> dict;  // a dictionary, in file order
+  struct Entry;
+  std::vector<Entry> dict;  // a dictionary, in file order
 
   bool Is(Kind k) const { return kind == k; }
-  const Obj* Get(std::string_view key) const {
-    if (kind != Kind::kDict) return nullptr;
-    for (const auto& [k, v] : dict) {
-      if (k == key) return v.kind == Kind::kNull ? nullptr : &v;
-    }
-    return nullptr;
-  }
+  const Obj* Get(std::string_view key) const;
 };
+// Not std::pair<std::string, Obj>: a pair needs a complete Obj where it is instantiated, which
+// inside Obj it is not (GCC let it pass, clang does not); a vector of a declared struct may wait.
+struct Obj::Entry {
+  Entry(std::string k, Obj v) : key(std::move(k)), value(std::move(v)) {}
+  std::string key;
+  Obj value;
+};
+const Obj* Obj::Get(std::string_view key) const {
+  if (kind != Kind::kDict) return nullptr;
+  for (const auto& [k, v] : dict) {
+    if (k == key) return v.kind == Kind::kNull ? nullptr : &v;
+  }
+  return nullptr;
+}
 using K = Obj::Kind;
 
 bool IsSpace(char c) {
@@ -310,6 +319,8 @@ class Document {
 
   const Obj& trailer() const { return trailer_; }
   uint64_t last_xref() const { return last_xref_; }
+  // The highest object number the cross-reference tables name (0 for none).
+  uint64_t max_object() const { return offsets_.empty() ? 0 : offsets_.rbegin()->first; }
 
   // The object a reference points to (a direct object is returned as it is); for a stream, its
   // bytes in *stream (which must then be non-null; a stream where none is expected is an error).
@@ -654,6 +665,12 @@ Result<std::string> AppendEmbeddedFile(std::string_view pdf, const EmbeddedFile&
   if (size == nullptr || !size->Is(K::kInt) || size->num < 1 || root_ref == nullptr ||
       !root_ref->Is(K::kRef)) {
     return Internal("cannot extend the PDF: its trailer lacks /Size or /Root");
+  }
+  // The new objects are numbered from /Size on: a /Size at or below an object the tables name
+  // would give two objects one number, and the update would replace the old one (found by
+  // fuzz/pdf_file: the reader then finds no file, or another).
+  if (static_cast<uint64_t>(size->num) <= doc.max_object()) {
+    return Internal("cannot extend the PDF: its trailer's /Size is not above every object");
   }
   auto root = doc.Resolve(*root_ref);
   if (!root.ok()) return Internal("cannot extend the PDF: " + root.status().message());

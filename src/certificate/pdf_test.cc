@@ -472,6 +472,38 @@ TEST(EmbeddedFilesTest, AHostilePdfIsAnErrorNotACrash) {
   }
 }
 
+// Found by fuzz/pdf_file (fuzz/corpus/pdf_file/size-below-objects.pdf): the writer numbered its
+// objects from a trailer /Size of 1 in a PDF with objects 1 to 3, so the update redefined the
+// catalog as the embedded file and the reader found nothing. It must refuse such a PDF.
+TEST(EmbeddedFilesTest, AppendRefusesATrailerSizeBelowItsObjects) {
+  auto pdf = [](int size) {
+    std::string p = "%PDF-1.7\n";
+    std::vector<size_t> at;
+    for (const char* body :
+         {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"}) {
+      at.push_back(p.size());
+      p += std::to_string(at.size()) + " 0 obj\n" + body + "\nendobj\n";
+    }
+    const size_t xref = p.size();
+    p += "xref\n0 3\n0000000000 65535 f \n";
+    for (size_t a : at) p += fmt::format("{:010d} 00000 n \n", a);
+    return p + "trailer\n<< /Size " + std::to_string(size) + " /Root 1 0 R >>\nstartxref\n" +
+           std::to_string(xref) + "\n%%EOF\n";
+  };
+  const EmbeddedFile file{"certificate.json", "application/json", "", "{}"};
+  for (int size : {1, 2}) {
+    auto r = AppendEmbeddedFile(pdf(size), file);
+    ASSERT_FALSE(r.ok()) << "/Size " << size;
+    EXPECT_EQ(r.status().code(), Code::kInternal);
+  }
+  auto ok = AppendEmbeddedFile(pdf(3), file);
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  auto back = ReadEmbeddedFiles(*ok);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ASSERT_EQ(back->size(), 1u);
+  EXPECT_EQ((*back)[0].data, "{}");
+}
+
 // Needs no external tools: these are the view's own checks.
 TEST(CertificateViewTest, RejectsMalformedViews) {
   auto rejects = [](auto edit, const std::string& field) {
