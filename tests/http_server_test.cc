@@ -145,7 +145,7 @@ TEST_F(HttpSemanticsTest, HeadAnswersLikeGetWithoutABodyAndKeepsTheConnection) {
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->header("content-length"), std::to_string(get.body.size()));
   EXPECT_EQ(head->header("content-type"), get.header("content-type"));
-  auto not_allowed = c.Request("HEAD /v1/users HTTP/1.1", "Host: t\r\n", true);
+  auto not_allowed = c.Request("HEAD /v1/objectors HTTP/1.1", "Host: t\r\n", true);
   ASSERT_TRUE(not_allowed);
   EXPECT_EQ(not_allowed->status, 405);
   auto missing = c.Request("HEAD /nowhere HTTP/1.1", "Host: t\r\n", true);
@@ -166,7 +166,7 @@ TEST_F(HttpSemanticsTest, A405SaysWhichMethodsThePathAllows) {
   r = Raw("POST /v1/applications/a1 HTTP/1.1", "Host: t\r\nContent-Length: 0\r\n");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "GET, HEAD, PUT");
-  r = Raw("GET /v1/users HTTP/1.1");
+  r = Raw("GET /v1/objectors HTTP/1.1");
   EXPECT_EQ(r.status, 405);
   EXPECT_EQ(r.header("allow"), "POST");
 }

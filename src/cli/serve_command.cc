@@ -140,7 +140,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
          {std::tuple{flags->address_rate, flags->address_burst, "address"},
           std::tuple{flags->account_rate, flags->account_burst, "account"}}) {
       if (!(rate >= 0 && rate <= 1e6) || !(burst >= 1 && burst <= 1e6)) {
-        return Fail(ctx, InvalidArgument(fmt::format(
+        return Fail(ctx, InputError(fmt::format(
                              "--rate-limit-{0} must be 0 to 1000000 and --rate-burst-{0} 1 to "
                              "1000000",
                              name)));

@@ -43,18 +43,47 @@ std::vector<std::string> StartupWarnings(const registry::Schedule& schedule, Tim
   return out;
 }
 
+void Node::ReadStoreGauges() {
+  auto apps = store_->CountByStatus(registry::kApplicationKind);
+  auto objections = store_->CountByStatus(registry::kObjectionKind);
+  auto stored = store_->LatestTreeHead();
+  std::lock_guard lock(gauges_mu_);
+  if (apps.ok()) {
+    gauges_.applications.emplace(apps->begin(), apps->end());
+  }
+  if (objections.ok()) {
+    uint64_t open = 0;
+    for (const auto& [status, count] : *objections) open += status == "pending" ? count : 0;
+    gauges_.objections_open = open;
+  }
+  if (stored.ok()) gauges_.stored_size = *stored ? (*stored)->size : 0;
+}
+
+void Node::RunGaugesLoop() {
+  std::unique_lock lock(due_mu_);
+  while (!due_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+    lock.unlock();
+    ReadStoreGauges();
+    lock.lock();
+  }
+}
+
 void Node::WriteMetrics(http::MetricsText& m) const {
-  if (auto apps = store_->CountByStatus(registry::kApplicationKind); apps.ok()) {
+  StoreGauges g;
+  {
+    std::lock_guard lock(gauges_mu_);
+    g = gauges_;
+  }
+  if (g.applications) {
     m.Family("dipr_applications", "gauge", "Applications (and registrations) by status.");
-    for (const auto& [status, count] : *apps) {
+    for (const auto& [status, count] : *g.applications) {
       m.Sample("dipr_applications", "status=\"" + http::LabelValue(status) + "\"",
                static_cast<double>(count));
     }
   }
-  if (auto objections = store_->CountByStatus(registry::kObjectionKind); objections.ok()) {
-    uint64_t open = 0;
-    for (const auto& [status, count] : *objections) open += status == "pending" ? count : 0;
-    m.Gauge("dipr_objections_open", "Objections waiting for a ruling.", static_cast<double>(open));
+  if (g.objections_open) {
+    m.Gauge("dipr_objections_open", "Objections waiting for a ruling.",
+            static_cast<double>(*g.objections_open));
   }
   if (auto left = CalendarDaysLeft(*registrar_->in_force()->schedule, clock_->Now())) {
     m.Gauge("dipr_calendar_days_left",
@@ -63,12 +92,11 @@ void Node::WriteMetrics(http::MetricsText& m) const {
   }
   // A follower learns of new entries from the leader's signals; a lag that stays up means it
   // serves an old view (the database connection or the signals are broken).
-  if (auto stored = store_->LatestTreeHead(); stored.ok()) {
+  if (g.stored_size) {
     uint64_t have = sequencer_->Latest()->size;
-    uint64_t there = *stored ? (*stored)->size : 0;
     m.Gauge("dipr_follower_lag_entries",
             "Entries signed in the database that this node does not serve yet (0 on the leader).",
-            static_cast<double>(there > have ? there - have : 0));
+            static_cast<double>(*g.stored_size > have ? *g.stored_size - have : 0));
   }
 }
 
@@ -147,6 +175,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   http::AddAllRoutes(*n->router_, *n->registry_, *n->registrar_, n->data_.signer->verifier(),
                      options.api);
+  n->ReadStoreGauges();  // the first scrape has them
+  n->gauges_thread_ = std::thread([node = n.get()] { node->RunGaugesLoop(); });
   RETURN_IF_ERROR(n->server_->Start());
   if (options.due_interval.count() > 0) {
     n->due_thread_ = std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
@@ -190,6 +220,7 @@ void Node::Stop() {
   }
   due_cv_.notify_all();
   if (due_thread_.joinable()) due_thread_.join();
+  if (gauges_thread_.joinable()) gauges_thread_.join();
   scrubber_.reset();
   sequencer_.reset();
   router_.reset();  // joins the PDF renders, whose answers post to the io_contexts

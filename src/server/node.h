@@ -5,7 +5,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <optional>
 #include <vector>
 #include <string>
@@ -101,6 +103,21 @@ class Node {
   std::condition_variable due_cv_;
   bool stopping_ = false;  // GUARDED_BY(due_mu_)
   std::thread due_thread_;
+
+  // The gauges /metrics reads from the database, read here every second off the I/O threads: a
+  // scrape must answer at once when the database does not (a partition is when an operator looks),
+  // and must not hold an I/O thread while it waits. A gauge missing in the last read keeps its
+  // previous value.
+  struct StoreGauges {
+    std::optional<std::map<std::string, uint64_t>> applications;
+    std::optional<uint64_t> objections_open;
+    std::optional<uint64_t> stored_size;  // the database's signed tree size
+  };
+  void ReadStoreGauges();
+  void RunGaugesLoop();
+  mutable std::mutex gauges_mu_;
+  StoreGauges gauges_;  // GUARDED_BY(gauges_mu_)
+  std::thread gauges_thread_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;
 };
