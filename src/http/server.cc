@@ -276,7 +276,7 @@ void LogRequest(const Request& req, const std::string& method, int status, const
 }
 
 asio::awaitable<void> Session(tcp::socket socket, Server::Shared& sh,
-                              AddressSlot held /* for the session's lifetime */) {
+                              [[maybe_unused]] AddressSlot held /* for the session's lifetime */) {
   Slot slot{sh.connections};
   const ServerOptions& opts = sh.options;
   boost::system::error_code peer_ec;

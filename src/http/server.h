@@ -55,9 +55,9 @@ struct ServerOptions {
   // Connections one TCP peer address holds at once (0: no limit); trusted proxies are exempt.
   size_t max_connections_per_address = 0;
   // Requests per client address (rate 0: no limit).
-  RateLimit address_rate;
+  RateLimit address_rate{};
   // Proxies whose X-Forwarded-For names the client (http/client_address.h).
-  std::vector<Cidr> trusted_proxies;
+  std::vector<Cidr> trusted_proxies{};
   // The rate limits' clock; null: the system clock.
   const Clock* clock = nullptr;
 };

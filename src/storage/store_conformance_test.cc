@@ -41,7 +41,7 @@ struct Backend {
   std::function<void(const std::string& dir)> cleanup;
   // Does what the database's own housekeeping does in time, which may change how a backend
   // goes about a query (PostgreSQL: VACUUM ANALYZE, and the planner's statistics). May be empty.
-  std::function<void(const std::string& dir)> settle;
+  std::function<void(const std::string& dir)> settle{};
 };
 
 void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
