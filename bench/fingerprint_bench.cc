@@ -10,7 +10,7 @@
 #include <string>
 
 #include "fingerprint/fingerprint.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::fingerprint {
 namespace {

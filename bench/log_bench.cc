@@ -5,9 +5,9 @@
 #include <random>
 
 #include "log/appender.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 #include "log/memory_tiles.h"
-#include "log/proof.h"
+#include "verify/proof.h"
 #include "log/tile_reader.h"
 #include "log/verified_tiles.h"
 

@@ -8,8 +8,8 @@
 #include <cstdlib>
 
 #include "log/appender.h"
-#include "log/checkpoint.h"
-#include "log/hasher.h"
+#include "verify/checkpoint.h"
+#include "verify/hasher.h"
 #include "log/store_tiles.h"
 #include "server/data_dir.h"
 #include "storage/sqlite/sqlite_store.h"

@@ -45,7 +45,7 @@
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "log/appender.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"

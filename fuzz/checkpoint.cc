@@ -4,7 +4,7 @@
 #include "crypto/note.h"
 #include "fuzz_check.h"
 #include "fuzz_key.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 
 using namespace dipr;
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
-#include "log/verify.h"
+#include "verify/verify.h"
 
 using namespace dipr;
 using log::Hash;

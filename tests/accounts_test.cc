@@ -11,7 +11,7 @@
 #include "common/hex.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 #include "registry/registry.h"
 #include "registry/replay.h"
 #include "server/data_dir.h"

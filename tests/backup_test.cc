@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 #include "receipt_checks.h"
 #include "registry/receipt.h"
 #include "run_dipr.h"

@@ -14,8 +14,8 @@
 
 #include "common/base64.h"
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
-#include "log/verify.h"
+#include "verify/checkpoint.h"
+#include "verify/verify.h"
 #include "registry/receipt.h"
 #include "registry/replay.h"
 #include "server/data_dir.h"

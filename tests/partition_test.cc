@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 #include "pause_proxy.h"
 #include "pg_testing.h"
 #include "receipt_checks.h"

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "cli/client.h"
-#include "log/checkpoint.h"
-#include "log/verify.h"
+#include "verify/checkpoint.h"
+#include "verify/verify.h"
 #include "registry/receipt.h"
 
 namespace dipr::testenv {

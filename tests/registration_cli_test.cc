@@ -18,7 +18,7 @@
 #include "common/testing.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "run_dipr.h"

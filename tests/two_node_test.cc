@@ -12,8 +12,8 @@
 
 #include "common/time.h"
 #include "fingerprint/fingerprint.h"
-#include "log/checkpoint.h"
-#include "log/verify.h"
+#include "verify/checkpoint.h"
+#include "verify/verify.h"
 #include "pg_testing.h"
 #include "registry/receipt.h"
 #include "server/data_dir.h"

@@ -12,8 +12,8 @@
 
 #include "cli/common.h"
 #include "common/base64.h"
-#include "log/checkpoint.h"
-#include "log/verify.h"
+#include "verify/checkpoint.h"
+#include "verify/verify.h"
 #include "registry/receipt.h"
 #include "server/data_dir.h"
 

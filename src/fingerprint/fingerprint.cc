@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/hex.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::fingerprint {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "log/tile_reader.h"
-#include "log/tiles.h"
+#include "verify/tiles.h"
 
 namespace dipr::log {
 

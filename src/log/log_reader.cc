@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "log/appender.h"
-#include "log/proof.h"
+#include "verify/proof.h"
 #include "log/scrub.h"
 #include "log/store_tiles.h"
 #include "log/tile_reader.h"

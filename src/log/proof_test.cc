@@ -1,5 +1,5 @@
 // Proof generation from tiles, checked against a naive RFC 6962 implementation over the leaves.
-#include "log/proof.h"
+#include "verify/proof.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <random>
 
 #include "log/appender.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 #include "log/memory_tiles.h"
 #include "log/tile_reader.h"
 

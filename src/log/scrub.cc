@@ -9,7 +9,7 @@
 #include <map>
 
 #include "log/appender.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 #include "log/log_reader.h"
 
 namespace dipr::log {

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <future>
 
-#include "log/checkpoint.h"
-#include "log/hasher.h"
+#include "log/stored_head.h"
+#include "verify/hasher.h"
 #include "log/store_tiles.h"
 
 namespace dipr::log {

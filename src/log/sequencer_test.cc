@@ -10,10 +10,10 @@
 #include <future>
 #include <thread>
 
-#include "log/checkpoint.h"
-#include "log/hasher.h"
+#include "verify/checkpoint.h"
+#include "verify/hasher.h"
 #include "log/log_reader.h"
-#include "log/verify.h"
+#include "verify/verify.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::log {

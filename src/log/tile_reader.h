@@ -8,8 +8,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "log/proof.h"
-#include "log/tiles.h"
+#include "verify/proof.h"
+#include "verify/tiles.h"
 
 namespace dipr::log {
 

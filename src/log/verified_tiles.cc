@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 

@@ -23,7 +23,7 @@
 
 #include "log/appender.h"
 #include "log/tile_reader.h"
-#include "log/tiles.h"
+#include "verify/tiles.h"
 
 namespace dipr::log {
 

@@ -6,8 +6,8 @@
 
 #include "common/base64.h"
 #include "common/json_text.h"
-#include "log/hasher.h"
-#include "log/verify.h"
+#include "verify/hasher.h"
+#include "verify/verify.h"
 
 namespace dipr::registry {
 

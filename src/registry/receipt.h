@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 #include "crypto/note.h"
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 
 namespace dipr::registry {
 

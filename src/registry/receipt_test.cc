@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "log/appender.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 #include "log/memory_tiles.h"
-#include "log/proof.h"
+#include "verify/proof.h"
 
 namespace dipr::registry {
 namespace {

@@ -13,7 +13,7 @@
 #include <ctime>
 #include <thread>
 
-#include "log/checkpoint.h"
+#include "log/stored_head.h"
 #include "server/data_dir.h"
 #include "storage/sqlite/sqlite_store.h"
 

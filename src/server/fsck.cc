@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "log/checkpoint.h"
+#include "log/stored_head.h"
 #include "log/scrub.h"
 #include "registry/event.h"
 #include "server/projection.h"

@@ -1,9 +1,9 @@
-#include "log/proof.h"
+#include "verify/proof.h"
 
 #include <bit>
 #include <fmt/format.h>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {

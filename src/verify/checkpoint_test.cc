@@ -1,8 +1,8 @@
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 
 #include <gtest/gtest.h>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {

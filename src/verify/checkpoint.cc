@@ -1,4 +1,4 @@
-#include "log/checkpoint.h"
+#include "verify/checkpoint.h"
 
 #include <charconv>
 #include <cstring>
@@ -49,18 +49,6 @@ Result<Checkpoint> OpenCheckpoint(std::string_view signed_note, const crypto::No
                            key.name() + "\"");
   }
   return c;
-}
-
-Status CheckStoredHead(const storage::TreeHead& head, const crypto::NoteVerifier& key) {
-  auto cp = OpenCheckpoint(head.checkpoint, key);
-  if (!cp.ok()) {
-    return DataLoss("the stored checkpoint does not verify with this registry's key: " +
-                    cp.status().message());
-  }
-  if (cp->size != head.size || cp->root != head.root) {
-    return DataLoss("the stored checkpoint does not state the stored tree head");
-  }
-  return Status::Ok();
 }
 
 }  // namespace dipr::log

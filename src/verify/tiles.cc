@@ -1,10 +1,10 @@
-#include "log/tiles.h"
+#include "verify/tiles.h"
 
 #include <cstring>
 
 #include <fmt/format.h>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 

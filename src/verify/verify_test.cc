@@ -1,4 +1,4 @@
-#include "log/verify.h"
+#include "verify/verify.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "common/base64.h"
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {

@@ -1,4 +1,4 @@
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 

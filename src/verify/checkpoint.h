@@ -10,7 +10,6 @@
 #include "common/status.h"
 #include "crypto/note.h"
 #include "crypto/sha256.h"
-#include "storage/store.h"
 
 namespace dipr::log {
 
@@ -27,8 +26,5 @@ struct Checkpoint {
 Result<Checkpoint> ParseCheckpoint(std::string_view body);
 // Opens a signed checkpoint with the log's key and parses it. The origin must equal the key name.
 Result<Checkpoint> OpenCheckpoint(std::string_view signed_note, const crypto::NoteVerifier& key);
-// A stored tree head is signed with `key` and its checkpoint states its size and root; DataLoss
-// saying which is not so otherwise.
-Status CheckStoredHead(const storage::TreeHead& head, const crypto::NoteVerifier& key);
 
 }  // namespace dipr::log

@@ -1,4 +1,4 @@
-#include "log/verify.h"
+#include "verify/verify.h"
 
 #include <fmt/format.h>
 
@@ -7,7 +7,7 @@
 #include <cassert>
 #include <string_view>
 
-#include "log/hasher.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {
