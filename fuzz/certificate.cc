@@ -9,7 +9,7 @@
 #include "fuzz_check.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "registry/registrar.h"
 #include "fuzz_key.h"
 

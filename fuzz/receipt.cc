@@ -5,7 +5,7 @@
 #include "common/json_parse.h"
 #include "fuzz_check.h"
 #include "registry/event.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "fuzz_key.h"
 
 using namespace dipr;

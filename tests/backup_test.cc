@@ -14,7 +14,7 @@
 #include "fingerprint/fingerprint.h"
 #include "verify/checkpoint.h"
 #include "receipt_checks.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "run_dipr.h"
 #include "server/data_dir.h"
 #include "server_process.h"

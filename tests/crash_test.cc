@@ -16,7 +16,7 @@
 #include "fingerprint/fingerprint.h"
 #include "verify/checkpoint.h"
 #include "verify/verify.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "registry/replay.h"
 #include "server/data_dir.h"
 #include "receipt_checks.h"

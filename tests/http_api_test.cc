@@ -14,7 +14,7 @@
 #include "verify/hasher.h"
 #include "verify/verify.h"
 #include "registry/event.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "test_registry.h"
 
 namespace dipr {

@@ -18,7 +18,7 @@
 #include "pause_proxy.h"
 #include "pg_testing.h"
 #include "receipt_checks.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "server/data_dir.h"
 #include "server_process.h"
 

@@ -10,7 +10,7 @@
 #include "cli/client.h"
 #include "verify/checkpoint.h"
 #include "verify/verify.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 
 namespace dipr::testenv {
 

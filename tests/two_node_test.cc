@@ -15,7 +15,7 @@
 #include "verify/checkpoint.h"
 #include "verify/verify.h"
 #include "pg_testing.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "server/data_dir.h"
 #include "receipt_checks.h"
 #include "server_process.h"

@@ -14,7 +14,7 @@
 #include "common/base64.h"
 #include "verify/checkpoint.h"
 #include "verify/verify.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "server/data_dir.h"
 
 namespace dipr::cli {

@@ -8,7 +8,7 @@
 #include "cli/common.h"
 #include "cli/progress.h"
 #include "fingerprint/fingerprint.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 
 namespace dipr::cli {
 

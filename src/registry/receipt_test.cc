@@ -1,4 +1,4 @@
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 
 #include <gtest/gtest.h>
 

@@ -14,7 +14,7 @@
 #include "log/log_reader.h"
 #include "log/sequencer.h"
 #include "registry/event.h"
-#include "registry/receipt.h"
+#include "verify/receipt.h"
 #include "storage/store.h"
 
 namespace dipr::registry {
