@@ -37,6 +37,7 @@
 #include "common/json_parse.h"
 #include "http/asio.h"
 #include "verify/checkpoint.h"
+#include "verify/compact_tree.h"
 #include "verify/hasher.h"
 #include "log/log_reader.h"
 #include "registry/lifecycle.h"
@@ -196,32 +197,6 @@ class Pool {
 
 // --- the log ---
 
-// The RFC 6962 root of a growing list of leaves, kept as the roots of its perfect subtrees (one
-// per set bit of the size, largest first): O(log n) memory, one node hash per leaf on average.
-class CompactTree {
- public:
-  uint64_t size() const { return size_; }
-  void Append(const crypto::Hash& leaf) {
-    crypto::Hash h = leaf;
-    for (uint64_t s = size_; s & 1; s >>= 1) {
-      h = log::HashChildren(peaks_.back(), h);
-      peaks_.pop_back();
-    }
-    peaks_.push_back(h);
-    size_++;
-  }
-  crypto::Hash Root() const {
-    if (peaks_.empty()) return log::EmptyRoot();
-    crypto::Hash h = peaks_.back();
-    for (size_t i = peaks_.size() - 1; i-- > 0;) h = log::HashChildren(peaks_[i], h);
-    return h;
-  }
-
- private:
-  uint64_t size_ = 0;
-  std::vector<crypto::Hash> peaks_;
-};
-
 struct Chunk {
   std::vector<std::string> entries;
   std::vector<crypto::Hash> leaves;
@@ -373,7 +348,7 @@ class Auditor {
   const crypto::NoteVerifier& key_;
   registry::Replay replay_;
   Status replay_error_;  // the first event that does not replay; the replay stops there
-  CompactTree tree_;
+  log::CompactTree tree_;
   Report report_;
 };
 
