@@ -222,9 +222,11 @@ class FollowerTx {
   // Adds delta to a counter (one never written starts at 0).
   virtual Status AddToCounter(std::string_view key, int64_t delta) = 0;
   virtual Status SetCounter(std::string_view key, int64_t value) = 0;
-  // Moves the follower's cursor from the `from` it began at to `to` and commits, durably.
-  // Conflict (and nothing written) if the stored cursor is no longer `from`: another runner
-  // applied those entries first. REQUIRES: to >= from.
+  // Moves the follower's cursor from the `from` it began at to `to` and commits. Conflict (and
+  // nothing written) if the stored cursor is no longer `from`: another runner applied those
+  // entries first. Atomic, but not waited for to be durable (a follower's commit must not cost
+  // the log an fsync): a crash of the machine or database server may lose the last commits
+  // whole, cursor included, whose entries are then applied again. REQUIRES: to >= from.
   virtual Status Commit(uint64_t to) = 0;
 };
 
