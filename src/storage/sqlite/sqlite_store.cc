@@ -641,7 +641,8 @@ class SqliteWriteTx final : public WriteTx {
 
 // --- followers (issue 11) ---
 
-// Holds the writer (and its mutex) as a WriteTx does: one writer per SQLite file.
+// Holds the writer's mutex while it lives, as a WriteTx does (one writer per SQLite file), and
+// the follower connection (SqliteStore::BeginFollower). Not thread-safe.
 class SqliteFollowerTx final : public FollowerTx {
  public:
   SqliteFollowerTx(Connection& conn, std::unique_lock<std::mutex> lock, std::string name,
