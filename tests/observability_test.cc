@@ -8,8 +8,10 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/testing.h"
+#include "fingerprint/fingerprint.h"
 #include "raw_http.h"
 #include "registry/calendar_schedule.h"
 #include "server_process.h"
@@ -248,6 +250,35 @@ TEST_F(Metrics, RequestsAreCountedByRouteAndStatusWithTheirLatency) {
   EXPECT_EQ(Sample(m, "dipr_follower_lag_entries"), 0);
   EXPECT_EQ(Sample(m, "dipr_calendar_days_left"), 394);  // 2026-12-02 to 2027-12-31
   EXPECT_EQ(Sample(m, "dipr_scrub_running"), 0);
+}
+
+// --- followers (issue 11) ---
+
+TEST_F(Metrics, TheStatisticsFollowerCountsEntriesByTypeAndReportsItsLag) {
+  testenv::TestRegistry reg("obs-metrics-followers", testenv::Backend::kSqlite, &clock_);
+  ASSERT_TRUE(reg.running());
+  std::string holder = reg.CreateAccount("h", "holder");
+  for (std::string data : {"a", "b"}) {
+    json fp = fingerprint::ToJson(*fingerprint::FingerprintBytes(data));
+    ASSERT_EQ(reg.Call(holder, "POST", "/v1/deposits", {{"fingerprint", fp}, {"title", "t"}}).status,
+              201);
+  }
+  // The follower runs off the write path: wait for it (up to a deadline) through /metrics.
+  std::string m;
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    m = reg.Client().Get("/metrics")->body;
+    if (Sample(m, "dipr_log_entries{type=\"deposit\"}") == 2) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(Sample(m, "dipr_log_entries{type=\"deposit\"}"), 2) << m;
+  // The admin, the holder; and the registrar's settings.
+  EXPECT_EQ(Sample(m, "dipr_log_entries{type=\"account.created\"}"), 2) << m;
+  EXPECT_EQ(Sample(m, "dipr_log_entries{type=\"registrar.settings\"}"), 1) << m;
+  EXPECT_EQ(Sample(m, "dipr_projection_lag_entries{follower=\"statistics\"}"), 0) << m;
+  EXPECT_EQ(Sample(m, "dipr_log_size"), 5) << m;
+  // The node's own lag behind the database is another gauge, unlabelled as before.
+  EXPECT_EQ(Sample(m, "dipr_follower_lag_entries"), 0);
 }
 
 TEST(StartupWarnings, ACalendarEndingWithinSixtyDaysAndAForeignZoneAreWarnedOf) {

@@ -10,9 +10,11 @@
 #include "crypto/note.h"
 #include "http/metrics.h"
 #include "http/router.h"
+#include "log/follower.h"
 #include "log/sequencer.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
+#include "registry/statistics.h"
 
 namespace dipr::http {
 
@@ -58,6 +60,10 @@ struct ApiOptions {
   // Requests per account (null: no limit); answered 429 before the handler runs.
   RateLimiter* account_limiter = nullptr;
   AccountOptions accounts;
+  // --- followers (issue 11) ---
+  // Their lag for /metrics, and the statistics follower's counts (none: not served).
+  std::vector<const log::FollowerRunner*> followers;
+  const registry::Statistics* statistics = nullptr;
 };
 
 // The router's gate: names the account a bearer token belongs to on the request (the access

@@ -51,6 +51,23 @@ void AddMetricsRoute(Router& router, registry::Registry& registry, const ApiOpti
     m.Gauge("dipr_scrub_progress_ratio",
             "Share of the tree the scrub in progress (or the last) has checked, 0 to 1.",
             scrub.size == 0 ? 1 : std::min(1.0, n(scrub.checked) / n(scrub.size)));
+    // --- followers (issue 11): their lag, and the statistics follower's counts ---
+    if (!options.followers.empty()) {
+      m.Family("dipr_projection_lag_entries", "gauge",
+               "Entries signed that a follower (an asynchronous projection) has not applied yet.");
+      for (const log::FollowerRunner* f : options.followers) {
+        m.Sample("dipr_projection_lag_entries",
+                 "follower=\"" + LabelValue(f->name()) + "\"", n(f->progress().lag()));
+      }
+    }
+    if (options.statistics) {
+      m.Family("dipr_log_entries", "gauge",
+               "Log entries by event type, as the statistics follower has counted them.");
+      for (const auto& [type, count] : options.statistics->EntriesByType()) {
+        m.Sample("dipr_log_entries", "type=\"" + LabelValue(type) + "\"",
+                 static_cast<double>(count));
+      }
+    }
     if (options.http_metrics) options.http_metrics->Write(m);
     if (options.node_metrics) options.node_metrics(m);
     co_return Response{200, "text/plain; version=0.0.4", m.Take()};

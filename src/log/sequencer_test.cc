@@ -78,6 +78,9 @@ class FaultyStore final : public storage::Store {
       if (store_.fail_commits) return Internal("injected: the disk is gone");
       return base_->Commit();
     }
+    Status AddTreeHeadSignatures(uint64_t n, std::string_view c) override {
+      return base_->AddTreeHeadSignatures(n, c);
+    }
 
    private:
     std::unique_ptr<storage::WriteTx> base_;
@@ -86,6 +89,14 @@ class FaultyStore final : public storage::Store {
 
   Result<std::optional<storage::TreeHead>> LatestTreeHead() override {
     return base_.LatestTreeHead();
+  }
+  Result<uint64_t> FollowerCursor(std::string_view n) override { return base_.FollowerCursor(n); }
+  Result<std::unique_ptr<storage::FollowerTx>> BeginFollower(std::string_view n,
+                                                             uint64_t from) override {
+    return base_.BeginFollower(n, from);
+  }
+  Result<std::vector<std::pair<std::string, int64_t>>> Counters(std::string_view p) override {
+    return base_.Counters(p);
   }
   Result<std::vector<std::string>> ReadEntries(uint64_t s, uint64_t e) override {
     return base_.ReadEntries(s, e);

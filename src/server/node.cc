@@ -132,10 +132,13 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   ASSIGN_OR_RETURN(auto stored_head, n->store_->LatestTreeHead());
   RETURN_IF_ERROR(CheckKeyHasItsLog(n->data_, stored_head.has_value(), sqlite));
   n->reader_ = std::make_unique<log::LogReader>(*n->store_, options.tile_cache_bytes);
+  n->statistics_ = std::make_unique<registry::Statistics>(*n->store_);
+  n->statistics_runner_ = std::make_unique<log::FollowerRunner>(*n->store_, *n->statistics_);
   log::Sequencer::Options seq;
-  seq.on_commit = [reader = n->reader_.get()](const std::vector<log::TileWrite>& writes,
-                                              const storage::TreeHead& head) {
+  seq.on_commit = [reader = n->reader_.get(), stats = n->statistics_runner_.get()](
+                      const std::vector<log::TileWrite>& writes, const storage::TreeHead& head) {
     reader->TilesWritten(writes, head);
+    stats->Notify(head.size);
   };
   seq.apply_queued = registry::ApplyEntry;  // entries other nodes queued, projected from the log
   ASSIGN_OR_RETURN(n->sequencer_, log::Sequencer::Start(*n->store_, *n->data_.signer, seq));
@@ -169,6 +172,9 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   }
   options.api.http_metrics = &n->server_->metrics();
   options.api.node_metrics = [node = n.get()](http::MetricsText& m) { node->WriteMetrics(m); };
+  options.api.followers = {n->statistics_runner_.get()};
+  options.api.statistics = n->statistics_.get();
+  n->statistics_runner_->Start();
   if (options.account_rate.rate > 0) {
     n->account_limiter_ = std::make_unique<RateLimiter>(clock, options.account_rate);
     options.api.account_limiter = n->account_limiter_.get();
@@ -223,10 +229,12 @@ void Node::Stop() {
   if (gauges_thread_.joinable()) gauges_thread_.join();
   scrubber_.reset();
   sequencer_.reset();
+  statistics_runner_.reset();
   router_.reset();  // joins the PDF renders, whose answers post to the io_contexts
   server_.reset();
   registrar_.reset();
   registry_.reset();
+  statistics_.reset();
   reader_.reset();
   store_.reset();
 }

@@ -20,12 +20,14 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "log/log_reader.h"
+#include "log/follower.h"
 #include "log/scrub.h"
 #include "log/sequencer.h"
 #include "registry/calendar_schedule.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
 #include "registry/settings.h"
+#include "registry/statistics.h"
 #include "server/data_dir.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/store.h"
@@ -94,6 +96,10 @@ class Node {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<log::LogReader> reader_;
   std::unique_ptr<log::Sequencer> sequencer_;
+  // The statistics follower and its runner (log/follower.h); the runner outlives the sequencer,
+  // which notifies it of each commit.
+  std::unique_ptr<registry::Statistics> statistics_;
+  std::unique_ptr<log::FollowerRunner> statistics_runner_;
   std::unique_ptr<log::Scrubber> scrubber_;
   std::unique_ptr<registry::Registry> registry_;
   std::unique_ptr<registry::Registrar> registrar_;

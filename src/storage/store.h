@@ -197,6 +197,37 @@ class WriteTx {
 
   // Durable (fsync'd) when it returns OK. After a failure nothing of the transaction remains.
   virtual Status Commit() = 0;
+
+  // --- tree heads gaining signatures (issue 11) ---
+  // Replaces the checkpoint note of the stored tree head of `size` by `checkpoint`: the same note
+  // with more signatures (cosignatures, C2SP tlog-cosignature). Its text (everything before the
+  // blank line) must be byte for byte the stored note's, and every stored signature line one of
+  // its own (CheckNoteExtends). InvalidArgument when it is not a signed note; Conflict when it
+  // does not extend the stored one; NotFound when no head of that size is stored. Nothing is
+  // written unless OK.
+  virtual Status AddTreeHeadSignatures(uint64_t size, std::string_view checkpoint) = 0;
+};
+
+// --- followers (log/follower.h): projections that validate nothing, off the write path ---
+
+// A follower's transaction: what it writes for a run of entries, and its cursor's advance, commit
+// together, so that a crash never applies an entry twice or skips one. Counters are a generic
+// table (key -> integer) that any follower keys by its own prefix. Not thread-safe.
+class FollowerTx {
+ public:
+  virtual ~FollowerTx() = default;  // rolls back unless committed
+
+  // A counter as this transaction sees it (its own writes included); 0 for one never written.
+  virtual Result<int64_t> Counter(std::string_view key) = 0;
+  // Adds delta to a counter (one never written starts at 0).
+  virtual Status AddToCounter(std::string_view key, int64_t delta) = 0;
+  virtual Status SetCounter(std::string_view key, int64_t value) = 0;
+  // Moves the follower's cursor from the `from` it began at to `to` and commits. Conflict (and
+  // nothing written) if the stored cursor is no longer `from`: another runner applied those
+  // entries first. Atomic, but not waited for to be durable (a follower's commit must not cost
+  // the log an fsync): a crash of the machine or database server may lose the last commits
+  // whole, cursor included, whose entries are then applied again. REQUIRES: to >= from.
+  virtual Status Commit(uint64_t to) = 0;
 };
 
 class Store {
@@ -284,6 +315,26 @@ class Store {
   // the results of the queued entries with id <= through_id, for the sequencing node's sweep
   // (log/sequencer.h).
   virtual Result<ResultSweep> SweepResults(uint64_t through_id) = 0;
+
+  // --- followers (log/follower.h) ---
+  // How many entries follower `name` has applied: its next entry's index (0 if never run).
+  virtual Result<uint64_t> FollowerCursor(std::string_view name) = 0;
+  // Begins a transaction of follower `name` applying entries from index `from`. Conflict at once
+  // if its cursor is not `from` (read it again). Runners of one follower on several nodes take
+  // turns: a second one waits until the first's transaction ends, then finds the cursor moved.
+  // SQLite: follower transactions take turns with the write transaction (one writer per file);
+  // PostgreSQL: they run beside it, on a connection of their own.
+  virtual Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
+                                                            uint64_t from) = 0;
+  // The committed counters whose keys start with `prefix`, in key (byte) order.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> Counters(
+      std::string_view prefix) = 0;
 };
+
+// OK if `extended` is the signed note `stored` with zero or more signatures added (see
+// WriteTx::AddTreeHeadSignatures): InvalidArgument if `extended` is no signed note, Conflict if
+// its text differs or a stored signature is missing from it, DataLoss if `stored` is no signed
+// note.
+Status CheckNoteExtends(std::string_view stored, std::string_view extended);
 
 }  // namespace dipr::storage

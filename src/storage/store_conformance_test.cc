@@ -20,6 +20,7 @@
 #include <random>
 #include <thread>
 
+#include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "pg_testing.h"
 #include "storage/grams.h"
@@ -2094,6 +2095,184 @@ TEST(ShortGrams, AListingsTermsAreTaggedByWhatTheyComeFrom) {
   l.industry = "I";
   EXPECT_EQ(ListingTerms(l), (std::vector<std::string>{"ta", "tab", "tb", "h交", "iI"}));
 }
+
+
+// --- issue 11: tree heads gaining signatures, and followers (log/follower.h) ---
+
+class Cosigning : public StoreConformance {
+ protected:
+  // A checkpoint of size 1 signed by the log, put as the latest head.
+  void SetUp() override {
+    StoreConformance::SetUp();
+    body_ = "example.com/log\n1\n" + std::string(44, 'A') + "\n";
+    note_ = crypto::SignNote(body_, log_);
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->AppendEntry(0, "e").ok());
+    ASSERT_TRUE(tx->PutTreeHead({1, H("r1"), note_}).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  Status Add(uint64_t size, const std::string& checkpoint) {
+    auto tx = std::move(store_->BeginWrite()).value();
+    Status st = tx->AddTreeHeadSignatures(size, checkpoint);
+    if (st.ok()) st = tx->Commit();
+    return st;
+  }
+  std::string Stored() { return (*store_->LatestTreeHead())->checkpoint; }
+
+  crypto::NoteSigner log_{"example.com/log", crypto::Ed25519PrivateKey::Generate()};
+  crypto::NoteSigner witness_{"witness.example", crypto::Ed25519PrivateKey::Generate()};
+  crypto::NoteSigner other_{"other.example", crypto::Ed25519PrivateKey::Generate()};
+  std::string body_, note_;
+};
+
+TEST_P(Cosigning, ATreeHeadGainsSignaturesAndKeepsThemAcrossReopen) {
+  std::string cosigned = note_ + witness_.SignatureLine(body_);
+  ASSERT_TRUE(Add(1, cosigned).ok());
+  EXPECT_EQ(Stored(), cosigned);
+  // Another one later, in any order of lines, as long as the stored ones stay.
+  std::string twice = body_ + "\n" + other_.SignatureLine(body_) +
+                      cosigned.substr(body_.size() + 1);
+  ASSERT_TRUE(Add(1, twice).ok());
+  Reopen();
+  auto head = *store_->LatestTreeHead();
+  ASSERT_TRUE(head.has_value());
+  EXPECT_EQ(head->checkpoint, twice);
+  EXPECT_EQ(head->size, 1u);
+  EXPECT_EQ(head->root, H("r1"));
+  EXPECT_TRUE(crypto::OpenNote(head->checkpoint, log_.verifier()).ok());
+  EXPECT_TRUE(crypto::OpenNote(head->checkpoint, witness_.verifier()).ok());
+}
+
+TEST_P(Cosigning, ANoteThatDoesNotExtendTheStoredOneIsRefusedAndChangesNothing) {
+  std::string other_body = "example.com/log\n1\n" + std::string(44, 'B') + "\n";
+  // Another text (another tree of the same size): Conflict.
+  EXPECT_EQ(Add(1, crypto::SignNote(other_body, log_) + witness_.SignatureLine(other_body)).code(),
+            Code::kConflict);
+  // The stored signature dropped: Conflict.
+  EXPECT_EQ(Add(1, crypto::SignNote(body_, witness_)).code(), Code::kConflict);
+  // The same text with a trailing byte more: Conflict.
+  EXPECT_EQ(Add(1, body_ + "x\n\n" + log_.SignatureLine(body_)).code(), Code::kConflict);
+  // Not a signed note at all: InvalidArgument.
+  EXPECT_EQ(Add(1, "not a note").code(), Code::kInvalidArgument);
+  EXPECT_EQ(Add(1, body_ + "\n").code(), Code::kInvalidArgument);
+  // No head of that size: NotFound.
+  EXPECT_EQ(Add(2, note_ + witness_.SignatureLine(body_)).code(), Code::kNotFound);
+  EXPECT_EQ(Stored(), note_);
+  // The same note again changes nothing and is fine.
+  EXPECT_TRUE(Add(1, note_).ok());
+  EXPECT_EQ(Stored(), note_);
+}
+
+TEST_P(Cosigning, ARefusedCosignatureLeavesTheTransactionUsable) {
+  auto tx = std::move(store_->BeginWrite()).value();
+  EXPECT_EQ(tx->AddTreeHeadSignatures(1, crypto::SignNote(body_, witness_)).code(),
+            Code::kConflict);
+  ASSERT_TRUE(tx->AppendEntry(1, "f").ok());
+  ASSERT_TRUE(tx->AddTreeHeadSignatures(1, note_ + witness_.SignatureLine(body_)).ok());
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_EQ(*store_->EntryCount(), 2u);
+  EXPECT_EQ(Stored(), note_ + witness_.SignatureLine(body_));
+}
+
+TEST_P(Cosigning, AnUncommittedCosignatureLeavesNothing) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->AddTreeHeadSignatures(1, note_ + witness_.SignatureLine(body_)).ok());
+  }
+  EXPECT_EQ(Stored(), note_);
+}
+
+TEST_P(StoreConformance, AFollowersCursorAndCountersCommitTogether) {
+  EXPECT_EQ(*store_->FollowerCursor("stats"), 0u);
+  {
+    auto tx = std::move(store_->BeginFollower("stats", 0)).value();
+    ASSERT_TRUE(tx->AddToCounter("stats/a", 2).ok());
+    ASSERT_TRUE(tx->AddToCounter("stats/a", 3).ok());
+    ASSERT_TRUE(tx->SetCounter("stats/b", -7).ok());
+    EXPECT_EQ(*tx->Counter("stats/a"), 5);  // its own writes
+    EXPECT_EQ(*tx->Counter("stats/none"), 0);
+    ASSERT_TRUE(tx->Commit(10).ok());
+  }
+  EXPECT_EQ(*store_->FollowerCursor("stats"), 10u);
+  EXPECT_EQ(*store_->FollowerCursor("other"), 0u);  // cursors are per follower
+  {
+    auto tx = std::move(store_->BeginFollower("stats", 10)).value();
+    ASSERT_TRUE(tx->AddToCounter("stats/a", 1).ok());
+    ASSERT_TRUE(tx->AddToCounter("statt", 1).ok());  // past the prefix "stats/"
+    ASSERT_TRUE(tx->SetCounter("stats/b", 4).ok());
+    ASSERT_TRUE(tx->Commit(12).ok());
+  }
+  Reopen();
+  EXPECT_EQ(*store_->FollowerCursor("stats"), 12u);
+  using Counts = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(*store_->Counters("stats/"), (Counts{{"stats/a", 6}, {"stats/b", 4}}));
+  EXPECT_EQ(*store_->Counters(""), (Counts{{"stats/a", 6}, {"stats/b", 4}, {"statt", 1}}));
+  EXPECT_EQ(*store_->Counters("x"), Counts{});
+}
+
+TEST_P(StoreConformance, AnUncommittedOrStaleFollowerTransactionLeavesNothing) {
+  {
+    auto tx = std::move(store_->BeginFollower("stats", 0)).value();
+    ASSERT_TRUE(tx->AddToCounter("stats/a", 1).ok());
+  }  // destroyed without Commit
+  EXPECT_EQ(*store_->FollowerCursor("stats"), 0u);
+  EXPECT_TRUE(store_->Counters("stats/")->empty());
+  // A runner that read the cursor before another moved it is refused at once.
+  {
+    auto tx = std::move(store_->BeginFollower("stats", 0)).value();
+    ASSERT_TRUE(tx->Commit(3).ok());
+  }
+  EXPECT_EQ(store_->BeginFollower("stats", 0).status().code(), Code::kConflict);
+  EXPECT_EQ(store_->BeginFollower("stats", 5).status().code(), Code::kConflict);
+  // And the store goes on: the log's writer and the follower both.
+  auto w = std::move(store_->BeginWrite()).value();
+  ASSERT_TRUE(w->AppendEntry(0, "e").ok());
+  ASSERT_TRUE(w->Commit().ok());
+  auto tx = store_->BeginFollower("stats", 3);
+  ASSERT_TRUE(tx.ok()) << tx.status().ToString();
+  ASSERT_TRUE((*tx)->AddToCounter("stats/a", 1).ok());
+  ASSERT_TRUE((*tx)->Commit(4).ok());
+  EXPECT_EQ(*store_->Counters("stats/"),
+            (std::vector<std::pair<std::string, int64_t>>{{"stats/a", 1}}));
+}
+
+// Two runners of one follower (two nodes on one database): the second waits for the first's
+// transaction, then finds the cursor moved; an entry is never counted twice.
+TEST_P(StoreConformance, TwoRunnersOfOneFollowerApplyEachRunOnce) {
+  std::unique_ptr<Store> second = GetParam().name == "sqlite" ? nullptr : GetParam().open(dir_);
+  Store& other = second ? *second : *store_;  // SQLite: one process per file
+  constexpr int kRuns = 40;
+  auto run = [&](Store& s) {
+    for (int done = 0; done < kRuns;) {
+      uint64_t from = *s.FollowerCursor("stats");
+      if (from >= kRuns) return;
+      auto tx = s.BeginFollower("stats", from);
+      if (!tx.ok()) {
+        ASSERT_EQ(tx.status().code(), Code::kConflict) << tx.status().ToString();
+        continue;  // the other one was first: read the cursor again
+      }
+      ASSERT_TRUE((*tx)->AddToCounter("stats/n", 1).ok());
+      Status st = (*tx)->Commit(from + 1);
+      ASSERT_TRUE(st.ok() || st.code() == Code::kConflict) << st.ToString();
+      ++done;
+    }
+  };
+  std::thread a([&] { run(*store_); });
+  std::thread b([&] { run(other); });
+  a.join();
+  b.join();
+  EXPECT_EQ(*store_->FollowerCursor("stats"), uint64_t{kRuns});
+  EXPECT_EQ(*store_->Counters("stats/"),
+            (std::vector<std::pair<std::string, int64_t>>{{"stats/n", kRuns}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, Cosigning,
+                         ::testing::Values(Backend{"sqlite", OpenSqliteForTest, nullptr},
+                                           Backend{"postgres", OpenPostgresForTest,
+                                                   [](const std::string& dir) {
+                                                     PostgresServer::Get().Drop(dir);
+                                                   }}),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace dipr::storage

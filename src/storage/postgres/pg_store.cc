@@ -211,6 +211,14 @@ const Migration kMigrations[] = {
         SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id
         ON CONFLICT DO NOTHING;
     )sql"},
+    // --- followers (issue 11; log/follower.h) ---
+    {R"sql(
+    -- Each follower's cursor: how many entries of the log it has applied. Advanced in the same
+    -- transaction as the follower's writes.
+    CREATE TABLE follower_cursors(position bigint NOT NULL, name text COLLATE "C" PRIMARY KEY);
+    -- Counters the followers keep (statistics: registry/statistics.h), each under its prefix.
+    CREATE TABLE counters(value bigint NOT NULL, key text COLLATE "C" PRIMARY KEY);
+    )sql"},
 };
 
 // A search by terms alone walks the list for pages before this offset when its term has more
@@ -243,6 +251,10 @@ enum ReadStmt {
   kMaxNumberFrom,
   kSidecarOf,
   kCountByStatus,
+  // --- followers (issue 11) ---
+  kFollowerCursor,
+  kCountersBelow,
+  kCountersFrom,
 };
 // The columns ReadAccount reads, in its order.
 #define DIPR_ACCOUNT_COLUMNS \
@@ -292,6 +304,10 @@ const StatementDef kReadStatements[] = {
     {"SELECT status, count(*) FROM records WHERE kind = $1 GROUP BY status "
      "ORDER BY status COLLATE \"C\"",
      {kText}},
+    // --- followers (issue 11) ---
+    {"SELECT position FROM follower_cursors WHERE name = $1", {kText}},
+    {"SELECT key, value FROM counters WHERE key >= $1 AND key < $2 ORDER BY key", {kText, kText}},
+    {"SELECT key, value FROM counters WHERE key >= $1 ORDER BY key", {kText}},
 };
 
 // Rows per multi-row insert: one statement for 64 entries (or deposits) costs the server far less
@@ -356,6 +372,9 @@ enum WriteStmt {
   kAddCredential,
   kRevokeOthers,
   kLimitOthers,
+  // --- tree heads gaining signatures (issue 11) ---
+  kHeadNote,
+  kSetHeadNote,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -431,6 +450,42 @@ const StatementDef kWriteStatements[] = {
     {"UPDATE credentials SET expires = LEAST(COALESCE(expires, $3), $3) "
      "WHERE account_id = $1 AND token_hash <> $2",
      {kText, kBytea, kInt8}},
+    // --- tree heads gaining signatures (issue 11) ---
+    {"SELECT checkpoint FROM tree_heads WHERE size = $1", {kInt8}},
+    {"UPDATE tree_heads SET checkpoint = $1 WHERE size = $2", {kText, kInt8}},
+};
+
+// --- followers (issue 11): their transactions, on a connection of their own ---
+enum FollowerStmt {
+  kFollowerBegin,
+  kFollowerCommit,
+  kFollowerRollback,
+  kCursorRow,
+  kCursorLock,
+  kCursorAdvance,
+  kCounterGet,
+  kCounterAdd,
+  kCounterSet,
+};
+const StatementDef kFollowerStatements[] = {
+    {"BEGIN", {}},
+    {"COMMIT", {}},
+    {"ROLLBACK", {}},
+    // The row first, so that there is one to lock even for a follower's first run.
+    {"INSERT INTO follower_cursors(name, position) VALUES($1, 0) ON CONFLICT DO NOTHING",
+     {kText}},
+    // Locked until the transaction ends: a second runner of the follower waits here, then reads
+    // the cursor the first one committed.
+    {"SELECT position FROM follower_cursors WHERE name = $1 FOR UPDATE", {kText}},
+    {"UPDATE follower_cursors SET position = $3 WHERE name = $1 AND position = $2",
+     {kText, kInt8, kInt8}},
+    {"SELECT value FROM counters WHERE key = $1", {kText}},
+    {"INSERT INTO counters(key, value) VALUES($1, $2) "
+     "ON CONFLICT (key) DO UPDATE SET value = counters.value + EXCLUDED.value",
+     {kText, kInt8}},
+    {"INSERT INTO counters(key, value) VALUES($1, $2) "
+     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+     {kText, kInt8}},
 };
 
 // --- the queue's other end (any node): a small connection of its own ---
@@ -521,6 +576,12 @@ std::string WriterInit(const PostgresStoreOptions& o) {
 }
 std::string ReaderInit(const PostgresStoreOptions& o) {
   return ServerKeepalives() + " SET default_transaction_read_only = on;" + StatementTimeout(o);
+}
+// A follower's commit need not wait for the disk: a server crash loses its last transactions
+// whole (writes and cursor together), and the follower then applies those entries again.
+std::string FollowerInit(const PostgresStoreOptions& o) {
+  return ServerKeepalives() + " SET synchronous_commit = off;" + StatementTimeout(o) +
+         SetMillis("idle_in_transaction_session_timeout", o.lease_timeout);
 }
 // The lease's session checks in every second; one silent for lease_timeout is ended by the
 // server, which frees the lease (a session-level advisory lock) for another node.
@@ -1036,6 +1097,25 @@ class PgWriteTx final : public WriteTx {
     return Status::Ok();
   }
 
+  // --- tree heads gaining signatures (issue 11) ---
+  Status AddTreeHeadSignatures(uint64_t size, std::string_view checkpoint) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Int(static_cast<int64_t>(size));
+    conn_.Queue(kHeadNote, p, kTagNone, /*keep=*/true);
+    // Everything queued before runs first: a head this transaction put is found.
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty()) return Internal("postgres: no answer to a tree head lookup");
+    if (rows->back().size() == 0) return NotFound(fmt::format("no tree head of size {}", size));
+    RETURN_IF_ERROR(CheckNoteExtends(rows->back().Bytes(0, 0), checkpoint));
+    Params u;
+    u.Bytes(checkpoint).Int(static_cast<int64_t>(size));
+    conn_.Queue(kSetHeadNote, u);
+    return MaybeFlush();
+  }
+
  private:
   // Reads back what is queued when the pipeline is off or getting long.
   Status MaybeFlush() {
@@ -1113,6 +1193,57 @@ class PgWriteTx final : public WriteTx {
   std::vector<DepositRow> deposit_buf_;                      // deferred, not yet sent
   bool deferred_ = false;
   uint64_t deferred_deposits_ = 0, deferred_min_ = 0, deferred_max_ = 0;
+};
+
+// --- followers (issue 11) ---
+
+// Not thread-safe: holds the store's follower connection (and its mutex) while it lives.
+class PgFollowerTx final : public FollowerTx {
+ public:
+  PgFollowerTx(Connection& conn, std::unique_lock<std::mutex> lock, std::string name,
+               uint64_t from)
+      : conn_(conn), lock_(std::move(lock)), name_(std::move(name)), from_(from) {}
+  ~PgFollowerTx() override {
+    if (!done_ && !conn_.broken()) (void)conn_.Query(kFollowerRollback, Params());
+  }
+
+  Result<int64_t> Counter(std::string_view key) override {
+    Params p;
+    p.Bytes(key);
+    ASSIGN_OR_RETURN(Rows r, conn_.Query(kCounterGet, p));
+    return r.size() == 0 ? 0 : r.Int(0, 0);
+  }
+  Status AddToCounter(std::string_view key, int64_t delta) override {
+    Params p;
+    p.Bytes(key).Int(delta);
+    return conn_.Query(kCounterAdd, p).status();
+  }
+  Status SetCounter(std::string_view key, int64_t value) override {
+    Params p;
+    p.Bytes(key).Int(value);
+    return conn_.Query(kCounterSet, p).status();
+  }
+  Status Commit(uint64_t to) override {
+    done_ = true;
+    Params p;
+    p.Bytes(name_).Int(static_cast<int64_t>(from_)).Int(static_cast<int64_t>(to));
+    auto moved = conn_.Query(kCursorAdvance, p);
+    if (!moved.ok() || moved->Affected() != 1) {
+      if (!conn_.broken()) (void)conn_.Query(kFollowerRollback, Params());
+      return moved.ok() ? Conflict("the follower's cursor moved") : moved.status();
+    }
+    ASSIGN_OR_RETURN(Rows r, conn_.Query(kFollowerCommit, Params()));
+    // COMMIT of a transaction the server had already aborted answers ROLLBACK, not an error.
+    if (r.Tag() != "COMMIT") return Internal("postgres: the follower's transaction was rolled back");
+    return Status::Ok();
+  }
+
+ private:
+  Connection& conn_;
+  std::unique_lock<std::mutex> lock_;
+  std::string name_;
+  uint64_t from_;
+  bool done_ = false;
 };
 
 class PgStore final : public Store {
@@ -1535,6 +1666,63 @@ class PgStore final : public Store {
     return true;
   }
 
+  // --- followers (issue 11) ---
+  Result<uint64_t> FollowerCursor(std::string_view name) override {
+    return WithReader<uint64_t>([&](Connection& c) -> Result<uint64_t> {
+      Params p;
+      p.Bytes(name);
+      ASSIGN_OR_RETURN(Rows r, c.Query(kFollowerCursor, p));
+      return r.size() == 0 ? 0 : static_cast<uint64_t>(r.Int(0, 0));
+    });
+  }
+
+  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
+                                                    uint64_t from) override {
+    std::unique_lock<std::mutex> lock(follower_mu_);
+    for (int attempt = 0;; ++attempt) {
+      if (!follower_ || follower_->broken() ||
+          follower_->TransactionStatus() != PQTRANS_IDLE) {
+        follower_.reset();
+        ASSIGN_OR_RETURN(follower_, Connection::Open(conninfo_, kFollowerStatements,
+                                                     /*pipelined=*/false, follower_init_.c_str(),
+                                                     AnswerTimeout(options_)));
+      }
+      Params p;
+      p.Bytes(name);
+      Result<uint64_t> cursor = [&]() -> Result<uint64_t> {
+        RETURN_IF_ERROR(follower_->Query(kFollowerBegin, Params()).status());
+        RETURN_IF_ERROR(follower_->Query(kCursorRow, p).status());
+        ASSIGN_OR_RETURN(Rows r, follower_->Query(kCursorLock, p));
+        if (r.size() != 1) return Internal("postgres: no follower cursor row");
+        return static_cast<uint64_t>(r.Int(0, 0));
+      }();
+      // An idle connection the server dropped gets one fresh retry; nothing was written.
+      if (!cursor.ok() && follower_->broken() && attempt == 0) continue;
+      if (!cursor.ok() || *cursor != from) {
+        if (!follower_->broken()) (void)follower_->Query(kFollowerRollback, Params());
+        if (!cursor.ok()) return cursor.status();
+        return Conflict(fmt::format("follower {} is at {}, not {}", name, *cursor, from));
+      }
+      return std::unique_ptr<FollowerTx>(
+          new PgFollowerTx(*follower_, std::move(lock), std::string(name), from));
+    }
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> Counters(std::string_view prefix) override {
+    using Out = std::vector<std::pair<std::string, int64_t>>;
+    if (!IsValidUtf8(prefix)) return InvalidArgument("a counter prefix must be UTF-8");
+    std::optional<std::string> end = PrefixEnd(prefix);
+    return WithReader<Out>([&](Connection& c) -> Result<Out> {
+      Params p;
+      p.Bytes(prefix);
+      if (end) p.Bytes(*end);
+      ASSIGN_OR_RETURN(Rows r, c.Query(end ? kCountersBelow : kCountersFrom, p));
+      Out out;
+      for (int i = 0; i < r.size(); ++i) out.emplace_back(r.Bytes(i, 0), r.Int(i, 1));
+      return out;
+    });
+  }
+
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
     std::unique_lock<std::mutex> lock(write_mu_);
     for (int attempt = 0;; ++attempt) {
@@ -1665,6 +1853,10 @@ class PgStore final : public Store {
   std::unique_ptr<Listener> listener_;  // GUARDED_BY(listener_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_); a WriteTx holds write_mu_
+  // --- followers (issue 11) ---
+  const std::string follower_init_ = FollowerInit(options_);
+  std::mutex follower_mu_;
+  std::unique_ptr<Connection> follower_;  // GUARDED_BY(follower_mu_); a FollowerTx holds it
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;

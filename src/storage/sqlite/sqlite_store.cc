@@ -196,6 +196,14 @@ const Migration kMigrations[] = {
     INSERT OR IGNORE INTO sidecars(idx, data)
         SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id;
     )sql"},
+    // --- followers (issue 11; log/follower.h) ---
+    {R"sql(
+    -- Each follower's cursor: how many entries of the log it has applied. Advanced in the same
+    -- transaction as the follower's writes.
+    CREATE TABLE follower_cursors(name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
+    -- Counters the followers keep (statistics: registry/statistics.h), each under its prefix.
+    CREATE TABLE counters(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    )sql"},
 };
 
 int64_t TileKey(uint8_t level, uint64_t index) {
@@ -586,6 +594,21 @@ class SqliteWriteTx final : public WriteTx {
     return st;
   }
 
+  // --- tree heads gaining signatures (issue 11) ---
+  Status AddTreeHeadSignatures(uint64_t size, std::string_view checkpoint) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("SELECT checkpoint FROM tree_heads WHERE size = ?"));
+    s->Bind(1, static_cast<int64_t>(size));
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    std::string stored = row ? s->Text(0) : std::string();
+    s->Reset();
+    if (!row) return NotFound(fmt::format("no tree head of size {}", size));
+    RETURN_IF_ERROR(CheckNoteExtends(stored, checkpoint));
+    ASSIGN_OR_RETURN(Statement * u,
+                     conn_.Prepare("UPDATE tree_heads SET checkpoint = ? WHERE size = ?"));
+    return u->Bind(1, checkpoint).Bind(2, static_cast<int64_t>(size)).Run();
+  }
+
  private:
   Status InsertAccountRows(const Account& a, const Hash& token_hash) {
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
@@ -613,6 +636,69 @@ class SqliteWriteTx final : public WriteTx {
   uint64_t entry_count_;
   std::function<void(std::string_view)> dispatch_;
   std::vector<std::string> signals_;
+  bool done_ = false;
+};
+
+// --- followers (issue 11) ---
+
+// Holds the writer's mutex while it lives, as a WriteTx does (one writer per SQLite file), and
+// the follower connection (SqliteStore::BeginFollower). Not thread-safe.
+class SqliteFollowerTx final : public FollowerTx {
+ public:
+  SqliteFollowerTx(Connection& conn, std::unique_lock<std::mutex> lock, std::string name,
+                   uint64_t from)
+      : conn_(conn), lock_(std::move(lock)), name_(std::move(name)), from_(from) {}
+  ~SqliteFollowerTx() override {
+    if (!lock_.owns_lock()) return;
+    conn_.ResetActive();
+    if (!done_) (void)conn_.Exec("ROLLBACK");
+  }
+
+  Result<int64_t> Counter(std::string_view key) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("SELECT value FROM counters WHERE key = ?"));
+    s->Bind(1, key);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    int64_t v = row ? s->Int(0) : 0;
+    s->Reset();
+    return v;
+  }
+  Status AddToCounter(std::string_view key, int64_t delta) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "INSERT INTO counters(key, value) VALUES(?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value"));
+    return s->Bind(1, key).Bind(2, delta).Run();
+  }
+  Status SetCounter(std::string_view key, int64_t value) override {
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("INSERT OR REPLACE INTO counters(key, value) VALUES(?, ?)"));
+    return s->Bind(1, key).Bind(2, value).Run();
+  }
+  Status Commit(uint64_t to) override {
+    done_ = true;
+    // The cursor was read in this transaction (BeginFollower), which no other writer can
+    // interleave with: the compare-and-set holds by construction, and is checked anyway.
+    auto st = [&]() -> Status {
+      ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+          "INSERT INTO follower_cursors(name, position) VALUES(?1, ?3) ON CONFLICT (name) "
+          "DO UPDATE SET position = excluded.position WHERE position = ?2"));
+      RETURN_IF_ERROR(s->Bind(1, name_)
+                          .Bind(2, static_cast<int64_t>(from_))
+                          .Bind(3, static_cast<int64_t>(to))
+                          .Run());
+      if (conn_.Changes() != 1) return Conflict("the follower's cursor moved");
+      conn_.ResetActive();
+      return conn_.Exec("COMMIT");
+    }();
+    if (!st.ok()) (void)conn_.Exec("ROLLBACK");
+    lock_.unlock();
+    return st;
+  }
+
+ private:
+  Connection& conn_;
+  std::unique_lock<std::mutex> lock_;
+  std::string name_;
+  uint64_t from_;
   bool done_ = false;
 };
 
@@ -1176,6 +1262,60 @@ class SqliteStore final : public Store {
     if (lease_fd_ >= 0) ::close(lease_fd_);
   }
 
+  // --- followers (issue 11) ---
+  Result<uint64_t> FollowerCursor(std::string_view name) override {
+    return WithReader<uint64_t>([&](Connection& c) -> Result<uint64_t> {
+      return ReadCursor(c, name);
+    });
+  }
+
+  // On a connection of its own, with synchronous=NORMAL: a follower's commit does not wait for
+  // an fsync (the next write transaction's fsync covers it, the WAL being one file written in
+  // order); a power loss before that loses the last runs whole, cursor and counters together,
+  // which are then applied again. Under write_mu_, so it takes turns with the writer in-process
+  // rather than through SQLite's busy waits.
+  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
+                                                    uint64_t from) override {
+    std::unique_lock<std::mutex> lock(write_mu_);
+    if (!follower_conn_) {
+      ASSIGN_OR_RETURN(auto c, Connection::Open(path_, /*read_only=*/false));
+      RETURN_IF_ERROR(c->Exec("PRAGMA synchronous=NORMAL;"));
+      follower_conn_ = std::move(c);
+    }
+    Connection& c = *follower_conn_;
+    RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    auto cursor = ReadCursor(c, name);
+    c.ResetActive();
+    if (!cursor.ok() || *cursor != from) {
+      (void)c.Exec("ROLLBACK");
+      if (!cursor.ok()) return cursor.status();
+      return Conflict(fmt::format("follower {} is at {}, not {}", name, *cursor, from));
+    }
+    return std::unique_ptr<FollowerTx>(
+        new SqliteFollowerTx(c, std::move(lock), std::string(name), from));
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> Counters(std::string_view prefix) override {
+    using Out = std::vector<std::pair<std::string, int64_t>>;
+    std::optional<std::string> end = PrefixEnd(prefix);
+    return WithReader<Out>([&](Connection& c) -> Result<Out> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       c.Prepare(end ? "SELECT key, value FROM counters WHERE key >= ? AND "
+                                       "key < ? ORDER BY key"
+                                     : "SELECT key, value FROM counters WHERE key >= ? "
+                                       "ORDER BY key"));
+      s->Bind(1, prefix);
+      if (end) s->Bind(2, *end);
+      Out out;
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.emplace_back(s->Text(0), s->Int(1));
+      }
+      return out;
+    });
+  }
+
  private:
   // Runs fn on a pooled read connection. The statement cache lives with the connection.
   template <typename T, typename Fn>
@@ -1218,6 +1358,16 @@ class SqliteStore final : public Store {
     });
   }
 
+  static Result<uint64_t> ReadCursor(Connection& c, std::string_view name) {
+    ASSIGN_OR_RETURN(Statement * s,
+                     c.Prepare("SELECT position FROM follower_cursors WHERE name = ?"));
+    s->Bind(1, name);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    uint64_t v = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+    s->Reset();
+    return v;
+  }
+
   void Dispatch(std::string_view sig) {
     std::function<void(std::string_view)> f;
     {
@@ -1234,6 +1384,8 @@ class SqliteStore final : public Store {
   int lease_fd_ = -1;  // GUARDED_BY(lease_mu_)
   std::mutex write_mu_;
   std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_) while a WriteTx lives
+  // --- followers (issue 11) ---
+  std::unique_ptr<Connection> follower_conn_;  // GUARDED_BY(write_mu_); see BeginFollower
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> pool_;  // GUARDED_BY(pool_mu_)
 };
