@@ -52,7 +52,9 @@ class FollowerRunnerTest : public ::testing::Test {
     auto tx = std::move(store_->BeginWrite()).value();
     uint64_t size = tx->EntryCount();
     for (int i = 0; i < n; ++i) ASSERT_TRUE(tx->AppendEntry(size++, "e").ok());
-    if (signed_head) ASSERT_TRUE(tx->PutTreeHead({size, crypto::Sha256Of("r"), "head"}).ok());
+    if (signed_head) {
+      ASSERT_TRUE(tx->PutTreeHead({size, crypto::Sha256Of("r"), "head"}).ok());
+    }
     ASSERT_TRUE(tx->Commit().ok());
   }
   // Polls (up to a deadline) until pred holds.
