@@ -9,6 +9,7 @@
 #include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
+#include "registry/deposit_events.h"
 #include "verify/receipt.h"
 #include "server/data_dir.h"
 

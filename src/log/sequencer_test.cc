@@ -45,6 +45,9 @@ class FaultyStore final : public storage::Store {
     Status InsertDeposit(const storage::DepositRecord& d) override {
       return base_->InsertDeposit(d);
     }
+    Result<std::optional<storage::Account>> GetAccount(std::string_view id) override {
+      return base_->GetAccount(id);
+    }
     Result<std::vector<storage::PendingEntry>> Pending(size_t n) override {
       return base_->Pending(n);
     }

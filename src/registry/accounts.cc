@@ -14,6 +14,7 @@
 #include "registry/resident_id.h"
 #include "registry/uscc.h"
 #include "registry/validate.h"
+#include "registry/account_events.h"
 
 namespace dipr::registry {
 namespace {

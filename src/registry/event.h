@@ -19,32 +19,9 @@ namespace dipr::registry {
 
 inline constexpr int kEntryVersion = 1;
 
-// Event types written by this version.
-inline constexpr std::string_view kAccountCreated = "account.created";
-inline constexpr std::string_view kDeposit = "deposit";
-// Accounts after their creation (registry/accounts.cc; docs/FORMATS.md §2 has each payload).
-inline constexpr std::string_view kAccountDisabled = "account.disabled";
-inline constexpr std::string_view kAccountEnabled = "account.enabled";
-inline constexpr std::string_view kAccountTokenRotated = "account.token_rotated";
-inline constexpr std::string_view kObjectorRegistered = "objector.registered";
-// The registration workflow (registry/lifecycle.h; docs/FORMATS.md §2 has each payload).
-inline constexpr std::string_view kApplicationCreated = "application.created";
-inline constexpr std::string_view kApplicationUpdated = "application.updated";
-inline constexpr std::string_view kApplicationSubmitted = "application.submitted";
-inline constexpr std::string_view kApplicationExamined = "application.examined";
-inline constexpr std::string_view kApplicationWithdrawn = "application.withdrawn";
-inline constexpr std::string_view kApplicationRegistered = "application.registered";
-inline constexpr std::string_view kApplicationReassigned = "application.reassigned";
-inline constexpr std::string_view kObjectionFiled = "objection.filed";
-inline constexpr std::string_view kObjectionRuled = "objection.ruled";
-inline constexpr std::string_view kRegistrationRenewed = "registration.renewed";
-inline constexpr std::string_view kRegistrationChangeRequested = "registration.change_requested";
-inline constexpr std::string_view kRegistrationChangeExamined = "registration.change_examined";
-inline constexpr std::string_view kRegistrationCancelled = "registration.cancelled";
-inline constexpr std::string_view kRegistrationRevoked = "registration.revoked";
-inline constexpr std::string_view kRegistrationExpired = "registration.expired";
-// The registrar's settings (registry/settings.h), at its first start and at each change.
-inline constexpr std::string_view kRegistrarSettings = "registrar.settings";
+// Event types are declared by their families (registry/event_spec.h lists them):
+// account_events.h, deposit_events.h, application_events.h, objection_events.h,
+// registration_events.h, and settings.h (kRegistrarSettings).
 // The actor of what the registrar does by itself (registration at the end of the notice,
 // lapse of a correction request, expiry, its first settings).
 inline constexpr std::string_view kRegistrarActor = "registrar";

@@ -73,8 +73,11 @@ struct ApplicationState {
   // the correction deadline, the end of validity.
   std::optional<Time> Due() const;
 
+  // The stored form (storage::Record::doc) and its one codec: FromRecord is how every reader of
+  // a stored application gets it (DataLoss naming it when it is malformed).
   nlohmann::json ToJson() const;
   static Result<ApplicationState> FromJson(const nlohmann::json& j);
+  static Result<ApplicationState> FromRecord(const storage::Record& r);
 
   // The applicant's and examiners' view (GET /v1/applications/{id}).
   nlohmann::json View() const;
@@ -96,38 +99,11 @@ struct ObjectionState {
   std::string decision_reason;
   std::optional<Time> ruled;
 
+  // The stored form and its one codec, as ApplicationState's.
   nlohmann::json ToJson() const;
   static Result<ObjectionState> FromJson(const nlohmann::json& j);
+  static Result<ObjectionState> FromRecord(const storage::Record& r);
 };
-
-// The records an event reads and writes.
-class RegisterView {
- public:
-  virtual ~RegisterView() = default;
-  virtual Result<std::optional<ApplicationState>> GetApplication(const std::string& id) = 0;
-  virtual Status PutApplication(const ApplicationState& a, uint64_t index) = 0;
-  virtual Result<std::optional<ObjectionState>> GetObjection(const std::string& id) = 0;
-  virtual Status PutObjection(const ObjectionState& o, uint64_t index) = 0;
-  // Conflict if the number was claimed before.
-  virtual Status ClaimNumber(const std::string& number, const std::string& record_id) = 0;
-  virtual Result<bool> NumberClaimed(const std::string& number) = 0;
-};
-
-// True for the event types ApplyRegisterEvent handles.
-bool IsRegisterEvent(std::string_view type);
-
-// Applies the event at `index`. sidecar: for events that carry a commitment to fields
-// (application.created / .updated, registration.change_requested) the canonical JSON
-// {"fields":…,"salt":…} they commit to; for events that carry commitments to private texts
-// (application.examined's and registration.change_examined's "reason_commitment",
-// objection.filed's "grounds_commitment" and "evidence_commitment") {"<name>":{"salt","text"},…};
-// empty in a replay of the public log (require_private false), where fields and private texts
-// stay unknown. Conflict when the state does not allow the event, PermissionDenied when the actor
-// may not (an applicant objecting to their own application, an examiner ruling on their own
-// objection) — then nothing was written; InvalidArgument for a malformed event, including one
-// that carries a private text in clear.
-Status ApplyRegisterEvent(RegisterView& view, uint64_t index, const Event& event,
-                          std::string_view sidecar, bool require_private);
 
 // The public register's row for an application that has a public record (nullopt before).
 std::optional<storage::Listing> ListingOf(const ApplicationState& a);

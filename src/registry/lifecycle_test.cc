@@ -7,6 +7,7 @@
 
 #include "registry/application.h"
 #include "registry/commitment.h"
+#include "registry/event_spec.h"
 #include "registry/numbers.h"
 #include "registry/replay.h"
 
@@ -34,7 +35,7 @@ class LifecycleTest : public ::testing::Test {
   Status Apply(const std::string& type, Time t, const std::string& actor, json payload,
                const std::string& sidecar = "") {
     Event e{type, t, actor, std::move(payload)};
-    return ApplyRegisterEvent(view_, index_++, e, sidecar, /*require_private=*/false);
+    return ApplyEvent(view_, EventContext{nullptr, index_++, e, sidecar, /*require_private=*/false});
   }
   ApplicationState App() { return **view_.GetApplication("a1"); }
 
@@ -126,6 +127,11 @@ TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
   EXPECT_EQ(Apply("registration.expired", until - hours(1), "registrar", {{"application", "a1"}})
                 .code(),
             Code::kConflict);
+  // Only the registrar expires a registration, even once its validity has ended.
+  Status by_examiner = Apply("registration.expired", until, "e1", {{"application", "a1"}});
+  EXPECT_EQ(by_examiner.code(), Code::kInvalidArgument) << by_examiner.message();
+  EXPECT_NE(by_examiner.message().find("registrar's own event"), std::string::npos);
+  EXPECT_EQ(App().status, "registered");
   ASSERT_TRUE(Apply("registration.expired", until, "registrar", {{"application", "a1"}}).ok());
   EXPECT_EQ(App().status, "expired");
   std::string cn2 = MakeCertificateNumber(2027, 12, "3301", 1);
@@ -136,13 +142,19 @@ TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
                   .ok());
   EXPECT_EQ(App().status, "registered");
   EXPECT_EQ(App().certificate_number, cn2);
-  // A renewal by someone else, or reusing a number, is refused.
+  // A renewal by someone else is refused by the holder rule: its certificate is otherwise good
+  // (a number never claimed, the validity continuing), so nothing else can refuse it.
+  const Time next_from = until + hours(24 * 365);
+  json by_other = Certificate(rn_, MakeCertificateNumber(2027, 12, "3301", 2), renew_at, next_from,
+                              next_from + hours(24 * 365), NoticeEnd());
+  Status other = Apply("registration.renewed", renew_at, "u2",
+                       {{"application", "a1"}, {"certificate", by_other}});
+  EXPECT_EQ(other.code(), Code::kPermissionDenied) << other.message();
+  EXPECT_NE(other.message().find("not the holder"), std::string::npos) << other.message();
+  EXPECT_EQ(App().certificate_number, cn2);  // nothing changed
+  // By the holder, a certificate reusing a number is refused.
   json again = Certificate(rn_, cn2, renew_at, until + hours(24 * 365), until + hours(2 * 24 * 365),
                            NoticeEnd());
-  EXPECT_EQ(Apply("registration.renewed", renew_at, "u2",
-                  {{"application", "a1"}, {"certificate", again}})
-                .code(),
-            Code::kConflict);
   EXPECT_EQ(Apply("registration.renewed", renew_at, "u1",
                   {{"application", "a1"}, {"certificate", again}})
                 .code(),

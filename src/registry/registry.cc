@@ -8,6 +8,7 @@
 #include "common/utf8.h"
 #include "crypto/random.h"
 #include "registry/validate.h"
+#include "registry/account_events.h"
 
 namespace dipr::registry {
 namespace {

@@ -2,17 +2,20 @@
 // with what the public register serves. Confidential fields, drafts' contents, examiners' reasons
 // and objections' evidence are not in the log, only their commitments (docs/FORMATS.md §2.2), so
 // the replay knows every application's state and public record, and the grounds of objections
-// once ruled on, but not what is private. It also checks what the projection takes on trust: that every
-// event's actor had the role the event needs.
+// once ruled on, but not what is private. It applies each event with its spec's apply function
+// (registry/event_spec.h), the projector's, and also checks what the projection takes on trust:
+// that every event's actor had the role its spec names (CheckCause).
 #pragma once
 
 #include <map>
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "registry/lifecycle.h"
+#include "registry/register_view.h"
 #include "registry/settings.h"
 
 namespace dipr::registry {
@@ -47,13 +50,26 @@ class Replay final : public RegisterView {
   Result<bool> NumberClaimed(const std::string& number) override {
     return claimed_.count(number) > 0;
   }
+  Result<std::optional<storage::Account>> GetAccount(const std::string& id) override;
+  Status CreateAccount(const storage::Account& a,
+                       const std::optional<crypto::Hash>& token_hash) override;
+  Status SetAccountDisabled(const std::string& id, bool disabled) override;
+  Status RotateToken(const std::string&, const std::optional<storage::Credential>&,
+                     std::optional<Time>) override {
+    return Status::Ok();  // the log has no tokens
+  }
+  Status AddDeposit(const storage::DepositRecord& d) override;
+  Result<std::optional<Settings>> GetSettings() override { return settings_; }
+  Status PutSettings(const Settings& s, const std::string& actor, uint64_t index) override;
+  Status KeepSidecar(uint64_t, std::string_view) override { return Status::Ok(); }
 
  private:
-  Status CheckRole(const Event& e) const;
-
   uint64_t next_ = 0;
   size_t deposits_ = 0;
   std::map<std::string, std::string> roles_;  // account id -> role
+  // Every (depositor, digest) deposited, as depositor + "/" + the digest's hex: the projection refuses
+  // a depositor's second deposit of one digest, and so does the replay.
+  std::unordered_set<std::string> deposited_;
   std::set<std::string> disabled_;            // accounts disabled now
   std::map<std::string, ApplicationState> applications_;
   std::map<std::string, ObjectionState> objections_;

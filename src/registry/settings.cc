@@ -11,8 +11,11 @@
 #include "crypto/sha256.h"
 #include "log/sequencer.h"
 #include "registry/numbers.h"
+#include "registry/event_spec.h"
 #include "registry/projector.h"
+#include "registry/register_view.h"
 #include "registry/validate.h"
+#include "registry/settings_events.h"
 
 namespace dipr::registry {
 namespace {
@@ -340,5 +343,29 @@ Result<Settings> ApplySettingsEvent(const std::optional<Settings>& before, const
   }
   return s;
 }
+
+namespace {
+
+// The settings in force become the event's.
+Status SettingsLogged(RegisterView& view, const EventContext& c) {
+  ASSIGN_OR_RETURN(std::optional<Settings> before, view.GetSettings());
+  ASSIGN_OR_RETURN(Settings s, ApplySettingsEvent(before, c.event));
+  return view.PutSettings(s, c.event.actor, c.index);
+}
+
+constexpr EventSpec kSpecs[] = {
+    // By the registrar at its first start, by an admin at each change.
+    {.type = kRegistrarSettings,
+     .family = "settings",
+     .roles = kAdmin,
+     .by_registrar = true,
+     .kinds = {kSettingsKind},
+     .apply = SettingsLogged,
+     .action = "changes the registrar's settings"},
+};
+
+}  // namespace
+
+std::span<const EventSpec> SettingsEventSpecs() { return kSpecs; }
 
 }  // namespace dipr::registry

@@ -26,6 +26,7 @@
 #include "registry/event.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
+#include "registry/settings_events.h"
 #include "storage/store.h"
 
 namespace dipr::registry {

@@ -7,6 +7,9 @@
 #include <map>
 
 #include "registry/event.h"
+#include "registry/deposit_events.h"
+#include "registry/application_events.h"
+#include "registry/settings_events.h"
 
 namespace dipr::registry {
 namespace {

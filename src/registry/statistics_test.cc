@@ -13,6 +13,9 @@
 
 #include "pg_testing.h"
 #include "registry/event.h"
+#include "registry/account_events.h"
+#include "registry/application_events.h"
+#include "registry/settings_events.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 

@@ -12,6 +12,8 @@
 #include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/projector.h"
+#include "registry/account_events.h"
+#include "registry/deposit_events.h"
 #include "server/projection.h"
 
 namespace dipr::server {

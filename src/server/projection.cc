@@ -4,6 +4,9 @@
 
 #include "common/hex.h"
 #include "fingerprint/fingerprint.h"
+#include "registry/account_events.h"
+#include "registry/deposit_events.h"
+#include "registry/event_spec.h"
 #include "registry/lifecycle.h"
 
 namespace dipr::server {
@@ -36,8 +39,15 @@ Result<std::string> ReadProjection(storage::Store& store, const registry::Event&
     if (!d) return DataLoss(fmt::format("the deposit of entry {} is missing", index));
     return join({d->index, d->depositor, d->digest, d->size, d->title, d->time.time_since_epoch().count()});
   }
-  if (!registry::IsRegisterEvent(e.type)) return std::string();
   // The records the event touched, as they are now, and its sidecar.
+  const registry::EventSpec* spec = registry::FindEventSpec(e.type);
+  bool touches_register = false;
+  if (spec) {
+    for (std::string_view k : spec->kinds) {
+      touches_register |= k == registry::kApplicationKind || k == registry::kObjectionKind;
+    }
+  }
+  if (!touches_register) return std::string();
   nlohmann::json out = nlohmann::json::array();
   for (const char* key : {"application", "objection"}) {
     if (!e.payload.contains(key)) continue;

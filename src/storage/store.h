@@ -171,6 +171,8 @@ class WriteTx {
   virtual Status LimitCredentials(std::string_view account_id, const Hash& keep,
                                   std::optional<Time> until) = 0;
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
+  // The account as this transaction sees it (its own writes included).
+  virtual Result<std::optional<Account>> GetAccount(std::string_view account_id) = 0;
 
   // The register. GetRecord sees what this transaction wrote. PutRecord inserts or replaces by
   // (kind, id); PutListing by application_id; RemoveListing removes one if present.

@@ -939,6 +939,20 @@ class PgWriteTx final : public WriteTx {
     return Status::Ok();
   }
 
+  Result<std::optional<Account>> GetAccount(std::string_view account_id) override {
+    RETURN_IF_ERROR(failed_);
+    Params p;
+    p.Bytes(account_id);
+    conn_.Queue(kAccountById, p, kTagNone, /*keep=*/true);
+    // As GetRecord: what was queued before runs first, so the answer sees this transaction.
+    Connection::SyncError err;
+    auto rows = conn_.Sync(&err);
+    if (!rows.ok()) return Fail(err.status);
+    if (rows->empty()) return Internal("postgres: no answer to an account lookup");
+    if (rows->back().size() == 0) return std::optional<Account>();
+    return std::optional<Account>(ReadAccount(rows->back(), 0));
+  }
+
   Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) override {
     RETURN_IF_ERROR(failed_);
     Params p;

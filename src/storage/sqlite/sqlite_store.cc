@@ -460,6 +460,16 @@ class SqliteWriteTx final : public WriteTx {
         .Bind(6, ToMicros(d.time))
         .Run();
   }
+  Result<std::optional<Account>> GetAccount(std::string_view account_id) override {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = ?"));
+    s->Bind(1, account_id);
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    std::optional<Account> out;
+    if (row) out = ReadAccount(*s);
+    s->Reset();
+    return out;
+  }
   Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) override {
     ASSIGN_OR_RETURN(Statement * s,
                      conn_.Prepare(fmt::format("SELECT {} FROM records WHERE kind = ? AND id = ?",
