@@ -21,6 +21,7 @@
 #include "verify/checkpoint.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
+#include "registry/application_events.h"
 #include "run_dipr.h"
 #include "test_registry.h"
 

@@ -14,6 +14,7 @@
 #include "common/testing.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
+#include "registry/settings_events.h"
 #include "server_process.h"
 #include "run_dipr.h"
 #include "test_registry.h"
