@@ -27,6 +27,7 @@
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
+#include "storage/store_wrapper.h"
 
 namespace dipr::storage {
 namespace {
@@ -1685,8 +1686,30 @@ std::unique_ptr<Store> OpenPostgresForTest(const std::string& dir) {
   return std::move(s).value();
 }
 
+// A StoreWrapper (and WriteTxWrapper) that owns the store it forwards to: run over SQLite, the
+// suite checks that the wrappers forward every call.
+class OwningWrapper final : public StoreWrapper {
+ public:
+  explicit OwningWrapper(std::unique_ptr<Store> base) : StoreWrapper(*base), owned_(std::move(base)) {}
+  Result<std::unique_ptr<WriteTx>> BeginWrite() override {
+    ASSIGN_OR_RETURN(auto tx, StoreWrapper::BeginWrite());
+    return std::unique_ptr<WriteTx>(std::make_unique<WriteTxWrapper>(std::move(tx)));
+  }
+
+ private:
+  std::unique_ptr<Store> owned_;
+};
+
+std::unique_ptr<Store> OpenWrappedSqliteForTest(const std::string& dir) {
+  auto s = OpenSqliteForTest(dir);
+  if (s == nullptr) return nullptr;
+  return std::make_unique<OwningWrapper>(std::move(s));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance,
                          ::testing::Values(Backend{"sqlite", OpenSqliteForTest, nullptr},
+                                           Backend{"wrapped_sqlite", OpenWrappedSqliteForTest,
+                                                   nullptr},
                                            Backend{"postgres", OpenPostgresForTest,
                                                    [](const std::string& dir) {
                                                      PostgresServer::Get().Drop(dir);
