@@ -1,8 +1,9 @@
 // The storage interfaces: everything dipr keeps, behind three narrow interfaces (LogStore,
 // RegisterStore, AccountStore; Store is their union), each with a conformance suite
-// (store_conformance_test.cc) run over every backend. The log (entries, tiles, signed tree heads) is the
-// source of truth; accounts and deposits are projections of it, written in the same transaction as
-// the entries they come from, so they can never disagree with the log.
+// (store_conformance_{log,register,account}_test.cc) run over every backend. The log (entries,
+// tiles, signed tree heads) is the source of truth; accounts and deposits are projections of it,
+// written in the same transaction as the entries they come from, so they can never disagree with
+// the log.
 //
 // Implementations are thread-safe: reads may run concurrently from any thread; writes go through
 // one WriteTx at a time (the sequencer's).
