@@ -14,12 +14,15 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <span>
 #include <thread>
 
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "pg_testing.h"
+#include "common/hex.h"
 #include "storage/grams.h"
+#include "storage/migration_sql.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
@@ -525,6 +528,62 @@ TEST(ShortGrams, AListingsTermsAreTaggedByWhatTheyComeFrom) {
   EXPECT_EQ(ListingTerms(l), (std::vector<std::string>{"ta", "tab", "tb", "h交", "iI"}));
 }
 
+
+// --- the migrations' SQL (migration_sql.h) ---
+
+// A migration as it shipped: its number, name, and the SHA-256 of its SQL and of its .then.sql
+// ("" if none).
+struct ShippedMigration {
+  int number;
+  const char* name;
+  const char* sql_sha256;
+  const char* then_sha256;
+};
+
+// Every migration is there, in order, byte for byte what shipped (a database that ran one must
+// not differ from one that runs it now); a new migration appends a line here.
+void ExpectTheMigrationsShipped(std::span<const MigrationSql> embedded,
+                                const std::vector<ShippedMigration>& shipped) {
+  ASSERT_EQ(embedded.size(), shipped.size());
+  auto sha256 = [](const char* s) {
+    return s == nullptr ? std::string() : HexEncode(crypto::Sha256Of(std::string_view(s)));
+  };
+  for (size_t i = 0; i < shipped.size(); ++i) {
+    EXPECT_EQ(embedded[i].number, static_cast<int>(i) + 1);
+    EXPECT_EQ(embedded[i].number, shipped[i].number);
+    EXPECT_STREQ(embedded[i].name, shipped[i].name);
+    EXPECT_EQ(sha256(embedded[i].sql), shipped[i].sql_sha256) << embedded[i].name;
+    EXPECT_EQ(sha256(embedded[i].then), shipped[i].then_sha256) << embedded[i].name;
+  }
+}
+
+TEST(SqliteStoreTest, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
+  ExpectTheMigrationsShipped(SqliteMigrationSql(), {
+      {1, "log_accounts_deposits", "849fae74b812f327760bd50d92142b54fc1bab02090f6f2fbf655428f366ae81", ""},
+      {2, "queue", "4e71d95e7d14968f7f45adb5bdf1b758f5ecae6def0c7087e069f75dcd6382ac", ""},
+      {3, "register", "a52fcfa740fc27e157276cced2cfe4f6ed38d2f51934b3d1f2b181fdd6d5b02d", ""},
+      {4, "records_by_status", "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
+      {5, "listing_terms", "c4c23d9c91e26288ffedf2ead77d0d1df0edd7de913c91251644607ce0359388", ""},
+      {6, "listings_in_log_order", "e4270c5e8c6f062c3ebba1a1e327c63cedbbfaca24b47d06d87d59c355c5af07", ""},
+      {7, "listings_by_industry", "ade9efa160f2cc2d7d1a43344071f714d7201dc8325398b5de1139154b14635d", ""},
+      {8, "credentials", "ad0876744eb61d8d173cc9728ca8558c32a035707ef5330e4a561a308562c446", ""},
+      {9, "followers", "bde90cd5f22408419b8625458593595f70eb89bce5fd8b3351f1b1e8567626ac", ""},
+  });
+}
+
+TEST(PostgresMigrations, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
+  ExpectTheMigrationsShipped(PostgresMigrationSql(), {
+      {1, "log_accounts_deposits", "3948f94c237fb79c4f3823fd6ab70b2b8f231841bebe1661d7a8accb7b27919d", ""},
+      {2, "queue", "ceafdfaa4c8dc929bada4f5b4752e2aa44bd796a6048804931556e926868cd15", ""},
+      {3, "register", "64eae2ba7b18f653d87259224e21d59feb4e0ecc058667a0cf5b39e9864bc3af", ""},
+      {4, "records_by_status", "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
+      {5, "listing_terms", "b60221b879f3f1746dd23d32d51a4af91903571edb79b045a4def2b8e7e5a9d3", "94126d49bd83fcb51361489e123a0c73e8f2cb251fd1b972cd0fbc98ce81d9b1"},
+      {6, "listings_in_log_order", "06d46524ba843d7b28b682a25a9a69dddffc53f5dce9f7015ba520df7791f222", ""},
+      {7, "listings_by_industry", "bf3fedce7b48162c0f3d57c7668530232dc572445de4c710a595bdc7f8704e87", ""},
+      {8, "credentials", "8d7d8306b34a1da681f71d61de5589e9d127875c31ea2024728358e4e645291c", ""},
+      {9, "followers", "aba21dd771a3996493ddd35e6f5ec5bac60301056fceafcc45b94c884c3c4c98", ""},
+  });
+}
 
 }  // namespace
 }  // namespace dipr::storage
