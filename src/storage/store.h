@@ -74,6 +74,15 @@ struct DepositRecord {
 
 // --- the register: projected documents (registry/application.h owns their JSON) ---
 
+// Someone a record belongs to, in a role: "holder" (an application's holder account), "objector"
+// (an objection's); later licensees, pledgees... `id` is an account id.
+struct Party {
+  std::string role;
+  std::string id;
+  bool operator==(const Party&) const = default;
+  auto operator<=>(const Party&) const = default;
+};
+
 // An application (which, once registered, is a registration) or an objection: the domain's state
 // of it as JSON, plus the columns it is looked up by.
 struct Record {
@@ -87,6 +96,9 @@ struct Record {
   std::optional<Time> due;
   std::string doc;        // the domain's JSON of it
   uint64_t version = 0;   // log index of the last entry that changed it
+  // Who it belongs to, by role (RegisterStore::RecordsByParty finds it by any of them): a set,
+  // read back in (role, id) byte order. Neither may contain the bytes 0x1E or 0x1F.
+  std::vector<Party> parties;
 };
 
 // A row of the public register (applications in public notice and registrations): what the
@@ -175,7 +187,9 @@ class WriteTx {
   virtual Status InsertDeposit(const DepositRecord& deposit) = 0;
 
   // The register. GetRecord sees what this transaction wrote. PutRecord inserts or replaces by
-  // (kind, id); PutListing by application_id; RemoveListing removes one if present.
+  // (kind, id), its parties replaced by record.parties (InvalidArgument, writing nothing, for a
+  // party with 0x1E or 0x1F in it); PutListing by application_id; RemoveListing removes one if
+  // present.
   virtual Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) = 0;
   virtual Status PutRecord(const Record& record) = 0;
   virtual Status PutListing(const Listing& listing) = 0;
@@ -322,6 +336,11 @@ class RegisterStore {
   // Of one kind and owner, newest version first.
   virtual Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
                                                      size_t offset, size_t limit) = 0;
+  // Of one kind where `party` is a party in `role` (Record::parties), newest version first (as
+  // RecordsByOwner).
+  virtual Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                                     std::string_view party, size_t offset,
+                                                     size_t limit) = 0;
   // Of one kind in one status, oldest version first (a work queue: what waits longest first).
   virtual Result<std::vector<Record>> RecordsByStatus(std::string_view kind,
                                                       std::string_view status, size_t offset,

@@ -500,6 +500,58 @@ TEST_F(PostgresStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
   EXPECT_EQ(**(*store)->SidecarOf(4), std::string(crypto::HashChars(creds[0].token_hash)));
 }
 
+// --- migration 10: records' parties ---
+
+// Records of schema version 9, whose parties migration 10 fills from their owners.
+constexpr const char* kRecordsBeforeParties =
+    "INSERT INTO records(kind, id, owner, parent, status, number, doc, version) VALUES "
+    "('application', 'a1', 'u1', '', 'registered', 'DJ-1', '{}', 5), "
+    "('application', 'a2', 'u1', '', 'submitted', '', '{}', 8), "
+    "('objection', 'o1', 'u2', 'a1', 'open', '', '{}', 7), "
+    "('settings', 'registrar', 'u3', '', 'in_force', '', '{}', 1);";
+
+void ExpectThePartiesBackfilled(Store& store) {
+  auto parties = [&](std::string_view kind, std::string_view id) {
+    auto r = store.RecordById(kind, id);
+    return r.ok() && r->has_value() ? (*r)->parties : std::vector<Party>{{"error", ""}};
+  };
+  EXPECT_EQ(parties("application", "a1"), (std::vector<Party>{{"holder", "u1"}}));
+  EXPECT_EQ(parties("objection", "o1"), (std::vector<Party>{{"objector", "u2"}}));
+  EXPECT_EQ(parties("settings", "registrar"), std::vector<Party>{});
+  EXPECT_EQ(Ids(store.RecordsByParty("application", "holder", "u1", 0, 10)),
+            (std::vector<std::string>{"a2", "a1"}));
+  EXPECT_EQ(Ids(store.RecordsByParty("objection", "objector", "u2", 0, 10)),
+            (std::vector<std::string>{"o1"}));
+}
+
+TEST(SqliteStoreTest, MigrationTenGivesEachRecordItsOwnerAsParty) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-migration10");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "dipr.db").string();
+  ASSERT_TRUE(MigrateSqliteSchema(path, 9).ok());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, kRecordsBeforeParties, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto store = OpenSqliteStore(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ExpectThePartiesBackfilled(**store);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(PostgresStoreTest, MigrationTenGivesEachRecordItsOwnerAsParty) {
+  ASSERT_TRUE(MigratePostgresSchema(conninfo_, 9).ok());
+  auto put = RunSql(conninfo_, std::string(kRecordsBeforeParties) + " SELECT 1");
+  ASSERT_TRUE(put.ok()) << put.status().ToString();
+  auto store = OpenPostgresStore(conninfo_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ExpectThePartiesBackfilled(**store);
+}
+
 // --- the term index's grams ---
 
 TEST(ShortGrams, AreTheDistinctOneAndTwoCharacterSubstringsSorted) {
@@ -568,6 +620,7 @@ TEST(SqliteStoreTest, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
       {7, "listings_by_industry", "ade9efa160f2cc2d7d1a43344071f714d7201dc8325398b5de1139154b14635d", ""},
       {8, "credentials", "ad0876744eb61d8d173cc9728ca8558c32a035707ef5330e4a561a308562c446", ""},
       {9, "followers", "bde90cd5f22408419b8625458593595f70eb89bce5fd8b3351f1b1e8567626ac", ""},
+      {10, "record_parties", "9fdb2f23b0e33e07e88876f3e57efa30a8c1d95d974b4c5cc620f7b370eb317d", ""},
   });
 }
 
@@ -582,6 +635,7 @@ TEST(PostgresMigrations, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
       {7, "listings_by_industry", "bf3fedce7b48162c0f3d57c7668530232dc572445de4c710a595bdc7f8704e87", ""},
       {8, "credentials", "8d7d8306b34a1da681f71d61de5589e9d127875c31ea2024728358e4e645291c", ""},
       {9, "followers", "aba21dd771a3996493ddd35e6f5ec5bac60301056fceafcc45b94c884c3c4c98", ""},
+      {10, "record_parties", "f11e96fa7e60cab4d8c1970ea82b589a07d69e8d78d99e414e2cf5fc44771648", ""},
   });
 }
 

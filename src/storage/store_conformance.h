@@ -124,6 +124,7 @@ inline void ExpectSameRecord(const Record& got, const Record& want) {
   EXPECT_EQ(got.due, want.due);
   EXPECT_EQ(got.doc, want.doc);
   EXPECT_EQ(got.version, want.version);
+  EXPECT_EQ(got.parties, want.parties);
 }
 
 }  // namespace dipr::storage

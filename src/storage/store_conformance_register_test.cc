@@ -956,6 +956,117 @@ TEST_P(ListingSearch, RandomQueriesFindWhatASubstringScanFinds) {
   check(150);
 }
 
+// --- parties (issue 11) ---
+
+// The parties, as "role:id" in the order read.
+std::vector<std::string> PartiesOf(const std::optional<Record>& r) {
+  std::vector<std::string> out;
+  if (!r) return {"no record"};
+  for (const Party& p : r->parties) out.push_back(p.role + ":" + p.id);
+  return out;
+}
+
+TEST_P(RegisterStoreConformance, ARecordKeepsItsPartiesAndPutRecordReplacesThem) {
+  Record a = MakeRecord("application", "a1", "u1", 10, 5);
+  a.number = "DJ-1";
+  a.parties = {{"holder", "u2"}, {"holder", "u1"}, {"licensee", "u3"}, {"holder", "u1"}};
+  const std::vector<std::string> set = {"holder:u1", "holder:u2", "licensee:u3"};
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(a).ok());
+    EXPECT_EQ(PartiesOf(*tx->GetRecord("application", "a1")), set);  // a set, in byte order
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  // Every read fills them.
+  EXPECT_EQ(PartiesOf(*store_->RecordById("application", "a1")), set);
+  EXPECT_EQ(PartiesOf(*store_->RecordByNumber("DJ-1")), set);
+  EXPECT_EQ(PartiesOf(store_->RecordsByOwner("application", "u1", 0, 10)->at(0)), set);
+  EXPECT_EQ(PartiesOf(store_->RecordsByStatus("application", "submitted", 0, 10)->at(0)), set);
+  EXPECT_EQ(PartiesOf(store_->RecordsByParent("application", "")->at(0)), set);
+  EXPECT_EQ(PartiesOf(store_->RecordsDue(Time(Micros(5)), 10)->at(0)), set);
+  EXPECT_EQ(PartiesOf(store_->RecordsByParty("application", "licensee", "u3", 0, 10)->at(0)), set);
+  // Unchanged, changed, rolled back, removed.
+  a.version = 11;
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(a).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(PartiesOf(*store_->RecordById("application", "a1")), set);
+  a.parties = {{"holder", "u1"}, {"pledgee", "b1"}};
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(a).ok());
+    EXPECT_EQ(PartiesOf(*tx->GetRecord("application", "a1")),
+              (std::vector<std::string>{"holder:u1", "pledgee:b1"}));
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(PartiesOf(*store_->RecordById("application", "a1")),
+            (std::vector<std::string>{"holder:u1", "pledgee:b1"}));
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    a.parties = {{"holder", "u9"}};
+    ASSERT_TRUE(tx->PutRecord(a).ok());
+  }  // rolled back
+  EXPECT_EQ(PartiesOf(*store_->RecordById("application", "a1")),
+            (std::vector<std::string>{"holder:u1", "pledgee:b1"}));
+  a.parties.clear();
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    ASSERT_TRUE(tx->PutRecord(a).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(PartiesOf(*store_->RecordById("application", "a1")), std::vector<std::string>{});
+  EXPECT_TRUE(store_->RecordsByParty("application", "holder", "u1", 0, 10)->empty());
+}
+
+TEST_P(RegisterStoreConformance, RecordsByPartyAreOneKindRoleAndPartyNewestFirstAndPaged) {
+  {
+    auto tx = std::move(store_->BeginWrite()).value();
+    for (auto [id, version] : {std::pair{"a1", 5}, std::pair{"a2", 9}, std::pair{"a3", 7},
+                               std::pair{"a4", 9}}) {
+      Record r = MakeRecord("application", id, "u1", version);
+      r.parties = {{"holder", "u1"}};
+      ASSERT_TRUE(tx->PutRecord(r).ok());
+    }
+    Record other = MakeRecord("application", "a5", "u2", 20);  // u1 in another role
+    other.parties = {{"holder", "u2"}, {"licensee", "u1"}};
+    ASSERT_TRUE(tx->PutRecord(other).ok());
+    Record objection = MakeRecord("objection", "o1", "u1", 30);  // another kind
+    objection.parties = {{"holder", "u1"}};
+    ASSERT_TRUE(tx->PutRecord(objection).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  EXPECT_EQ(Ids(store_->RecordsByParty("application", "holder", "u1", 0, 10)),
+            (std::vector<std::string>{"a2", "a4", "a3", "a1"}));  // as RecordsByOwner: ties by id
+  EXPECT_EQ(Ids(store_->RecordsByParty("application", "holder", "u1", 1, 2)),
+            (std::vector<std::string>{"a4", "a3"}));
+  EXPECT_EQ(Ids(store_->RecordsByParty("application", "licensee", "u1", 0, 10)),
+            (std::vector<std::string>{"a5"}));
+  EXPECT_EQ(Ids(store_->RecordsByParty("application", "holder", "u2", 0, 10)),
+            (std::vector<std::string>{"a5"}));
+  EXPECT_EQ(Ids(store_->RecordsByParty("objection", "holder", "u1", 0, 10)),
+            (std::vector<std::string>{"o1"}));
+  EXPECT_TRUE(store_->RecordsByParty("application", "holder", "u", 0, 10)->empty());
+  EXPECT_TRUE(store_->RecordsByParty("application", "pledgee", "u1", 0, 10)->empty());
+  // The same as RecordsByOwner where the owner is the one holder.
+  EXPECT_EQ(Ids(store_->RecordsByParty("application", "holder", "u1", 0, 10)),
+            Ids(store_->RecordsByOwner("application", "u1", 0, 10)));
+}
+
+TEST_P(RegisterStoreConformance, APartyWithASeparatorIsRefusedAndWritesNothing) {
+  auto tx = std::move(store_->BeginWrite()).value();
+  for (Party bad : {Party{"holder", std::string("u\x1e") + "1"},
+                    Party{std::string("hol\x1f") + "der", "u1"}}) {
+    Record r = MakeRecord("application", "a1", "u1", 1);
+    r.parties = {{"holder", "u2"}, bad};
+    EXPECT_EQ(tx->PutRecord(r).code(), Code::kInvalidArgument);
+    EXPECT_FALSE(tx->GetRecord("application", "a1")->has_value());
+  }
+  ASSERT_TRUE(tx->Commit().ok());
+  EXPECT_FALSE(store_->RecordById("application", "a1")->has_value());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegisterStoreConformance, ::testing::ValuesIn(Backends()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ListingSearch, ::testing::ValuesIn(Backends()), BackendName);
 

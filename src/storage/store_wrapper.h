@@ -147,6 +147,11 @@ class StoreWrapper : public Store {
                                              size_t offset, size_t limit) override {
     return base_.RecordsByOwner(kind, owner, offset, limit);
   }
+  Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                             std::string_view party, size_t offset,
+                                             size_t limit) override {
+    return base_.RecordsByParty(kind, role, party, offset, limit);
+  }
   Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
                                               size_t offset, size_t limit) override {
     return base_.RecordsByStatus(kind, status, offset, limit);

@@ -24,6 +24,7 @@
 #include "common/utf8.h"
 #include "storage/grams.h"
 #include "storage/migration_sql.h"
+#include "storage/parties.h"
 #include "storage/postgres/pg_conn.h"
 
 namespace dipr::storage {
@@ -96,7 +97,16 @@ enum ReadStmt {
   kFollowerCursor,
   kCountersBelow,
   kCountersFrom,
+  // --- parties (issue 11) ---
+  kRecordsByParty,
 };
+// The columns ReadRecord reads, in its order, of a query FROM records: the record's parties come
+// with it (storage/parties.h), an index lookup in the same statement.
+#define DIPR_RECORD_COLUMNS                                                                 \
+  "records.kind, records.id, records.owner, records.parent, records.status, records.number, " \
+  "records.due, records.doc, records.version, "                                              \
+  "(SELECT string_agg(rp.role || chr(31) || rp.party, chr(30)) FROM record_parties rp "      \
+  "WHERE rp.kind = records.kind AND rp.record_id = records.id)"
 // The columns ReadAccount reads, in its order.
 #define DIPR_ACCOUNT_COLUMNS \
   "a.id, a.name, a.role, a.created, a.log_index, a.disabled::int4::int8"
@@ -120,23 +130,23 @@ const StatementDef kReadStatements[] = {
     {"SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE $1 = '' OR a.role = $1 "
      "ORDER BY a.log_index LIMIT $2 OFFSET $3",
      {kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND id = $2",
      {kText, kText}},
     // "number <> ''" lets the planner use the partial index records_by_number.
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE number = $1 AND number <> '' ORDER BY kind, id LIMIT 1",
      {kText}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND owner = $2 ORDER BY version DESC, id LIMIT $3 OFFSET $4",
      {kText, kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND parent = $2 ORDER BY id",
      {kText, kText}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND status = $2 ORDER BY version, id LIMIT $3 OFFSET $4",
      {kText, kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE due IS NOT NULL AND due <= $1 ORDER BY due, kind, id LIMIT $2",
      {kInt8, kInt8}},
     {"SELECT max(number) FROM numbers WHERE number >= $1 AND number < $2", {kText, kText}},
@@ -149,6 +159,11 @@ const StatementDef kReadStatements[] = {
     {"SELECT position FROM follower_cursors WHERE name = $1", {kText}},
     {"SELECT key, value FROM counters WHERE key >= $1 AND key < $2 ORDER BY key", {kText, kText}},
     {"SELECT key, value FROM counters WHERE key >= $1 ORDER BY key", {kText}},
+    // --- parties (issue 11) ---
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM record_parties p JOIN records ON records.kind = p.kind "
+     "AND records.id = p.record_id WHERE p.kind = $1 AND p.role = $2 AND p.party = $3 "
+     "ORDER BY records.version DESC, records.id LIMIT $4 OFFSET $5",
+     {kText, kText, kText, kInt8, kInt8}},
 };
 
 // Rows per multi-row insert: one statement for 64 entries (or deposits) costs the server far less
@@ -216,6 +231,8 @@ enum WriteStmt {
   // --- tree heads gaining signatures (issue 11) ---
   kHeadNote,
   kSetHeadNote,
+  // --- parties (issue 11) ---
+  kPutParties,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -250,7 +267,7 @@ const StatementDef kWriteStatements[] = {
     {"SELECT count(*) FROM deposits WHERE idx BETWEEN $1 AND $2", {kInt8, kInt8}},
     {kEntriesSql.c_str(), Repeated({kInt8, kBytea})},
     {kDepositsSql.c_str(), Repeated({kInt8, kText, kBytea, kInt8, kText, kInt8})},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND id = $2",
      {kText, kText}},
     {"INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
@@ -294,6 +311,16 @@ const StatementDef kWriteStatements[] = {
     // --- tree heads gaining signatures (issue 11) ---
     {"SELECT checkpoint FROM tree_heads WHERE size = $1", {kInt8}},
     {"UPDATE tree_heads SET checkpoint = $1 WHERE size = $2", {kText, kInt8}},
+    // --- parties (issue 11) ---
+    // Replaces a record's parties ($3 their roles, $4 their ids) in one statement, so that the
+    // pipelined writer need not wait: rows no longer among them go, new ones come, and those that
+    // stay are not written at all.
+    {"WITH new AS (SELECT * FROM unnest($3::text[], $4::text[]) AS n(role, party)), "
+     "gone AS (DELETE FROM record_parties o WHERE o.kind = $1 AND o.record_id = $2 AND NOT "
+     "EXISTS (SELECT 1 FROM new WHERE new.role = o.role AND new.party = o.party)) "
+     "INSERT INTO record_parties(kind, record_id, role, party) SELECT $1, $2, role, party "
+     "FROM new ON CONFLICT DO NOTHING",
+     {kText, kText, kTextArray, kTextArray}},
 };
 
 // --- followers (issue 11): their transactions, on a connection of their own ---
@@ -455,11 +482,11 @@ std::optional<Time> OptionalTime(const Rows& r, int row, int col) {
   return FromMicros(r.Int(row, col));
 }
 
-// A row of "SELECT kind, id, owner, parent, status, number, due, doc, version".
+// A row of "SELECT " DIPR_RECORD_COLUMNS.
 Record ReadRecord(const Rows& r, int row) {
   Record out{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), r.Bytes(row, 3),
              r.Bytes(row, 4), r.Bytes(row, 5), std::nullopt, r.Bytes(row, 7),
-             static_cast<uint64_t>(r.Int(row, 8))};
+             static_cast<uint64_t>(r.Int(row, 8)), DecodeParties(r.Bytes(row, 9))};
   if (!r.IsNull(row, 6)) out.due = FromMicros(r.Int(row, 6));
   return out;
 }
@@ -797,6 +824,7 @@ class PgWriteTx final : public WriteTx {
 
   Status PutRecord(const Record& r) override {
     RETURN_IF_ERROR(failed_);
+    RETURN_IF_ERROR(CheckParties(r.parties));
     Params p;
     p.Bytes(r.kind).Bytes(r.id).Bytes(r.owner).Bytes(r.parent).Bytes(r.status).Bytes(r.number);
     if (r.due) {
@@ -806,6 +834,15 @@ class PgWriteTx final : public WriteTx {
     }
     p.Bytes(r.doc).Int(static_cast<int64_t>(r.version));
     conn_.Queue(kPutRecord, p);
+    std::vector<std::string> roles, ids;
+    for (const Party& party : PartySet(r.parties)) {
+      roles.push_back(party.role);
+      ids.push_back(party.id);
+    }
+    std::string role_array = pg::TextArray(roles), id_array = pg::TextArray(ids);
+    Params q;
+    q.Bytes(r.kind).Bytes(r.id).Bytes(role_array).Bytes(id_array);
+    conn_.Queue(kPutParties, q);
     return MaybeFlush();
   }
 
@@ -1274,6 +1311,14 @@ class PgStore final : public Store {
       }
       return out;
     });
+  }
+
+  Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                             std::string_view party, size_t offset,
+                                             size_t limit) override {
+    Params p;
+    p.Bytes(kind).Bytes(role).Bytes(party).Int(Clamp(limit)).Int(Clamp(offset));
+    return ReadRecords(kRecordsByParty, p);
   }
 
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,

@@ -13,6 +13,7 @@
 #include "common/utf8.h"
 #include "storage/grams.h"
 #include "storage/migration_sql.h"
+#include "storage/parties.h"
 #include "storage/sqlite/sqlite_db.h"
 
 #include <fcntl.h>
@@ -73,13 +74,17 @@ std::optional<Time> OptionalTime(Statement& s, int col) {
   return FromMicros(s.Int(col));
 }
 
-// The columns ReadRecord reads, in its order.
+// The columns ReadRecord reads, in its order, of a query FROM records: the record's parties
+// come with it (storage/parties.h), an index lookup in the same statement.
 constexpr const char* kRecordColumns =
-    "kind, id, owner, parent, status, number, due, due IS NULL, doc, version";
+    "records.kind, records.id, records.owner, records.parent, records.status, records.number, "
+    "records.due, records.due IS NULL, records.doc, records.version, "
+    "(SELECT group_concat(rp.role || char(31) || rp.party, char(30)) FROM record_parties rp "
+    "WHERE rp.kind = records.kind AND rp.record_id = records.id)";
 
 Record ReadRecord(Statement& s) {
   Record r{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), std::nullopt,
-           s.Text(8), static_cast<uint64_t>(s.Int(9))};
+           s.Text(8), static_cast<uint64_t>(s.Int(9)), DecodeParties(s.Text(10))};
   if (s.Int(7) == 0) r.due = FromMicros(s.Int(6));
   return r;
 }
@@ -319,6 +324,7 @@ class SqliteWriteTx final : public WriteTx {
     return out;
   }
   Status PutRecord(const Record& r) override {
+    RETURN_IF_ERROR(CheckParties(r.parties));
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
         "INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
@@ -328,8 +334,36 @@ class SqliteWriteTx final : public WriteTx {
     s->Bind(1, r.kind).Bind(2, r.id).Bind(3, r.owner).Bind(4, r.parent).Bind(5, r.status);
     s->Bind(6, r.number).Bind(8, r.doc).Bind(9, static_cast<int64_t>(r.version));
     if (r.due) s->Bind(7, ToMicros(*r.due));  // else NULL: bindings start out NULL
-    return s->Run();
+    RETURN_IF_ERROR(s->Run());
+    return PutParties(r.kind, r.id, PartySet(r.parties));
   }
+  // Replaces the parties of record (kind, id) by `parties` (a PartySet). Most changes of a record
+  // leave its parties as they were: then it only reads them (in-process, from the page cache).
+  Status PutParties(std::string_view kind, std::string_view id, const std::vector<Party>& parties) {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "SELECT role, party FROM record_parties WHERE kind = ? AND record_id = ?"));
+    s->Bind(1, kind).Bind(2, id);
+    std::vector<Party> stored;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      stored.push_back(Party{s->Text(0), s->Text(1)});
+    }
+    s->Reset();
+    if (PartySet(std::move(stored)) == parties) return Status::Ok();
+    ASSIGN_OR_RETURN(Statement * del, conn_.Prepare(
+        "DELETE FROM record_parties WHERE kind = ? AND record_id = ?"));
+    del->Bind(1, kind).Bind(2, id);
+    RETURN_IF_ERROR(del->Run());
+    for (const Party& p : parties) {
+      ASSIGN_OR_RETURN(Statement * ins, conn_.Prepare(
+          "INSERT INTO record_parties(kind, record_id, role, party) VALUES(?, ?, ?, ?)"));
+      ins->Bind(1, kind).Bind(2, id).Bind(3, p.role).Bind(4, p.id);
+      RETURN_IF_ERROR(ins->Run());
+    }
+    return Status::Ok();
+  }
+
   // No savepoint around the statements of these two (they cannot conflict, and any other
   // failure ends the transaction): a savepoint makes both full-text tables write out what they
   // hold in memory, a segment per listing, which made a batch of listings twice as slow.
@@ -736,6 +770,19 @@ class SqliteStore final : public Store {
                          s.Bind(1, kind).Bind(2, owner).Bind(3, Clamp(limit)).Bind(4,
                                                                                   Clamp(offset));
                        });
+  }
+
+  Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                             std::string_view party, size_t offset,
+                                             size_t limit) override {
+    return ReadRecords(
+        fmt::format("SELECT {} FROM record_parties p JOIN records ON records.kind = p.kind AND "
+                    "records.id = p.record_id WHERE p.kind = ? AND p.role = ? AND p.party = ? "
+                    "ORDER BY records.version DESC, records.id LIMIT ? OFFSET ?",
+                    kRecordColumns),
+        [&](Statement& s) {
+          s.Bind(1, kind).Bind(2, role).Bind(3, party).Bind(4, Clamp(limit)).Bind(5, Clamp(offset));
+        });
   }
 
   Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
