@@ -24,6 +24,7 @@
 #include "storage/grams.h"
 #include "storage/migration_sql.h"
 #include "storage/postgres/pg_store.h"
+#include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
 #include "storage/store_conformance.h"
@@ -550,6 +551,43 @@ TEST_F(PostgresStoreTest, MigrationTenGivesEachRecordItsOwnerAsParty) {
   auto store = OpenPostgresStore(conninfo_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   ExpectThePartiesBackfilled(**store);
+}
+
+// A failed sqlite3_bind_* is an error of the statement's Step or Run, not a parameter left NULL.
+TEST(SqliteStoreTest, AFailedBindIsAnErrorAndTheStatementRunsNot) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("dipr-store-" + std::to_string(::getpid()) + "-bind");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto c = std::move(sqlite::Connection::Open((dir / "t.db").string(), false)).value();
+    ASSERT_TRUE(c->Exec("CREATE TABLE t(v)").ok());
+    sqlite3_limit(c->raw(), SQLITE_LIMIT_LENGTH, 16);
+    auto* insert = *c->Prepare("INSERT INTO t(v) VALUES(?)");
+    insert->Bind(1, std::string_view("longer than sixteen bytes"));
+    EXPECT_EQ(insert->Run().code(), Code::kInvalidArgument);
+    insert->Reset();
+    insert->BindBlob(1, std::string(17, 'b'));
+    EXPECT_EQ(insert->Run().code(), Code::kInvalidArgument);
+    insert->Reset();
+    insert->Bind(2, int64_t{1});  // no such parameter
+    EXPECT_EQ(insert->Run().code(), Code::kInternal);
+    insert->Reset();
+    insert->Bind(1, std::string_view("short"));  // a Reset forgets the failure
+    EXPECT_TRUE(insert->Run().ok());
+    auto* select = *c->Prepare("SELECT count(*) FROM t WHERE v = ?");
+    select->Bind(1, std::string_view("longer than sixteen bytes, too"));
+    EXPECT_EQ(select->Step().status().code(), Code::kInvalidArgument);
+    select->Reset();
+    ASSERT_TRUE(*select->Bind(1, std::string_view("short")).Step());
+    EXPECT_EQ(select->Int(0), 1);
+    select->Reset();
+    auto* all = *c->Prepare("SELECT count(*) FROM t");
+    ASSERT_TRUE(*all->Step());
+    EXPECT_EQ(all->Int(0), 1);  // only the last insert ran
+    c->ResetActive();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // --- the term index's grams ---
