@@ -277,7 +277,9 @@ class LogStore {
   // --- signals between the nodes on one database (PostgreSQL LISTEN/NOTIFY) ---
   // Calls on_signal, on a thread of the store's, for every signal any node sends; and with
   // "resync" after a lost connection was re-established (signals may have been missed).
-  // REQUIRES: called at most once.
+  // Returns once the subscription is active: every signal sent after it returns reaches
+  // on_signal. Unavailable (nothing subscribed) if it cannot be made active within 10 s
+  // (PostgreSQL: the LISTEN). REQUIRES: called at most once successfully.
   virtual Status Subscribe(std::function<void(std::string_view signal)> on_signal) = 0;
   virtual Status Signal(std::string_view signal) = 0;
 

@@ -158,14 +158,12 @@ class PostgresStoreTest : public ::testing::Test {
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()");
     ASSERT_TRUE(killed.ok()) << killed.status().ToString();
     // pg_terminate_backend only signals; wait until the sessions are gone.
-    for (int i = 0; i < 100; ++i) {
+    EXPECT_TRUE(PollUntil([&] {
       auto left = RunSql(conninfo_,
                          "SELECT count(*) FROM pg_stat_activity "
                          "WHERE datname = current_database() AND pid <> pg_backend_pid()");
-      if (left.ok() && *left == "0") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    FAIL() << "sessions did not end";
+      return left.ok() && *left == "0";
+    })) << "sessions did not end";
   }
 
   std::string key_;

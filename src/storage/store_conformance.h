@@ -11,11 +11,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "crypto/sha256.h"
@@ -69,6 +71,18 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
 };
+
+// Polls `done` until it is true (true) or `timeout` has passed (false): for an event of another
+// thread or process that offers nothing to wait on. Never a fixed sleep standing in for it.
+template <typename F>
+bool PollUntil(F done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
 
 // Every backend, for INSTANTIATE_TEST_SUITE_P(Backends, Suite, ::testing::ValuesIn(Backends())).
 std::vector<Backend> Backends();

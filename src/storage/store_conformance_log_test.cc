@@ -378,12 +378,11 @@ TEST_P(LogStoreConformance, TheLeaseHasOneHolderAndPassesOnWhenItGoes) {
   EXPECT_FALSE(*other->TryAcquireLease());
   EXPECT_FALSE(other->LeaseHeld());
   store_.reset();  // the holder goes away (a node killed: its session or lock file closes)
-  bool taken = false;
-  for (int i = 0; i < 50 && !taken; ++i) {
-    taken = *other->TryAcquireLease();
-    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_TRUE(taken);
+  // The server (or the kernel, for a lock file) frees it when it notices the session gone.
+  EXPECT_TRUE(PollUntil([&] {
+    auto taken = other->TryAcquireLease();
+    return taken.ok() && *taken;
+  }));
   EXPECT_TRUE(other->LeaseHeld());
 }
 
@@ -394,20 +393,15 @@ TEST_P(LogStoreConformance, SignalsReachSubscribersOnlyForCommittedTransactions)
     std::lock_guard<std::mutex> g(mu);
     got.emplace_back(sig);
   }).ok());
-  auto wait_for = [&](size_t n) {
-    for (int i = 0; i < 200; ++i) {
-      {
-        std::lock_guard<std::mutex> g(mu);
-        if (got.size() >= n) return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+  auto arrived = [&](std::string_view signal) {
+    return PollUntil([&] {
+      std::lock_guard<std::mutex> g(mu);
+      return std::find(got.begin(), got.end(), signal) != got.end();
+    });
   };
-  // Give a listener thread time to start listening.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Subscribe returned: the subscription is active, so a signal sent now reaches it.
   ASSERT_TRUE(store_->Signal("queued").ok());
-  ASSERT_TRUE(wait_for(1));
+  ASSERT_TRUE(arrived("queued"));
   {
     auto tx = std::move(store_->BeginWrite()).value();
     tx->SignalOnCommit("rolled-back");
@@ -417,14 +411,17 @@ TEST_P(LogStoreConformance, SignalsReachSubscribersOnlyForCommittedTransactions)
     tx->SignalOnCommit("integrated");
     ASSERT_TRUE(tx->Commit().ok());
   }
-  ASSERT_TRUE(wait_for(2));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(arrived("integrated"));
+  // Signals arrive in the order they were sent (committed): once a last one is there, so is
+  // anything the rolled-back transaction might have sent.
+  ASSERT_TRUE(store_->Signal("last").ok());
+  ASSERT_TRUE(arrived("last"));
   std::lock_guard<std::mutex> g(mu);
   std::vector<std::string> real;
   for (auto& s : got) {
     if (s != "resync") real.push_back(s);
   }
-  EXPECT_EQ(real, (std::vector<std::string>{"queued", "integrated"}));
+  EXPECT_EQ(real, (std::vector<std::string>{"queued", "integrated", "last"}));
 }
 
 TEST_P(LogStoreConformance, AFollowersCursorAndCountersCommitTogether) {

@@ -370,6 +370,9 @@ const StatementDef kQueueStatements[] = {
 // that holds it ends (a node killed with -9 included).
 constexpr int64_t kLeaseKey = 0x6469707200000002;  // "dipr" 2
 
+// How long Subscribe keeps trying to LISTEN (a server restarting at that moment) before it fails.
+constexpr std::chrono::seconds kSubscribeTimeout{10};
+
 // LISTEN on a connection of its own, on a thread of its own: one notification per signal.
 class Listener {
  public:
@@ -382,6 +385,16 @@ class Listener {
     thread_.join();
   }
 
+  // Waits until the first LISTEN is active (a signal sent from then on is delivered), retrying
+  // a connection that fails until `deadline`; then Unavailable with the last failure.
+  Status WaitUntilListening(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_until(lock, deadline, [&] { return listening_; })) {
+      return Unavailable("postgres: cannot LISTEN for signals: " + error_);
+    }
+    return Status::Ok();
+  }
+
  private:
   void Run() {
     pthread_setname_np(pthread_self(), "dipr-listen");
@@ -389,6 +402,7 @@ class Listener {
     while (!stop_) {
       PGconn* c = pg::ConnectWithDefaults(conninfo_);
       if (PQstatus(c) != CONNECTION_OK) {
+        Failed(PQerrorMessage(c));
         PQfinish(c);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
@@ -396,8 +410,15 @@ class Listener {
       PGresult* r = PQexec(c, "LISTEN dipr");
       bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
       PQclear(r);
+      if (!ok) Failed(PQerrorMessage(c));
+      if (ok && first) {
+        // The server has run the LISTEN: from now on every signal reaches this session.
+        std::lock_guard<std::mutex> g(mu_);
+        listening_ = true;
+        cv_.notify_all();
+      }
       if (ok && !first) on_signal_("resync");  // signals sent while we were away are lost
-      first = false;
+      if (ok) first = false;
       while (ok && !stop_) {
         pollfd pfd{PQsocket(c), POLLIN, 0};
         int n = ::poll(&pfd, 1, 200);
@@ -412,10 +433,18 @@ class Listener {
       PQfinish(c);
     }
   }
+  void Failed(const char* message) {
+    std::lock_guard<std::mutex> g(mu_);
+    error_ = message;
+  }
 
   std::string conninfo_;
   std::function<void(std::string_view)> on_signal_;
   std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool listening_ = false;  // GUARDED_BY(mu_): the first LISTEN is active
+  std::string error_;       // GUARDED_BY(mu_): why the last attempt failed
   std::thread thread_;
 };
 
@@ -1501,7 +1530,10 @@ class PgStore final : public Store {
   Status Subscribe(std::function<void(std::string_view)> on_signal) override {
     std::lock_guard<std::mutex> g(listener_mu_);
     if (listener_) return Internal("Subscribe called twice");
-    listener_ = std::make_unique<Listener>(conninfo_, std::move(on_signal));
+    auto listener = std::make_unique<Listener>(conninfo_, std::move(on_signal));
+    RETURN_IF_ERROR(listener->WaitUntilListening(std::chrono::steady_clock::now() +
+                                                 kSubscribeTimeout));
+    listener_ = std::move(listener);
     return Status::Ok();
   }
 
