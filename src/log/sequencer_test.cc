@@ -138,6 +138,11 @@ class FaultyStore final : public storage::Store {
                                                       size_t off, size_t lim) override {
     return base_.RecordsByOwner(k, o, off, lim);
   }
+  Result<std::vector<storage::Record>> RecordsByParty(std::string_view k, std::string_view r,
+                                                      std::string_view p, size_t off,
+                                                      size_t lim) override {
+    return base_.RecordsByParty(k, r, p, off, lim);
+  }
   Result<std::vector<storage::Record>> RecordsByStatus(std::string_view k, std::string_view st,
                                                        size_t off, size_t lim) override {
     return base_.RecordsByStatus(k, st, off, lim);

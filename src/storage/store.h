@@ -1,7 +1,9 @@
-// The storage interface: everything dipr keeps, behind one interface with one conformance suite
-// (store_conformance.cc) run over every backend. The log (entries, tiles, signed tree heads) is the
-// source of truth; accounts and deposits are projections of it, written in the same transaction as
-// the entries they come from, so they can never disagree with the log.
+// The storage interfaces: everything dipr keeps, behind three narrow interfaces (LogStore,
+// RegisterStore, AccountStore; Store is their union), each with a conformance suite
+// (store_conformance_{log,register,account}_test.cc) run over every backend. The log (entries,
+// tiles, signed tree heads) is the source of truth; accounts and deposits are projections of it,
+// written in the same transaction as the entries they come from, so they can never disagree with
+// the log.
 //
 // Implementations are thread-safe: reads may run concurrently from any thread; writes go through
 // one WriteTx at a time (the sequencer's).
@@ -72,6 +74,15 @@ struct DepositRecord {
 
 // --- the register: projected documents (registry/application.h owns their JSON) ---
 
+// Someone a record belongs to, in a role: "holder" (an application's holder account), "objector"
+// (an objection's); later licensees, pledgees... `id` is an account id.
+struct Party {
+  std::string role;
+  std::string id;
+  bool operator==(const Party&) const = default;
+  auto operator<=>(const Party&) const = default;
+};
+
 // An application (which, once registered, is a registration) or an objection: the domain's state
 // of it as JSON, plus the columns it is looked up by.
 struct Record {
@@ -85,6 +96,9 @@ struct Record {
   std::optional<Time> due;
   std::string doc;        // the domain's JSON of it
   uint64_t version = 0;   // log index of the last entry that changed it
+  // Who it belongs to, by role (RegisterStore::RecordsByParty finds it by any of them): a set,
+  // read back in (role, id) byte order. Neither may contain the bytes 0x1E or 0x1F.
+  std::vector<Party> parties;
 };
 
 // A row of the public register (applications in public notice and registrations): what the
@@ -175,7 +189,9 @@ class WriteTx {
   virtual Result<std::optional<Account>> GetAccount(std::string_view account_id) = 0;
 
   // The register. GetRecord sees what this transaction wrote. PutRecord inserts or replaces by
-  // (kind, id); PutListing by application_id; RemoveListing removes one if present.
+  // (kind, id), its parties replaced by record.parties (InvalidArgument, writing nothing, for a
+  // party with 0x1E or 0x1F in it); PutListing by application_id; RemoveListing removes one if
+  // present.
   virtual Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) = 0;
   virtual Status PutRecord(const Record& record) = 0;
   virtual Status PutListing(const Listing& listing) = 0;
@@ -232,60 +248,27 @@ class FollowerTx {
   virtual Status Commit(uint64_t to) = 0;
 };
 
-class Store {
- public:
-  virtual ~Store() = default;
+// --- the interfaces: what each part of dipr needs of the store ---
+//
+// Three narrow interfaces, each with its own conformance suite over every backend, so that a piece
+// of dipr can say which part of the store it uses and a fake need only implement that part. Store
+// is their union (one object per database: the parts share its connections and transactions).
+// WriteTx stays one class: a sequencer's batch writes the log and its projections atomically.
 
-  // --- the log ---
+// The log: entries, tiles and tree heads (the source of truth), and what the nodes on one database
+// use to agree on who appends to it: the queue of entries for the sequencing node and its results,
+// signals, the sequencing lease, the one write transaction, and the followers' cursors and counters
+// (log/follower.h).
+class LogStore {
+ public:
+  virtual ~LogStore() = default;
+
   virtual Result<std::optional<TreeHead>> LatestTreeHead() = 0;
   // Entries start .. end-1; NotFound if any of them does not exist.
   virtual Result<std::vector<std::string>> ReadEntries(uint64_t start, uint64_t end) = 0;
   virtual Result<uint64_t> EntryCount() = 0;
   // The latest version of a tile; NotFound if never written.
   virtual Result<std::string> ReadTile(uint8_t level, uint64_t index) = 0;
-
-  // --- accounts ---
-  // The account a token hash belongs to, whether or not it is disabled or the token expired
-  // (the caller decides, against its clock).
-  virtual Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) = 0;
-  virtual Result<std::optional<Account>> AccountById(const std::string& id) = 0;
-  // The account's tokens (their hashes, never logged), in hash order.
-  virtual Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) = 0;
-  // Accounts with `role` ("" = any), in the order they were created (log order).
-  virtual Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
-                                                    size_t limit) = 0;
-
-  // --- deposits ---
-  virtual Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
-                                                         const std::string& digest) = 0;
-  // In log order, at most `limit`.
-  virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
-                                                              size_t limit) = 0;
-
-  // --- the register ---
-  virtual Result<std::optional<Record>> RecordById(std::string_view kind, std::string_view id) = 0;
-  // The application whose registration number this is.
-  virtual Result<std::optional<Record>> RecordByNumber(std::string_view number) = 0;
-  // Of one kind and owner, newest version first.
-  virtual Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
-                                                     size_t offset, size_t limit) = 0;
-  // Of one kind in one status, oldest version first (a work queue: what waits longest first).
-  virtual Result<std::vector<Record>> RecordsByStatus(std::string_view kind,
-                                                      std::string_view status, size_t offset,
-                                                      size_t limit) = 0;
-  // How many records of one kind are in each status (statuses with none left out), in status
-  // order: /metrics's applications by status and open objections.
-  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
-      std::string_view kind) = 0;
-  // Of one kind with this parent, in id order.
-  virtual Result<std::vector<Record>> RecordsByParent(std::string_view kind,
-                                                      std::string_view parent) = 0;
-  // Every record (any kind) whose due time is <= until, earliest due first, at most `limit`.
-  virtual Result<std::vector<Record>> RecordsDue(Time until, size_t limit) = 0;
-  virtual Result<ListingPage> SearchListings(const ListingQuery& query) = 0;
-  // The greatest claimed number that starts with `prefix` (byte order); "" if none.
-  virtual Result<std::string> MaxNumber(std::string_view prefix) = 0;
-  virtual Result<std::optional<std::string>> SidecarOf(uint64_t index) = 0;
 
   // --- the queue of entries for the sequencing node ---
   // A node that does not sequence queues an entry here (durably) and waits for its result.
@@ -296,7 +279,9 @@ class Store {
   // --- signals between the nodes on one database (PostgreSQL LISTEN/NOTIFY) ---
   // Calls on_signal, on a thread of the store's, for every signal any node sends; and with
   // "resync" after a lost connection was re-established (signals may have been missed).
-  // REQUIRES: called at most once.
+  // Returns once the subscription is active: every signal sent after it returns reaches
+  // on_signal. Unavailable (nothing subscribed) if it cannot be made active within 10 s
+  // (PostgreSQL: the LISTEN). REQUIRES: called at most once successfully.
   virtual Status Subscribe(std::function<void(std::string_view signal)> on_signal) = 0;
   virtual Status Signal(std::string_view signal) = 0;
 
@@ -331,6 +316,77 @@ class Store {
   // The committed counters whose keys start with `prefix`, in key (byte) order.
   virtual Result<std::vector<std::pair<std::string, int64_t>>> Counters(
       std::string_view prefix) = 0;
+};
+
+// The register: the projected records (applications, registrations, objections) and the lookups
+// over them, the public listings and their search, claimed numbers, the sidecars that belong with
+// log entries, and the deposits. All of it is written through WriteTx, in the transaction of the
+// entries it comes from.
+class RegisterStore {
+ public:
+  virtual ~RegisterStore() = default;
+
+  // --- deposits ---
+  virtual Result<std::optional<DepositRecord>> DepositOf(const std::string& depositor,
+                                                         const std::string& digest) = 0;
+  // In log order, at most `limit`.
+  virtual Result<std::vector<DepositRecord>> DepositsByDigest(const std::string& digest,
+                                                              size_t limit) = 0;
+
+  // --- records ---
+  virtual Result<std::optional<Record>> RecordById(std::string_view kind, std::string_view id) = 0;
+  // The application whose registration number this is.
+  virtual Result<std::optional<Record>> RecordByNumber(std::string_view number) = 0;
+  // Of one kind and owner, newest version first.
+  virtual Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
+                                                     size_t offset, size_t limit) = 0;
+  // Of one kind where `party` is a party in `role` (Record::parties), newest version first (as
+  // RecordsByOwner).
+  virtual Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                                     std::string_view party, size_t offset,
+                                                     size_t limit) = 0;
+  // Of one kind in one status, oldest version first (a work queue: what waits longest first).
+  virtual Result<std::vector<Record>> RecordsByStatus(std::string_view kind,
+                                                      std::string_view status, size_t offset,
+                                                      size_t limit) = 0;
+  // How many records of one kind are in each status (statuses with none left out), in status
+  // order: /metrics's applications by status and open objections.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
+      std::string_view kind) = 0;
+  // Of one kind with this parent, in id order.
+  virtual Result<std::vector<Record>> RecordsByParent(std::string_view kind,
+                                                      std::string_view parent) = 0;
+  // Every record (any kind) whose due time is <= until, earliest due first, at most `limit`.
+  virtual Result<std::vector<Record>> RecordsDue(Time until, size_t limit) = 0;
+
+  // --- the public register, numbers, sidecars ---
+  virtual Result<ListingPage> SearchListings(const ListingQuery& query) = 0;
+  // The greatest claimed number that starts with `prefix` (byte order); "" if none.
+  virtual Result<std::string> MaxNumber(std::string_view prefix) = 0;
+  virtual Result<std::optional<std::string>> SidecarOf(uint64_t index) = 0;
+};
+
+// The accounts and their credentials (projected from account.* entries through WriteTx).
+class AccountStore {
+ public:
+  virtual ~AccountStore() = default;
+
+  // The account a token hash belongs to, whether or not it is disabled or the token expired
+  // (the caller decides, against its clock).
+  virtual Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) = 0;
+  virtual Result<std::optional<Account>> AccountById(const std::string& id) = 0;
+  // The account's tokens (their hashes, never logged), in hash order.
+  virtual Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) = 0;
+  // Accounts with `role` ("" = any), in the order they were created (log order).
+  virtual Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
+                                                    size_t limit) = 0;
+};
+
+// Everything dipr keeps: what OpenSqliteStore and OpenPostgresStore return, and what callers that
+// use several parts hold.
+class Store : public LogStore, public RegisterStore, public AccountStore {
+ public:
+  ~Store() override = default;
 };
 
 // OK if `extended` is the signed note `stored` with zero or more signatures added (see

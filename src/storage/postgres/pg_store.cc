@@ -23,6 +23,8 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "storage/grams.h"
+#include "storage/migration_sql.h"
+#include "storage/parties.h"
 #include "storage/postgres/pg_conn.h"
 
 namespace dipr::storage {
@@ -40,186 +42,26 @@ using pg::StatementDef;
 
 Status BackfillListingTerms(Connection& c);
 
-// A schema migration: SQL; then (if any) a step that fills what the SQL created from what is
-// there already, which takes code SQL lacks; then SQL for after it. All in one transaction.
-struct Migration {
-  const char* sql;
-  Status (*backfill)(Connection&) = nullptr;
-  const char* then = nullptr;
-};
-
-// Schema migrations, applied in order; schema_migrations records which have run. Append only:
-// never edit a migration that has shipped. The tables mirror the SQLite store's (integers are
-// bigint, blobs bytea, times bigint microseconds since the epoch); fixed-width columns come first
-// so rows carry no alignment padding.
-const Migration kMigrations[] = {
-    {R"sql(
-    CREATE TABLE entries(idx bigint PRIMARY KEY, data bytea NOT NULL);
-    CREATE TABLE tiles(level smallint NOT NULL, idx bigint NOT NULL, data bytea NOT NULL,
-                       PRIMARY KEY (level, idx));
-    -- Tile blobs are hashes: compressing them is wasted work.
-    ALTER TABLE tiles ALTER COLUMN data SET STORAGE EXTERNAL;
-    CREATE TABLE tree_heads(size bigint PRIMARY KEY, root bytea NOT NULL,
-                            checkpoint text NOT NULL);
-    CREATE TABLE accounts(created bigint NOT NULL, log_index bigint NOT NULL,
-                          id text PRIMARY KEY, name text NOT NULL, role text NOT NULL);
-    CREATE TABLE credentials(token_hash bytea PRIMARY KEY,
-                             account_id text NOT NULL REFERENCES accounts(id));
-    CREATE TABLE deposits(idx bigint PRIMARY KEY, size bigint NOT NULL, time bigint NOT NULL,
-                          depositor text NOT NULL, digest bytea NOT NULL, title text NOT NULL);
-    CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
-    CREATE INDEX deposits_by_digest ON deposits(digest, idx);
-    )sql"},
-    {R"sql(
-    CREATE TABLE pending(id bigserial PRIMARY KEY, entry bytea NOT NULL, sidecar bytea NOT NULL);
-    CREATE TABLE pending_results(id bigint PRIMARY KEY, idx bigint NOT NULL, code bigint NOT NULL,
-                                 message text NOT NULL);
-    )sql"},
-    // The register. Columns that are ordered by compare as bytes (COLLATE "C"), as in SQLite,
-    // whatever the database's collation. Substring search: trigram indexes (pg_trgm, a trusted
-    // extension the database owner may create) over the ASCII-lower-cased text, which the
-    // search's LIKE compares with; pg_trgm only indexes CJK characters when the database's
-    // LC_CTYPE is a UTF-8 locale (docs/DEPLOY.md), but finds the same rows either way.
-    {R"sql(
-    CREATE EXTENSION IF NOT EXISTS pg_trgm;
-    CREATE TABLE records(due bigint, version bigint NOT NULL, kind text COLLATE "C" NOT NULL,
-                         id text COLLATE "C" NOT NULL, owner text NOT NULL, parent text NOT NULL,
-                         status text NOT NULL, number text NOT NULL, doc text NOT NULL,
-                         PRIMARY KEY (kind, id));
-    CREATE INDEX records_by_owner ON records(kind, owner, version DESC, id);
-    CREATE INDEX records_by_parent ON records(kind, parent, id);
-    CREATE INDEX records_due ON records(due) WHERE due IS NOT NULL;
-    CREATE INDEX records_by_number ON records(number) WHERE number <> '';
-    CREATE TABLE listings(listed bigint NOT NULL, application_id text COLLATE "C" PRIMARY KEY,
-                          number text NOT NULL, status text NOT NULL, industry text NOT NULL,
-                          holders text NOT NULL, text text NOT NULL, item text NOT NULL);
-    -- The order of lists, and (covering) the filters on status and industry: counting a filtered
-    -- list reads this index rather than the table.
-    CREATE INDEX listings_by_listed ON listings(listed DESC, application_id)
-        INCLUDE (status, industry);
-    CREATE INDEX listings_text_trgm ON listings USING gin (lower(text COLLATE "C") gin_trgm_ops);
-    CREATE INDEX listings_holders_trgm ON listings
-        USING gin (lower(holders COLLATE "C") gin_trgm_ops);
-    CREATE TABLE numbers(number text COLLATE "C" PRIMARY KEY, record_id text NOT NULL);
-    CREATE TABLE sidecars(idx bigint PRIMARY KEY, data bytea NOT NULL);
-    )sql"},
-    {R"sql(
-    -- Work queues: the applications in one status, the longest waiting first.
-    CREATE INDEX records_by_status ON records(kind, status, version, id);
-    )sql"},
-    // The term index (storage/grams.h), filled for the listings already there before the GIN
-    // index is built over them (at once, which is faster than entry by entry).
-    {R"sql(
-    -- Each listing's terms (src/storage/grams.h), in a table of its own: counting what a term
-    -- finds visits every row it finds, and these rows are small. Terms of more than 2 kB (a
-    -- text of a few hundred characters) are toasted, and toast_tuple_target then moves them
-    -- all out of line; no search reads them there, since the index answers @> and && exactly.
-    CREATE TABLE listings_terms(application_id text COLLATE "C" PRIMARY KEY,
-                                terms text[] COLLATE "C" NOT NULL)
-        WITH (toast_tuple_target = 128);
-    )sql",
-     BackfillListingTerms,
-     R"sql(
-    -- A smaller pending list than the default 4 MB: every search reads all of it. Much smaller
-    -- makes writers merge it into the index too often (64 kB: 3 times the cost per listing).
-    CREATE INDEX listings_terms_gin ON listings_terms USING gin (terms)
-        WITH (gin_pending_list_limit = 1024);
-    )sql"},
-    // Lists in the order listings were put (rid), the status out of the term index, and the
-    // counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
-    // already there are numbered in the order lists had (oldest first).
-    {R"sql(
-    CREATE SEQUENCE listings_rid AS bigint;
-    ALTER TABLE listings ADD COLUMN rid bigint;
-    -- In the order the log put them: by the log index of the examination that accepted the
-    -- application for notice (the first "decision": "accept" in the record's history), as a
-    -- replay of the log would; listings without such a record (none that dipr wrote) first, in
-    -- the order lists had.
-    UPDATE listings l SET rid = o.n FROM (SELECT l2.application_id, row_number() OVER (ORDER BY
-        (SELECT min((h->>'index')::bigint) FROM jsonb_array_elements(r.doc::jsonb->'history') h
-         WHERE h->>'decision' = 'accept') NULLS FIRST, l2.listed, l2.application_id DESC) AS n
-        FROM listings l2 LEFT JOIN records r ON r.kind = 'application'
-                                             AND r.id = l2.application_id) o
-        WHERE l.application_id = o.application_id;
-    SELECT setval('listings_rid', (SELECT coalesce(max(rid), 0) + 1 FROM listings), false);
-    ALTER TABLE listings ALTER COLUMN rid SET DEFAULT nextval('listings_rid'),
-                         ALTER COLUMN rid SET NOT NULL;
-    ALTER SEQUENCE listings_rid OWNED BY listings.rid;
-    DROP INDEX listings_by_listed;
-    ALTER TABLE listings DROP COLUMN listed;
-    -- The order of lists, and (covering) the filters on status and industry.
-    CREATE UNIQUE INDEX listings_by_rid ON listings(rid) INCLUDE (status, industry);
-    CREATE INDEX listings_by_status ON listings(status, industry, rid);
-    -- How many listings each status and industry has, kept by the triggers below: exact totals
-    -- for searches by filters only.
-    CREATE TABLE listing_counts(n bigint NOT NULL, status text COLLATE "C" NOT NULL,
-                                industry text COLLATE "C" NOT NULL,
-                                PRIMARY KEY (status, industry));
-    INSERT INTO listing_counts SELECT count(*), status, industry FROM listings
-        GROUP BY status, industry;
-    CREATE FUNCTION listing_counts_follow() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        UPDATE listing_counts SET n = n - 1 WHERE status = OLD.status AND industry = OLD.industry;
-      END IF;
-      IF TG_OP IN ('UPDATE', 'INSERT') THEN
-        INSERT INTO listing_counts(n, status, industry) VALUES (1, NEW.status, NEW.industry)
-            ON CONFLICT (status, industry) DO UPDATE SET n = listing_counts.n + 1;
-      END IF;
-      RETURN NULL;
-    END $$;
-    CREATE TRIGGER listings_counted AFTER INSERT OR DELETE ON listings
-        FOR EACH ROW EXECUTE FUNCTION listing_counts_follow();
-    CREATE TRIGGER listings_recounted AFTER UPDATE OF status, industry ON listings FOR EACH ROW
-        WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.industry IS DISTINCT FROM NEW.industry)
-        EXECUTE FUNCTION listing_counts_follow();
-    -- The terms without the status, which is a column beside them instead, with the rid: a
-    -- search by terms then needs no other table until its page is known. A status change
-    -- updates the status alone (the trigger below), which leaves the terms and their index as
-    -- they were (a heap-only tuple: hence the room left on each page).
-    ALTER TABLE listings_terms ADD COLUMN rid bigint, ADD COLUMN status text COLLATE "C",
-                               SET (fillfactor = 50);
-    UPDATE listings_terms t SET rid = l.rid, status = l.status,
-        terms = ARRAY(SELECT e FROM unnest(t.terms) e WHERE left(e, 1) <> 's')
-        FROM listings l WHERE l.application_id = t.application_id;
-    ALTER TABLE listings_terms ALTER COLUMN rid SET NOT NULL, ALTER COLUMN status SET NOT NULL;
-    CREATE UNIQUE INDEX listings_terms_by_rid ON listings_terms(rid);
-    CREATE FUNCTION listings_terms_follow() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE listings_terms SET status = NEW.status WHERE application_id = NEW.application_id;
-      RETURN NULL;
-    END $$;
-    CREATE TRIGGER listings_terms_status AFTER UPDATE OF status ON listings FOR EACH ROW
-        WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION listings_terms_follow();
-    )sql"},
-    {R"sql(
-    -- An industry's listings, newest first: a list by industry walks these rather than the
-    -- whole list.
-    CREATE INDEX listings_by_industry ON listings(industry, rid);
-    )sql"},
-    {R"sql(
-    -- Accounts can be disabled, and hold more than one token for a while after a rotation with
-    -- a grace period; a token may expire (micros since the epoch; NULL: until revoked).
-    ALTER TABLE accounts ADD COLUMN disabled boolean NOT NULL DEFAULT false;
-    ALTER TABLE credentials ADD COLUMN expires bigint;
-    CREATE INDEX credentials_by_account ON credentials(account_id);
-    CREATE INDEX accounts_by_role ON accounts(role, log_index);
-    CREATE INDEX accounts_by_index ON accounts(log_index);
-    -- The token hash of each account's creation, kept as that entry's sidecar (as a rotation's
-    -- is) so that a migration replays the log's token history; until now an account had one.
-    INSERT INTO sidecars(idx, data)
-        SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id
-        ON CONFLICT DO NOTHING;
-    )sql"},
-    // --- followers (issue 11; log/follower.h) ---
-    {R"sql(
-    -- Each follower's cursor: how many entries of the log it has applied. Advanced in the same
-    -- transaction as the follower's writes.
-    CREATE TABLE follower_cursors(position bigint NOT NULL, name text COLLATE "C" PRIMARY KEY);
-    -- Counters the followers keep (statistics: registry/statistics.h), each under its prefix.
-    CREATE TABLE counters(value bigint NOT NULL, key text COLLATE "C" PRIMARY KEY);
-    )sql"},
-};
+// Schema migrations: the SQL of each is postgres/migrations/NNNN_name.sql (migration_sql.h), in
+// order; schema_migrations records which have run. The tables mirror the SQLite store's (integers
+// are bigint, blobs bytea, times bigint microseconds since the epoch); fixed-width columns come
+// first so rows carry no alignment padding. Notes on some of them; 5 then fills what the SQL
+// created from what is there already, which takes code SQL lacks (BackfillOf), before its
+// .then.sql runs (all in one transaction):
+//   3   the register. Columns that are ordered by compare as bytes (COLLATE "C"), as in SQLite,
+//       whatever the database's collation. Substring search: trigram indexes (pg_trgm, a trusted
+//       extension the database owner may create) over the ASCII-lower-cased text, which the
+//       search's LIKE compares with; pg_trgm only indexes CJK characters when the database's
+//       LC_CTYPE is a UTF-8 locale (docs/DEPLOY.md), but finds the same rows either way.
+//   5   the term index (storage/grams.h), filled for the listings already there before the GIN
+//       index is built over them (at once, which is faster than entry by entry).
+//   6   lists in the order listings were put (rid), the status out of the term index, and the
+//       counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
+//       already there are numbered in the order lists had (oldest first).
+//   9   followers (issue 11; log/follower.h).
+Status (*BackfillOf(int migration))(Connection&) {
+  return migration == 5 ? BackfillListingTerms : nullptr;
+}
 
 // A search by terms alone walks the list for pages before this offset when its term has more
 // matches than it counts (docs/FORMATS.md §8, "Search").
@@ -255,7 +97,16 @@ enum ReadStmt {
   kFollowerCursor,
   kCountersBelow,
   kCountersFrom,
+  // --- parties (issue 11) ---
+  kRecordsByParty,
 };
+// The columns ReadRecord reads, in its order, of a query FROM records: the record's parties come
+// with it (storage/parties.h), an index lookup in the same statement.
+#define DIPR_RECORD_COLUMNS                                                                 \
+  "records.kind, records.id, records.owner, records.parent, records.status, records.number, " \
+  "records.due, records.doc, records.version, "                                              \
+  "(SELECT string_agg(rp.role || chr(31) || rp.party, chr(30)) FROM record_parties rp "      \
+  "WHERE rp.kind = records.kind AND rp.record_id = records.id)"
 // The columns ReadAccount reads, in its order.
 #define DIPR_ACCOUNT_COLUMNS \
   "a.id, a.name, a.role, a.created, a.log_index, a.disabled::int4::int8"
@@ -279,23 +130,23 @@ const StatementDef kReadStatements[] = {
     {"SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE $1 = '' OR a.role = $1 "
      "ORDER BY a.log_index LIMIT $2 OFFSET $3",
      {kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND id = $2",
      {kText, kText}},
     // "number <> ''" lets the planner use the partial index records_by_number.
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE number = $1 AND number <> '' ORDER BY kind, id LIMIT 1",
      {kText}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND owner = $2 ORDER BY version DESC, id LIMIT $3 OFFSET $4",
      {kText, kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND parent = $2 ORDER BY id",
      {kText, kText}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND status = $2 ORDER BY version, id LIMIT $3 OFFSET $4",
      {kText, kText, kInt8, kInt8}},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE due IS NOT NULL AND due <= $1 ORDER BY due, kind, id LIMIT $2",
      {kInt8, kInt8}},
     {"SELECT max(number) FROM numbers WHERE number >= $1 AND number < $2", {kText, kText}},
@@ -308,6 +159,11 @@ const StatementDef kReadStatements[] = {
     {"SELECT position FROM follower_cursors WHERE name = $1", {kText}},
     {"SELECT key, value FROM counters WHERE key >= $1 AND key < $2 ORDER BY key", {kText, kText}},
     {"SELECT key, value FROM counters WHERE key >= $1 ORDER BY key", {kText}},
+    // --- parties (issue 11) ---
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM record_parties p JOIN records ON records.kind = p.kind "
+     "AND records.id = p.record_id WHERE p.kind = $1 AND p.role = $2 AND p.party = $3 "
+     "ORDER BY records.version DESC, records.id LIMIT $4 OFFSET $5",
+     {kText, kText, kText, kInt8, kInt8}},
 };
 
 // Rows per multi-row insert: one statement for 64 entries (or deposits) costs the server far less
@@ -375,6 +231,8 @@ enum WriteStmt {
   // --- tree heads gaining signatures (issue 11) ---
   kHeadNote,
   kSetHeadNote,
+  // --- parties (issue 11) ---
+  kPutParties,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -409,7 +267,7 @@ const StatementDef kWriteStatements[] = {
     {"SELECT count(*) FROM deposits WHERE idx BETWEEN $1 AND $2", {kInt8, kInt8}},
     {kEntriesSql.c_str(), Repeated({kInt8, kBytea})},
     {kDepositsSql.c_str(), Repeated({kInt8, kText, kBytea, kInt8, kText, kInt8})},
-    {"SELECT kind, id, owner, parent, status, number, due, doc, version FROM records "
+    {"SELECT " DIPR_RECORD_COLUMNS " FROM records "
      "WHERE kind = $1 AND id = $2",
      {kText, kText}},
     {"INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
@@ -453,6 +311,16 @@ const StatementDef kWriteStatements[] = {
     // --- tree heads gaining signatures (issue 11) ---
     {"SELECT checkpoint FROM tree_heads WHERE size = $1", {kInt8}},
     {"UPDATE tree_heads SET checkpoint = $1 WHERE size = $2", {kText, kInt8}},
+    // --- parties (issue 11) ---
+    // Replaces a record's parties ($3 their roles, $4 their ids) in one statement, so that the
+    // pipelined writer need not wait: rows no longer among them go, new ones come, and those that
+    // stay are not written at all.
+    {"WITH new AS (SELECT * FROM unnest($3::text[], $4::text[]) AS n(role, party)), "
+     "gone AS (DELETE FROM record_parties o WHERE o.kind = $1 AND o.record_id = $2 AND NOT "
+     "EXISTS (SELECT 1 FROM new WHERE new.role = o.role AND new.party = o.party)) "
+     "INSERT INTO record_parties(kind, record_id, role, party) SELECT $1, $2, role, party "
+     "FROM new ON CONFLICT DO NOTHING",
+     {kText, kText, kTextArray, kTextArray}},
 };
 
 // --- followers (issue 11): their transactions, on a connection of their own ---
@@ -502,6 +370,9 @@ const StatementDef kQueueStatements[] = {
 // that holds it ends (a node killed with -9 included).
 constexpr int64_t kLeaseKey = 0x6469707200000002;  // "dipr" 2
 
+// How long Subscribe keeps trying to LISTEN (a server restarting at that moment) before it fails.
+constexpr std::chrono::seconds kSubscribeTimeout{10};
+
 // LISTEN on a connection of its own, on a thread of its own: one notification per signal.
 class Listener {
  public:
@@ -514,6 +385,16 @@ class Listener {
     thread_.join();
   }
 
+  // Waits until the first LISTEN is active (a signal sent from then on is delivered), retrying
+  // a connection that fails until `deadline`; then Unavailable with the last failure.
+  Status WaitUntilListening(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_until(lock, deadline, [&] { return listening_; })) {
+      return Unavailable("postgres: cannot LISTEN for signals: " + error_);
+    }
+    return Status::Ok();
+  }
+
  private:
   void Run() {
     pthread_setname_np(pthread_self(), "dipr-listen");
@@ -521,6 +402,7 @@ class Listener {
     while (!stop_) {
       PGconn* c = pg::ConnectWithDefaults(conninfo_);
       if (PQstatus(c) != CONNECTION_OK) {
+        Failed(PQerrorMessage(c));
         PQfinish(c);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
@@ -528,8 +410,15 @@ class Listener {
       PGresult* r = PQexec(c, "LISTEN dipr");
       bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
       PQclear(r);
+      if (!ok) Failed(PQerrorMessage(c));
+      if (ok && first) {
+        // The server has run the LISTEN: from now on every signal reaches this session.
+        std::lock_guard<std::mutex> g(mu_);
+        listening_ = true;
+        cv_.notify_all();
+      }
       if (ok && !first) on_signal_("resync");  // signals sent while we were away are lost
-      first = false;
+      if (ok) first = false;
       while (ok && !stop_) {
         pollfd pfd{PQsocket(c), POLLIN, 0};
         int n = ::poll(&pfd, 1, 200);
@@ -544,10 +433,18 @@ class Listener {
       PQfinish(c);
     }
   }
+  void Failed(const char* message) {
+    std::lock_guard<std::mutex> g(mu_);
+    error_ = message;
+  }
 
   std::string conninfo_;
   std::function<void(std::string_view)> on_signal_;
   std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool listening_ = false;  // GUARDED_BY(mu_): the first LISTEN is active
+  std::string error_;       // GUARDED_BY(mu_): why the last attempt failed
   std::thread thread_;
 };
 
@@ -614,11 +511,11 @@ std::optional<Time> OptionalTime(const Rows& r, int row, int col) {
   return FromMicros(r.Int(row, col));
 }
 
-// A row of "SELECT kind, id, owner, parent, status, number, due, doc, version".
+// A row of "SELECT " DIPR_RECORD_COLUMNS.
 Record ReadRecord(const Rows& r, int row) {
   Record out{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), r.Bytes(row, 3),
              r.Bytes(row, 4), r.Bytes(row, 5), std::nullopt, r.Bytes(row, 7),
-             static_cast<uint64_t>(r.Int(row, 8))};
+             static_cast<uint64_t>(r.Int(row, 8)), DecodeParties(r.Bytes(row, 9))};
   if (!r.IsNull(row, 6)) out.due = FromMicros(r.Int(row, 6));
   return out;
 }
@@ -970,6 +867,7 @@ class PgWriteTx final : public WriteTx {
 
   Status PutRecord(const Record& r) override {
     RETURN_IF_ERROR(failed_);
+    RETURN_IF_ERROR(CheckParties(r.parties));
     Params p;
     p.Bytes(r.kind).Bytes(r.id).Bytes(r.owner).Bytes(r.parent).Bytes(r.status).Bytes(r.number);
     if (r.due) {
@@ -979,6 +877,15 @@ class PgWriteTx final : public WriteTx {
     }
     p.Bytes(r.doc).Int(static_cast<int64_t>(r.version));
     conn_.Queue(kPutRecord, p);
+    std::vector<std::string> roles, ids;
+    for (const Party& party : PartySet(r.parties)) {
+      roles.push_back(party.role);
+      ids.push_back(party.id);
+    }
+    std::string role_array = pg::TextArray(roles), id_array = pg::TextArray(ids);
+    Params q;
+    q.Bytes(r.kind).Bytes(r.id).Bytes(role_array).Bytes(id_array);
+    conn_.Queue(kPutParties, q);
     return MaybeFlush();
   }
 
@@ -1449,6 +1356,14 @@ class PgStore final : public Store {
     });
   }
 
+  Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                             std::string_view party, size_t offset,
+                                             size_t limit) override {
+    Params p;
+    p.Bytes(kind).Bytes(role).Bytes(party).Int(Clamp(limit)).Int(Clamp(offset));
+    return ReadRecords(kRecordsByParty, p);
+  }
+
   Result<std::vector<Record>> RecordsByParent(std::string_view kind,
                                               std::string_view parent) override {
     Params p;
@@ -1629,7 +1544,10 @@ class PgStore final : public Store {
   Status Subscribe(std::function<void(std::string_view)> on_signal) override {
     std::lock_guard<std::mutex> g(listener_mu_);
     if (listener_) return Internal("Subscribe called twice");
-    listener_ = std::make_unique<Listener>(conninfo_, std::move(on_signal));
+    auto listener = std::make_unique<Listener>(conninfo_, std::move(on_signal));
+    RETURN_IF_ERROR(listener->WaitUntilListening(std::chrono::steady_clock::now() +
+                                                 kSubscribeTimeout));
+    listener_ = std::move(listener);
     return Status::Ok();
   }
 
@@ -1894,15 +1812,16 @@ Status MigrateLocked(Connection& c, int64_t up_to) {
                          "version integer PRIMARY KEY, applied bigint NOT NULL)")
                       .status());
   ASSIGN_OR_RETURN(int64_t version, SchemaVersion(c));
-  constexpr int64_t kLatest = std::size(kMigrations);
+  const std::span<const MigrationSql> migrations = PostgresMigrationSql();
+  const int64_t kLatest = migrations.size();
   if (version > kLatest) {
     return Internal(fmt::format(
         "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
   }
   for (int64_t v = version; v < std::min(kLatest, up_to); ++v) {
-    const Migration& m = kMigrations[v];
+    const MigrationSql& m = migrations[v];
     RETURN_IF_ERROR(c.Exec(m.sql).status());
-    if (m.backfill) RETURN_IF_ERROR(m.backfill(c));
+    if (auto backfill = BackfillOf(m.number)) RETURN_IF_ERROR(backfill(c));
     if (m.then) RETURN_IF_ERROR(c.Exec(m.then).status());
     RETURN_IF_ERROR(c.Exec(fmt::format("INSERT INTO schema_migrations(version, applied) VALUES({}, "
                                        "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint)",
@@ -1913,7 +1832,7 @@ Status MigrateLocked(Connection& c, int64_t up_to) {
 }
 
 // Runs the migrations after the database's version up to version up_to.
-Status Migrate(Connection& c, int64_t up_to = std::size(kMigrations)) {
+Status Migrate(Connection& c, int64_t up_to = PostgresMigrationSql().size()) {
   RETURN_IF_ERROR(c.Exec("BEGIN").status());
   Status st = MigrateLocked(c, up_to);
   if (st.ok()) st = c.Exec("COMMIT").status();

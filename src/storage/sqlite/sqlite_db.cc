@@ -68,7 +68,16 @@ void Connection::ResetActive() {
   active_.clear();
 }
 
+Status Statement::BindError() const {
+  if (bind_rc_ == SQLITE_OK) return Status::Ok();
+  std::string msg = fmt::format("sqlite: bind of parameter {}: {}", bind_index_,
+                                sqlite3_errstr(bind_rc_));
+  if ((bind_rc_ & 0xff) == SQLITE_TOOBIG) return InvalidArgument(msg);
+  return Internal(msg);
+}
+
 Result<bool> Statement::Step() {
+  RETURN_IF_ERROR(BindError());
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -76,6 +85,7 @@ Result<bool> Statement::Step() {
 }
 
 Status Statement::Run() {
+  RETURN_IF_ERROR(BindError());
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
     sqlite3_reset(stmt_);

@@ -44,26 +44,22 @@ class Connection {
   std::vector<Statement*> active_;
 };
 
+// A prepared statement. A Bind that fails (an index out of range, a value beyond SQLite's length
+// limit, no memory) is not lost: the statement keeps the first failure, and Step or Run returns
+// it as an error without running.
 class Statement {
  public:
   Statement(Connection& conn, sqlite3_stmt* stmt) : conn_(conn), stmt_(stmt) {}
   ~Statement() { sqlite3_finalize(stmt_); }
 
-  Statement& Bind(int i, int64_t v) {
-    sqlite3_bind_int64(stmt_, i, v);
-    return *this;
-  }
+  Statement& Bind(int i, int64_t v) { return Bound(i, sqlite3_bind_int64(stmt_, i, v)); }
   Statement& Bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
+    return Bound(i, sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT,
+                                        SQLITE_UTF8));
   }
-  Statement& BindNull(int i) {
-    sqlite3_bind_null(stmt_, i);
-    return *this;
-  }
+  Statement& BindNull(int i) { return Bound(i, sqlite3_bind_null(stmt_, i)); }
   Statement& BindBlob(int i, std::string_view blob) {
-    sqlite3_bind_blob(stmt_, i, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
-    return *this;
+    return Bound(i, sqlite3_bind_blob64(stmt_, i, blob.data(), blob.size(), SQLITE_TRANSIENT));
   }
   // true: a row is available; false: done. Errors map to Status.
   Result<bool> Step();
@@ -72,6 +68,7 @@ class Statement {
   void Reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);
+    bind_rc_ = SQLITE_OK;
   }
 
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
@@ -86,8 +83,20 @@ class Statement {
   }
 
  private:
+  Statement& Bound(int i, int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) {
+      bind_rc_ = rc;
+      bind_index_ = i;
+    }
+    return *this;
+  }
+  // The first failed Bind's error (InvalidArgument for a value too big), or OK.
+  Status BindError() const;
+
   Connection& conn_;
   sqlite3_stmt* stmt_;
+  int bind_rc_ = SQLITE_OK;  // of the first Bind that failed since the last Reset
+  int bind_index_ = 0;
 };
 
 }  // namespace dipr::storage::sqlite

@@ -12,6 +12,8 @@
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "storage/grams.h"
+#include "storage/migration_sql.h"
+#include "storage/parties.h"
 #include "storage/sqlite/sqlite_db.h"
 
 #include <fcntl.h>
@@ -31,180 +33,26 @@ using sqlite::Statement;
 
 Status BackfillListingTerms(Connection& c);
 
-// A schema migration: SQL, then (if any) a step that fills what the SQL created from what is
-// there already, which takes code SQL lacks; both in the migration's transaction.
-struct Migration {
-  const char* sql;
-  Status (*backfill)(Connection&) = nullptr;
-};
-
-// Schema migrations, applied in order; PRAGMA user_version records how many have run.
-// Append only: never edit a migration that has shipped.
-const Migration kMigrations[] = {
-    {R"sql(
-    CREATE TABLE entries(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    -- id = tile level << 56 | tile index
-    CREATE TABLE tiles(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    CREATE TABLE tree_heads(size INTEGER PRIMARY KEY, root BLOB NOT NULL,
-                            checkpoint TEXT NOT NULL);
-    CREATE TABLE accounts(id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
-                          created INTEGER NOT NULL, log_index INTEGER NOT NULL);
-    CREATE TABLE credentials(token_hash BLOB PRIMARY KEY,
-                             account_id TEXT NOT NULL REFERENCES accounts(id)) WITHOUT ROWID;
-    CREATE TABLE deposits(idx INTEGER PRIMARY KEY, depositor TEXT NOT NULL,
-                          digest BLOB NOT NULL, size INTEGER NOT NULL, title TEXT NOT NULL,
-                          time INTEGER NOT NULL);
-    CREATE UNIQUE INDEX deposits_by_depositor ON deposits(depositor, digest);
-    CREATE INDEX deposits_by_digest ON deposits(digest, idx);
-    )sql"},
-    {R"sql(
-    CREATE TABLE pending(id INTEGER PRIMARY KEY AUTOINCREMENT, entry BLOB NOT NULL,
-                         sidecar BLOB NOT NULL);
-    CREATE TABLE pending_results(id INTEGER PRIMARY KEY, idx INTEGER NOT NULL,
-                                 code INTEGER NOT NULL, message TEXT NOT NULL);
-    )sql"},
-    // The register. Times are microseconds since the epoch; text compares as bytes (BINARY).
-    {R"sql(
-    CREATE TABLE records(kind TEXT NOT NULL, id TEXT NOT NULL, owner TEXT NOT NULL,
-                         parent TEXT NOT NULL, status TEXT NOT NULL, number TEXT NOT NULL,
-                         due INTEGER, doc TEXT NOT NULL, version INTEGER NOT NULL,
-                         PRIMARY KEY (kind, id));
-    CREATE INDEX records_by_owner ON records(kind, owner, version DESC, id);
-    CREATE INDEX records_by_parent ON records(kind, parent, id);
-    CREATE INDEX records_due ON records(due) WHERE due IS NOT NULL;
-    CREATE INDEX records_by_number ON records(number) WHERE number <> '';
-    -- rid is the full-text index's row id: an INTEGER PRIMARY KEY, so that VACUUM keeps it.
-    CREATE TABLE listings(rid INTEGER PRIMARY KEY, application_id TEXT NOT NULL UNIQUE,
-                          number TEXT NOT NULL, status TEXT NOT NULL, industry TEXT NOT NULL,
-                          holders TEXT NOT NULL, text TEXT NOT NULL, listed INTEGER NOT NULL,
-                          item TEXT NOT NULL);
-    -- The order of lists, and (covering) the filters on status and industry.
-    CREATE INDEX listings_by_listed ON listings(listed DESC, application_id, status, industry);
-    -- Substring search: the trigrams of text and holders with their ASCII letters in lower case
-    -- (SQLite's lower() changes no others), case-sensitively, so that a phrase of the query's
-    -- trigrams matches exactly the rows whose text contains it ASCII-case-insensitively. The
-    -- text itself stays in listings (external content, read through the view), and the
-    -- triggers keep the index in step with it.
-    CREATE VIEW listings_folded(rid, text, holders) AS
-        SELECT rid, lower(text), lower(holders) FROM listings;
-    CREATE VIRTUAL TABLE listings_fts USING fts5(text, holders, content='listings_folded',
-                                                 content_rowid='rid',
-                                                 tokenize='trigram case_sensitive 1');
-    CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
-      INSERT INTO listings_fts(rowid, text, holders)
-          VALUES (new.rid, lower(new.text), lower(new.holders));
-    END;
-    CREATE TRIGGER listings_fts_delete AFTER DELETE ON listings BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
-    END;
-    CREATE TRIGGER listings_fts_update AFTER UPDATE OF text, holders ON listings
-        WHEN old.text IS NOT new.text OR old.holders IS NOT new.holders BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
-      INSERT INTO listings_fts(rowid, text, holders)
-          VALUES (new.rid, lower(new.text), lower(new.holders));
-    END;
-    CREATE TABLE numbers(number TEXT PRIMARY KEY, record_id TEXT NOT NULL) WITHOUT ROWID;
-    CREATE TABLE sidecars(idx INTEGER PRIMARY KEY, data BLOB NOT NULL);
-    )sql"},
-    {R"sql(
-    -- Work queues: the applications in one status, the longest waiting first.
-    CREATE INDEX records_by_status ON records(kind, status, version, id);
-    )sql"},
-    // The term index (storage/grams.h), filled for the listings already there.
-    {R"sql(
-    -- Each listing's terms (src/storage/grams.h) as a document whose rowid is its rid: every term
-    -- one token, its tag letter and then its bytes in lower-case hex, which the ascii tokenizer
-    -- keeps whole. Contentless (PutListing and RemoveListing compute the terms and keep the index
-    -- in step), detail=none (which rows hold a token, no positions): that is all a search asks.
-    CREATE VIRTUAL TABLE listings_terms USING fts5(terms, content='', detail=none, columnsize=0,
-                                                   tokenize='ascii');
-    )sql",
-     BackfillListingTerms},
-    // Lists in the order listings were put (rid), the status out of the term index, and the
-    // counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
-    // already there are numbered again in the order lists had (oldest first), and their
-    // full-text indexes rebuilt.
-    {R"sql(
-    DROP VIEW listings_folded;
-    DROP TABLE listings_fts;
-    CREATE TABLE listings_new(rid INTEGER PRIMARY KEY, application_id TEXT NOT NULL UNIQUE,
-                              number TEXT NOT NULL, status TEXT NOT NULL, industry TEXT NOT NULL,
-                              holders TEXT NOT NULL, text TEXT NOT NULL, item TEXT NOT NULL);
-    -- In the order the log put them: by the log index of the examination that accepted the
-    -- application for notice (the first "decision": "accept" in the record's history), as a
-    -- replay of the log would; listings without such a record (none that dipr wrote) first, in
-    -- the order lists had.
-    INSERT INTO listings_new(application_id, number, status, industry, holders, text, item)
-        SELECT l.application_id, l.number, l.status, l.industry, l.holders, l.text, l.item
-        FROM listings l LEFT JOIN records r ON r.kind = 'application' AND r.id = l.application_id
-        ORDER BY (SELECT min(json_extract(h.value, '$.index')) FROM json_each(r.doc, '$.history') h
-                  WHERE json_extract(h.value, '$.decision') = 'accept'),
-                 l.listed, l.application_id DESC;
-    DROP TABLE listings;
-    ALTER TABLE listings_new RENAME TO listings;
-    -- The listings of some statuses (and an industry): the status filter's sets.
-    CREATE INDEX listings_by_status ON listings(status, industry);
-    -- As in version 3.
-    CREATE VIEW listings_folded(rid, text, holders) AS
-        SELECT rid, lower(text), lower(holders) FROM listings;
-    CREATE VIRTUAL TABLE listings_fts USING fts5(text, holders, content='listings_folded',
-                                                 content_rowid='rid',
-                                                 tokenize='trigram case_sensitive 1');
-    INSERT INTO listings_fts(listings_fts) VALUES('rebuild');
-    CREATE TRIGGER listings_fts_insert AFTER INSERT ON listings BEGIN
-      INSERT INTO listings_fts(rowid, text, holders)
-          VALUES (new.rid, lower(new.text), lower(new.holders));
-    END;
-    CREATE TRIGGER listings_fts_delete AFTER DELETE ON listings BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
-    END;
-    CREATE TRIGGER listings_fts_update AFTER UPDATE OF text, holders ON listings
-        WHEN old.text IS NOT new.text OR old.holders IS NOT new.holders BEGIN
-      INSERT INTO listings_fts(listings_fts, rowid, text, holders)
-          VALUES ('delete', old.rid, lower(old.text), lower(old.holders));
-      INSERT INTO listings_fts(rowid, text, holders)
-          VALUES (new.rid, lower(new.text), lower(new.holders));
-    END;
-    -- How many listings each status and industry has: exact totals for searches by filters
-    -- only, and which way a search takes its status filter. Kept by PutListing/RemoveListing.
-    CREATE TABLE listing_counts(status TEXT NOT NULL, industry TEXT NOT NULL,
-                                n INTEGER NOT NULL, PRIMARY KEY (status, industry)) WITHOUT ROWID;
-    INSERT INTO listing_counts SELECT status, industry, count(*) FROM listings
-        GROUP BY status, industry;
-    -- The terms again, under the new rids and without the status.
-    INSERT INTO listings_terms(listings_terms) VALUES('delete-all');
-    )sql",
-     BackfillListingTerms},
-    {R"sql(
-    -- An industry's listings, newest first (with the row id, in row id order): a list by
-    -- industry walks these rather than the whole table.
-    CREATE INDEX listings_by_industry ON listings(industry);
-    )sql"},
-    {R"sql(
-    -- Accounts can be disabled, and hold more than one token for a while after a rotation with
-    -- a grace period; a token may expire (micros since the epoch; NULL: until revoked).
-    ALTER TABLE accounts ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE credentials ADD COLUMN expires INTEGER;
-    CREATE INDEX credentials_by_account ON credentials(account_id);
-    CREATE INDEX accounts_by_role ON accounts(role, log_index);
-    CREATE INDEX accounts_by_index ON accounts(log_index);
-    -- The token hash of each account's creation, kept as that entry's sidecar (as a rotation's
-    -- is) so that a migration replays the log's token history; until now an account had one.
-    INSERT OR IGNORE INTO sidecars(idx, data)
-        SELECT a.log_index, c.token_hash FROM accounts a JOIN credentials c ON c.account_id = a.id;
-    )sql"},
-    // --- followers (issue 11; log/follower.h) ---
-    {R"sql(
-    -- Each follower's cursor: how many entries of the log it has applied. Advanced in the same
-    -- transaction as the follower's writes.
-    CREATE TABLE follower_cursors(name TEXT PRIMARY KEY, position INTEGER NOT NULL) WITHOUT ROWID;
-    -- Counters the followers keep (statistics: registry/statistics.h), each under its prefix.
-    CREATE TABLE counters(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
-    )sql"},
-};
+// Schema migrations: the SQL of each is sqlite/migrations/NNNN_name.sql (migration_sql.h), in
+// order; PRAGMA user_version records how many have run. Notes on some of them; 5 and 6 then fill
+// what the SQL created from what is there already, which takes code SQL lacks (BackfillOf, in
+// the migration's transaction):
+//   3   the register. Times are microseconds since the epoch; text compares as bytes (BINARY).
+//   5   the term index (storage/grams.h), filled for the listings already there.
+//   6   lists in the order listings were put (rid), the status out of the term index, and the
+//       counts of listings by status and industry (docs/FORMATS.md §8, "Search"). The listings
+//       already there are numbered again in the order lists had (oldest first), and their
+//       full-text indexes rebuilt.
+//   9   followers (issue 11; log/follower.h).
+Status (*BackfillOf(int migration))(Connection&) {
+  switch (migration) {
+    case 5:
+    case 6:
+      return BackfillListingTerms;
+    default:
+      return nullptr;
+  }
+}
 
 int64_t TileKey(uint8_t level, uint64_t index) {
   return static_cast<int64_t>(static_cast<uint64_t>(level) << 56 | index);
@@ -226,13 +74,17 @@ std::optional<Time> OptionalTime(Statement& s, int col) {
   return FromMicros(s.Int(col));
 }
 
-// The columns ReadRecord reads, in its order.
+// The columns ReadRecord reads, in its order, of a query FROM records: the record's parties
+// come with it (storage/parties.h), an index lookup in the same statement.
 constexpr const char* kRecordColumns =
-    "kind, id, owner, parent, status, number, due, due IS NULL, doc, version";
+    "records.kind, records.id, records.owner, records.parent, records.status, records.number, "
+    "records.due, records.due IS NULL, records.doc, records.version, "
+    "(SELECT group_concat(rp.role || char(31) || rp.party, char(30)) FROM record_parties rp "
+    "WHERE rp.kind = records.kind AND rp.record_id = records.id)";
 
 Record ReadRecord(Statement& s) {
   Record r{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), std::nullopt,
-           s.Text(8), static_cast<uint64_t>(s.Int(9))};
+           s.Text(8), static_cast<uint64_t>(s.Int(9)), DecodeParties(s.Text(10))};
   if (s.Int(7) == 0) r.due = FromMicros(s.Int(6));
   return r;
 }
@@ -482,6 +334,7 @@ class SqliteWriteTx final : public WriteTx {
     return out;
   }
   Status PutRecord(const Record& r) override {
+    RETURN_IF_ERROR(CheckParties(r.parties));
     ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
         "INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
         "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
@@ -491,8 +344,36 @@ class SqliteWriteTx final : public WriteTx {
     s->Bind(1, r.kind).Bind(2, r.id).Bind(3, r.owner).Bind(4, r.parent).Bind(5, r.status);
     s->Bind(6, r.number).Bind(8, r.doc).Bind(9, static_cast<int64_t>(r.version));
     if (r.due) s->Bind(7, ToMicros(*r.due));  // else NULL: bindings start out NULL
-    return s->Run();
+    RETURN_IF_ERROR(s->Run());
+    return PutParties(r.kind, r.id, PartySet(r.parties));
   }
+  // Replaces the parties of record (kind, id) by `parties` (a PartySet). Most changes of a record
+  // leave its parties as they were: then it only reads them (in-process, from the page cache).
+  Status PutParties(std::string_view kind, std::string_view id, const std::vector<Party>& parties) {
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
+        "SELECT role, party FROM record_parties WHERE kind = ? AND record_id = ?"));
+    s->Bind(1, kind).Bind(2, id);
+    std::vector<Party> stored;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      stored.push_back(Party{s->Text(0), s->Text(1)});
+    }
+    s->Reset();
+    if (PartySet(std::move(stored)) == parties) return Status::Ok();
+    ASSIGN_OR_RETURN(Statement * del, conn_.Prepare(
+        "DELETE FROM record_parties WHERE kind = ? AND record_id = ?"));
+    del->Bind(1, kind).Bind(2, id);
+    RETURN_IF_ERROR(del->Run());
+    for (const Party& p : parties) {
+      ASSIGN_OR_RETURN(Statement * ins, conn_.Prepare(
+          "INSERT INTO record_parties(kind, record_id, role, party) VALUES(?, ?, ?, ?)"));
+      ins->Bind(1, kind).Bind(2, id).Bind(3, p.role).Bind(4, p.id);
+      RETURN_IF_ERROR(ins->Run());
+    }
+    return Status::Ok();
+  }
+
   // No savepoint around the statements of these two (they cannot conflict, and any other
   // failure ends the transaction): a savepoint makes both full-text tables write out what they
   // hold in memory, a segment per listing, which made a batch of listings twice as slow.
@@ -899,6 +780,19 @@ class SqliteStore final : public Store {
                          s.Bind(1, kind).Bind(2, owner).Bind(3, Clamp(limit)).Bind(4,
                                                                                   Clamp(offset));
                        });
+  }
+
+  Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
+                                             std::string_view party, size_t offset,
+                                             size_t limit) override {
+    return ReadRecords(
+        fmt::format("SELECT {} FROM record_parties p JOIN records ON records.kind = p.kind AND "
+                    "records.id = p.record_id WHERE p.kind = ? AND p.role = ? AND p.party = ? "
+                    "ORDER BY records.version DESC, records.id LIMIT ? OFFSET ?",
+                    kRecordColumns),
+        [&](Statement& s) {
+          s.Bind(1, kind).Bind(2, role).Bind(3, party).Bind(4, Clamp(limit)).Bind(5, Clamp(offset));
+        });
   }
 
   Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
@@ -1401,20 +1295,24 @@ class SqliteStore final : public Store {
 };
 
 // Runs the migrations after the database's version up to version up_to.
-Status Migrate(Connection& c, int64_t up_to = std::size(kMigrations)) {
+Status Migrate(Connection& c, int64_t up_to = SqliteMigrationSql().size()) {
   ASSIGN_OR_RETURN(Statement * s, c.Prepare("PRAGMA user_version"));
   ASSIGN_OR_RETURN(bool row, s->Step());
   int64_t version = row ? s->Int(0) : 0;
   s->Reset();
-  constexpr int64_t kLatest = std::size(kMigrations);
+  const std::span<const MigrationSql> migrations = SqliteMigrationSql();
+  const int64_t kLatest = migrations.size();
   if (version > kLatest) {
     return Internal(fmt::format(
         "database schema version {} is newer than this dipr ({}); upgrade dipr", version, kLatest));
   }
   for (int64_t v = version; v < std::min(kLatest, up_to); ++v) {
     RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
-    Status st = c.Exec(kMigrations[v].sql);
-    if (st.ok() && kMigrations[v].backfill) st = kMigrations[v].backfill(c);
+    const MigrationSql& m = migrations[v];
+    Status st = c.Exec(m.sql);
+    auto backfill = BackfillOf(m.number);
+    if (st.ok() && backfill) st = backfill(c);
+    if (st.ok() && m.then) st = c.Exec(m.then);
     c.ResetActive();
     if (st.ok()) st = c.Exec(fmt::format("PRAGMA user_version = {}", v + 1));
     if (!st.ok()) {
