@@ -63,7 +63,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry,
     if (it == req.query.end()) {
       co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));
     }
-    co_return co_await reads->Run([&registry, digest = it->second]() -> Response {
+    auto read = [&registry, digest = it->second]() -> Response {
       auto deposits = registry.DepositsByDigest(digest);
       if (!deposits.ok()) return Response::Error(deposits.status());
       nlohmann::json out = nlohmann::json::array();
@@ -76,7 +76,9 @@ void AddDepositRoutes(Router& router, registry::Registry& registry,
                        {"title", d.title}});
       }
       return Response::Json(200, {{"digest", digest}, {"deposits", std::move(out)}});
-    });
+    };
+    Response r = co_await reads->Run(read);
+    co_return r;
   });
 }
 

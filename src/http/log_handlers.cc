@@ -74,7 +74,7 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
     auto end = req.QueryUint("end");
     if (!start.ok()) co_return Response::Error(start.status());
     if (!end.ok()) co_return Response::Error(end.status());
-    co_return co_await reads->Run([&registry, start = *start, end = *end]() -> Response {
+    auto read = [&registry, start = *start, end = *end]() -> Response {
       auto entries = registry.reader().Entries(start, end, *registry.sequencer().Latest());
       if (!entries.ok()) return Response::Error(entries.status());
       nlohmann::json out = nlohmann::json::array();
@@ -82,7 +82,9 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
         out.push_back({{"index", start + i}, {"data", Base64Encode((*entries)[i])}});
       }
       return Response::Json(200, {{"entries", std::move(out)}});
-    });
+    };
+    Response r = co_await reads->Run(read);
+    co_return r;
   });
 
   router.Add("GET", "/log/proof/inclusion?index&size", [&registry](Request& req) -> asio::awaitable<Response> {

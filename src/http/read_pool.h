@@ -21,8 +21,11 @@ class ReadPool {
 
   // co_await Run(fn): fn() on a worker; its result back on the caller's executor. fn must not
   // touch what only the calling coroutine may (the Request is the caller's: copy what it needs).
+  // `fn` is a named local of the caller, moved from: GCC 12 destroys a temporary with a
+  // destructor in a co_await expression twice (a lambda holding a std::map crashed the server),
+  // so none may be made there; for the same reason, await into a named variable.
   template <typename F>
-  asio::awaitable<std::invoke_result_t<F&>> Run(F fn) {
+  asio::awaitable<std::invoke_result_t<F&>> Run(F& fn) {
     using T = std::invoke_result_t<F&>;
     return asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
         [this, fn = std::move(fn)](auto handler) mutable {

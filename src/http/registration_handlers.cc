@@ -329,7 +329,8 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   // --- the public register ---
   // Searches read the store: on the read pool.
   router.Add("GET", "/v1/notices?q&industry&holder&page", [&, reads](Request& req) -> asio::awaitable<Response> {
-    auto r = co_await reads->Run([&, q = req.query] { return registrar.Search(q, /*notices_only=*/true); });
+    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/true); };
+    auto r = co_await reads->Run(search);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
@@ -339,7 +340,8 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
     co_return Response::Json(200, *r);
   });
   router.Add("GET", "/v1/registrations?q&industry&holder&status&page", [&, reads](Request& req) -> asio::awaitable<Response> {
-    auto r = co_await reads->Run([&, q = req.query] { return registrar.Search(q, /*notices_only=*/false); });
+    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/false); };
+    auto r = co_await reads->Run(search);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
