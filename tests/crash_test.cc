@@ -174,10 +174,21 @@ TEST_P(Crash, Kill9DuringTheRegistrationWorkflowLosesNoAcknowledgedTransition) {
     ASSERT_GE(acks.load(), 150u) << "round " << round;
     ASSERT_TRUE(server.Start()) << "restart after kill -9 failed; see " << dir.string() << ".log";
   }
-  // Let every notice end and the registrar act.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-
   auto h = std::move(cli::Client::Create(server.url(), holder)).value();
+  // Wait for every notice to end and the registrar to act: until every application accepted
+  // before a kill is registered, or a deadline well past the notice period (the assertions below
+  // then say which one is not).
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    for (const auto& [id, step] : acked) {
+      if (step != 2) continue;
+      while (std::chrono::steady_clock::now() < deadline) {
+        auto a = h.GetJson("/v1/applications/" + id);
+        if (a.ok() && (*a)["status"] == "registered") break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling, not waiting out
+      }
+    }
+  }
   const std::vector<std::string> order = {"draft", "submitted", "in_notice"};
   std::set<std::string> numbers;
   size_t registered = 0;

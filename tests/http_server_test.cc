@@ -8,9 +8,11 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
+#include "http/read_pool.h"
 #include "http/server.h"
 #include "raw_http.h"
 #include "server_process.h"
@@ -330,6 +332,61 @@ TEST(Server, AClientThatReadsNothingIsDroppedAfterTheWriteTimeout) {
   }
   EXPECT_TRUE(served);
   EXPECT_GE(std::chrono::steady_clock::now() - start, 900ms);
+}
+
+// --- responses with headers, prefix routes, reads off the I/O threads (issue 11) ---
+
+TEST(Server, ARoutesCachePolicyReachesTheWire) {
+  TestServer s({.threads = 1});
+  s.router.Add("GET", "/kept/{path...}", [](http::Request& req) -> http::asio::awaitable<http::Response> {
+    if (req.params["path"] == "missing") co_return http::Response::Error(NotFound("no such"));
+    co_return http::Response::Text(200, req.params["path"]);
+  }, http::CachePolicy::Immutable());
+  ASSERT_TRUE(s.Start().ok());
+  RawConnection c(s.port());
+  auto kept = c.Request("GET /kept/0/x001/2 HTTP/1.1");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->status, 200);
+  EXPECT_EQ(kept->body, "0/x001/2");
+  EXPECT_EQ(kept->header("cache-control"), "public, max-age=31536000, immutable");
+  auto missing = c.Request("GET /kept/missing HTTP/1.1");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(missing->header("cache-control"), "no-store");  // an error is never kept
+  auto plain = c.Request("GET /x HTTP/1.1");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->header("cache-control"), "no-store");  // every route's default
+}
+
+// A read on the read pool that blocks (a slow store) leaves the only I/O thread free: another
+// connection is answered while it waits, and it is answered once the read is let go.
+TEST(Server, ASlowReadOnTheReadPoolDoesNotStallTheIoThread) {
+  TestServer s({.threads = 1});
+  auto reads = std::make_shared<http::ReadPool>(1);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> started;
+  s.router.Add("GET", "/slow", [&, reads](http::Request&) -> http::asio::awaitable<http::Response> {
+    auto read = [&]() -> http::Response {
+      started.set_value();
+      released.wait();  // the store read that takes its time
+      return http::Response::Text(200, "slow");
+    };
+    http::Response r = co_await reads->Run(read);
+    co_return r;
+  });
+  ASSERT_TRUE(s.Start().ok());
+  RawConnection slow(s.port());
+  ASSERT_TRUE(slow.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"));
+  started.get_future().wait();  // the read is in progress on the pool
+  RawConnection other(s.port());
+  auto r = other.Request("GET /x HTTP/1.1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  release.set_value();
+  auto answered = slow.Read();
+  ASSERT_TRUE(answered);
+  EXPECT_EQ(answered->body, "slow");
 }
 
 TEST(Healthz, SaysWhenTheDiskIsFull) {

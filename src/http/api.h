@@ -9,6 +9,7 @@
 #include "common/rate_limit.h"
 #include "crypto/note.h"
 #include "http/metrics.h"
+#include "http/read_pool.h"
 #include "http/router.h"
 #include "log/follower.h"
 #include "log/sequencer.h"
@@ -52,6 +53,9 @@ struct AccountOptions {
 struct ApiOptions {
   HealthOptions health;
   PdfOptions pdf;
+  // Workers for the store reads taken off the I/O threads (http/read_pool.h): searches, log
+  // entries, deposit lookups.
+  size_t read_workers = 4;
   // The HTTP server's counts for /metrics, and where the account limit's refusals are counted
   // (null: none).
   HttpMetrics* http_metrics = nullptr;
@@ -71,14 +75,16 @@ struct ApiOptions {
 // when none is left. A token that names no account passes: its handler refuses it (401).
 Gate AccountGate(registry::Registry& registry, RateLimiter* limiter, HttpMetrics* metrics);
 
+// `reads`: where their blocking store reads run (shared by the routes that hold it).
 void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::NoteVerifier& key,
-                  const HealthOptions& health);
+                  const HealthOptions& health, std::shared_ptr<ReadPool> reads);
 void AddAccountRoutes(Router& router, registry::Registry& registry,
                       const AccountOptions& options = {});
-void AddDepositRoutes(Router& router, registry::Registry& registry);
+void AddDepositRoutes(Router& router, registry::Registry& registry,
+                      std::shared_ptr<ReadPool> reads);
 void AddRegistrationRoutes(Router& router, registry::Registry& registry,
                            registry::Registrar& registrar, const crypto::NoteVerifier& key,
-                           const PdfOptions& pdf);
+                           const PdfOptions& pdf, std::shared_ptr<ReadPool> reads);
 void AddSettingsRoutes(Router& router, registry::Registry& registry,
                        registry::Registrar& registrar);
 // GET /metrics: the log, sequencer and scrub; the HTTP server's counts; the node's gauges.
@@ -87,10 +93,11 @@ void AddMetricsRoute(Router& router, registry::Registry& registry, const ApiOpti
 inline void AddAllRoutes(Router& router, registry::Registry& registry,
                          registry::Registrar& registrar, const crypto::NoteVerifier& key,
                          const ApiOptions& options = {}) {
-  AddLogRoutes(router, registry, key, options.health);
+  auto reads = std::make_shared<ReadPool>(options.read_workers);
+  AddLogRoutes(router, registry, key, options.health, reads);
   AddAccountRoutes(router, registry, options.accounts);
-  AddDepositRoutes(router, registry);
-  AddRegistrationRoutes(router, registry, registrar, key, options.pdf);
+  AddDepositRoutes(router, registry, reads);
+  AddRegistrationRoutes(router, registry, registrar, key, options.pdf, reads);
   AddSettingsRoutes(router, registry, registrar);
   AddMetricsRoute(router, registry, options);
   router.SetGate(AccountGate(registry, options.account_limiter, options.http_metrics));

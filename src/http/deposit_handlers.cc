@@ -26,7 +26,8 @@ Response ReceiptResponse(registry::Registry& registry, int status, uint64_t inde
 
 }  // namespace
 
-void AddDepositRoutes(Router& router, registry::Registry& registry) {
+void AddDepositRoutes(Router& router, registry::Registry& registry,
+                      std::shared_ptr<ReadPool> reads) {
   router.Add("POST", "/v1/deposits", [&registry](Request& req) -> asio::awaitable<Response> {
     auto actor = registry.Authorize(req.bearer_token, "holder", "deposits evidence");
     if (!actor.ok()) co_return Response::Error(actor.status());
@@ -55,23 +56,29 @@ void AddDepositRoutes(Router& router, registry::Registry& registry) {
     co_return ReceiptResponse(registry, 201, appended->index, *appended->head, std::move(entry));
   });
 
-  router.Add("GET", "/v1/deposits?digest", [&registry](Request& req) -> asio::awaitable<Response> {
+  // A lookup in the store: on the read pool.
+  router.Add("GET", "/v1/deposits?digest",
+             [&registry, reads](Request& req) -> asio::awaitable<Response> {
     auto it = req.query.find("digest");
     if (it == req.query.end()) {
       co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));
     }
-    auto deposits = registry.DepositsByDigest(it->second);
-    if (!deposits.ok()) co_return Response::Error(deposits.status());
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : *deposits) {
-      out.push_back({{"index", d.index},
-                     {"time", FormatRfc3339(d.time)},
-                     {"depositor", d.depositor},
-                     {"digest", d.digest},
-                     {"size", d.size},
-                     {"title", d.title}});
-    }
-    co_return Response::Json(200, {{"digest", it->second}, {"deposits", std::move(out)}});
+    auto read = [&registry, digest = it->second]() -> Response {
+      auto deposits = registry.DepositsByDigest(digest);
+      if (!deposits.ok()) return Response::Error(deposits.status());
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& d : *deposits) {
+        out.push_back({{"index", d.index},
+                       {"time", FormatRfc3339(d.time)},
+                       {"depositor", d.depositor},
+                       {"digest", d.digest},
+                       {"size", d.size},
+                       {"title", d.title}});
+      }
+      return Response::Json(200, {{"digest", digest}, {"deposits", std::move(out)}});
+    };
+    Response r = co_await reads->Run(read);
+    co_return r;
   });
 }
 

@@ -54,6 +54,9 @@ struct Response {
   // When set, the body instead of `body`: a large answer that many connections share (a cached
   // PDF), so that a connection that reads slowly holds a reference, not a copy.
   std::shared_ptr<const std::string> shared_body;
+  // Its Cache-Control. Empty: the route's policy if the answer is a success (http/router.h,
+  // CachePolicy), else "no-store".
+  std::string cache_control;
   // Further header fields (Allow, Retry-After), written as given.
   std::vector<std::pair<std::string, std::string>> headers;
   // An error answer's message (what its JSON body says), for the log.

@@ -229,7 +229,8 @@ Result<json> Body(const Request& req, bool optional = false) {
 }  // namespace
 
 void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registrar& registrar,
-                           const crypto::NoteVerifier& key, const PdfOptions& pdf_options) {
+                           const crypto::NoteVerifier& key, const PdfOptions& pdf_options,
+                           std::shared_ptr<ReadPool> reads) {
   auto authed = [&registry](const Request& req) { return registry.Authenticate(req.bearer_token); };
 
   // Every write: authenticate, read the body, prepare the event for the object named by the path
@@ -326,8 +327,10 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
                    false, View::kObjection, 200));
 
   // --- the public register ---
-  router.Add("GET", "/v1/notices?q&industry&holder&page", [&](Request& req) -> asio::awaitable<Response> {
-    auto r = registrar.Search(req.query, /*notices_only=*/true);
+  // Searches read the store: on the read pool.
+  router.Add("GET", "/v1/notices?q&industry&holder&page", [&, reads](Request& req) -> asio::awaitable<Response> {
+    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/true); };
+    auto r = co_await reads->Run(search);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
@@ -336,8 +339,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
-  router.Add("GET", "/v1/registrations?q&industry&holder&status&page", [&](Request& req) -> asio::awaitable<Response> {
-    auto r = registrar.Search(req.query, /*notices_only=*/false);
+  router.Add("GET", "/v1/registrations?q&industry&holder&status&page", [&, reads](Request& req) -> asio::awaitable<Response> {
+    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/false); };
+    auto r = co_await reads->Run(search);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });

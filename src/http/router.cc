@@ -32,15 +32,23 @@ std::string Join(const std::vector<std::string>& v) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Handler handler, CachePolicy cache) {
   size_t q = pattern.find('?');
   std::vector<std::string> query =
       q == std::string::npos ? std::vector<std::string>() : Split(pattern.substr(q + 1), '&');
   if (method == "GET") methods_.insert("HEAD");
   methods_.insert(method);
   auto segments = Split(pattern.substr(0, q), '/');
+  std::string rest;
+  if (!segments.empty()) {
+    const std::string& last = segments.back();
+    if (last.size() > 5 && last.front() == '{' && last.ends_with("...}")) {
+      rest = last.substr(1, last.size() - 5);
+      segments.pop_back();
+    }
+  }
   routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(query),
-                     std::move(handler)});
+                     std::move(rest), std::move(handler), std::move(cache)});
 }
 
 std::vector<std::pair<std::string, std::string>> Router::routes() const {
@@ -60,10 +68,11 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
   auto segs = Split(req.path, '/');
   std::vector<std::string> allowed;  // the methods of the routes whose path matches
   for (const auto& r : routes_) {
-    if (r.segments.size() != segs.size()) continue;
+    const bool prefix = !r.rest.empty();
+    if (prefix ? segs.size() <= r.segments.size() : r.segments.size() != segs.size()) continue;
     std::map<std::string, std::string> params;
     bool match = true;
-    for (size_t i = 0; i < segs.size() && match; ++i) {
+    for (size_t i = 0; i < r.segments.size() && match; ++i) {
       const std::string& p = r.segments[i];
       if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
         params[p.substr(1, p.size() - 2)] = segs[i];
@@ -72,6 +81,14 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
       }
     }
     if (!match) continue;
+    if (prefix) {
+      std::string rest;
+      for (size_t i = r.segments.size(); i < segs.size(); ++i) {
+        if (!rest.empty()) rest += '/';
+        rest += segs[i];
+      }
+      params[r.rest] = std::move(rest);
+    }
     req.route = r.pattern.substr(0, r.pattern.find('?'));
     if (r.method != method) {
       allowed.push_back(r.method);
@@ -89,7 +106,11 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
     if (gate_) {
       if (std::optional<Response> refused = gate_(req)) co_return std::move(*refused);
     }
-    co_return co_await r.handler(req);
+    Response res = co_await r.handler(req);
+    if (res.cache_control.empty() && res.status >= 200 && res.status < 300) {
+      res.cache_control = r.cache.cache_control;
+    }
+    co_return res;
   }
   if (!allowed.empty()) {
     std::sort(allowed.begin(), allowed.end());

@@ -165,7 +165,7 @@ asio::awaitable<boost::system::error_code> Write(beast::tcp_stream& stream, Resp
   bhttp::response<bhttp::span_body<const char>> res{static_cast<status>(r.status), version};
   res.set(bhttp::field::server, "dipr");
   res.set(bhttp::field::content_type, r.content_type);
-  res.set(bhttp::field::cache_control, "no-store");
+  res.set(bhttp::field::cache_control, r.cache_control.empty() ? "no-store" : r.cache_control);
   for (auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.content_length(body->size());

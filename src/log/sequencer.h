@@ -15,44 +15,36 @@
 // Nothing is acknowledged before it is durable, and a checkpoint is published only after it is
 // committed; after a failed commit the sequencer stops (fail-stop) until a restart re-checks the
 // stored tree.
+//
+// This class is the facade the rest of the code uses, and owns the submission queue, the
+// sequencer's thread and the store's signals. The work is done by three pieces, each with its own
+// tests: Integrator (log/integrator.h: group commit, the in-memory tree, fail-stop),
+// CheckpointPublisher (log/checkpoint_publisher.h: signing, Latest()) and NodeRole
+// (log/node_role.h: the lease, forwarding to the leader, results). Time is read from an injected
+// MonotonicClock (log/monotonic_clock.h).
 #pragma once
 
-#include <condition_variable>
 #include <chrono>
 #include <deque>
-#include <map>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "crypto/note.h"
 #include "log/appender.h"
+#include "log/checkpoint_publisher.h"
+#include "log/integrator.h"
+#include "log/monotonic_clock.h"
+#include "log/node_role.h"
+#include "log/submission.h"
 #include "storage/store.h"
 
 namespace dipr::log {
-
-inline constexpr size_t kMaxEntrySize = 64 * 1024;  // C2SP tlog-tiles' entry bundle limit
-
-struct Appended {
-  uint64_t index = 0;
-  std::shared_ptr<const storage::TreeHead> head;  // the first signed tree head including it
-};
-
-// What an entry does to the projections (accounts, deposits, ...), run in the batch's
-// transaction with the index the entry will get. An error drops the entry (the projection must
-// then have written nothing) and is passed to the submitter; OK lets the entry be appended.
-using Projection = std::function<Status(storage::WriteTx& tx, uint64_t index)>;
-
-// Called exactly once, on the sequencer thread; must not block.
-class Completion {
- public:
-  virtual ~Completion() = default;
-  virtual void Done(Result<Appended> result) = 0;
-};
 
 // Thread-safe.
 class Sequencer {
@@ -80,6 +72,9 @@ class Sequencer {
     // looking every result_sweep_interval. Zero interval: never.
     std::chrono::milliseconds result_ttl{600000};
     std::chrono::milliseconds result_sweep_interval{60000};
+    // What the timing rules above read (borrowed; it must outlive the sequencer). Null: the
+    // steady clock. Tests step a FakeMonotonicClock.
+    const MonotonicClock* clock = nullptr;
   };
 
   // Counters for /metrics. Monotonic since start.
@@ -133,76 +128,37 @@ class Sequencer {
   // Stops taking entries until a restart, as after a failed commit: for a reader that found
   // stored data not matching what was signed (the log must not grow on top of it).
   void Halt(const Status& why);
+  // Adds signatures (cosignatures) to the stored tree head of `size`, and publishes it in Latest()
+  // if that is still the latest: CheckpointPublisher::AddSignatures.
+  Status AddTreeHeadSignatures(uint64_t size, std::string_view checkpoint);
 
  private:
-  struct Pending {
-    std::string entry;
-    std::string sidecar;
-    Projection projection;
-    std::unique_ptr<Completion> done;
-  };
-
-  Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Options options,
-            TreeAppender appender, storage::TreeHead head);
+  Sequencer(storage::Store& store, const crypto::NoteSigner& signer, Options options);
   void Run();
-  // Leader: integrates the local batch and what other nodes queued, in one transaction.
-  void Integrate(std::deque<Pending>& batch, bool look_at_queue);
-  // Follower: queues the local batch for the leader; then resolves waiters whose results are in.
-  void Forward(std::deque<Pending>& batch);
-  void CollectResults();
-  // Leader: removes the results that have waited result_ttl for their node.
-  void SweepResults();
-  // Follower: takes the lease if free (becoming leader).
+  // A following node: takes the lease if free and builds on the stored log (becoming leader).
   void CheckRole();
-  // Leader, on a thread of its own: checks every lease_interval that the lease is still held,
-  // and follows once it is not. Apart from the sequencer's thread, so that a batch stuck on a
-  // silent database (a partition) does not keep the node believing it leads.
-  void WatchLease();
-  // Reads the latest stored tree head (a follower's view of the log).
-  void RefreshLatest();
-  // Reloads the tree's right edge after another process appended up to stored_size.
-  Status CatchUp(uint64_t stored_size);
-  Result<storage::TreeHead> SignHead();
 
   storage::Store& store_;
-  const crypto::NoteSigner& signer_;
   const Options options_;
-  TreeAppender appender_;  // only touched by the sequencer thread (and Start)
+  const MonotonicClock& clock_;
+  // Declared in this order: the integrator and the role borrow the publisher.
+  CheckpointPublisher publisher_;
+  Integrator integrator_;
+  NodeRole role_;
 
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;  // GUARDED_BY(mu_)
-  bool stopping_ = false;      // GUARDED_BY(mu_)
-  bool failed_ = false;        // GUARDED_BY(mu_)
-  bool leading_ = false;       // GUARDED_BY(mu_)
-  bool queued_signal_ = false;      // GUARDED_BY(mu_): another node queued entries
-  bool integrated_signal_ = false;  // GUARDED_BY(mu_): the leader committed a batch
-  // Follower: entries queued for the leader, by queue id. Sequencer thread only.
-  struct Waiter {
-    std::unique_ptr<Completion> done;
-    std::chrono::steady_clock::time_point deadline;
-  };
-  std::map<uint64_t, Waiter> waiting_;
-  // For SweepResults: the newest result id seen at each sweep, oldest first. Every result with
-  // an id up to one seen result_ttl ago has waited at least that long: the leader resolves
-  // queued entries in id order, and an entry whose id came first but whose queueing committed
-  // later is late by one statement (seconds at most), not minutes. Sequencer thread only.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> sweep_marks_;
+  mutable Mutex mu_;
+  CondVar cv_;
+  std::deque<Pending> queue_ DIPR_GUARDED_BY(mu_);
+  bool stopping_ DIPR_GUARDED_BY(mu_) = false;
+  bool queued_signal_ DIPR_GUARDED_BY(mu_) = false;      // another node queued entries
+  bool integrated_signal_ DIPR_GUARDED_BY(mu_) = false;  // the leader committed a batch
   // What the store's signal callback holds instead of `this` (it may outlive us).
   struct Handle {
-    std::mutex mu;
-    Sequencer* sequencer = nullptr;  // GUARDED_BY(mu); cleared by ~Sequencer
+    Mutex mu;
+    Sequencer* sequencer DIPR_GUARDED_BY(mu) = nullptr;  // cleared by ~Sequencer
   };
   std::shared_ptr<Handle> handle_;
-  Stats stats_;                // GUARDED_BY(mu_)
-  // For WriteHealth: why the last batch failed (Ok once one succeeds), and since when the batch
-  // in progress has been integrating (the epoch: none).
-  Status last_failure_;                                  // GUARDED_BY(mu_)
-  std::chrono::steady_clock::time_point integrating_;  // GUARDED_BY(mu_)
-  std::shared_ptr<const storage::TreeHead> latest_;  // GUARDED_BY(mu_)
   std::thread thread_;
-  std::condition_variable lease_cv_;  // wakes WatchLease to stop
-  std::thread lease_thread_;         // WatchLease
 };
 
 }  // namespace dipr::log

@@ -10,6 +10,8 @@
 #include <future>
 #include <thread>
 
+#include "log/faulty_store_testing.h"
+#include "log/monotonic_clock.h"
 #include "verify/checkpoint.h"
 #include "verify/hasher.h"
 #include "log/log_reader.h"
@@ -19,175 +21,6 @@
 namespace dipr::log {
 namespace {
 
-
-// A store whose commits can be made to fail, over a real one: fault injection for the
-// sequencer's fail-stop.
-class FaultyStore final : public storage::Store {
- public:
-  explicit FaultyStore(storage::Store& base) : base_(base) {}
-  std::atomic<bool> fail_commits{false};
-
-  class Tx final : public storage::WriteTx {
-   public:
-    Tx(std::unique_ptr<storage::WriteTx> base, FaultyStore& store)
-        : base_(std::move(base)), store_(store) {}
-    uint64_t EntryCount() const override { return base_->EntryCount(); }
-    Status AppendEntry(uint64_t i, std::string_view d) override { return base_->AppendEntry(i, d); }
-    Status PutTile(uint8_t l, uint64_t i, std::string_view b) override {
-      return base_->PutTile(l, i, b);
-    }
-    Status PutTreeHead(const storage::TreeHead& h) override { return base_->PutTreeHead(h); }
-    void SetDeferredChecks(bool on) override { base_->SetDeferredChecks(on); }
-    Status CheckDeferred() override { return base_->CheckDeferred(); }
-    Status InsertAccount(const storage::Account& a, const Hash& t) override {
-      return base_->InsertAccount(a, t);
-    }
-    Status InsertDeposit(const storage::DepositRecord& d) override {
-      return base_->InsertDeposit(d);
-    }
-    Result<std::optional<storage::Account>> GetAccount(std::string_view id) override {
-      return base_->GetAccount(id);
-    }
-    Result<std::vector<storage::PendingEntry>> Pending(size_t n) override {
-      return base_->Pending(n);
-    }
-    Status Resolve(uint64_t id, const storage::PendingResult& r) override {
-      return base_->Resolve(id, r);
-    }
-    void SignalOnCommit(std::string_view s) override { base_->SignalOnCommit(s); }
-    Result<std::optional<storage::Record>> GetRecord(std::string_view k,
-                                                     std::string_view id) override {
-      return base_->GetRecord(k, id);
-    }
-    Status PutRecord(const storage::Record& r) override { return base_->PutRecord(r); }
-    Status PutListing(const storage::Listing& l) override { return base_->PutListing(l); }
-    Status RemoveListing(std::string_view id) override { return base_->RemoveListing(id); }
-    Status ClaimNumber(std::string_view n, std::string_view id) override {
-      return base_->ClaimNumber(n, id);
-    }
-    Result<bool> NumberClaimed(std::string_view n) override { return base_->NumberClaimed(n); }
-    Status PutSidecar(uint64_t i, std::string_view d) override { return base_->PutSidecar(i, d); }
-    Status SetAccountDisabled(std::string_view id, bool d) override {
-      return base_->SetAccountDisabled(id, d);
-    }
-    Status AddCredential(std::string_view id, const storage::Credential& c) override {
-      return base_->AddCredential(id, c);
-    }
-    Status LimitCredentials(std::string_view id, const Hash& keep,
-                            std::optional<Time> until) override {
-      return base_->LimitCredentials(id, keep, until);
-    }
-    Status Commit() override {
-      if (store_.fail_commits) return Internal("injected: the disk is gone");
-      return base_->Commit();
-    }
-    Status AddTreeHeadSignatures(uint64_t n, std::string_view c) override {
-      return base_->AddTreeHeadSignatures(n, c);
-    }
-
-   private:
-    std::unique_ptr<storage::WriteTx> base_;
-    FaultyStore& store_;
-  };
-
-  Result<std::optional<storage::TreeHead>> LatestTreeHead() override {
-    return base_.LatestTreeHead();
-  }
-  Result<uint64_t> FollowerCursor(std::string_view n) override { return base_.FollowerCursor(n); }
-  Result<std::unique_ptr<storage::FollowerTx>> BeginFollower(std::string_view n,
-                                                             uint64_t from) override {
-    return base_.BeginFollower(n, from);
-  }
-  Result<std::vector<std::pair<std::string, int64_t>>> Counters(std::string_view p) override {
-    return base_.Counters(p);
-  }
-  Result<std::vector<std::string>> ReadEntries(uint64_t s, uint64_t e) override {
-    return base_.ReadEntries(s, e);
-  }
-  Result<uint64_t> EntryCount() override { return base_.EntryCount(); }
-  Result<std::string> ReadTile(uint8_t l, uint64_t i) override { return base_.ReadTile(l, i); }
-  Result<std::optional<storage::TokenAccount>> AccountByTokenHash(const Hash& h) override {
-    return base_.AccountByTokenHash(h);
-  }
-  Result<std::optional<storage::Account>> AccountById(const std::string& id) override {
-    return base_.AccountById(id);
-  }
-  Result<std::vector<storage::Credential>> CredentialsOf(const std::string& id) override {
-    return base_.CredentialsOf(id);
-  }
-  Result<std::vector<storage::Account>> ListAccounts(std::string_view r, size_t o,
-                                                     size_t n) override {
-    return base_.ListAccounts(r, o, n);
-  }
-  Result<std::optional<storage::DepositRecord>> DepositOf(const std::string& a,
-                                                         const std::string& d) override {
-    return base_.DepositOf(a, d);
-  }
-  Result<std::vector<storage::DepositRecord>> DepositsByDigest(const std::string& d,
-                                                              size_t n) override {
-    return base_.DepositsByDigest(d, n);
-  }
-  Result<std::optional<storage::Record>> RecordById(std::string_view k,
-                                                    std::string_view id) override {
-    return base_.RecordById(k, id);
-  }
-  Result<std::optional<storage::Record>> RecordByNumber(std::string_view n) override {
-    return base_.RecordByNumber(n);
-  }
-  Result<std::vector<storage::Record>> RecordsByOwner(std::string_view k, std::string_view o,
-                                                      size_t off, size_t lim) override {
-    return base_.RecordsByOwner(k, o, off, lim);
-  }
-  Result<std::vector<storage::Record>> RecordsByParty(std::string_view k, std::string_view r,
-                                                      std::string_view p, size_t off,
-                                                      size_t lim) override {
-    return base_.RecordsByParty(k, r, p, off, lim);
-  }
-  Result<std::vector<storage::Record>> RecordsByStatus(std::string_view k, std::string_view st,
-                                                       size_t off, size_t lim) override {
-    return base_.RecordsByStatus(k, st, off, lim);
-  }
-  Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
-      std::string_view k) override {
-    return base_.CountByStatus(k);
-  }
-  Result<std::vector<storage::Record>> RecordsByParent(std::string_view k,
-                                                       std::string_view p) override {
-    return base_.RecordsByParent(k, p);
-  }
-  Result<std::vector<storage::Record>> RecordsDue(Time until, size_t limit) override {
-    return base_.RecordsDue(until, limit);
-  }
-  Result<storage::ListingPage> SearchListings(const storage::ListingQuery& q) override {
-    return base_.SearchListings(q);
-  }
-  Result<std::string> MaxNumber(std::string_view prefix) override {
-    return base_.MaxNumber(prefix);
-  }
-  Result<std::optional<std::string>> SidecarOf(uint64_t i) override { return base_.SidecarOf(i); }
-  Result<uint64_t> Enqueue(std::string_view e, std::string_view s) override {
-    return base_.Enqueue(e, s);
-  }
-  Result<std::optional<storage::PendingResult>> TakeResult(uint64_t id) override {
-    return base_.TakeResult(id);
-  }
-  Status Subscribe(std::function<void(std::string_view)> f) override {
-    return base_.Subscribe(std::move(f));
-  }
-  Status Signal(std::string_view s) override { return base_.Signal(s); }
-  Result<bool> TryAcquireLease() override { return base_.TryAcquireLease(); }
-  bool LeaseHeld() override { return base_.LeaseHeld(); }
-  Result<std::unique_ptr<storage::WriteTx>> BeginWrite() override {
-    ASSIGN_OR_RETURN(auto tx, base_.BeginWrite());
-    return std::unique_ptr<storage::WriteTx>(new Tx(std::move(tx), *this));
-  }
-  Result<storage::ResultSweep> SweepResults(uint64_t through) override {
-    return base_.SweepResults(through);
-  }
-
- private:
-  storage::Store& base_;
-};
 
 class SequencerTest : public ::testing::Test {
  protected:
@@ -215,6 +48,8 @@ class SequencerTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   crypto::NoteSigner signer_{"test.example/log", crypto::Ed25519PrivateKey::Generate()};
+  // For a test's seq_ to read (Options::clock): declared first, so it outlives seq_'s threads.
+  FakeMonotonicClock fake_clock_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<Sequencer> seq_;
 };
@@ -368,25 +203,31 @@ TEST_F(SequencerTest, ResultsOfADeadFollowerAreSweptAfterTheirTtl) {
   opts.poll_interval = std::chrono::milliseconds(20);
   opts.result_ttl = std::chrono::milliseconds(1000);
   opts.result_sweep_interval = std::chrono::milliseconds(50);
+  FakeMonotonicClock& clock = fake_clock_;
+  opts.clock = &clock;
   Open(opts);
+  // Time passes in steps of the sweep interval; each waits for the sequencer's thread and its
+  // lease watch to be back waiting, their work for that moment done.
+  auto step = [&] {
+    clock.Advance(opts.result_sweep_interval);
+    clock.AwaitWaiters(2);
+  };
   // The dead follower: its entry queued on a store of its own, then nothing.
   auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
   uint64_t id = *store2->Enqueue("queued by a node that died", "");
   ASSERT_TRUE(store2->Signal("queued").ok());
   store2.reset();
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (seq_->stats().results_swept == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  for (int i = 0; i < 100 && seq_->stats().results_swept == 0; ++i) step();
   EXPECT_EQ(seq_->stats().queued_integrated, 1u);
   EXPECT_EQ(seq_->stats().results_swept, 1u) << "the uncollected result was not swept";
   EXPECT_FALSE((*store_->TakeResult(id)).has_value());
   // A live node's result is still there for it within the ttl: a fresh one is not swept at once.
   uint64_t id2 = *store_->Enqueue("queued by a live node", "");
   ASSERT_TRUE(store_->Signal("queued").ok());
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (seq_->stats().queued_integrated < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    clock.Advance(opts.poll_interval);  // a poll, if the signal was missed: well within the ttl
+    clock.AwaitWaiters(2);
   }
   auto taken = store_->TakeResult(id2);
   ASSERT_TRUE(taken.ok() && taken->has_value()) << "a result younger than its ttl was swept";
@@ -400,6 +241,8 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   };
   opts.lease_interval = std::chrono::milliseconds(50);
   opts.poll_interval = std::chrono::milliseconds(20);
+  FakeMonotonicClock& clock = fake_clock_;
+  opts.clock = &clock;
   Open(opts);
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(seq_->Append("a" + std::to_string(i), nullptr).ok());
   auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
@@ -408,11 +251,10 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   auto before = *seq_->Latest();
   seq_.reset();
   store_.reset();  // the leader's node is gone, and with it its lease
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!seq2->leading() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(seq2->leading()) << "no takeover within 5 s";
+  // One lease interval later the follower tries the lease, and takes it.
+  clock.Advance(opts.lease_interval);
+  clock.AwaitWaiters(2);  // seq2's thread and lease watch
+  ASSERT_TRUE(seq2->leading()) << "no takeover one lease interval after the leader went";
   auto r = seq2->Append("after takeover", nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->index, 10u);
@@ -430,6 +272,8 @@ TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
   FaultyStore faulty(*store_);
   Sequencer::Options opts;
   opts.poll_interval = std::chrono::milliseconds(10);
+  FakeMonotonicClock clock;
+  opts.clock = &clock;
   auto seq = std::move(Sequencer::Start(faulty, signer_, opts)).value();
   ASSERT_TRUE(seq->Append("before", nullptr).ok());
   auto head = *seq->Latest();
@@ -437,7 +281,10 @@ TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
   EXPECT_EQ(seq->Append("lost", nullptr).status().code(), Code::kInternal);
   EXPECT_FALSE(seq->healthy());
   faulty.fail_commits = false;  // the disk is back: still nothing until a restart
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // several polls
+  for (int i = 0; i < 5; ++i) {  // several polls
+    clock.Advance(opts.poll_interval);
+    clock.AwaitWaiters(2);  // the sequencer's thread and its lease watch, the poll done
+  }
   EXPECT_EQ(seq->Append("after", nullptr).status().code(), Code::kUnavailable);
   EXPECT_EQ(seq->Latest()->size, head.size);
   EXPECT_EQ(*store_->EntryCount(), head.size);

@@ -51,6 +51,9 @@ class WriteTxWrapper : public WriteTx {
   Status InsertDeposit(const DepositRecord& deposit) override {
     return base_->InsertDeposit(deposit);
   }
+  Result<std::optional<Account>> GetAccount(std::string_view account_id) override {
+    return base_->GetAccount(account_id);
+  }
   Result<std::optional<Record>> GetRecord(std::string_view kind, std::string_view id) override {
     return base_->GetRecord(kind, id);
   }
