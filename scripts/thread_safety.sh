@@ -6,11 +6,13 @@
 # does not merge. Only parsed (-fsyntax-only), nothing is built: two jobs take ~N minutes here.
 # clang 16, not Debian's default clang 14: clang 14 cannot compile Boost.Asio's coroutines.
 # Generated sources (under BUILD_DIR) hold no locks and are skipped.
-# Usage: scripts/thread_safety.sh [BUILD_DIR]   (configures BUILD_DIR with gcc if it is not yet)
+# Usage: scripts/thread_safety.sh [BUILD_DIR [REGEX]]  (configures BUILD_DIR with gcc if it is not
+# yet; REGEX: only the translation units whose command matches, for a quick look at a few files)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 build=$(realpath -m "${1:-$root/build}")
+only=${2:-}
 clang=clang++-16
 
 missing=()
@@ -42,16 +44,21 @@ jq -r --arg build "$build/" '.[] | select(.file | startswith($build) | not) | .c
 
 check() {
   local out
-  out=$(cd "$build" && eval "$clang -fsyntax-only -Wthread-safety -Werror=thread-safety $1" 2>&1) ||
-    true
+  out=$(cd "$build" && eval "$clang -fsyntax-only $extra -Wthread-safety -Werror=thread-safety $1" \
+    2>&1) || true
   if [[ -n "$out" ]]; then
     printf '%s\n' "$out"
     return 1
   fi
 }
+# Boost 1.74's Asio enables co_await for clang only with the Coroutines TS (<experimental/coroutine>,
+# gone from clang 16); clang 16 has C++20 coroutines, and the <coroutine> of libstdc++ 12 that
+# gcc uses, so say so.
+extra="-DBOOST_ASIO_HAS_CO_AWAIT=1"
 export -f check
-export build clang
+export build clang extra
 
+if [[ -n "$only" ]]; then grep -E -- "$only" "$list" >"$list.only" || true; mv "$list.only" "$list"; fi
 n=$(wc -l <"$list")
 echo "thread_safety.sh: $clang -Wthread-safety over $n translation units" >&2
 if ! tr '\n' '\0' <"$list" | xargs -0 -P 2 -n 1 bash -c 'check "$1"' _; then
