@@ -4,6 +4,8 @@ BUILD ?= build
 DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 JOBS ?= $(shell nproc)
+# Extra cmake options for the first configure of $(BUILD), e.g. CMAKE_ARGS=-DDIPR_WERROR=ON (CI).
+CMAKE_ARGS ?=
 
 .PHONY: all build bootstrap run test unit bench clean format tidy
 
@@ -13,7 +15,7 @@ bootstrap:
 	@bash scripts/bootstrap.sh
 
 $(BUILD)/build.ninja:
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
 
 build: bootstrap $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
@@ -36,8 +38,9 @@ bench:
 	@$(MAKE) --no-print-directory build
 	bash bench/run.sh $(BUILD)
 
+# The same files and the same pinned clang-format as the CI's check (scripts/check_format.sh).
 format:
-	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
+	bash scripts/check_format.sh --fix
 
 tidy: build
 	run-clang-tidy -p $(BUILD) -quiet src/

@@ -358,7 +358,22 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
 }
 
 TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
+  // What a refused request must leave as it was, checked after each group of them: the log, and
+  // the records as their readers see them (the holders' applications, the examiners' queues, the
+  // register, and the application `id` the later requests are about).
+  auto state = [&](const std::string& id = "") {
+    json s;
+    s["tree_size"] = TreeSize();
+    s["holder"] = Ok(Call(holder_, "GET", "/v1/applications"));
+    s["other_holder"] = Ok(Call(other_holder_, "GET", "/v1/applications"));
+    s["submitted"] = Ok(Call(examiner_, "GET", "/v1/applications"));
+    s["objections"] = Ok(Call(examiner_, "GET", "/v1/objections"));
+    s["registrations"] = Ok(Call("", "GET", "/v1/registrations"));
+    if (!id.empty()) s["application"] = Ok(Call(holder_, "GET", "/v1/applications/" + id));
+    return s;
+  };
   uint64_t size = TreeSize();
+  json before = state();
   ExpectRefusedNamingTheField({
       {[](json& b) { b.erase("data_name"); }, "data_name"},
       {[](json& b) { b["holders"][0]["id"] = "91350100M000100Y44"; }, "holders[0].id"},
@@ -370,9 +385,12 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
       {[](json& b) { b["deposits"] = {0}; }, "deposits[0]"},  // the admin's account entry
       {[](json& b) { b["confidential"] = {"holders"}; }, "confidential[0]"},
   });
+  EXPECT_EQ(TreeSize(), size);
+  EXPECT_EQ(state(), before);
   // Someone else's deposit is not yours to rest an application on.
   uint64_t theirs = Deposit(other_holder_, "their data");
   size = TreeSize();
+  before = state();
   json b = Body();
   b["deposits"] = {theirs};
   auto r = Call(holder_, "POST", "/v1/applications", b);
@@ -380,8 +398,11 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   EXPECT_NE(ErrorMessage(r).find("not yours"), std::string::npos);
   auto bad_json = reg_->Client(holder_).Do("POST", "/v1/applications", "{not json");
   EXPECT_EQ(bad_json->status, 400);
+  EXPECT_EQ(TreeSize(), size);
+  EXPECT_EQ(state(), before);
   std::string id = InNotice();
   size = TreeSize();
+  before = state(id);
   EXPECT_EQ(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
                  {{"decision", "maybe"}})
                 .status,
@@ -394,6 +415,7 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   EXPECT_EQ(Call("", "GET", "/v1/registrations?page=0").status, 400);
   EXPECT_EQ(Call("", "GET", "/v1/registrations/2026330100000019").status, 404);
   EXPECT_EQ(TreeSize(), size);
+  EXPECT_EQ(state(id), before);
 }
 
 TEST_P(RegistrationTest, AnUpheldObjectionRefusesAndRejectionsAreFinal) {
@@ -526,12 +548,20 @@ TEST_P(RegistrationTest, NumbersNeverRepeatUnderConcurrencyAndRestarts) {
   json o = Ok(Call(public_, "POST", "/v1/applications/" + held + "/objections", {{"grounds", "g"}}),
               201);
   clock_->Set(kNoticeEnd);
-  // Several registrars acting at once (as two nodes could around a leader change).
-  std::vector<std::thread> threads;
+  // Several registrars acting at once (as two nodes could around a leader change). Each has its
+  // own number allocator over the same store, as each node has: one shared allocator would hand
+  // out distinct serials whatever the store does, and hide a conflict between nodes.
+  auto in_force = reg_->node().registrar().in_force();
+  std::vector<std::unique_ptr<registry::Registrar>> registrars;
   for (int t = 0; t < 3; ++t) {
-    threads.emplace_back([&] { (void)reg_->node().registrar().RunDue(); });
+    registrars.push_back(std::make_unique<registry::Registrar>(
+        reg_->node().registry(), *reg_->node().data().signer, in_force->schedule,
+        in_force->registrar, in_force->index));
   }
+  std::vector<std::thread> threads;
+  for (auto& r : registrars) threads.emplace_back([&r] { (void)r->RunDue(); });
   for (auto& t : threads) t.join();
+  registrars.clear();
   RunDue();
   std::set<std::string> numbers, certificates;
   for (const auto& id : ids) {

@@ -23,18 +23,17 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <set>
 #include <thread>
 
 #include "cli/common.h"
 #include "common/base64.h"
 #include "common/json_parse.h"
+#include "common/mutex.h"
 #include "http/asio.h"
 #include "verify/checkpoint.h"
 #include "verify/compact_tree.h"
@@ -148,26 +147,30 @@ class Pool {
   Status Pipeline(size_t n, size_t window,
                   const std::function<Result<T>(Client&, size_t)>& fetch,
                   const std::function<Status(size_t, T&)>& consume) {
-    std::mutex mu;
-    std::condition_variable cv;
-    size_t next = 0, consumed = 0;      // GUARDED_BY(mu)
-    bool stop = false;                  // GUARDED_BY(mu)
-    std::map<size_t, Result<T>> ready;  // GUARDED_BY(mu)
+    // A struct, so that the analysis can check the annotations (locals cannot carry them).
+    struct Shared {
+      Mutex mu;
+      CondVar cv;
+      size_t next DIPR_GUARDED_BY(mu) = 0;
+      size_t consumed DIPR_GUARDED_BY(mu) = 0;
+      bool stop DIPR_GUARDED_BY(mu) = false;
+      std::map<size_t, Result<T>> ready DIPR_GUARDED_BY(mu);
+    } s;
     std::vector<std::thread> threads;
     for (size_t w = 0; w < std::min(n, conns_.size()); ++w) {
       threads.emplace_back([&, w] {
         for (;;) {
           size_t k;
           {
-            std::unique_lock<std::mutex> lock(mu);
-            cv.wait(lock, [&] { return stop || next >= n || next < consumed + window; });
-            if (stop || next >= n) return;
-            k = next++;
+            MutexLock lock(s.mu);
+            while (!s.stop && s.next < n && s.next >= s.consumed + window) s.cv.Wait(s.mu);
+            if (s.stop || s.next >= n) return;
+            k = s.next++;
           }
           Result<T> got = fetch(*conns_[w], k);
-          std::lock_guard<std::mutex> lock(mu);
-          ready.emplace(k, std::move(got));
-          cv.notify_all();
+          MutexLock lock(s.mu);
+          s.ready.emplace(k, std::move(got));
+          s.cv.SignalAll();
         }
       });
     }
@@ -175,17 +178,17 @@ class Pool {
     for (size_t k = 0; k < n && st.ok(); ++k) {
       std::optional<Result<T>> got;
       {
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return ready.count(k) > 0; });
-        auto it = ready.find(k);
+        MutexLock lock(s.mu);
+        while (s.ready.count(k) == 0) s.cv.Wait(s.mu);
+        auto it = s.ready.find(k);
         got.emplace(std::move(it->second));
-        ready.erase(it);
+        s.ready.erase(it);
       }
       st = got->ok() ? consume(k, **got) : got->status();
-      std::lock_guard<std::mutex> lock(mu);
-      consumed = k + 1;
-      if (!st.ok()) stop = true;
-      cv.notify_all();
+      MutexLock lock(s.mu);
+      s.consumed = k + 1;
+      if (!st.ok()) s.stop = true;
+      s.cv.SignalAll();
     }
     for (auto& t : threads) t.join();
     return st;

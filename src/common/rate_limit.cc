@@ -31,7 +31,7 @@ void RateLimiter::DropFullTail(Time now) {
 RateDecision RateLimiter::Take(std::string_view key) {
   if (!enabled()) return {};
   Time now = clock_.Now();
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = map_.find(key);
   if (it == map_.end()) {
     DropFullTail(now);
@@ -59,7 +59,7 @@ RateDecision RateLimiter::Take(std::string_view key) {
 }
 
 size_t RateLimiter::keys() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return lru_.size();
 }
 

@@ -11,11 +11,11 @@
 
 #include <cstddef>
 #include <list>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "common/time.h"
 
 namespace dipr {
@@ -49,13 +49,13 @@ class RateLimiter {
   };
   using Lru = std::list<Bucket>;  // front: most recently used
   double Refilled(const Bucket& b, Time now) const;
-  void DropFullTail(Time now);  // REQUIRES: mu_ held
+  void DropFullTail(Time now) DIPR_REQUIRES(mu_);
 
   const Clock& clock_;
   const RateLimit limit_;
-  mutable std::mutex mu_;
-  Lru lru_;                                                  // GUARDED_BY(mu_)
-  std::unordered_map<std::string_view, Lru::iterator> map_;  // GUARDED_BY(mu_); keys point into lru_
+  mutable Mutex mu_;
+  Lru lru_ DIPR_GUARDED_BY(mu_);
+  std::unordered_map<std::string_view, Lru::iterator> map_ DIPR_GUARDED_BY(mu_);  // keys point into lru_
 };
 
 }  // namespace dipr

@@ -11,14 +11,13 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "common/hex.h"
+#include "common/mutex.h"
 #include "verify/hasher.h"
 
 namespace dipr::fingerprint {
@@ -144,13 +143,13 @@ struct Job {
   std::atomic<uint64_t> done_bytes{0};
   std::atomic<bool> failed{false};
 
-  std::mutex mu;
-  std::condition_variable cv;
-  unsigned running = 0;  // guarded by mu
-  Status error;          // guarded by mu; the first failure
+  Mutex mu;
+  CondVar cv;
+  unsigned running DIPR_GUARDED_BY(mu) = 0;
+  Status error DIPR_GUARDED_BY(mu);  // the first failure
 
   void Fail(Status st) {
-    std::lock_guard<std::mutex> lock(mu);
+    MutexLock lock(mu);
     if (error.ok()) error = std::move(st);
     failed.store(true, std::memory_order_relaxed);
   }
@@ -199,21 +198,24 @@ Result<Hash> Run(uint64_t size, const FingerprintOptions& opts, MakeReader make_
     std::unique_ptr<Reader> reader = make_reader();
     Work(job, *reader);
   } else {
-    job.running = threads;
+    {
+      MutexLock lock(job.mu);
+      job.running = threads;
+    }
     std::vector<std::thread> workers;
     workers.reserve(threads);
     for (unsigned i = 0; i < threads; ++i) {
       auto body = [&job, reader = make_reader()] {
         Work(job, *reader);
-        std::lock_guard<std::mutex> lock(job.mu);
-        if (--job.running == 0) job.cv.notify_all();
+        MutexLock lock(job.mu);
+        if (--job.running == 0) job.cv.SignalAll();
       };
       // std::thread reports failure by throwing; we don't let that escape. Fewer threads only
       // costs speed, and if none could start the calling thread does the work.
       try {
         workers.emplace_back(std::move(body));
       } catch (const std::system_error&) {
-        std::lock_guard<std::mutex> lock(job.mu);
+        MutexLock lock(job.mu);
         job.running -= threads - i;
         break;
       }
@@ -222,19 +224,22 @@ Result<Hash> Run(uint64_t size, const FingerprintOptions& opts, MakeReader make_
       std::unique_ptr<Reader> reader = make_reader();
       Work(job, *reader);
     }
-    std::unique_lock<std::mutex> lock(job.mu);
-    while (!job.cv.wait_for(lock, kProgressInterval, [&] { return job.running == 0; })) {
-      if (!opts.progress) continue;
-      lock.unlock();
+    MutexLock lock(job.mu);
+    while (job.running != 0) {
+      const auto deadline = std::chrono::steady_clock::now() + kProgressInterval;
+      while (job.running != 0 && job.cv.WaitUntil(job.mu, deadline)) {
+      }
+      if (job.running == 0 || !opts.progress) continue;
+      lock.Unlock();
       opts.progress(job.done_bytes.load(std::memory_order_relaxed), size);
-      lock.lock();
+      lock.Lock();
     }
-    lock.unlock();
+    lock.Unlock();
     for (std::thread& t : workers) t.join();
   }
 
   if (job.failed.load()) {
-    std::lock_guard<std::mutex> lock(job.mu);
+    MutexLock lock(job.mu);
     return job.error;
   }
   if (opts.progress) opts.progress(size, size);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 
 namespace dipr::http {
 
@@ -47,11 +46,11 @@ std::string LabelValue(std::string_view v) {
 
 HttpMetrics::RouteStats& HttpMetrics::Of(std::string_view route) {
   {
-    std::shared_lock lock(mu_);
+    ReaderLock lock(mu_);
     auto it = routes_.find(std::string(route));
     if (it != routes_.end()) return *it->second;
   }
-  std::unique_lock lock(mu_);
+  WriterLock lock(mu_);
   auto& slot = routes_[std::string(route)];
   if (!slot) slot = std::make_unique<RouteStats>();
   return *slot;
@@ -73,7 +72,7 @@ void HttpMetrics::Refused(Refusal why) {
 }
 
 void HttpMetrics::Write(MetricsText& out) const {
-  std::shared_lock lock(mu_);
+  ReaderLock lock(mu_);
   // Sorted, so that a scrape reads the same from one time to the next.
   std::map<std::string_view, const RouteStats*> routes;
   for (const auto& [route, stats] : routes_) routes.emplace(route, stats.get());

@@ -7,11 +7,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "common/time.h"
 
 namespace dipr::http {
@@ -57,9 +57,9 @@ class HttpMetrics {
   };
   RouteStats& Of(std::string_view route);
 
-  mutable std::shared_mutex mu_;
+  mutable SharedMutex mu_;
   // Routes are a fixed set (the router's patterns), so this stays small whatever clients send.
-  std::unordered_map<std::string, std::unique_ptr<RouteStats>> routes_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::unique_ptr<RouteStats>> routes_ DIPR_GUARDED_BY(mu_);
   std::array<std::atomic<uint64_t>, 4> refused_{};
 };
 

@@ -102,20 +102,20 @@ Status LogReader::Scrub(const storage::TreeHead& head, const ScrubOptions& optio
   ScrubOptions o = options;
   o.progress = [&](uint64_t done, uint64_t total) {
     {
-      std::lock_guard<std::mutex> g(scrub_mu_);
+      MutexLock g(scrub_mu_);
       scrub_.checked = done;
     }
     if (options.progress) options.progress(done, total);
   };
   {
-    std::lock_guard<std::mutex> g(scrub_mu_);
+    MutexLock g(scrub_mu_);
     scrub_.running = true;
     scrub_.size = head.size;
     scrub_.checked = 0;
   }
   const auto t0 = std::chrono::steady_clock::now();
   auto report = Watch(ScrubTree(store_, head.size, head.root, o));
-  std::lock_guard<std::mutex> g(scrub_mu_);
+  MutexLock g(scrub_mu_);
   scrub_.running = false;
   if (!report.ok() && report.status().code() != Code::kDataLoss) return report.status();
   scrub_.runs++;
@@ -128,7 +128,7 @@ Status LogReader::Scrub(const storage::TreeHead& head, const ScrubOptions& optio
 }
 
 LogReader::ScrubStats LogReader::scrub_stats() const {
-  std::lock_guard<std::mutex> g(scrub_mu_);
+  MutexLock g(scrub_mu_);
   return scrub_;
 }
 

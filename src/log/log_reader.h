@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/appender.h"
 #include "verify/proof.h"
 #include "log/scrub.h"
@@ -71,8 +72,8 @@ class LogReader {
   VerifiedTiles verified_;
   SubtreeMemo memo_;
   std::function<void(const Status&)> on_data_loss_;
-  mutable std::mutex scrub_mu_;
-  ScrubStats scrub_;  // GUARDED_BY(scrub_mu_)
+  mutable Mutex scrub_mu_;
+  ScrubStats scrub_ DIPR_GUARDED_BY(scrub_mu_);
 };
 
 }  // namespace dipr::log

@@ -120,11 +120,19 @@ Scrubber::Scrubber(LogReader& reader,
 
 Scrubber::~Scrubber() {
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock g(mu_);
     stopping_ = true;
   }
-  cv_.notify_all();
+  cv_.SignalAll();
   if (thread_.joinable()) thread_.join();
+}
+
+bool Scrubber::WaitForStop(std::chrono::milliseconds d) {
+  const auto deadline = std::chrono::steady_clock::now() + d;
+  MutexLock l(mu_);
+  while (!stopping_ && cv_.WaitUntil(mu_, deadline)) {
+  }
+  return stopping_;
 }
 
 void Scrubber::Run() {
@@ -133,15 +141,9 @@ void Scrubber::Run() {
   (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   auto wait = schedule_.first;
   ScrubOptions options;
-  options.between_pages = [this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    return !cv_.wait_for(lock, schedule_.pause, [this] { return stopping_; });
-  };
+  options.between_pages = [this] { return !WaitForStop(schedule_.pause); };
   while (true) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (cv_.wait_for(lock, wait, [this] { return stopping_; })) return;
-    }
+    if (WaitForStop(wait)) return;
     wait = schedule_.interval;
     auto head = latest_();
     if (!head || head->size == 0) continue;
@@ -156,7 +158,7 @@ void Scrubber::Run() {
     if (st.ok()) {
       spdlog::info("scrub: the tree of size {} matches its entries and signed root", head->size);
     } else if (st.code() != Code::kDataLoss) {  // a mismatch: LogReader::Scrub logged it
-      std::lock_guard<std::mutex> g(mu_);
+      MutexLock g(mu_);
       if (!stopping_) spdlog::warn("scrub: could not finish: {}", st.ToString());
     }
   }

@@ -5,13 +5,12 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "crypto/sha256.h"
 #include "storage/store.h"
@@ -54,12 +53,14 @@ class Scrubber {
 
  private:
   void Run();
+  // Waits up to `d` for the destructor; true when it is stopping.
+  bool WaitForStop(std::chrono::milliseconds d) DIPR_EXCLUDES(mu_);
   LogReader& reader_;
   std::function<std::shared_ptr<const storage::TreeHead>()> latest_;
   const Schedule schedule_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  CondVar cv_;
+  bool stopping_ DIPR_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

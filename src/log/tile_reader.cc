@@ -13,7 +13,7 @@ TileCache::TileCache(TileSource& source, size_t max_bytes)
 Result<TileBlob> TileCache::ReadTile(TileId id, uint64_t min_width) {
   Shard& s = shards_[TileIdHash()(id) % kShards];
   {
-    std::lock_guard<std::mutex> g(s.mu);
+    MutexLock g(s.mu);
     auto it = s.map.find(id);
     if (it != s.map.end()) {
       const TileBlob& blob = it->second->second;
@@ -24,14 +24,14 @@ Result<TileBlob> TileCache::ReadTile(TileId id, uint64_t min_width) {
     }
   }
   ASSIGN_OR_RETURN(TileBlob blob, source_.ReadTile(id, min_width));
-  std::lock_guard<std::mutex> g(s.mu);
+  MutexLock g(s.mu);
   Insert(s, id, blob);
   return blob;
 }
 
 void TileCache::Put(TileId id, TileBlob blob) {
   Shard& s = shards_[TileIdHash()(id) % kShards];
-  std::lock_guard<std::mutex> g(s.mu);
+  MutexLock g(s.mu);
   Insert(s, id, std::move(blob));
 }
 
@@ -57,14 +57,14 @@ void TileCache::Insert(Shard& s, TileId id, TileBlob blob) {
 size_t TileCache::bytes() const {
   size_t n = 0;
   for (auto& s : shards_) {
-    std::lock_guard<std::mutex> g(const_cast<std::mutex&>(s.mu));
+    MutexLock g(s.mu);
     n += s.bytes;
   }
   return n;
 }
 
 bool SubtreeMemo::Recall(uint64_t lo, uint64_t hi, Hash& out) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock g(mu_);
   auto it = map_.find({lo, hi});
   if (it == map_.end()) return false;
   out = it->second;
@@ -72,7 +72,7 @@ bool SubtreeMemo::Recall(uint64_t lo, uint64_t hi, Hash& out) {
 }
 
 void SubtreeMemo::Remember(uint64_t lo, uint64_t hi, const Hash& h) {
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock g(mu_);
   if (map_.size() >= kMaxEntries) map_.clear();  // crude, but the working set is tiny
   map_.emplace(std::make_pair(lo, hi), h);
 }

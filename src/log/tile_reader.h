@@ -3,11 +3,11 @@
 
 #include <vector>
 #include <memory>
-#include <mutex>
 #include <list>
 #include <string>
 #include <unordered_map>
 
+#include "common/mutex.h"
 #include "verify/proof.h"
 #include "verify/tiles.h"
 
@@ -47,13 +47,14 @@ class TileCache final : public TileSource {
     }
   };
   struct Shard {
-    std::mutex mu;
-    std::list<std::pair<TileId, TileBlob>> lru;  // front: most recent
-    std::unordered_map<TileId, std::list<std::pair<TileId, TileBlob>>::iterator, TileIdHash> map;
-    size_t bytes = 0;
+    mutable Mutex mu;
+    std::list<std::pair<TileId, TileBlob>> lru DIPR_GUARDED_BY(mu);  // front: most recent
+    std::unordered_map<TileId, std::list<std::pair<TileId, TileBlob>>::iterator, TileIdHash> map
+        DIPR_GUARDED_BY(mu);
+    size_t bytes DIPR_GUARDED_BY(mu) = 0;
   };
   static constexpr size_t kShards = 16;
-  void Insert(Shard& s, TileId id, TileBlob blob);  // REQUIRES: s.mu held
+  void Insert(Shard& s, TileId id, TileBlob blob) DIPR_REQUIRES(s.mu);
 
   TileSource& source_;
   size_t max_bytes_per_shard_;
@@ -73,8 +74,8 @@ class SubtreeMemo {
     }
   };
   static constexpr size_t kMaxEntries = 4096;
-  std::mutex mu_;
-  std::unordered_map<std::pair<uint64_t, uint64_t>, Hash, PairHash> map_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::unordered_map<std::pair<uint64_t, uint64_t>, Hash, PairHash> map_ DIPR_GUARDED_BY(mu_);
 };
 
 // Reads nodes through their tiles, keeping each tile it read: a proof touches at most a few

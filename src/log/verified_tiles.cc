@@ -12,7 +12,7 @@ VerifiedTiles::VerifiedTiles(TileSource& stored, size_t cache_bytes)
 Status VerifiedTiles::Advance(uint64_t size, const Hash& root) {
   if (size == 0) return Status::Ok();  // nothing to read in the empty tree
   if (size <= checked_size_.load(std::memory_order_acquire)) return Status::Ok();
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock g(mu_);
   if (have_head_ && size <= size_) return Status::Ok();
   RETURN_IF_ERROR(CheckEdge(size, root).status());
   size_ = size;
@@ -25,7 +25,7 @@ Status VerifiedTiles::Advance(uint64_t size, const Hash& root) {
 void VerifiedTiles::Written(const std::vector<TileWrite>& writes, uint64_t size,
                             const Hash& root) {
   for (const auto& w : writes) cache_.Put(w.id, std::make_shared<const std::string>(w.data));
-  std::lock_guard<std::mutex> g(mu_);
+  MutexLock g(mu_);
   if (have_head_ && size <= size_) return;
   size_ = size;
   root_ = root;
@@ -58,7 +58,7 @@ Result<TileBlob> VerifiedTiles::Check(TileId id, uint64_t min_width) {
   uint64_t size;
   Hash root;
   {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock g(mu_);
     if (!have_head_) return Internal("no checked tree head to read tiles against");
     size = size_;
     root = root_;

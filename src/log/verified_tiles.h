@@ -18,9 +18,9 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <vector>
 
+#include "common/mutex.h"
 #include "log/appender.h"
 #include "log/tile_reader.h"
 #include "verify/tiles.h"
@@ -65,10 +65,10 @@ class VerifiedTiles final : public TileSource {
   TileSource& stored_;
   Checker checker_;
   TileCache cache_;
-  std::mutex mu_;  // serializes Advance
-  uint64_t size_ = 0;            // GUARDED_BY(mu_): the checked head
-  Hash root_{};                  // GUARDED_BY(mu_)
-  bool have_head_ = false;       // GUARDED_BY(mu_)
+  Mutex mu_;  // serializes Advance
+  uint64_t size_ DIPR_GUARDED_BY(mu_) = 0;  // the checked head
+  Hash root_ DIPR_GUARDED_BY(mu_){};
+  bool have_head_ DIPR_GUARDED_BY(mu_) = false;
   std::atomic<uint64_t> checked_size_{0};  // size_, for Advance's fast path
 };
 

@@ -60,7 +60,7 @@ Result<uint32_t> NumberAllocator::NextSerial(const std::string& prefix) {
     if (max.size() < prefix.size() + 7) return DataLoss("stored number " + max + " is malformed");
     stored = static_cast<uint32_t>(std::stoul(max.substr(prefix.size(), 7)));
   }
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   uint32_t& last = last_[prefix];
   last = std::max(last, stored) + 1;
   if (last > kMaxSerial) {

@@ -17,11 +17,11 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "storage/store.h"
 
@@ -55,8 +55,8 @@ class NumberAllocator {
   Result<uint32_t> NextSerial(const std::string& prefix);
 
   storage::Store& store_;
-  std::mutex mu_;
-  std::map<std::string, uint32_t> last_;  // GUARDED_BY(mu_): prefix -> last serial handed out
+  Mutex mu_;
+  std::map<std::string, uint32_t> last_ DIPR_GUARDED_BY(mu_);  // prefix -> last serial handed out
 };
 
 }  // namespace dipr::registry
