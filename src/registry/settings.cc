@@ -240,7 +240,7 @@ Result<Settings> Settings::FromJson(const json& payload) {
     return InvalidArgument("the settings have keys that are not settings");
   }
   RETURN_IF_ERROR(Normalize(s, Naming::kKeys, /*full=*/false));
-  if (s.calendar_sha256 != payload["calendar_sha256"]) {
+  if (s.calendar_sha256 != payload["calendar_sha256"].get<std::string>()) {
     return InvalidArgument("\"calendar_sha256\" is not the hash of the calendar");
   }
   if (s.ToJson() != payload) {
