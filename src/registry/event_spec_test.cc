@@ -414,6 +414,18 @@ TEST_F(EventSpecTest, ProjectorAndReplayAgreeOnEveryRuleOfEverySpec) {
     EXPECT_EQ((*a)->disabled, (*b)->disabled) << id;
   }
   EXPECT_EQ(replay_.accounts(), 7u);
+
+  // The register's records carry their parties: "the applications this account holds" and "the
+  // objections this account filed" need no column of their own.
+  auto held = store_->RecordsByParty(kApplicationKind, "holder", "u1", 0, 10);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  std::set<std::string> ids;
+  for (const auto& r : *held) ids.insert(r.id);
+  EXPECT_EQ(ids, (std::set<std::string>{"a1", "a3", "a4"}));  // a3 was reassigned to u1
+  auto objected = store_->RecordsByParty(kObjectionKind, "objector", "ob1", 0, 10);
+  ASSERT_TRUE(objected.ok());
+  ASSERT_EQ(objected->size(), 1u);
+  EXPECT_EQ((*objected)[0].id, "o1");
 }
 
 }  // namespace

@@ -26,6 +26,7 @@ class TxRegisterView final : public RegisterView {
     r.kind = kApplicationKind;
     r.id = a.id;
     r.owner = a.holder;
+    r.parties = {{"holder", a.holder}};
     r.status = a.status;
     r.number = a.registration_number;
     r.due = a.Due();
@@ -47,6 +48,7 @@ class TxRegisterView final : public RegisterView {
     r.kind = kObjectionKind;
     r.id = o.id;
     r.owner = o.objector;
+    r.parties = {{"objector", o.objector}};
     r.parent = o.application;
     r.status = o.status;
     r.doc = o.ToJson().dump();
