@@ -233,6 +233,8 @@ enum WriteStmt {
   kSetHeadNote,
   // --- parties (issue 11) ---
   kPutParties,
+  // --- event families (issue 11): an apply function reads an account in the transaction ---
+  kGetAccount,
 };
 const StatementDef kWriteStatements[] = {
     {"BEGIN", {}},
@@ -321,6 +323,8 @@ const StatementDef kWriteStatements[] = {
      "INSERT INTO record_parties(kind, record_id, role, party) SELECT $1, $2, role, party "
      "FROM new ON CONFLICT DO NOTHING",
      {kText, kText, kTextArray, kTextArray}},
+    // --- event families (issue 11) ---
+    {"SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = $1", {kText}},
 };
 
 // --- followers (issue 11): their transactions, on a connection of their own ---
@@ -840,7 +844,7 @@ class PgWriteTx final : public WriteTx {
     RETURN_IF_ERROR(failed_);
     Params p;
     p.Bytes(account_id);
-    conn_.Queue(kAccountById, p, kTagNone, /*keep=*/true);
+    conn_.Queue(kGetAccount, p, kTagNone, /*keep=*/true);
     // As GetRecord: what was queued before runs first, so the answer sees this transaction.
     Connection::SyncError err;
     auto rows = conn_.Sync(&err);
