@@ -49,7 +49,8 @@ void BM_Before_CacheHit(benchmark::State& state) {
   std::shared_mutex mu;
   std::unordered_map<std::string, storage::Account> cache;
   for (int i = 0; i < kAccounts; ++i) {
-    cache.emplace(TokenOf(i), storage::Account{"u" + std::to_string(i), "bench", "holder", Time(), 0});
+    cache.emplace(TokenOf(i),
+                  storage::Account{"u" + std::to_string(i), "bench", "holder", Time(), 0});
   }
   int i = 0;
   for (auto _ : state) {

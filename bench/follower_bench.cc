@@ -28,10 +28,9 @@ storage::Store& FilledStore() {
     Time t = *ParseRfc3339("2026-11-26T01:53:46.123Z");
     for (uint64_t i = 0; i < kEntries; ++i) {
       std::string digest(64, "0123456789abcdef"[i % 16]);
-      (void)tx->AppendEntry(i, registry::EncodeDepositEntry(t + Micros(i * 1000),
-                                                            "u0123456789abcdef",
-                                                            "rfc6962-sha256-64k", 65536, 3, digest,
-                                                            123456, "城市交通流量数据集 title"));
+      (void)tx->AppendEntry(i, registry::EncodeDepositEntry(
+                                   t + Micros(i * 1000), "u0123456789abcdef", "rfc6962-sha256-64k",
+                                   65536, 3, digest, 123456, "城市交通流量数据集 title"));
     }
     (void)tx->PutTreeHead({kEntries, crypto::Sha256Of("r"), "head"});
     (void)tx->Commit();

@@ -5,11 +5,11 @@
 #include <random>
 
 #include "log/appender.h"
-#include "verify/hasher.h"
 #include "log/memory_tiles.h"
-#include "verify/proof.h"
 #include "log/tile_reader.h"
 #include "log/verified_tiles.h"
+#include "verify/hasher.h"
+#include "verify/proof.h"
 
 namespace dipr::log {
 namespace {
@@ -103,4 +103,3 @@ BENCHMARK(BM_EntryLeafCheck);
 
 }  // namespace
 }  // namespace dipr::log
-

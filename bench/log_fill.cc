@@ -8,11 +8,11 @@
 #include <cstdlib>
 
 #include "log/appender.h"
-#include "verify/checkpoint.h"
-#include "verify/hasher.h"
 #include "log/store_tiles.h"
 #include "server/data_dir.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "verify/checkpoint.h"
+#include "verify/hasher.h"
 
 using namespace dipr;
 

@@ -45,10 +45,10 @@
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "log/appender.h"
-#include "verify/hasher.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "storage/store.h"
+#include "verify/hasher.h"
 
 namespace dipr {
 namespace {
@@ -388,8 +388,8 @@ class ListingGen {
         fmt::arg("en_freq", Pick(kEnglishFrequencies)), fmt::arg("field1", Pick(kFields)),
         fmt::arg("field2", Pick(kFields)), fmt::arg("field3", Pick(kFields)));
     std::string company = fmt::format("{}{}{}", Pick(kCities), Pick(kNames), Pick(kSuffixes));
-    std::string code = fmt::format("913{:05d}MA{:08X}", rng_() % 100000,
-                                   static_cast<uint32_t>(rng_()));
+    std::string code =
+        fmt::format("913{:05d}MA{:08X}", rng_() % 100000, static_cast<uint32_t>(rng_()));
     std::string holders = company + "\n" + code;
     if (rng_() % 5 == 0) {  // a fifth have a second holder
       holders += fmt::format("\n{}{}{}\n913{:05d}MA{:08X}", Pick(kCities), Pick(kNames),
@@ -417,73 +417,118 @@ class ListingGen {
     std::vector<const char*> objects, metrics, english_objects;
   };
   static inline const std::vector<Domain> kDomains = {
-      {"交通", "traffic", {"道路", "路口", "公交", "地铁", "车辆"},
+      {"交通",
+       "traffic",
+       {"道路", "路口", "公交", "地铁", "车辆"},
        {"流量", "速度", "拥堵指数", "客流"},
        {"road", "vehicle", "bus", "metro"}},
-      {"医疗", "medical", {"医院", "门诊", "影像", "病历"}, {"就诊量", "费用", "诊断结果"},
+      {"医疗",
+       "medical",
+       {"医院", "门诊", "影像", "病历"},
+       {"就诊量", "费用", "诊断结果"},
        {"imaging", "clinic", "patient"}},
-      {"金融", "finance", {"企业", "个人", "贷款", "交易"}, {"信用评分", "风险指标", "流水"},
+      {"金融",
+       "finance",
+       {"企业", "个人", "贷款", "交易"},
+       {"信用评分", "风险指标", "流水"},
        {"credit", "loan", "transaction"}},
-      {"电力", "power", {"变电站", "用户", "电网", "电表"}, {"负荷", "用电量", "电压"},
+      {"电力",
+       "power",
+       {"变电站", "用户", "电网", "电表"},
+       {"负荷", "用电量", "电压"},
        {"grid", "meter", "load"}},
-      {"气象", "weather", {"站点", "雷达", "卫星"}, {"温度", "降水", "风速"},
+      {"气象",
+       "weather",
+       {"站点", "雷达", "卫星"},
+       {"温度", "降水", "风速"},
        {"station", "radar", "satellite"}},
-      {"物流", "logistics", {"仓库", "快递", "货车", "港口"}, {"吞吐量", "时效", "轨迹"},
+      {"物流",
+       "logistics",
+       {"仓库", "快递", "货车", "港口"},
+       {"吞吐量", "时效", "轨迹"},
        {"warehouse", "parcel", "port"}},
-      {"零售", "retail", {"门店", "商品", "会员"}, {"销售额", "客单价", "库存"},
+      {"零售",
+       "retail",
+       {"门店", "商品", "会员"},
+       {"销售额", "客单价", "库存"},
        {"store", "product", "member"}},
-      {"农业", "agriculture", {"农田", "土壤", "作物"}, {"产量", "含水率", "病虫害"},
+      {"农业",
+       "agriculture",
+       {"农田", "土壤", "作物"},
+       {"产量", "含水率", "病虫害"},
        {"farmland", "soil", "crop"}},
-      {"工业", "industrial", {"设备", "传感器", "产线"}, {"能耗", "故障", "良品率"},
+      {"工业",
+       "industrial",
+       {"设备", "传感器", "产线"},
+       {"能耗", "故障", "良品率"},
        {"equipment", "sensor", "production line"}},
-      {"教育", "education", {"学校", "学生", "课程"}, {"成绩", "出勤", "评价"},
+      {"教育",
+       "education",
+       {"学校", "学生", "课程"},
+       {"成绩", "出勤", "评价"},
        {"school", "student", "course"}},
-      {"政务", "government", {"办事大厅", "企业登记", "许可"}, {"办件量", "时长", "满意度"},
+      {"政务",
+       "government",
+       {"办事大厅", "企业登记", "许可"},
+       {"办件量", "时长", "满意度"},
        {"service", "registration", "permit"}},
-      {"旅游", "tourism", {"景区", "酒店", "游客"}, {"客流", "入住率", "消费"},
+      {"旅游",
+       "tourism",
+       {"景区", "酒店", "游客"},
+       {"客流", "入住率", "消费"},
        {"scenic area", "hotel", "visitor"}},
-      {"环境", "environment", {"水质", "空气", "噪声"}, {"监测值", "超标次数", "浓度"},
+      {"环境",
+       "environment",
+       {"水质", "空气", "噪声"},
+       {"监测值", "超标次数", "浓度"},
        {"water quality", "air", "noise"}},
-      {"通信", "telecom", {"基站", "用户", "网络"}, {"信令", "流量", "覆盖率"},
+      {"通信",
+       "telecom",
+       {"基站", "用户", "网络"},
+       {"信令", "流量", "覆盖率"},
        {"base station", "subscriber", "network"}},
-      {"能源", "energy", {"充电桩", "光伏", "储能"}, {"发电量", "利用率", "充电量"},
+      {"能源",
+       "energy",
+       {"充电桩", "光伏", "储能"},
+       {"发电量", "利用率", "充电量"},
        {"charging pile", "photovoltaic", "storage"}},
   };
   static inline const std::vector<const char*> kCities = {
-      "北京", "上海", "广州", "深圳", "杭州", "宁波", "温州", "南京", "苏州", "无锡", "成都",
-      "重庆", "武汉", "西安", "郑州", "长沙", "合肥", "福州", "厦门", "济南", "青岛", "天津",
-      "石家庄", "太原", "沈阳", "大连", "长春", "哈尔滨", "南昌", "南宁", "昆明", "贵阳",
+      "北京", "上海", "广州", "深圳",     "杭州", "宁波", "温州",     "南京",
+      "苏州", "无锡", "成都", "重庆",     "武汉", "西安", "郑州",     "长沙",
+      "合肥", "福州", "厦门", "济南",     "青岛", "天津", "石家庄",   "太原",
+      "沈阳", "大连", "长春", "哈尔滨",   "南昌", "南宁", "昆明",     "贵阳",
       "兰州", "西宁", "银川", "乌鲁木齐", "拉萨", "海口", "呼和浩特", "鄂尔多斯"};
   static const char* EnglishCity(const char* city) {
     static const std::vector<std::pair<std::string, const char*>> kNamesEn = {
-        {"北京", "Beijing"},   {"上海", "Shanghai"}, {"广州", "Guangzhou"}, {"深圳", "Shenzhen"},
-        {"杭州", "Hangzhou"},  {"宁波", "Ningbo"},   {"南京", "Nanjing"},   {"成都", "Chengdu"},
-        {"武汉", "Wuhan"},     {"西安", "Xi'an"}};
+        {"北京", "Beijing"},  {"上海", "Shanghai"}, {"广州", "Guangzhou"}, {"深圳", "Shenzhen"},
+        {"杭州", "Hangzhou"}, {"宁波", "Ningbo"},   {"南京", "Nanjing"},   {"成都", "Chengdu"},
+        {"武汉", "Wuhan"},    {"西安", "Xi'an"}};
     for (const auto& [zh, en] : kNamesEn) {
       if (zh == city) return en;
     }
     return "China";
   }
   static inline const std::vector<const char*> kNames = {
-      "云帆", "数智", "星河", "海纳", "天擎", "华信", "卓越", "鼎盛", "博远", "恒通", "瑞达",
-      "启明", "众联", "汇智", "蓝海", "金桥", "远景", "同创", "正源", "新元", "弘毅", "泰和",
-      "长风", "明德", "聚点", "万象", "千帆", "九州", "智联", "数衡"};
+      "云帆", "数智", "星河", "海纳", "天擎", "华信", "卓越", "鼎盛", "博远", "恒通",
+      "瑞达", "启明", "众联", "汇智", "蓝海", "金桥", "远景", "同创", "正源", "新元",
+      "弘毅", "泰和", "长风", "明德", "聚点", "万象", "千帆", "九州", "智联", "数衡"};
   static inline const std::vector<const char*> kSuffixes = {
-      "数据科技有限公司", "信息技术有限公司", "大数据有限公司", "科技股份有限公司",
-      "数字科技有限公司", "研究院", "交通科技有限公司", "医疗科技有限公司"};
-  static inline const std::vector<const char*> kFrequencies = {"日", "周", "月", "季度", "年",
-                                                               "小时"};
+      "数据科技有限公司", "信息技术有限公司", "大数据有限公司",   "科技股份有限公司",
+      "数字科技有限公司", "研究院",           "交通科技有限公司", "医疗科技有限公司"};
+  static inline const std::vector<const char*> kFrequencies = {"日",   "周", "月",
+                                                               "季度", "年", "小时"};
   static inline const std::vector<const char*> kEnglishFrequencies = {"daily", "weekly", "monthly",
                                                                       "quarterly", "hourly"};
-  static inline const std::vector<const char*> kProcesses = {"脱敏", "清洗", "去标识化", "聚合",
-                                                             "标注", "质量校验"};
+  static inline const std::vector<const char*> kProcesses = {"脱敏", "清洗", "去标识化",
+                                                             "聚合", "标注", "质量校验"};
   static inline const std::vector<const char*> kSources = {
       "政府公开数据", "企业自有系统", "物联网传感器", "合作机构", "公开网络", "业务系统日志"};
   static inline const std::vector<const char*> kUses = {
       "城市规划", "风险控制", "精准营销", "模型训练", "学术研究", "运营优化", "应急管理"};
   static inline const std::vector<const char*> kFields = {
-      "timestamp", "region_code", "station_id", "value", "category", "lat", "lng",
-      "user_hash", "amount", "duration", "count", "level"};
+      "timestamp", "region_code", "station_id", "value",    "category", "lat",
+      "lng",       "user_hash",   "amount",     "duration", "count",    "level"};
 
   template <typename V>
   auto Pick(const V& v) -> decltype(v[0]) {
@@ -651,8 +696,8 @@ std::vector<SearchCase> SearchCases() {
 }
 
 void RunSearches(const char* backend, Store& store, int runs) {
-  std::printf("  %s%*s %8s %9s %9s %9s\n", backend, static_cast<int>(32 - std::strlen(backend)),
-              "", "matches", "p50 ms", "p99 ms", "max ms");
+  std::printf("  %s%*s %8s %9s %9s %9s\n", backend, static_cast<int>(32 - std::strlen(backend)), "",
+              "matches", "p50 ms", "p99 ms", "max ms");
   for (const SearchCase& c : SearchCases()) {
     std::vector<double> ms;
     uint64_t total = 0;
@@ -800,9 +845,10 @@ int main(int argc, char** argv) {
   }
 
   if (!skip_search) {
-    std::printf("\n4. SearchListings over %llu listings: a page of 20 and the total (%d runs "
-                "each)\n",
-                static_cast<unsigned long long>(search_listings), search_runs);
+    std::printf(
+        "\n4. SearchListings over %llu listings: a page of 20 and the total (%d runs "
+        "each)\n",
+        static_cast<unsigned long long>(search_listings), search_runs);
     {
       auto lite = Must(storage::OpenSqliteStore(sqlite_dir + "/search.db"), "sqlite");
       auto t0 = SteadyClock::now();

@@ -22,61 +22,78 @@ struct City {
 };
 
 constexpr City kCities[] = {
-    {"杭州", "Hangzhou", "330100"},  {"上海", "Shanghai", "310000"},
-    {"北京", "Beijing", "110000"},   {"深圳", "Shenzhen", "440300"},
-    {"广州", "Guangzhou", "440100"}, {"成都", "Chengdu", "510100"},
-    {"武汉", "Wuhan", "420100"},     {"南京", "Nanjing", "320100"},
-    {"苏州", "Suzhou", "320500"},    {"宁波", "Ningbo", "330200"},
-    {"温州", "Wenzhou", "330300"},   {"合肥", "Hefei", "340100"},
-    {"西安", "Xi'an", "610100"},     {"重庆", "Chongqing", "500000"},
-    {"天津", "Tianjin", "120000"},   {"青岛", "Qingdao", "370200"},
+    {"杭州", "Hangzhou", "330100"}, {"上海", "Shanghai", "310000"},  {"北京", "Beijing", "110000"},
+    {"深圳", "Shenzhen", "440300"}, {"广州", "Guangzhou", "440100"}, {"成都", "Chengdu", "510100"},
+    {"武汉", "Wuhan", "420100"},    {"南京", "Nanjing", "320100"},   {"苏州", "Suzhou", "320500"},
+    {"宁波", "Ningbo", "330200"},   {"温州", "Wenzhou", "330300"},   {"合肥", "Hefei", "340100"},
+    {"西安", "Xi'an", "610100"},    {"重庆", "Chongqing", "500000"}, {"天津", "Tianjin", "120000"},
+    {"青岛", "Qingdao", "370200"},
 };
 
 // Topics by GB/T 4754 section, A to T.
 constexpr std::array<std::array<Word, 3>, 20> kTopics = {{
-    {{{"农作物产量", "crop yield"}, {"土壤墒情", "soil moisture"}, {"畜牧养殖", "livestock farming"}}},
+    {{{"农作物产量", "crop yield"},
+      {"土壤墒情", "soil moisture"},
+      {"畜牧养殖", "livestock farming"}}},
     {{{"矿山安全", "mine safety"}, {"地质勘探", "geological survey"}, {"煤炭产量", "coal output"}}},
-    {{{"产线质检", "production line inspection"}, {"工业设备运行", "industrial equipment telemetry"},
+    {{{"产线质检", "production line inspection"},
+      {"工业设备运行", "industrial equipment telemetry"},
       {"供应链库存", "supply chain inventory"}}},
     {{{"电力负荷", "power load"}, {"光伏发电", "solar generation"}, {"燃气管网", "gas network"}}},
-    {{{"工程造价", "construction cost"}, {"建筑能耗", "building energy use"},
+    {{{"工程造价", "construction cost"},
+      {"建筑能耗", "building energy use"},
       {"施工进度", "construction progress"}}},
-    {{{"零售交易", "retail transactions"}, {"商品价格", "commodity prices"},
+    {{{"零售交易", "retail transactions"},
+      {"商品价格", "commodity prices"},
       {"门店客流", "store footfall"}}},
-    {{{"交通流量", "traffic flow"}, {"物流轨迹", "logistics tracks"}, {"公交客流", "bus ridership"}}},
-    {{{"酒店入住", "hotel occupancy"}, {"餐饮消费", "restaurant spending"},
+    {{{"交通流量", "traffic flow"},
+      {"物流轨迹", "logistics tracks"},
+      {"公交客流", "bus ridership"}}},
+    {{{"酒店入住", "hotel occupancy"},
+      {"餐饮消费", "restaurant spending"},
       {"外卖订单", "food delivery orders"}}},
     {{{"用户行为", "user behaviour"}, {"网络日志", "network logs"}, {"应用下载", "app downloads"}}},
-    {{{"信贷风险", "credit risk"}, {"支付交易", "payment transactions"}, {"保险理赔", "insurance claims"}}},
-    {{{"房产交易", "property transactions"}, {"租赁价格", "rental prices"},
+    {{{"信贷风险", "credit risk"},
+      {"支付交易", "payment transactions"},
+      {"保险理赔", "insurance claims"}}},
+    {{{"房产交易", "property transactions"},
+      {"租赁价格", "rental prices"},
       {"物业服务", "property management"}}},
-    {{{"企业征信", "business credit"}, {"广告投放", "advertising placements"},
+    {{{"企业征信", "business credit"},
+      {"广告投放", "advertising placements"},
       {"会展客流", "exhibition visitors"}}},
-    {{{"气象观测", "weather observations"}, {"科研文献", "research literature"},
+    {{{"气象观测", "weather observations"},
+      {"科研文献", "research literature"},
       {"基因测序", "gene sequencing"}}},
     {{{"水质监测", "water quality"}, {"空气质量", "air quality"}, {"垃圾分类", "waste sorting"}}},
-    {{{"家政服务", "home services"}, {"维修工单", "repair orders"}, {"社区服务", "community services"}}},
-    {{{"学业测评", "student assessments"}, {"在线课程", "online courses"},
+    {{{"家政服务", "home services"},
+      {"维修工单", "repair orders"},
+      {"社区服务", "community services"}}},
+    {{{"学业测评", "student assessments"},
+      {"在线课程", "online courses"},
       {"招生就业", "admissions and employment"}}},
-    {{{"医疗影像", "medical imaging"}, {"电子病历", "electronic health records"},
+    {{{"医疗影像", "medical imaging"},
+      {"电子病历", "electronic health records"},
       {"养老照护", "elderly care"}}},
     {{{"影视票房", "box office"}, {"体育赛事", "sports events"}, {"图书借阅", "library loans"}}},
-    {{{"政务服务", "government services"}, {"社保缴纳", "social insurance payments"},
+    {{{"政务服务", "government services"},
+      {"社保缴纳", "social insurance payments"},
       {"人口统计", "population statistics"}}},
-    {{{"国际贸易", "international trade"}, {"跨境物流", "cross-border logistics"},
+    {{{"国际贸易", "international trade"},
+      {"跨境物流", "cross-border logistics"},
       {"援助项目", "aid projects"}}},
 }};
 
 constexpr Word kKinds[] = {
-    {"数据集", "dataset"},       {"数据库", "database"},      {"统计数据", "statistics"},
+    {"数据集", "dataset"},           {"数据库", "database"},       {"统计数据", "statistics"},
     {"监测数据", "monitoring data"}, {"样本库", "sample library"}, {"时序数据", "time series"},
-    {"画像数据", "profiles"},    {"指标体系", "indicators"},
+    {"画像数据", "profiles"},        {"指标体系", "indicators"},
 };
 constexpr Word kScenarios[] = {
-    {"城市规划", "urban planning"},   {"风险控制", "risk control"},
+    {"城市规划", "urban planning"},      {"风险控制", "risk control"},
     {"精准营销", "precision marketing"}, {"模型训练", "model training"},
-    {"学术研究", "academic research"}, {"政府决策", "policy making"},
-    {"保险定价", "insurance pricing"}, {"运营优化", "operations optimisation"},
+    {"学术研究", "academic research"},   {"政府决策", "policy making"},
+    {"保险定价", "insurance pricing"},   {"运营优化", "operations optimisation"},
 };
 constexpr Word kCollection[] = {
     {"传感器每五分钟采集", "sensors sampled every five minutes"},
@@ -99,8 +116,8 @@ constexpr Word kStructure[] = {
     {"关系型数据库 12 张表", "relational database, 12 tables"},
 };
 constexpr Word kFrequency[] = {
-    {"每日", "daily"}, {"每小时", "hourly"}, {"每月", "monthly"}, {"实时", "real time"},
-    {"一次性", "one-off"},
+    {"每日", "daily"},     {"每小时", "hourly"},  {"每月", "monthly"},
+    {"实时", "real time"}, {"一次性", "one-off"},
 };
 constexpr const char* kSourceKinds[] = {"self_collected", "licensed", "purchased",
                                         "public_authorized"};
@@ -171,8 +188,9 @@ std::vector<Holder> MakeHolders(size_t n, uint64_t seed) {
 std::string WorkflowData::Individual(std::string& id) {
   std::string name = std::string(kSurnames[Pick(Size(kSurnames))]) + kGiven[Pick(Size(kGiven))];
   if (Chance(0.5)) name += kGiven[Pick(Size(kGiven))];
-  std::string body = fmt::format("{}{:04d}{:02d}{:02d}{:03d}", kCities[Pick(Size(kCities))].division,
-                                 1960 + Pick(45), 1 + Pick(12), 1 + Pick(28), Pick(1000));
+  std::string body =
+      fmt::format("{}{:04d}{:02d}{:02d}{:03d}", kCities[Pick(Size(kCities))].division,
+                  1960 + Pick(45), 1 + Pick(12), 1 + Pick(28), Pick(1000));
   id = body + *registry::Mod11_2Check(body);
   return name;
 }
@@ -266,7 +284,7 @@ std::vector<SearchQuery> WorkflowData::Queries(size_t n, const std::vector<Holde
     const char* kind;
     int weight;
   };
-  constexpr Weighted kMix[] = {{"zh3", 25}, {"en", 20}, {"zh2", 15},
+  constexpr Weighted kMix[] = {{"zh3", 25},    {"en", 20},       {"zh2", 15},
                                {"holder", 15}, {"industry", 15}, {"browse", 10}};
   int total = 0;
   for (const auto& w : kMix) total += w.weight;
@@ -288,31 +306,55 @@ std::vector<SearchQuery> WorkflowData::Queries(size_t n, const std::vector<Holde
     const City& city = kCities[Pick(Size(kCities))];
     if (k == "zh3") {
       switch (Pick(4)) {
-        case 0: q = "q=" + UrlEncode(topic.zh); break;                          // 交通流量
-        case 1: q = "q=" + UrlEncode(kKinds[Pick(Size(kKinds))].zh); break;     // 数据集
-        case 2: q = "q=" + UrlEncode(std::string(city.zh) + topic.zh); break;   // 杭州交通流量
-        default: q = "q=" + UrlEncode(kScenarios[Pick(Size(kScenarios))].zh);  // 风险控制
+        case 0:
+          q = "q=" + UrlEncode(topic.zh);
+          break;  // 交通流量
+        case 1:
+          q = "q=" + UrlEncode(kKinds[Pick(Size(kKinds))].zh);
+          break;  // 数据集
+        case 2:
+          q = "q=" + UrlEncode(std::string(city.zh) + topic.zh);
+          break;  // 杭州交通流量
+        default:
+          q = "q=" + UrlEncode(kScenarios[Pick(Size(kScenarios))].zh);  // 风险控制
       }
     } else if (k == "en") {
       switch (Pick(3)) {
-        case 0: q = "q=" + UrlEncode(topic.en); break;
-        case 1: q = "q=" + UrlEncode(city.en); break;
-        default: q = "q=" + UrlEncode(fmt::format("{} {}", topic.en, 2019 + Pick(8)));
+        case 0:
+          q = "q=" + UrlEncode(topic.en);
+          break;
+        case 1:
+          q = "q=" + UrlEncode(city.en);
+          break;
+        default:
+          q = "q=" + UrlEncode(fmt::format("{} {}", topic.en, 2019 + Pick(8)));
       }
     } else if (k == "zh2") {
       std::string t = topic.zh;
       switch (Pick(3)) {
-        case 0: q = "q=" + UrlEncode(t.substr(0, 6)); break;  // first two characters: 交通
-        case 1: q = "q=" + UrlEncode(city.zh); break;         // 杭州
-        default: q = "q=" + UrlEncode(t.substr(t.size() - 6));  // last two: 流量
+        case 0:
+          q = "q=" + UrlEncode(t.substr(0, 6));
+          break;  // first two characters: 交通
+        case 1:
+          q = "q=" + UrlEncode(city.zh);
+          break;  // 杭州
+        default:
+          q = "q=" + UrlEncode(t.substr(t.size() - 6));  // last two: 流量
       }
     } else if (k == "holder") {
       const Holder& h = holders[Pick(holders.size())];
       switch (Pick(4)) {
-        case 0: q = "holder=" + UrlEncode(h.name); break;
-        case 1: q = "holder=" + UrlEncode(h.id); break;
-        case 2: q = "holder=" + UrlEncode(h.name.substr(0, 12)); break;  // 杭州数智 / 4 chars
-        default: q = "holder=" + UrlEncode(h.name.substr(0, 6));  // 杭州 (2 characters)
+        case 0:
+          q = "holder=" + UrlEncode(h.name);
+          break;
+        case 1:
+          q = "holder=" + UrlEncode(h.id);
+          break;
+        case 2:
+          q = "holder=" + UrlEncode(h.name.substr(0, 12));
+          break;  // 杭州数智 / 4 chars
+        default:
+          q = "holder=" + UrlEncode(h.name.substr(0, 6));  // 杭州 (2 characters)
       }
     } else if (k == "industry") {
       q = fmt::format("industry={}", static_cast<char>('A' + ind));

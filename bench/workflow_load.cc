@@ -12,8 +12,8 @@
 // Usage: workflow_load --server http://127.0.0.1:8080 --admin-token-file DATA/admin.token
 //            --applications 10000 [--workers 64] [--holders 40] [--examiners 4]
 //            [--numbers-out FILE] [--queries-out FILE] [--seed S]
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -97,8 +97,8 @@ class Connection {
 struct Latencies {
   std::vector<uint32_t> us;
   void Add(Clock::duration d) {
-    us.push_back(static_cast<uint32_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
+    us.push_back(
+        static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()));
   }
 };
 
@@ -178,18 +178,18 @@ int Run(const Options& o) {
     }
   }
   for (size_t i = 0; i < o.examiners; ++i) {
-    json a = MustJson(setup.Do("POST", "/v1/users", admin,
-                               json{{"name", fmt::format("审查员 Examiner {}", i + 1)},
-                                    {"role", "examiner"}}
-                                   .dump()),
-                      201, "create examiner");
+    json a = MustJson(
+        setup.Do(
+            "POST", "/v1/users", admin,
+            json{{"name", fmt::format("审查员 Examiner {}", i + 1)}, {"role", "examiner"}}.dump()),
+        201, "create examiner");
     examiner_tokens.push_back(a["token"]);
   }
   uint64_t registered_before = RegisteredTotal(setup);
-  std::cerr << fmt::format("setup: {} holders ({} deposits each), {} examiners; {} registered "
-                           "before\n",
-                           holders.size(), o.deposits_per_holder, examiner_tokens.size(),
-                           registered_before);
+  std::cerr << fmt::format(
+      "setup: {} holders ({} deposits each), {} examiners; {} registered "
+      "before\n",
+      holders.size(), o.deposits_per_holder, examiner_tokens.size(), registered_before);
 
   // --- the workflow: create -> submit -> accept ---
   std::atomic<size_t> next{0}, accepted{0}, errors{0};
@@ -293,15 +293,17 @@ int Run(const Options& o) {
       "applications: {} accepted with {} workers in {:.2f} s; {} failed requests\n", n, o.workers,
       fill, errors.load());
   if (!first_error.empty()) std::cout << "first failure: " << first_error << "\n";
-  std::cout << fmt::format("client transitions (2xx POSTs: create + submit + examination): {} in "
-                           "{:.2f} s = {:.0f}/s\n",
-                           3 * n, fill, 3 * n / fill);
+  std::cout << fmt::format(
+      "client transitions (2xx POSTs: create + submit + examination): {} in "
+      "{:.2f} s = {:.0f}/s\n",
+      3 * n, fill, 3 * n / fill);
   std::cout << fmt::format(
       "registrar: {} registered by the end of the fill, all {} registered {:.2f} s after it\n",
       registered_at_fill_end, n, Seconds(t2 - t1));
-  std::cout << fmt::format("all events (3 client + 1 registered per application): {} in {:.2f} s "
-                           "= {:.0f}/s\n",
-                           4 * n, all, 4 * n / all);
+  std::cout << fmt::format(
+      "all events (3 client + 1 registered per application): {} in {:.2f} s "
+      "= {:.0f}/s\n",
+      4 * n, all, 4 * n / all);
   std::cout << "latency create:      " << Percentiles(create_all.us) << "\n";
   std::cout << "latency submit:      " << Percentiles(submit_all.us) << "\n";
   std::cout << "latency examination: " << Percentiles(examine_all.us) << "\n";

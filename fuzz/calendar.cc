@@ -19,7 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)cal->Summary();
     for (int y : cal->years()) {
       // A covered year answers for every day (Dec 31 of a leap year included).
-      for (year_month_day d : {year{y} / January / 1, year{y} / December / 31, year{y} / March / 1}) {
+      for (year_month_day d :
+           {year{y} / January / 1, year{y} / December / 31, year{y} / March / 1}) {
         FUZZ_CHECK(cal->Covers(d), "a covered year covers its days");
         FUZZ_CHECK(cal->IsWorkingDay(d).ok(), "a covered date is answered");
       }

@@ -7,11 +7,11 @@
 #include "common/json_parse.h"
 #include "common/time.h"
 #include "fuzz_check.h"
+#include "fuzz_key.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
-#include "verify/receipt.h"
 #include "registry/registrar.h"
-#include "fuzz_key.h"
+#include "verify/receipt.h"
 
 using namespace dipr;
 
@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto v = registry::VerifyCertificate(*doc, key);
   if (v.ok()) {
     // VerifyCertificate's contract is that what AssessCertificate REQUIRES holds.
-    auto standing = registry::AssessCertificate(*doc, *v, ParseRfc3339("2027-01-01T00:00:00Z").value());
+    auto standing =
+        registry::AssessCertificate(*doc, *v, ParseRfc3339("2027-01-01T00:00:00Z").value());
     (void)standing.in_force();
     (void)registry::CertificateDeposits(v->body);
     FUZZ_CHECK(v->index < v->tree_size, "the issuing entry is in the proven tree");

@@ -1,10 +1,10 @@
 // Checkpoints (log/checkpoint.h): the body parser, and opening a signed checkpoint. A parsed body
 // prints back byte for byte (one text per checkpoint: the base64 is canonical, the size has no
 // leading zeros), and a body signed with the log's key opens to the same checkpoint.
+#include "verify/checkpoint.h"
 #include "crypto/note.h"
 #include "fuzz_check.h"
 #include "fuzz_key.h"
-#include "verify/checkpoint.h"
 
 using namespace dipr;
 

@@ -8,13 +8,12 @@
 #include <string_view>
 
 // FUZZ_CHECK(cond, "what"): a property every input must keep; an abort shows the failing input.
-#define FUZZ_CHECK(cond, what)                                                       \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      std::fprintf(stderr, "%s:%d: property broken: %s (%s)\n", __FILE__, __LINE__, \
-                   what, #cond);                                                     \
-      std::abort();                                                                  \
-    }                                                                                \
+#define FUZZ_CHECK(cond, what)                                                                    \
+  do {                                                                                            \
+    if (!(cond)) {                                                                                \
+      std::fprintf(stderr, "%s:%d: property broken: %s (%s)\n", __FILE__, __LINE__, what, #cond); \
+      std::abort();                                                                               \
+    }                                                                                             \
   } while (0)
 
 namespace dipr::fuzz {

@@ -2,11 +2,11 @@
 // them: the JSON, its fields, the checkpoint and the inclusion proof, and the entry it proves.
 // A receipt that parses prints (ToJsonText) as JSON that parses back to the same receipt; one
 // that verifies proves an index inside the checkpoint's tree.
+#include "verify/receipt.h"
 #include "common/json_parse.h"
 #include "fuzz_check.h"
-#include "registry/event.h"
-#include "verify/receipt.h"
 #include "fuzz_key.h"
+#include "registry/event.h"
 
 using namespace dipr;
 

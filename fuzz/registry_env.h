@@ -93,9 +93,9 @@ class RegistryEnv {
     in_notice = Create();
     Append(registrar_->PrepareSubmit(holder, in_notice), "submit");
     Append(registrar_->PrepareExamination(examiner, in_notice, {{"decision", "accept"}}), "accept");
-    objection = Append(registrar_->PrepareObjection(public_, in_notice, {{"grounds", "ours"}}),
-                       "object")
-                    .objection;
+    objection =
+        Append(registrar_->PrepareObjection(public_, in_notice, {{"grounds", "ours"}}), "object")
+            .objection;
   }
   ~RegistryEnv() {
     registrar_.reset();
@@ -123,7 +123,7 @@ class RegistryEnv {
       "update_frequency":"daily",
       "source":{"kind":"self_collected","description":"our own sensors"},
       "scale":{"records":1000000,"bytes":21},"deposits":[)" +
-                                   std::to_string(deposit) + R"(],
+                                 std::to_string(deposit) + R"(],
       "confidential":["processing_rules"]})");
   }
 
@@ -147,11 +147,12 @@ class RegistryEnv {
     return created.account;
   }
   uint64_t Deposit(const storage::Account& who, const std::string& data) {
-    nlohmann::json body = {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes(data))},
-                           {"title", "traffic"}};
+    nlohmann::json body = {
+        {"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes(data))},
+        {"title", "traffic"}};
     auto req = Must(registry_->ParseDeposit(body), "deposit");
-    auto appended = Must(registry_->Append(Must(registry_->PrepareDeposit(who, req), "deposit")),
-                         "deposit");
+    auto appended =
+        Must(registry_->Append(Must(registry_->PrepareDeposit(who, req), "deposit")), "deposit");
     return appended.index;
   }
   std::string Create() {

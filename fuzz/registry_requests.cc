@@ -127,15 +127,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (s.ok()) CheckEntry(s->entry);
       return 0;
     }
-    case 3: p = registrar.PrepareCreate(env->holder, body); break;
-    case 4: p = registrar.PrepareUpdate(env->holder, env->draft, body); break;
-    case 5: p = registrar.PrepareExamination(env->examiner, env->submitted, body); break;
-    case 6: p = registrar.PrepareObjection(env->public_, env->in_notice, body); break;
-    case 7: p = registrar.PrepareRuling(env->examiner, env->objection, body); break;
-    case 8: p = registrar.PrepareChange(env->holder, env->number, body); break;
-    case 9: p = registrar.PrepareChangeExamination(env->examiner, env->number, body); break;
-    case 10: p = registrar.PrepareCancel(env->holder, env->number, body); break;
-    case 11: p = registrar.PrepareRevoke(env->admin, env->number, body); break;
+    case 3:
+      p = registrar.PrepareCreate(env->holder, body);
+      break;
+    case 4:
+      p = registrar.PrepareUpdate(env->holder, env->draft, body);
+      break;
+    case 5:
+      p = registrar.PrepareExamination(env->examiner, env->submitted, body);
+      break;
+    case 6:
+      p = registrar.PrepareObjection(env->public_, env->in_notice, body);
+      break;
+    case 7:
+      p = registrar.PrepareRuling(env->examiner, env->objection, body);
+      break;
+    case 8:
+      p = registrar.PrepareChange(env->holder, env->number, body);
+      break;
+    case 9:
+      p = registrar.PrepareChangeExamination(env->examiner, env->number, body);
+      break;
+    case 10:
+      p = registrar.PrepareCancel(env->holder, env->number, body);
+      break;
+    case 11:
+      p = registrar.PrepareRevoke(env->admin, env->number, body);
+      break;
     default: {  // the application fields alone, and the certificate body rules
       auto fields = registry::ParseApplicationFields(body);
       CheckPrepared(fields, "application fields");

@@ -2,8 +2,8 @@
 // (registry/replay.h): the input is entries separated by newlines (a canonical entry has none),
 // applied in order to one Replay. Each entry is applied or refused with a Status; after a refusal
 // the audit stops, and so does this target.
-#include "fuzz_check.h"
 #include "registry/replay.h"
+#include "fuzz_check.h"
 
 using namespace dipr;
 

@@ -11,15 +11,15 @@
 #include "common/hex.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
 #include "registry/registry.h"
 #include "registry/replay.h"
+#include "run_dipr.h"
 #include "server/data_dir.h"
 #include "server/migrate.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
-#include "run_dipr.h"
 #include "test_registry.h"
+#include "verify/checkpoint.h"
 
 namespace dipr {
 namespace {
@@ -37,7 +37,9 @@ class AccountsTest : public ::testing::TestWithParam<Backend> {
     clock_ = std::make_unique<FakeClock>(kStart);
     reg_ = std::make_unique<TestRegistry>(
         ::testing::UnitTest::GetInstance()->current_test_info()->name(), GetParam(), clock_.get(),
-        [](server::NodeOptions& o) { o.api.accounts.objector_signups = {1.0 / 3600, 5}; });
+        [](server::NodeOptions& o) {
+          o.api.accounts.objector_signups = {1.0 / 3600, 5};
+        });
     ASSERT_TRUE(reg_->running());
     admin_ = reg_->admin_token();
     holder_ = reg_->CreateAccount("杭州数据科技有限公司", "holder");
@@ -60,8 +62,11 @@ class AccountsTest : public ::testing::TestWithParam<Backend> {
   json ApplicationBody(uint64_t deposit, const std::string& holder_id = "91350100M000100Y43") {
     return {{"data_name", "城市交通流量数据集 City traffic flows"},
             {"holders",
-             {{{"name", "杭州数据科技有限公司"}, {"type", "enterprise"}, {"id", holder_id},
-               {"country", "CN"}, {"share", 1}}}},
+             {{{"name", "杭州数据科技有限公司"},
+               {"type", "enterprise"},
+               {"id", holder_id},
+               {"country", "CN"},
+               {"share", 1}}}},
             {"industry", "G"},
             {"scenarios", "交通规划 traffic planning"},
             {"collection_rules", "roadside sensors every five minutes"},
@@ -79,16 +84,20 @@ class AccountsTest : public ::testing::TestWithParam<Backend> {
     return r.value("index", uint64_t{0});
   }
   // A holder's application in public notice.
-  std::string InNotice(const std::string& holder, const std::string& holder_id = "91350100M000100Y43") {
-    json a = Ok(Call(holder, "POST", "/v1/applications", ApplicationBody(Deposit(holder), holder_id)),
-                201);
+  std::string InNotice(const std::string& holder,
+                       const std::string& holder_id = "91350100M000100Y43") {
+    json a = Ok(
+        Call(holder, "POST", "/v1/applications", ApplicationBody(Deposit(holder), holder_id)), 201);
     std::string id = a.value("id", "");
     Ok(Call(holder, "POST", "/v1/applications/" + id + "/submit"));
-    Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination", {{"decision", "accept"}}));
+    Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
+            {{"decision", "accept"}}));
     return id;
   }
   json Objector(const std::string& name = "王五", const std::string& id = "11010519491231002X") {
-    return {{"name", name}, {"contact", "wang@example.cn"}, {"id_type", "resident_id"},
+    return {{"name", name},
+            {"contact", "wang@example.cn"},
+            {"id_type", "resident_id"},
             {"id_number", id}};
   }
   std::vector<std::string> Entries() {
@@ -97,10 +106,12 @@ class AccountsTest : public ::testing::TestWithParam<Backend> {
     uint64_t size = std::move(log::OpenCheckpoint(cp->body, key)).value().size;
     std::vector<std::string> out;
     while (out.size() < size) {
-      json page = Ok(Call("", "GET", fmt::format("/log/entries?start={}&end={}", out.size(),
-                                                 std::min<uint64_t>(size, out.size() + 1000))));
+      json page = Ok(Call("", "GET",
+                          fmt::format("/log/entries?start={}&end={}", out.size(),
+                                      std::min<uint64_t>(size, out.size() + 1000))));
       if (page["entries"].empty()) break;
-      for (const auto& e : page["entries"]) out.push_back(*Base64Decode(e["data"].get<std::string>()));
+      for (const auto& e : page["entries"])
+        out.push_back(*Base64Decode(e["data"].get<std::string>()));
     }
     return out;
   }
@@ -146,12 +157,14 @@ TEST_P(AccountsTest, ADisabledAccountsTokenIsRefusedAtOnceUntilItIsEnabled) {
   json d = Ok(Call(admin_, "POST", "/v1/users/" + id + "/disable", {{"reason", "token leaked"}}));
   EXPECT_EQ(d["disabled"], true);
   EXPECT_EQ(Works(holder_), 401);
-  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/disable", {{"reason", "again"}}).status, 409);
-  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + IdOf(admin_) + "/disable", {{"reason", "x"}}).status,
-            403);
-  EXPECT_EQ(Call(examiner_, "POST", "/v1/users/" + IdOf(admin_) + "/disable", {{"reason", "x"}})
-                .status,
-            403);
+  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/disable", {{"reason", "again"}}).status,
+            409);
+  EXPECT_EQ(
+      Call(admin_, "POST", "/v1/users/" + IdOf(admin_) + "/disable", {{"reason", "x"}}).status,
+      403);
+  EXPECT_EQ(
+      Call(examiner_, "POST", "/v1/users/" + IdOf(admin_) + "/disable", {{"reason", "x"}}).status,
+      403);
   // A restart changes nothing: the state is in the database, from the log.
   reg_->Restart(clock_.get());
   EXPECT_EQ(Works(holder_), 401);
@@ -196,11 +209,16 @@ TEST_P(AccountsTest, ARotatedTokenReplacesTheOldOneAtOnceOrAfterItsGrace) {
 
   // Refusals.
   EXPECT_EQ(Call(examiner_, "POST", "/v1/users/" + id + "/tokens").status, 403);
-  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/tokens", {{"grace_seconds", -1}}).status, 400);
+  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/tokens", {{"grace_seconds", -1}}).status,
+            400);
+  EXPECT_EQ(
+      Call(admin_, "POST", "/v1/users/" + id + "/tokens", {{"expires_at", "2020-01-01T00:00:00Z"}})
+          .status,
+      400);
   EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/tokens",
-                 {{"expires_at", "2020-01-01T00:00:00Z"}}).status, 400);
-  EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/tokens",
-                 {{"ttl_seconds", 5}, {"expires_at", "2030-01-01T00:00:00Z"}}).status, 400);
+                 {{"ttl_seconds", 5}, {"expires_at", "2030-01-01T00:00:00Z"}})
+                .status,
+            400);
   EXPECT_EQ(Call(admin_, "POST", "/v1/users/" + id + "/tokens", {{"lifetime", 5}}).status, 400);
 
   // Neither tokens nor their hashes are in the public log.
@@ -224,8 +242,8 @@ TEST_P(AccountsTest, RotatingTheAdminsTokenMakesNoSecondAdmin) {
   EXPECT_EQ(admins["items"].size(), 1u);
   EXPECT_EQ(Works(admin_), 401);
   // Rewritten (as dipr user rotate-token --token-file does): the node starts with it.
-  ASSERT_TRUE(server::WriteFileAtomic((reg_->dir() / "admin.token").string(), fresh + "\n", 0600)
-                  .ok());
+  ASSERT_TRUE(
+      server::WriteFileAtomic((reg_->dir() / "admin.token").string(), fresh + "\n", 0600).ok());
   reg_->Restart(clock_.get());
   EXPECT_EQ(reg_->admin_token(), fresh);
   EXPECT_EQ(Ok(Call(fresh, "GET", "/v1/users?role=admin"))["items"].size(), 1u);
@@ -237,7 +255,9 @@ TEST_P(AccountsTest, AMemberOfThePublicRegistersAsAnObjectorAndOnlyObjects) {
   EXPECT_EQ(r["role"], "objector");
   // The identity document's check character is checked where it has one.
   EXPECT_EQ(Call("", "POST", "/v1/objectors", Objector("x", "110105194912310021")).status, 400);
-  json uscc = {{"name", "某公司"}, {"contact", "+86 571 0000"}, {"id_type", "uscc"},
+  json uscc = {{"name", "某公司"},
+               {"contact", "+86 571 0000"},
+               {"id_type", "uscc"},
                {"id_number", "91350100M000100Y44"}};
   EXPECT_EQ(Call("", "POST", "/v1/objectors", uscc).status, 400);
   EXPECT_EQ(Call("", "POST", "/v1/objectors", {{"name", "x"}}).status, 400);
@@ -357,10 +377,12 @@ TEST_P(AccountsTest, TheAuditsReplayChecksTheNewEvents) {
     for (uint64_t i = 0; i < entries.size(); ++i) EXPECT_TRUE(r.Apply(i, entries[i]).ok());
     return r.Apply(entries.size(), *registry::EncodeEntry(e));
   };
-  registry::Event e{"account.disabled", clock_->Now(), IdOf(admin_), {{"id", IdOf(fresh)},
-                                                                     {"reason", "x"}}};
+  registry::Event e{
+      "account.disabled", clock_->Now(), IdOf(admin_), {{"id", IdOf(fresh)}, {"reason", "x"}}};
   EXPECT_TRUE(forged(e).ok());
-  e = {"application.reassigned", clock_->Now(), IdOf(admin_),
+  e = {"application.reassigned",
+       clock_->Now(),
+       IdOf(admin_),
        {{"application", app}, {"from", IdOf(fresh)}, {"to", IdOf(admin_)}, {"reason", "x"}}};
   EXPECT_FALSE(forged(e).ok());
   e = {"account.token_rotated", clock_->Now(), IdOf(objector), {{"id", IdOf(fresh)}}};
@@ -385,7 +407,7 @@ TEST_P(AccountsTest, TheUserCommandsAndTheAuditOverTheNewEvents) {
   EXPECT_EQ(shown.code, 0) << shown.err;
   EXPECT_NE(shown.out.find("token: expires never"), std::string::npos) << shown.out;
   EXPECT_EQ(as_admin("user show u0000000000000000").code, 1);  // refused: no such account
-  EXPECT_EQ(as_admin("user disable " + id).code, 2);         // usage: --reason is required
+  EXPECT_EQ(as_admin("user disable " + id).code, 2);           // usage: --reason is required
   auto disabled = as_admin("user disable " + id + " --reason 'token leaked'");
   EXPECT_EQ(disabled.code, 0) << disabled.err;
   EXPECT_EQ(Works(holder_), 401);
@@ -404,8 +426,8 @@ TEST_P(AccountsTest, TheUserCommandsAndTheAuditOverTheNewEvents) {
 
   // The admin's token, rotated into admin.token with a grace period; a restart keeps one admin.
   std::string file = (reg_->dir() / "admin.token").string();
-  auto admin_rotated = as_admin("user rotate-token " + IdOf(admin_) +
-                                " --grace-seconds 60 --token-file " + file);
+  auto admin_rotated =
+      as_admin("user rotate-token " + IdOf(admin_) + " --grace-seconds 60 --token-file " + file);
   EXPECT_EQ(admin_rotated.code, 0) << admin_rotated.err;
   EXPECT_EQ(admin_rotated.out.find("dipr_"), std::string::npos) << admin_rotated.out;
   std::string fresh = *server::ReadFile(file);
@@ -424,8 +446,7 @@ TEST_P(AccountsTest, TheUserCommandsAndTheAuditOverTheNewEvents) {
   EXPECT_EQ(audit.code, 0) << audit.out << audit.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, testenv::AllBackends(),
-                         testenv::BackendParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, AccountsTest, testenv::AllBackends(), testenv::BackendParamName);
 
 // dipr migrate carries every account's tokens (rotated, with their expiries), its disabled state
 // and the objectors' identities from SQLite to PostgreSQL.
@@ -445,8 +466,8 @@ TEST(AccountsMigrate, MigrationCarriesTokensAndDisabledState) {
   std::string fresh = (*rotated)["token"];
   ASSERT_TRUE(c.PostJson("/v1/users/" + examiner_id + "/disable", {{"reason", "left"}}).ok());
   auto objector = reg->Client().PostJson(
-      "/v1/objectors", {{"name", "王五"}, {"contact", "c"}, {"id_type", "passport"},
-                        {"id_number", "E12345678"}});
+      "/v1/objectors",
+      {{"name", "王五"}, {"contact", "c"}, {"id_type", "passport"}, {"id_number", "E12345678"}});
   ASSERT_TRUE(objector.ok()) << objector.status().ToString();
   auto key = reg->node().data().signer->verifier();
   std::filesystem::path dir = reg->dir();
@@ -462,8 +483,8 @@ TEST(AccountsMigrate, MigrationCarriesTokensAndDisabledState) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->accounts, 4u);
   storage::Store& t = **target;
-  for (const std::string& token : {admin, holder, fresh, examiner,
-                                   (*objector)["token"].get<std::string>()}) {
+  for (const std::string& token :
+       {admin, holder, fresh, examiner, (*objector)["token"].get<std::string>()}) {
     auto a = *t.AccountByTokenHash(registry::TokenHash(token));
     auto b = *(*source)->AccountByTokenHash(registry::TokenHash(token));
     ASSERT_TRUE(a.has_value());

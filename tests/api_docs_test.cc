@@ -37,9 +37,9 @@ TEST(ApiDocsTest, TheExampleApplicationHasEveryField) {
   auto j = ParseJson(
       ReadText(std::filesystem::path(testenv::SourceDir()) / "docs/examples/application.json"));
   ASSERT_TRUE(j.ok()) << j.status().message();
-  for (const char* k : {"data_name", "holders", "industry", "scenarios", "collection_rules",
-                        "processing_rules", "structure", "update_frequency", "source", "scale",
-                        "deposits", "sample", "confidential"}) {
+  for (const char* k :
+       {"data_name", "holders", "industry", "scenarios", "collection_rules", "processing_rules",
+        "structure", "update_frequency", "source", "scale", "deposits", "sample", "confidential"}) {
     EXPECT_TRUE(j->contains(k)) << k;
   }
 }

@@ -12,12 +12,12 @@
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
 #include "receipt_checks.h"
-#include "verify/receipt.h"
 #include "run_dipr.h"
 #include "server/data_dir.h"
 #include "server_process.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
 
 namespace dipr {
 namespace {
@@ -39,8 +39,9 @@ TEST(Backup, ARestoredBackupTakenUnderLoadServesChecksAndAudits) {
   ASSERT_TRUE(node.Start()) << "see " << (dir / "node").string() << ".log";
   std::string admin = *server::ReadFile((dir / "node" / "admin.token").string());
   admin.pop_back();
-  auto created = std::move(cli::Client::Create(node.url(), admin)).value().PostJson(
-      "/v1/users", {{"name", "backup holder"}, {"role", "holder"}});
+  auto created = std::move(cli::Client::Create(node.url(), admin))
+                     .value()
+                     .PostJson("/v1/users", {{"name", "backup holder"}, {"role", "holder"}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string token = (*created)["token"];
   auto pub = std::move(cli::Client::Create(node.url(), "")).value();
@@ -58,8 +59,8 @@ TEST(Backup, ARestoredBackupTakenUnderLoadServesChecksAndAudits) {
       auto c = std::move(cli::Client::Create(node.url(), token)).value();
       while (!stop) {
         auto fp = fingerprint::FingerprintBytes("backup data " + std::to_string(counter++));
-        auto r = c.PostJson("/v1/deposits",
-                            {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
+        auto r =
+            c.PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
         ASSERT_TRUE(r.ok()) << r.status().ToString();
         auto receipt = registry::Receipt::FromJson(*r);
         ASSERT_TRUE(receipt.ok());
@@ -149,8 +150,8 @@ TEST(Backup, RefusesWhatItCannotBackUpNeverOverwritesAndCanLeaveTheSecretsOut) {
   // A data directory without dipr.db (a PostgreSQL node's): the same pointer.
   fs::create_directories(dir / "pgnode");
   fs::copy_file(dir / "node" / "log.key", dir / "pgnode" / "log.key");
-  auto nodb = testenv::RunDipr("backup " + (dir / "pgnode").string() + " -o " +
-                               (dir / "a.tar").string());
+  auto nodb =
+      testenv::RunDipr("backup " + (dir / "pgnode").string() + " -o " + (dir / "a.tar").string());
   EXPECT_EQ(nodb.code, 2);
   EXPECT_NE(nodb.err.find("pg_dump"), std::string::npos) << nodb.err;
   EXPECT_FALSE(fs::exists(dir / "a.tar"));

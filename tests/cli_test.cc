@@ -42,7 +42,7 @@ class CliTest : public ::testing::Test {
   }
   std::string Holder() {
     Outcome r = Dipr("user create --name h --role holder --json --server " + server_->url() +
-                 " --token " + admin_);
+                     " --token " + admin_);
     EXPECT_EQ(r.code, 0) << r.err;
     return nlohmann::json::parse(r.out)["token"];
   }
@@ -105,7 +105,7 @@ TEST_F(CliTest, DepositThenVerifyOffline) {
   std::string token = Holder();
   std::string receipt = (dir_ / "r.json").string();
   Outcome d = Dipr("deposit " + file_ + " --title 测试 -o " + receipt,
-               "DIPR_SERVER=" + server_->url() + " DIPR_TOKEN=" + token);
+                   "DIPR_SERVER=" + server_->url() + " DIPR_TOKEN=" + token);
   ASSERT_EQ(d.code, 0) << d.err;
   std::string key = (dir_ / "key").string();
   {
@@ -131,10 +131,10 @@ TEST_F(CliTest, DepositThenVerifyOffline) {
 // endless one costs a bounded read and one line.
 TEST_F(CliTest, VerifyOfAnEndlessInputStopsAtTheCapWithOneLine) {
   std::string key = SaveKey(server_->url(), "key");
-  for (const std::string& args : {"verify /dev/zero --key " + key,
-                                  "verify-certificate /dev/zero --key " + key,
-                                  "verify-certificate - --key " + key + " </dev/zero",
-                                  "verify " + file_ + " --key /dev/zero"}) {
+  for (const std::string& args :
+       {"verify /dev/zero --key " + key, "verify-certificate /dev/zero --key " + key,
+        "verify-certificate - --key " + key + " </dev/zero",
+        "verify " + file_ + " --key /dev/zero"}) {
     Outcome r = Dipr(args);
     EXPECT_NE(r.code, 0) << args;
     EXPECT_NE(r.err.find("over"), std::string::npos) << args << ": " << r.err;
@@ -176,8 +176,8 @@ TEST_F(CliTest, ErrorsAreOneLineAndNonZero) {
     int code;
   };
   std::vector<Case> cases = {
-      {"deposit " + file_, "", 2},                                       // no server
-      {"deposit " + file_ + " --server " + server_->url(), "", 1},      // no token: 401
+      {"deposit " + file_, "", 2},                                  // no server
+      {"deposit " + file_ + " --server " + server_->url(), "", 1},  // no token: 401
       {"deposit " + file_ + " --server " + server_->url() + " --token nope", "", 1},
       {"deposit /nonexistent --server " + server_->url() + " --token x", "", 2},
       {"user create --name x --role king --server " + server_->url() + " --token " + admin_, "", 1},

@@ -72,8 +72,8 @@ std::string* CliTlsTest::admin_ = new std::string;
 TEST_F(CliTlsTest, DepositVerifyCheckAndAuditRunOverHttps) {
   std::string token = Holder();
   ASSERT_FALSE(token.empty());
-  Outcome d = Dipr("deposit " + Path("data.csv") + " --title t -o " + Path("r.json") +
-                   " --token " + token);
+  Outcome d =
+      Dipr("deposit " + Path("data.csv") + " --title t -o " + Path("r.json") + " --token " + token);
   ASSERT_EQ(d.code, 0) << d.err;
   Outcome key = Dipr("key -o " + Path("registry.key"));
   ASSERT_EQ(key.code, 0) << key.err;
@@ -139,23 +139,22 @@ TEST_F(CliTlsTest, AnotherCaIsRefused) {
 }
 
 TEST_F(CliTlsTest, AnotherHostNameIsRefused) {
-  Outcome r = testenv::RunDipr("key --server https://127.0.0.1:" +
-                               std::to_string(nginx_->port()) + " --ca " + Ca());
+  Outcome r = testenv::RunDipr("key --server https://127.0.0.1:" + std::to_string(nginx_->port()) +
+                               " --ca " + Ca());
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("certificate not trusted"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("mismatch"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTlsTest, HttpToTheTlsPortIsAnErrorNotAnAnswer) {
-  Outcome r = testenv::RunDipr("search --server http://localhost:" +
-                               std::to_string(nginx_->port()));
+  Outcome r =
+      testenv::RunDipr("search --server http://localhost:" + std::to_string(nginx_->port()));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("plain HTTP request was sent to HTTPS port"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTlsTest, HttpsToAPlainPortFailsTheHandshakeAndNeverFallsBack) {
-  Outcome r = testenv::RunDipr("key --server https://127.0.0.1:" +
-                               std::to_string(server_->port()));
+  Outcome r = testenv::RunDipr("key --server https://127.0.0.1:" + std::to_string(server_->port()));
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("TLS handshake"), std::string::npos) << r.err;
   EXPECT_TRUE(r.out.empty()) << r.out;

@@ -14,14 +14,14 @@
 
 #include "common/base64.h"
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
-#include "verify/verify.h"
-#include "verify/receipt.h"
+#include "receipt_checks.h"
 #include "registry/replay.h"
 #include "server/data_dir.h"
-#include "receipt_checks.h"
 #include "server_process.h"
 #include "test_registry.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
+#include "verify/verify.h"
 
 namespace dipr {
 namespace {
@@ -46,8 +46,9 @@ TEST_P(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
   auto key = *crypto::NoteVerifier::Parse(vkey.substr(0, vkey.size() - 1));
   std::string admin = *server::ReadFile((dir / "admin.token").string());
   admin.pop_back();
-  auto created = std::move(cli::Client::Create(server.url(), admin)).value().PostJson(
-      "/v1/users", {{"name", "crash holder"}, {"role", "holder"}});
+  auto created = std::move(cli::Client::Create(server.url(), admin))
+                     .value()
+                     .PostJson("/v1/users", {{"name", "crash holder"}, {"role", "holder"}});
   ASSERT_TRUE(created.ok());
   std::string token = (*created)["token"];
 
@@ -103,8 +104,10 @@ TEST_P(Crash, Kill9DuringConcurrentDepositsLosesNothingAcknowledged) {
 TEST_P(Crash, Kill9DuringTheRegistrationWorkflowLosesNoAcknowledgedTransition) {
   auto dir = testenv::TestTempDir("dipr-crash-reg");
   std::filesystem::remove_all(dir);
-  std::vector<std::string> args = {"--origin",       "crash.test/dipr", "--notice-period", "1s",
-                                   "--due-interval", "0.1",             "--registrar-code", "3301"};
+  std::vector<std::string> args = {"--origin",         "crash.test/dipr",
+                                   "--notice-period",  "1s",
+                                   "--due-interval",   "0.1",
+                                   "--registrar-code", "3301"};
   if (GetParam() == Backend::kPostgres) {
     auto db = testenv::TestDatabase(dir);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
@@ -116,13 +119,15 @@ TEST_P(Crash, Kill9DuringTheRegistrationWorkflowLosesNoAcknowledgedTransition) {
   std::string admin = *server::ReadFile((dir / "admin.token").string());
   admin.pop_back();
   auto admin_client = std::move(cli::Client::Create(server.url(), admin)).value();
-  std::string holder = (*admin_client.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
+  std::string holder =
+      (*admin_client.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
   std::string examiner =
       (*admin_client.PostJson("/v1/users", {{"name", "e"}, {"role", "examiner"}}))["token"];
   auto fp = fingerprint::FingerprintBytes("workflow data");
-  auto dep = std::move(cli::Client::Create(server.url(), holder))
-                 .value()
-                 .PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
+  auto dep =
+      std::move(cli::Client::Create(server.url(), holder))
+          .value()
+          .PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
   ASSERT_TRUE(dep.ok());
   nlohmann::json body = nlohmann::json::parse(R"({"data_name": "崩溃测试 crash", "industry": "I",
     "holders": [{"name": "n", "type": "enterprise", "id": "91350100M000100Y43", "country": "CN",
@@ -211,16 +216,16 @@ TEST_P(Crash, Kill9DuringTheRegistrationWorkflowLosesNoAcknowledgedTransition) {
   EXPECT_GE(registered, 100u);
 
   // The register is what the log says: replay it and compare every registration.
-  auto cp = log::OpenCheckpoint(pub.Get("/log/checkpoint")->body,
-                                *crypto::NoteVerifier::Parse(
-                                    pub.Get("/log/key")->body.substr(
-                                        0, pub.Get("/log/key")->body.size() - 1)));
+  auto cp = log::OpenCheckpoint(
+      pub.Get("/log/checkpoint")->body,
+      *crypto::NoteVerifier::Parse(
+          pub.Get("/log/key")->body.substr(0, pub.Get("/log/key")->body.size() - 1)));
   ASSERT_TRUE(cp.ok());
   registry::Replay replay;
   for (uint64_t start = 0; start < cp->size; start += 1000) {
     uint64_t end = std::min<uint64_t>(cp->size, start + 1000);
-    auto page = pub.GetJson("/log/entries?start=" + std::to_string(start) +
-                            "&end=" + std::to_string(end));
+    auto page =
+        pub.GetJson("/log/entries?start=" + std::to_string(start) + "&end=" + std::to_string(end));
     ASSERT_TRUE(page.ok());
     for (const auto& e : (*page)["entries"]) {
       auto st = replay.Apply(e["index"], *Base64Decode(e["data"].get<std::string>()));

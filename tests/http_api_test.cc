@@ -10,12 +10,12 @@
 #include "common/base64.h"
 #include "common/hex.h"
 #include "fingerprint/fingerprint.h"
+#include "registry/event.h"
+#include "test_registry.h"
 #include "verify/checkpoint.h"
 #include "verify/hasher.h"
-#include "verify/verify.h"
-#include "registry/event.h"
 #include "verify/receipt.h"
-#include "test_registry.h"
+#include "verify/verify.h"
 
 namespace dipr {
 namespace {
@@ -98,8 +98,8 @@ TEST_P(HttpApiTest, TheLogIsStoredInTheChosenBackend) {
 TEST_P(HttpApiTest, DepositReturnsAReceiptThatVerifiesOffline) {
   auto c = reg_->Client(holder_);
   int status = 0;
-  auto r = c.PostJson("/v1/deposits", {{"fingerprint", FingerprintOf("rows\n")}, {"title", "客户数据"}},
-                      &status);
+  auto r = c.PostJson("/v1/deposits",
+                      {{"fingerprint", FingerprintOf("rows\n")}, {"title", "客户数据"}}, &status);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(status, 201);
   auto receipt = registry::Receipt::FromJson(*r);
@@ -185,24 +185,27 @@ TEST_P(HttpApiTest, ProofsVerifyAgainstServedCheckpoints) {
     auto p = pub.GetJson("/log/proof/inclusion?index=" + std::to_string(i) +
                          "&size=" + std::to_string(cp.size));
     ASSERT_TRUE(p.ok());
-    auto receipt = registry::Receipt::FromJson(
-        {{"index", i}, {"entry", entries["entries"][i]["data"]}, {"checkpoint", ""},
-         {"proof", (*p)["proof"]}});
+    auto receipt = registry::Receipt::FromJson({{"index", i},
+                                                {"entry", entries["entries"][i]["data"]},
+                                                {"checkpoint", ""},
+                                                {"proof", (*p)["proof"]}});
     ASSERT_TRUE(receipt.ok());
-    EXPECT_TRUE(log::VerifyInclusion(i, cp.size, log::HashLeaf(receipt->entry), receipt->proof,
-                                     cp.root)
-                    .ok())
+    EXPECT_TRUE(
+        log::VerifyInclusion(i, cp.size, log::HashLeaf(receipt->entry), receipt->proof, cp.root)
+            .ok())
         << i;
   }
   // Consistency between an early checkpoint and the latest: rebuild the early root from entries.
   std::vector<crypto::Hash> leaves;
-  for (auto& e : entries["entries"]) leaves.push_back(log::HashLeaf(*Base64Decode(e["data"].get<std::string>())));
+  for (auto& e : entries["entries"])
+    leaves.push_back(log::HashLeaf(*Base64Decode(e["data"].get<std::string>())));
   for (uint64_t m = 1; m < cp.size; m += 3) {
     auto p = pub.GetJson("/log/proof/consistency?from=" + std::to_string(m) +
                          "&to=" + std::to_string(cp.size));
     ASSERT_TRUE(p.ok());
-    auto proof = registry::Receipt::FromJson({{"index", 0}, {"entry", ""}, {"checkpoint", ""},
-                                              {"proof", (*p)["proof"]}})->proof;
+    auto proof = registry::Receipt::FromJson(
+                     {{"index", 0}, {"entry", ""}, {"checkpoint", ""}, {"proof", (*p)["proof"]}})
+                     ->proof;
     crypto::Hash root_m = fingerprint::MerkleRoot(std::span(leaves).first(m));
     EXPECT_TRUE(log::VerifyConsistency(m, cp.size, proof, root_m, cp.root).ok()) << m;
   }
@@ -270,8 +273,8 @@ TEST_P(HttpApiTest, BadInputGetsAClearErrorAndChangesNothing) {
   for (auto& c : cases) {
     auto r = c.method == "GET" ? c.client->Get(c.target) : c.client->Post(c.target, c.body);
     ASSERT_TRUE(r.ok()) << c.target;
-    EXPECT_EQ(r->status, c.status) << c.method << " " << c.target << " " << c.body << " -> "
-                                   << r->body;
+    EXPECT_EQ(r->status, c.status)
+        << c.method << " " << c.target << " " << c.body << " -> " << r->body;
     EXPECT_EQ(ErrorCode(*r), c.code) << c.target << " " << c.body;
   }
   auto bad_token = reg_->Client("dipr_" + std::string(64, '0'));
@@ -302,8 +305,8 @@ TEST_P(HttpApiTest, ABodyWithADuplicateKeyOrTrailingBytesIsRefused) {
     EXPECT_EQ(ErrorCode(*r), "invalid_argument");
   }
   auto holder = reg_->Client(holder_);
-  auto dup = holder.Post("/v1/deposits",
-                         R"({"title":"a","title":"b","fingerprint":)" + FingerprintOf("z").dump() + "}");
+  auto dup = holder.Post("/v1/deposits", R"({"title":"a","title":"b","fingerprint":)" +
+                                             FingerprintOf("z").dump() + "}");
   ASSERT_TRUE(dup.ok());
   EXPECT_EQ(dup->status, 400) << dup->body;
   EXPECT_EQ(TreeSize(), size);
@@ -324,8 +327,7 @@ TEST_P(HttpApiTest, StateSurvivesARestart) {
   EXPECT_EQ((*again)["index"], (*r)["index"]);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, HttpApiTest, testenv::AllBackends(),
-                         testenv::BackendParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, HttpApiTest, testenv::AllBackends(), testenv::BackendParamName);
 
 }  // namespace
 }  // namespace dipr

@@ -94,8 +94,8 @@ TEST(ServeProcess, ASecondDiprServeOnABusyPortExitsAndTheFirstKeepsServing) {
   std::string log = (dir / "two.log").string();
   // `timeout`: a second server that serves would run until killed; it must exit by itself.
   int rc = std::system(("timeout 20 " + testenv::DiprBinary() + " serve --data " +
-                        (dir / "two").string() + " --listen 127.0.0.1:" +
-                        std::to_string(first.port()) + " 2>" + log)
+                        (dir / "two").string() +
+                        " --listen 127.0.0.1:" + std::to_string(first.port()) + " 2>" + log)
                            .c_str());
   ASSERT_TRUE(WIFEXITED(rc));
   EXPECT_NE(WEXITSTATUS(rc), 0);
@@ -213,8 +213,8 @@ TEST_F(HttpSemanticsTest, ATooLongUrlIs414) {
   // At the limit: routed as usual (no such endpoint).
   r = Raw("GET /" + std::string(http::kMaxTargetBytes - 1, 'a') + " HTTP/1.1");
   EXPECT_EQ(r.status, 404);
-  r = Raw("GET /log/key HTTP/1.1", "Host: t\r\nX-Big: " + std::string(http::kMaxHeaderBytes, 'b') +
-                                       "\r\n");
+  r = Raw("GET /log/key HTTP/1.1",
+          "Host: t\r\nX-Big: " + std::string(http::kMaxHeaderBytes, 'b') + "\r\n");
   EXPECT_EQ(r.status, 431);
 }
 
@@ -243,8 +243,8 @@ TEST_F(HttpSemanticsTest, TwoAuthorizationHeadersAre400) {
 TEST_F(HttpSemanticsTest, ARepeatedOrUnknownQueryParameterIs400OnEveryRoute) {
   auto routes = reg_->node().router().routes();
   ASSERT_GT(routes.size(), 20u);
-  std::string auth = "Host: t\r\nAuthorization: Bearer " + reg_->admin_token() +
-                     "\r\nContent-Length: 0\r\n";
+  std::string auth =
+      "Host: t\r\nAuthorization: Bearer " + reg_->admin_token() + "\r\nContent-Length: 0\r\n";
   for (const auto& [method, pattern] : routes) {
     std::string path = pattern.substr(0, pattern.find('?'));
     for (size_t open; (open = path.find('{')) != std::string::npos;) {
@@ -338,10 +338,13 @@ TEST(Server, AClientThatReadsNothingIsDroppedAfterTheWriteTimeout) {
 
 TEST(Server, ARoutesCachePolicyReachesTheWire) {
   TestServer s({.threads = 1});
-  s.router.Add("GET", "/kept/{path...}", [](http::Request& req) -> http::asio::awaitable<http::Response> {
-    if (req.params["path"] == "missing") co_return http::Response::Error(NotFound("no such"));
-    co_return http::Response::Text(200, req.params["path"]);
-  }, http::CachePolicy::Immutable());
+  s.router.Add(
+      "GET", "/kept/{path...}",
+      [](http::Request& req) -> http::asio::awaitable<http::Response> {
+        if (req.params["path"] == "missing") co_return http::Response::Error(NotFound("no such"));
+        co_return http::Response::Text(200, req.params["path"]);
+      },
+      http::CachePolicy::Immutable());
   ASSERT_TRUE(s.Start().ok());
   RawConnection c(s.port());
   auto kept = c.Request("GET /kept/0/x001/2 HTTP/1.1");
@@ -444,9 +447,8 @@ TEST(ServeProcess, SlowReadersOfPdfsLeaveMemoryAndHealthzAlone) {
   auto dir = testenv::TestTempDir("dipr-slow");
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
-  testenv::ServerProcess p((dir / "data").string(),
-                           {"--notice-period", "1s", "--due-interval", "0.1", "--registrar-code",
-                            "3301"});
+  testenv::ServerProcess p((dir / "data").string(), {"--notice-period", "1s", "--due-interval",
+                                                     "0.1", "--registrar-code", "3301"});
   ASSERT_TRUE(p.Start());
   std::string admin;
   std::getline(std::ifstream(dir / "data" / "admin.token"), admin);
@@ -463,21 +465,23 @@ TEST(ServeProcess, SlowReadersOfPdfsLeaveMemoryAndHealthzAlone) {
   auto fp = fingerprint::ToJson(*fingerprint::FingerprintBytes("slow readers\n"));
   auto deposit = as(holder).PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t"}});
   ASSERT_TRUE(deposit.ok()) << deposit.status().ToString();
-  nlohmann::json body = {
-      {"data_name", "Slow reader dataset"},
-      {"holders",
-       {{{"name", "Slow Reader Data Ltd"}, {"type", "enterprise"}, {"id", "91350100M000100Y43"},
-         {"country", "CN"}, {"share", 1}}}},
-      {"industry", "I"},
-      {"scenarios", "load tests"},
-      {"collection_rules", "generated"},
-      {"processing_rules", "none"},
-      {"structure", "text"},
-      {"update_frequency", "never"},
-      {"source", {{"kind", "self_collected"}, {"description", "a test"}}},
-      {"scale", {{"records", 1}, {"bytes", 13}}},
-      {"deposits", {(*deposit)["index"]}},
-      {"confidential", nlohmann::json::array()}};
+  nlohmann::json body = {{"data_name", "Slow reader dataset"},
+                         {"holders",
+                          {{{"name", "Slow Reader Data Ltd"},
+                            {"type", "enterprise"},
+                            {"id", "91350100M000100Y43"},
+                            {"country", "CN"},
+                            {"share", 1}}}},
+                         {"industry", "I"},
+                         {"scenarios", "load tests"},
+                         {"collection_rules", "generated"},
+                         {"processing_rules", "none"},
+                         {"structure", "text"},
+                         {"update_frequency", "never"},
+                         {"source", {{"kind", "self_collected"}, {"description", "a test"}}},
+                         {"scale", {{"records", 1}, {"bytes", 13}}},
+                         {"deposits", {(*deposit)["index"]}},
+                         {"confidential", nlohmann::json::array()}};
   // Two registrations: the first one's PDF loads the fonts and the renderer (the baseline), the
   // second one's is what the slow readers ask for.
   std::vector<std::string> numbers;
@@ -532,9 +536,10 @@ TEST(ServeProcess, SlowReadersOfPdfsLeaveMemoryAndHealthzAlone) {
     }
   }
   peak = std::max(peak, Rss(p.pid()));
-  std::printf("%zu of 200 answered; RSS %.1f MB before, at most %.1f MB with 200 slow readers; "
-              "slowest /healthz %.1f ms\n",
-              answered, before / 1e6, peak / 1e6, slowest.count() / 1e6);
+  std::printf(
+      "%zu of 200 answered; RSS %.1f MB before, at most %.1f MB with 200 slow readers; "
+      "slowest /healthz %.1f ms\n",
+      answered, before / 1e6, peak / 1e6, slowest.count() / 1e6);
   EXPECT_EQ(answered, slow.size());
   // Unfixed: 30 s and +143 MB (docs/PERFORMANCE.md).
   EXPECT_LT(slowest, 1s);

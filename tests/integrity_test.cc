@@ -132,8 +132,8 @@ class IntegrityTest : public ::testing::TestWithParam<Backend> {
 
 std::string Deposit(cli::Client& c, int i, int* status) {
   auto fp = fingerprint::ToJson(*fingerprint::FingerprintBytes("integrity " + std::to_string(i)));
-  auto r = c.PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t" + std::to_string(i)}},
-                      status);
+  auto r =
+      c.PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t" + std::to_string(i)}}, status);
   return r.ok() ? r->dump() : r.status().ToString();
 }
 
@@ -251,7 +251,8 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
       ASSERT_EQ(status, 201) << r;
     }
     size = (*node)->registry().sequencer().Latest()->size;
-    entry5 = (*(*node)->registry().reader().Entries(5, 6, *(*node)->registry().sequencer().Latest()))[0];
+    entry5 =
+        (*(*node)->registry().reader().Entries(5, 6, *(*node)->registry().sequencer().Latest()))[0];
   }
   ASSERT_GE(size, 300u);
   std::string out;
@@ -261,7 +262,8 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
   std::string flipped = entry5;
   flipped[flipped.size() / 2] ^= 0x01;
   const std::string tile00 = pg() ? "level = 0 AND idx = 0" : "id = 0";
-  const std::string zero = pg() ? "decode(repeat('00', length(data)), 'hex')" : "zeroblob(length(data))";
+  const std::string zero =
+      pg() ? "decode(repeat('00', length(data)), 'hex')" : "zeroblob(length(data))";
   std::vector<std::pair<Tampering, std::string>> cases = {
       {{"flip-entry", Found::kServing, "entry 5"},
        "UPDATE entries SET data = " + BlobLiteral(flipped) + " WHERE idx = 5"},
@@ -273,7 +275,8 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
       {{"truncate-tiles", Found::kStart, "tile 0/0 is missing"}, "DELETE FROM tiles"},
       {{"change-checkpoint", Found::kStart, "does not verify"},
        "UPDATE tree_heads SET checkpoint = replace(checkpoint, 'integrity.test', "
-       "'integrity.tesT') WHERE size = " + std::to_string(size)},
+       "'integrity.tesT') WHERE size = " +
+           std::to_string(size)},
   };
   for (const auto& [t, sql] : cases) {
     SCOPED_TRACE(t.name);
@@ -295,7 +298,8 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
     auto& n = **node;
     ASSERT_TRUE(n.registry().sequencer().healthy());
     auto c = std::move(cli::Client::Create("http://127.0.0.1:" + std::to_string(n.port()),
-                                           n.data().admin_token)).value();
+                                           n.data().admin_token))
+                 .value();
     if (t.found == Found::kScrub) {
       Status st = n.registry().reader().Scrub(*n.registry().sequencer().Latest());
       EXPECT_EQ(st.code(), Code::kDataLoss);
@@ -312,7 +316,8 @@ TEST_P(IntegrityTest, TamperedStorageIsRefusedNeverServed) {
       ASSERT_TRUE(r.ok());
       EXPECT_EQ(r->status, 500) << r->body;
       EXPECT_NE(r->body.find("\"data_loss\""), std::string::npos) << r->body;
-      EXPECT_EQ(r->body.find(Base64Encode(flipped)), std::string::npos) << "served the altered entry";
+      EXPECT_EQ(r->body.find(Base64Encode(flipped)), std::string::npos)
+          << "served the altered entry";
     }
     // The log must not grow on top of damaged storage.
     EXPECT_FALSE(n.registry().sequencer().healthy());

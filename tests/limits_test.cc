@@ -82,8 +82,8 @@ TEST(Cidr, ParsesNetworksAndRefusesTheRest) {
   EXPECT_FALSE(net.Contains(Ip("::1")));
   EXPECT_TRUE(http::Cidr::Parse("::/0")->Contains(Ip("2001:db8::1")));
   EXPECT_TRUE(http::Cidr::Parse("0.0.0.0/0")->Contains(Ip("8.8.8.8")));
-  for (const char* bad : {"", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "example.com", "::/129",
-                          "10.0.0.0/8x"}) {
+  for (const char* bad :
+       {"", "10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "example.com", "::/129", "10.0.0.0/8x"}) {
     EXPECT_FALSE(http::Cidr::Parse(bad).ok()) << bad;
   }
 }
@@ -114,9 +114,9 @@ TEST_F(Limits, AClientOverItsRateIsAnswered429WithRetryAfterUntilATokenIsBack) {
   clock_.Advance(10s);  // /metrics is a request too
   auto metrics = get("/metrics");
   EXPECT_EQ(Metric(metrics->body, "dipr_http_rate_limited_total{limit=\"address\"}"), 2);
-  EXPECT_EQ(Metric(metrics->body,
-                   "dipr_http_requests_total{route=\"/log/checkpoint\",status=\"429\"}"),
-            -1)
+  EXPECT_EQ(
+      Metric(metrics->body, "dipr_http_requests_total{route=\"/log/checkpoint\",status=\"429\"}"),
+      -1)
       << "a request refused before routing counts as unmatched";
   EXPECT_EQ(Metric(metrics->body, "dipr_http_requests_total{route=\"unmatched\",status=\"429\"}"),
             2);
@@ -133,9 +133,8 @@ TEST_F(Limits, BehindATrustedProxyEachClientHasItsOwnBucket) {
   EXPECT_EQ(Get(port, "/log/checkpoint", "X-Forwarded-For: 198.51.100.1\r\n")->status, 429);
   EXPECT_EQ(Get(port, "/log/checkpoint", "X-Forwarded-For: 198.51.100.2\r\n")->status, 200);
   // A client writing another address in front of its own gets its own bucket still.
-  EXPECT_EQ(
-      Get(port, "/log/checkpoint", "X-Forwarded-For: 203.0.113.50, 198.51.100.1\r\n")->status,
-      429);
+  EXPECT_EQ(Get(port, "/log/checkpoint", "X-Forwarded-For: 203.0.113.50, 198.51.100.1\r\n")->status,
+            429);
 }
 
 TEST_F(Limits, WithoutTrustedProxiesForwardedForIsIgnored) {

@@ -8,13 +8,13 @@
 #include <fstream>
 
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
-#include "verify/verify.h"
 #include "pg_testing.h"
-#include "verify/receipt.h"
-#include "server/data_dir.h"
 #include "receipt_checks.h"
+#include "server/data_dir.h"
 #include "server_process.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
+#include "verify/verify.h"
 
 namespace dipr {
 namespace {
@@ -45,14 +45,16 @@ TEST(Migrate, SqliteRegistryMovesToPostgresAndKeepsItsLog) {
     ASSERT_TRUE(sqlite.Start());
     std::string admin = *server::ReadFile(data + "/admin.token");
     admin.pop_back();
-    auto created = std::move(cli::Client::Create(sqlite.url(), admin)).value().PostJson(
-        "/v1/users", {{"name", "迁移测试"}, {"role", "holder"}});
+    auto created = std::move(cli::Client::Create(sqlite.url(), admin))
+                       .value()
+                       .PostJson("/v1/users", {{"name", "迁移测试"}, {"role", "holder"}});
     ASSERT_TRUE(created.ok());
     token = (*created)["token"];
     auto c = std::move(cli::Client::Create(sqlite.url(), token)).value();
     for (int i = 0; i < 40; ++i) {
       auto fp = fingerprint::ToJson(*fingerprint::FingerprintBytes("m" + std::to_string(i)));
-      auto r = c.PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t" + std::to_string(i)}});
+      auto r =
+          c.PostJson("/v1/deposits", {{"fingerprint", fp}, {"title", "t" + std::to_string(i)}});
       ASSERT_TRUE(r.ok());
       receipts.push_back(*r);
     }
@@ -78,10 +80,10 @@ TEST(Migrate, SqliteRegistryMovesToPostgresAndKeepsItsLog) {
   auto c = std::move(cli::Client::Create(pg.url(), token)).value();
   EXPECT_EQ(c.Get("/log/checkpoint")->body, old_checkpoint);
   int status = 0;
-  auto again = c.PostJson("/v1/deposits",
-                          {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("m7"))},
-                           {"title", "t7"}},
-                          &status);
+  auto again = c.PostJson(
+      "/v1/deposits",
+      {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("m7"))}, {"title", "t7"}},
+      &status);
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(status, 200);
   EXPECT_EQ((*again)["index"], receipts[7]["index"]);

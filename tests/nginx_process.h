@@ -24,8 +24,11 @@ namespace dipr::testenv {
 inline bool MakeCa(const std::filesystem::path& dir, const std::string& ca) {
   std::string d = dir.string();
   return std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-                      "-keyout " + d + "/" + ca + ".key -out " + d + "/" + ca + ".pem -days 2 "
-                      "-subj '/CN=dipr test " + ca + "' 2>/dev/null")
+                      "-keyout " +
+                      d + "/" + ca + ".key -out " + d + "/" + ca +
+                      ".pem -days 2 "
+                      "-subj '/CN=dipr test " +
+                      ca + "' 2>/dev/null")
                          .c_str()) == 0;
 }
 
@@ -37,10 +40,9 @@ inline bool MakeCertificate(const std::filesystem::path& dir, const std::string&
                                           "extendedKeyUsage=serverAuth\n";
   return std::system(("openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
                       d + "/" + name + ".key -out " + d + "/" + name + ".csr -subj '/CN=" + name +
-                      "' 2>/dev/null && openssl x509 -req -in " + d + "/" + name + ".csr -CA " +
-                      d + "/" + ca + ".pem -CAkey " + d + "/" + ca + ".key -CAcreateserial -out " +
-                      d + "/" + name + ".pem -days 2 -extfile " + d + "/" + name +
-                      ".ext 2>/dev/null")
+                      "' 2>/dev/null && openssl x509 -req -in " + d + "/" + name + ".csr -CA " + d +
+                      "/" + ca + ".pem -CAkey " + d + "/" + ca + ".key -CAcreateserial -out " + d +
+                      "/" + name + ".pem -days 2 -extfile " + d + "/" + name + ".ext 2>/dev/null")
                          .c_str()) == 0;
 }
 

@@ -84,8 +84,9 @@ TEST(Observability, FortyRequestsWithRefusalsLeaveOneJsonLineEach) {
   auto req = [&](const std::string& line, const std::string& fields = "",
                  const std::string& body = "") {
     std::string f = "Host: t\r\n" + fields;
-    if (!body.empty()) f += "Content-Type: application/json\r\nContent-Length: " +
-                            std::to_string(body.size()) + "\r\n";
+    if (!body.empty())
+      f += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\n";
     EXPECT_TRUE(k.Send(line + "\r\n" + f + "\r\n" + body));
     auto r = k.Read();
     EXPECT_TRUE(r) << line;
@@ -106,8 +107,8 @@ TEST(Observability, FortyRequestsWithRefusalsLeaveOneJsonLineEach) {
     EXPECT_EQ(req("GET /v1/registrations/DJ-NOPE-" + std::to_string(i) + " HTTP/1.1"), 404);
   }
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(req("GET /v1/applications HTTP/1.1", "Authorization: Bearer forged-" +
-                                                       std::to_string(i) + "\r\n"),
+    EXPECT_EQ(req("GET /v1/applications HTTP/1.1",
+                  "Authorization: Bearer forged-" + std::to_string(i) + "\r\n"),
               401);
   }
   for (int i = 0; i < 5; ++i) {
@@ -171,8 +172,8 @@ TEST(Observability, FortyRequestsWithRefusalsLeaveOneJsonLineEach) {
       EXPECT_NE(l.value("error", "").find("invalid token"), std::string::npos) << l;
     }
   }
-  EXPECT_EQ(by_status, (std::map<int, int>{{200, 9}, {201, 1}, {400, 5}, {401, 5}, {403, 5},
-                                           {404, 10}, {503, 5}}));
+  EXPECT_EQ(by_status, (std::map<int, int>{
+                           {200, 9}, {201, 1}, {400, 5}, {401, 5}, {403, 5}, {404, 10}, {503, 5}}));
   // Route patterns, never the raw path (a route with a number in it is one route).
   EXPECT_EQ(routes, (std::set<std::string>{"/log/checkpoint", "/v1/registrations/{number}",
                                            "/v1/applications", "/v1/users", "unmatched"}));
@@ -233,12 +234,14 @@ TEST_F(Metrics, RequestsAreCountedByRouteAndStatusWithTheirLatency) {
   ASSERT_TRUE(reg.running());
   auto c = reg.Client();
   for (int i = 0; i < 3; ++i) ASSERT_EQ(c.Get("/log/checkpoint")->status, 200);
-  for (int i = 0; i < 2; ++i) ASSERT_EQ(c.Get("/v1/registrations/DJ-" + std::to_string(i))->status, 404);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(c.Get("/v1/registrations/DJ-" + std::to_string(i))->status, 404);
   ASSERT_EQ(c.Get("/nowhere")->status, 404);
   std::string m = c.Get("/metrics")->body;
   EXPECT_EQ(Sample(m, "dipr_http_requests_total{route=\"/log/checkpoint\",status=\"200\"}"), 3);
-  EXPECT_EQ(Sample(m, "dipr_http_requests_total{route=\"/v1/registrations/{number}\",status=\"404\"}"),
-            2);
+  EXPECT_EQ(
+      Sample(m, "dipr_http_requests_total{route=\"/v1/registrations/{number}\",status=\"404\"}"),
+      2);
   EXPECT_EQ(Sample(m, "dipr_http_requests_total{route=\"unmatched\",status=\"404\"}"), 1);
   EXPECT_EQ(Sample(m, "dipr_http_request_duration_seconds_count{route=\"/log/checkpoint\"}"), 3);
   EXPECT_EQ(
@@ -260,8 +263,9 @@ TEST_F(Metrics, TheStatisticsFollowerCountsEntriesByTypeAndReportsItsLag) {
   std::string holder = reg.CreateAccount("h", "holder");
   for (std::string data : {"a", "b"}) {
     json fp = fingerprint::ToJson(*fingerprint::FingerprintBytes(data));
-    ASSERT_EQ(reg.Call(holder, "POST", "/v1/deposits", {{"fingerprint", fp}, {"title", "t"}}).status,
-              201);
+    ASSERT_EQ(
+        reg.Call(holder, "POST", "/v1/deposits", {{"fingerprint", fp}, {"title", "t"}}).status,
+        201);
   }
   // The follower runs off the write path: wait for it (up to a deadline) through /metrics.
   std::string m;

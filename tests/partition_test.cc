@@ -14,13 +14,13 @@
 #include <thread>
 
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
 #include "pause_proxy.h"
 #include "pg_testing.h"
 #include "receipt_checks.h"
-#include "verify/receipt.h"
 #include "server/data_dir.h"
 #include "server_process.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
 
 namespace dipr {
 namespace {
@@ -81,8 +81,9 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
 
   std::string admin = *server::ReadFile((dir / "node1" / "admin.token").string());
   admin.pop_back();
-  auto created = std::move(cli::Client::Create(node2.url(), admin)).value().PostJson(
-      "/v1/users", {{"name", "partition holder"}, {"role", "holder"}});
+  auto created = std::move(cli::Client::Create(node2.url(), admin))
+                     .value()
+                     .PostJson("/v1/users", {{"name", "partition holder"}, {"role", "holder"}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string token = (*created)["token"];
 
@@ -103,8 +104,8 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
       while (!stop) {
         bool after = partitioned;
         auto fp = fingerprint::FingerprintBytes("partition data " + std::to_string(counter++));
-        auto r = c.PostJson("/v1/deposits",
-                            {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
+        auto r =
+            c.PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
         if (!r.ok()) continue;  // refused or timed out: not acknowledged
         auto receipt = registry::Receipt::FromJson(*r);
         ASSERT_TRUE(receipt.ok());
@@ -144,10 +145,11 @@ TEST(Partition, APartitionedLeaderIsReplacedWithinSecondsAndLosesNothing) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::printf("partition: node 2 acknowledged its first deposit %lld ms after the pause; node 1 "
-              "stopped leading after %lld ms (-1: not within %d s)\n",
-              static_cast<long long>(first_after_ms.load()),
-              static_cast<long long>(stepped_down_ms), wait_s);
+  std::printf(
+      "partition: node 2 acknowledged its first deposit %lld ms after the pause; node 1 "
+      "stopped leading after %lld ms (-1: not within %d s)\n",
+      static_cast<long long>(first_after_ms.load()), static_cast<long long>(stepped_down_ms),
+      wait_s);
   EXPECT_EQ(node1_after.load(), 0u) << "the partitioned node acknowledged a deposit";
   EXPECT_GE(node2_after.load(), 50u) << "node 2 did not take over";
   EXPECT_LE(first_after_ms.load(), 10000) << "the takeover took longer than 10 s";

@@ -96,30 +96,29 @@ class PauseProxy {
   // Copies from `from` to `to` until either ends, then closes both.
   void Relay(std::shared_ptr<Link> link, tcp::socket& from, tcp::socket& to,
              std::array<char, 16384>& buf) {
-    from.async_read_some(
-        boost::asio::buffer(buf), [this, link, &from, &to, &buf](boost::system::error_code ec,
-                                                                 size_t n) {
-          WhenForwarding([this, link, &from, &to, &buf, ec, n] {
-            if (ec) {
-              boost::system::error_code ignored;
-              link->client.close(ignored);
-              link->server.close(ignored);
-              return;
-            }
-            boost::asio::async_write(to, boost::asio::buffer(buf.data(), n),
-                                     [this, link, &from, &to, &buf](boost::system::error_code ec,
-                                                                    size_t) {
-                                       if (ec) return;
-                                       Relay(link, from, to, buf);
-                                     });
-          });
-        });
+    from.async_read_some(boost::asio::buffer(buf),
+                         [this, link, &from, &to, &buf](boost::system::error_code ec, size_t n) {
+                           WhenForwarding([this, link, &from, &to, &buf, ec, n] {
+                             if (ec) {
+                               boost::system::error_code ignored;
+                               link->client.close(ignored);
+                               link->server.close(ignored);
+                               return;
+                             }
+                             boost::asio::async_write(to, boost::asio::buffer(buf.data(), n),
+                                                      [this, link, &from, &to, &buf](
+                                                          boost::system::error_code ec, size_t) {
+                                                        if (ec) return;
+                                                        Relay(link, from, to, buf);
+                                                      });
+                           });
+                         });
   }
 
   boost::asio::io_context io_;
   tcp::acceptor acceptor_;
   tcp::endpoint upstream_;
-  bool paused_ = false;                       // I/O thread only
+  bool paused_ = false;                      // I/O thread only
   std::vector<std::function<void()>> held_;  // I/O thread only: what Resume lets through
   std::thread thread_;
 };

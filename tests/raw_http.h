@@ -93,8 +93,8 @@ class RawConnection {
     return r;
   }
   // A request line and fields, then the blank line; `fields` each end in "\r\n".
-  std::optional<RawResponse> Request(const std::string& line, const std::string& fields = "Host: t\r\n",
-                                     bool head = false) {
+  std::optional<RawResponse> Request(const std::string& line,
+                                     const std::string& fields = "Host: t\r\n", bool head = false) {
     if (!Send(line + "\r\n" + fields + "\r\n")) return std::nullopt;
     return Read(head);
   }

@@ -81,8 +81,9 @@ TEST(ReadmeTest, TheWalkThroughRunsAsWritten) {
       std::string piece = text.substr(p, q == std::string::npos ? std::string::npos : q - p);
       if (!piece.empty()) {
         size_t found = r.out.find(piece, at);
-        ASSERT_NE(found, std::string::npos) << "promised: " << text << "\nmissing: " << piece
-                                            << "\nin:\n" << r.out.substr(from);
+        ASSERT_NE(found, std::string::npos)
+            << "promised: " << text << "\nmissing: " << piece << "\nin:\n"
+            << r.out.substr(from);
         at = found + piece.size();
       }
       if (q == std::string::npos) break;

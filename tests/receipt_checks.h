@@ -9,8 +9,8 @@
 
 #include "cli/client.h"
 #include "verify/checkpoint.h"
-#include "verify/verify.h"
 #include "verify/receipt.h"
+#include "verify/verify.h"
 
 namespace dipr::testenv {
 

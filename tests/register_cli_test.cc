@@ -50,8 +50,8 @@ class RegisterCliTest : public ::testing::Test {
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
   Outcome Dipr(const std::string& args, const std::string& token = "") {
-    return testenv::RunDipr(args, "DIPR_SERVER=" + server_->url() +
-                                      (token.empty() ? "" : " DIPR_TOKEN=" + token));
+    return testenv::RunDipr(
+        args, "DIPR_SERVER=" + server_->url() + (token.empty() ? "" : " DIPR_TOKEN=" + token));
   }
   std::string Make(const std::string& role) {
     Outcome r = Dipr("user create --name n --role " + role + " --field token", admin_);
@@ -59,9 +59,10 @@ class RegisterCliTest : public ::testing::Test {
     return Trim(r.out);
   }
   std::string Apply() {
-    Outcome a = Dipr("apply " + testenv::SourceDir() + "/docs/examples/application.json --receipt " +
-                         Path("r.json") + " --submit --field id",
-                     holder_);
+    Outcome a =
+        Dipr("apply " + testenv::SourceDir() + "/docs/examples/application.json --receipt " +
+                 Path("r.json") + " --submit --field id",
+             holder_);
     EXPECT_EQ(a.code, 0) << a.err;
     return Trim(a.out);
   }
@@ -114,10 +115,10 @@ TEST_F(RegisterCliTest, AnApplicationGoesFromApplyToACertificateThatVerifies) {
   EXPECT_EQ(v.code, 0) << v.out << v.err;
   json saved = Json("certificate " + number + " -o " + Path("cert.pdf"));
   EXPECT_EQ(saved["format"], "pdf");
-  EXPECT_EQ(testenv::RunDipr("verify-certificate " + Path("cert.pdf") + " --key " +
-                             Path("registry.key"))
-                .code,
-            0);
+  EXPECT_EQ(
+      testenv::RunDipr("verify-certificate " + Path("cert.pdf") + " --key " + Path("registry.key"))
+          .code,
+      0);
   // The certificate document on stdout is the served bytes: it verifies from a pipe.
   Outcome piped = testenv::RunShell("env -u DIPR_TOKEN DIPR_SERVER=" + server_->url() + " " +
                                     testenv::DiprBinary() + " certificate " + number + " | " +
@@ -131,9 +132,9 @@ TEST_F(RegisterCliTest, CorrectionsWithdrawalsAndRejections) {
   Outcome c = Dipr("examine " + app + " --correct 请补充来源说明 --json", examiner_);
   ASSERT_EQ(c.code, 0) << c.err;
   EXPECT_EQ(json::parse(c.out)["status"], "correction_requested");
-  Outcome u = Dipr("application update " + app + " " + testenv::SourceDir() +
-                       "/docs/examples/application.json",
-                   holder_);
+  Outcome u = Dipr(
+      "application update " + app + " " + testenv::SourceDir() + "/docs/examples/application.json",
+      holder_);
   EXPECT_EQ(u.code, 1) << u.err;  // the example names a deposit and size not its own: refused
   EXPECT_EQ(Json("application submit " + app, holder_)["status"], "submitted");
   EXPECT_EQ(Json("examine " + app + " --reject 不符合要求", examiner_)["status"], "rejected");
@@ -160,13 +161,13 @@ TEST_F(RegisterCliTest, ExitCodesAndJsonErrorsAreTheSameForEveryCommand) {
     int code;
   };
   std::vector<Case> cases = {
-      {"show 2026330199999999", "", 1},                 // 404: refused
-      {"application show a0000000000000000", "", 1},    // 401
+      {"show 2026330199999999", "", 1},                    // 404: refused
+      {"application show a0000000000000000", "", 1},       // 401
       {"examine a0000000000000000 --accept", holder_, 1},  // 403
-      {"apply " + Path("missing.json"), holder_, 2},    // input
-      {"apply " + Path("data.csv"), holder_, 2},        // not JSON
-      {"examine a0 --accept --reject x", examiner_, 2},  // usage
-      {"examine a0", examiner_, 2},                     // no decision
+      {"apply " + Path("missing.json"), holder_, 2},       // input
+      {"apply " + Path("data.csv"), holder_, 2},           // not JSON
+      {"examine a0 --accept --reject x", examiner_, 2},    // usage
+      {"examine a0", examiner_, 2},                        // no decision
       {"rule o0", examiner_, 2},
       {"certificate 1 --pdf", "", 2},
       {"application nosuch", "", 2},

@@ -18,12 +18,12 @@
 #include "common/testing.h"
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
+#include "registry/application_events.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
-#include "registry/application_events.h"
 #include "run_dipr.h"
 #include "test_registry.h"
+#include "verify/checkpoint.h"
 
 namespace dipr {
 namespace {
@@ -217,13 +217,14 @@ TEST_P(RegistrationCliTest, VerifyCertificateAcceptsTheServedCertificate) {
   EXPECT_NE(r.out.find("Not checked (offline): the registration's current status"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("curl " + doc["record_url"].get<std::string>()), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("curl " + doc["record_url"].get<std::string>()), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("valid:"), std::string::npos) << r.out;
   // The registrar's local dates (Asia/Shanghai), as the PDF prints them, and UTC.
   const json& local = doc["certificate"]["local_dates"];
-  EXPECT_EQ(local["valid_from"], FormatRfc3339(*ParseRfc3339(doc["certificate"]["valid_from"].get<std::string>()) +
-                                               std::chrono::hours(8)).substr(0, 10));
+  EXPECT_EQ(local["valid_from"],
+            FormatRfc3339(*ParseRfc3339(doc["certificate"]["valid_from"].get<std::string>()) +
+                          std::chrono::hours(8))
+                .substr(0, 10));
   EXPECT_NE(r.out.find(local["valid_from"].get<std::string>() + " to " +
                        local["valid_until"].get<std::string>() + " (Asia/Shanghai"),
             std::string::npos)
@@ -354,8 +355,8 @@ TEST_P(RegistrationCliTest, VerifyCertificateOfARevokedRegistrationExitsOne) {
   auto cancel = reg_->Client(holder_).Post("/v1/registrations/" + numbers[1] + "/cancellation", "");
   ASSERT_EQ(cancel->status, 200) << cancel->body;
 
-  for (const auto& [number, status] :
-       {std::pair{numbers[0], std::string("revoked")}, std::pair{numbers[1], std::string("cancelled")}}) {
+  for (const auto& [number, status] : {std::pair{numbers[0], std::string("revoked")},
+                                       std::pair{numbers[1], std::string("cancelled")}}) {
     SCOPED_TRACE(status);
     const std::string path = Save(status + ".json", Certificate(number));
     Outcome r = VerifyAt(path);
@@ -445,15 +446,17 @@ TEST_P(RegistrationCliTest, AnOldCertificateAfterARenewalSaysItCannotKnowItWasRe
   json new_doc;
   for (int i = 0; i < 200; ++i) {
     new_doc = Certificate(number);
-    if (new_doc["certificate"]["certificate_number"] != old_doc["certificate"]["certificate_number"]) {
+    if (new_doc["certificate"]["certificate_number"] !=
+        old_doc["certificate"]["certificate_number"]) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   ASSERT_NE(new_doc["certificate"]["certificate_number"],
             old_doc["certificate"]["certificate_number"]);
-  EXPECT_EQ(new_doc["receipt"]["index"].get<uint64_t>() > old_doc["receipt"]["index"].get<uint64_t>(),
-            true);
+  EXPECT_EQ(
+      new_doc["receipt"]["index"].get<uint64_t>() > old_doc["receipt"]["index"].get<uint64_t>(),
+      true);
 
   Outcome old = VerifyAt(Save("old.json", old_doc), "--json");
   EXPECT_EQ(old.code, 0) << old.err;
@@ -493,8 +496,8 @@ TEST_P(RegistrationCliTest, APdfCertificateVerifiesOffline) {
     GTEST_SKIP() << "needs poppler-utils and qpdf (scripts/bootstrap.sh --test)";
   }
   Outcome list = Shell("pdfdetach -list '" + pdf + "'");
-  EXPECT_NE(list.out.find("certificate-" + doc["certificate"]["certificate_number"].get<std::string>() +
-                          ".json"),
+  EXPECT_NE(list.out.find("certificate-" +
+                          doc["certificate"]["certificate_number"].get<std::string>() + ".json"),
             std::string::npos)
       << list.out;
   Outcome saved = Shell("pdfdetach -save 1 -o '" + files_ + "/detached.json' '" + pdf + "'");
@@ -545,10 +548,12 @@ TEST_P(RegistrationCliTest, VerifyCertificateFileChecksTheDataset) {
 
   Outcome other = VerifyAt(path, "--file " + files_ + "/other.csv");
   EXPECT_EQ(other.code, 1) << other.out;
-  EXPECT_NE(other.err.find("is none of the certificate's deposits"), std::string::npos) << other.err;
-  EXPECT_EQ(json::parse(VerifyAt(path, "--json --file " + files_ + "/other.csv").out)["file"]
-                                                                                  ["matches_deposit"],
-            nullptr);
+  EXPECT_NE(other.err.find("is none of the certificate's deposits"), std::string::npos)
+      << other.err;
+  EXPECT_EQ(
+      json::parse(
+          VerifyAt(path, "--json --file " + files_ + "/other.csv").out)["file"]["matches_deposit"],
+      nullptr);
   EXPECT_EQ(VerifyAt(path, "--file " + files_ + "/missing.csv").code, 2);
 }
 
@@ -663,8 +668,9 @@ TEST_P(RegistrationCliTest, AuditNamesAListingTamperedInTheDatabase) {
       {"holder name",
        "UPDATE listings SET item = replace(item, '浙江数据有限公司', '别人的公司')" + where(a2),
        "UPDATE listings SET item = replace(item, '别人的公司', '浙江数据有限公司')" + where(a2),
-       "registration " + numbers[1] + " (application " + a2 + ") differs from the log at "
-       "/holders/0/name"},
+       "registration " + numbers[1] + " (application " + a2 +
+           ") differs from the log at "
+           "/holders/0/name"},
       {"valid_until",
        "UPDATE listings SET item = replace(item, '" + valid_until +
            "', '2099-01-01T00:00:00.000Z')" + where(a2),
@@ -683,7 +689,8 @@ TEST_P(RegistrationCliTest, AuditNamesAListingTamperedInTheDatabase) {
       {"forged listing added",
        "INSERT INTO listings(application_id, number, status, industry, holders, text, item) "
        "SELECT 'a00000000000f0f0', number, status, industry, holders, text, "
-       "replace(item, '" + a1 + "', 'a00000000000f0f0') FROM listings" + where(a1),
+       "replace(item, '" +
+           a1 + "', 'a00000000000f0f0') FROM listings" + where(a1),
        "DELETE FROM listings WHERE application_id = 'a00000000000f0f0'",
        "/v1/registrations page 1 item 1: the register lists application a00000000000f0f0, "
        "which the log does not list here"},

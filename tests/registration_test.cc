@@ -10,20 +10,20 @@
 #include <set>
 #include <thread>
 
-#include "common/base64.h"
 #include "certificate/pdf.h"
+#include "common/base64.h"
 #include "common/hex.h"
 #include "common/testing.h"
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "fingerprint/fingerprint.h"
+#include "raw_http.h"
 #include "registry/numbers.h"
+#include "registry/registrar.h"
+#include "registry/replay.h"
 #include "server/migrate.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
-#include "registry/registrar.h"
-#include "raw_http.h"
-#include "registry/replay.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -89,10 +89,16 @@ class RegistrationTest : public ::testing::TestWithParam<Backend> {
   json Body(const std::string& name = "城市交通流量数据集 City traffic flows") {
     return {{"data_name", name},
             {"holders",
-             {{{"name", "杭州数据科技有限公司"}, {"type", "enterprise"},
-               {"id", "91350100M000100Y43"}, {"country", "CN"}, {"share", 2}},
-              {{"name", "张三"}, {"type", "individual"}, {"id", "11010519491231002X"},
-               {"country", "CN"}, {"share", 1}}}},
+             {{{"name", "杭州数据科技有限公司"},
+               {"type", "enterprise"},
+               {"id", "91350100M000100Y43"},
+               {"country", "CN"},
+               {"share", 2}},
+              {{"name", "张三"},
+               {"type", "individual"},
+               {"id", "11010519491231002X"},
+               {"country", "CN"},
+               {"share", 1}}}},
             {"industry", "G"},
             {"scenarios", "交通规划 traffic planning"},
             {"collection_rules", "roadside sensors every five minutes"},
@@ -231,14 +237,13 @@ TEST_P(RegistrationTest, FromApplicationToVerifiedCertificate) {
   json edited = Body("城市交通流量数据集 City traffic flows (2026)");
   EXPECT_EQ(Ok(Call(holder_, "PUT", "/v1/applications/" + id, edited))["data_name"],
             "城市交通流量数据集 City traffic flows (2026)");
-  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"],
-            "submitted");
+  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"], "submitted");
   // Submitted applications are not edited.
   EXPECT_EQ(Call(holder_, "PUT", "/v1/applications/" + id, Body()).status, 409);
 
   // Accepted for notice: ten working days, published without the confidential field.
-  json a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
-                   {{"decision", "accept"}}));
+  json a = Ok(
+      Call(examiner_, "POST", "/v1/applications/" + id + "/examination", {{"decision", "accept"}}));
   EXPECT_EQ(a["status"], "in_notice");
   EXPECT_EQ(a["notice_ends_at"], FormatRfc3339(kNoticeEnd));
   json notices = Ok(Call("", "GET", "/v1/notices"));
@@ -262,9 +267,9 @@ TEST_P(RegistrationTest, FromApplicationToVerifiedCertificate) {
   EXPECT_EQ(RunDue(), 0u);
   EXPECT_EQ(Ok(Call(holder_, "GET", "/v1/applications/" + id))["status"], "in_notice");
   // After the end, no more objections.
-  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "late"}})
-                .status,
-            409);
+  EXPECT_EQ(
+      Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "late"}}).status,
+      409);
   EXPECT_EQ(Ok(Call(examiner_, "POST", "/v1/objections/" + oid + "/ruling",
                     {{"decision", "dismiss"}, {"reason", "no evidence of ownership"}}))["status"],
             "dismissed");
@@ -332,15 +337,15 @@ TEST_P(RegistrationTest, RolesAndOwnership) {
   EXPECT_EQ(Call("", "GET", "/v1/applications/" + id).status, 401);
   EXPECT_EQ(Call(examiner_, "GET", "/v1/applications/" + id).status, 200);  // examiners see all
   Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"));
-  EXPECT_EQ(Call(holder_, "POST", "/v1/applications/" + id + "/examination",
-                 {{"decision", "accept"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      Call(holder_, "POST", "/v1/applications/" + id + "/examination", {{"decision", "accept"}})
+          .status,
+      403);
   // A draft or submitted application is not public: not readable, objections to it are 404.
   EXPECT_EQ(Call("", "GET", "/v1/notices/" + id).status, 404);
-  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}})
-                .status,
-            404);
+  EXPECT_EQ(
+      Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}}).status,
+      404);
   EXPECT_EQ(Call("", "POST", "/v1/applications/" + id + "/objections", {{"grounds", "g"}}).status,
             401);
   // The examiners' queue: submitted applications, the longest waiting first.
@@ -403,13 +408,13 @@ TEST_P(RegistrationTest, BadInputIsRefusedNamingTheFieldAndChangesNothing) {
   std::string id = InNotice();
   size = TreeSize();
   before = state(id);
-  EXPECT_EQ(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
-                 {{"decision", "maybe"}})
-                .status,
-            400);
-  EXPECT_EQ(Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"evidence", "x"}})
-                .status,
-            400);
+  EXPECT_EQ(
+      Call(examiner_, "POST", "/v1/applications/" + id + "/examination", {{"decision", "maybe"}})
+          .status,
+      400);
+  EXPECT_EQ(
+      Call(public_, "POST", "/v1/applications/" + id + "/objections", {{"evidence", "x"}}).status,
+      400);
   EXPECT_EQ(Call("", "GET", "/v1/registrations?industry=Q1").status, 400);
   EXPECT_EQ(Call("", "GET", "/v1/registrations?status=draft").status, 400);
   EXPECT_EQ(Call("", "GET", "/v1/registrations?page=0").status, 400);
@@ -441,10 +446,10 @@ TEST_P(RegistrationTest, AnUpheldObjectionRefusesAndRejectionsAreFinal) {
 
   std::string id2 = Create(Body());
   Ok(Call(holder_, "POST", "/v1/applications/" + id2 + "/submit"));
-  EXPECT_EQ(Call(examiner_, "POST", "/v1/applications/" + id2 + "/examination",
-                 {{"decision", "reject"}})
-                .status,
-            400);  // reasons required
+  EXPECT_EQ(
+      Call(examiner_, "POST", "/v1/applications/" + id2 + "/examination", {{"decision", "reject"}})
+          .status,
+      400);  // reasons required
   EXPECT_EQ(Ok(Call(examiner_, "POST", "/v1/applications/" + id2 + "/examination",
                     {{"decision", "reject"}, {"reason", "not lawfully collected"}}))["status"],
             "rejected");
@@ -461,8 +466,7 @@ TEST_P(RegistrationTest, CorrectionsAndTheirLapse) {
   json fixed = Body();
   fixed["scale"]["records"] = 999;
   Ok(Call(holder_, "PUT", "/v1/applications/" + id, fixed));
-  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"],
-            "submitted");
+  EXPECT_EQ(Ok(Call(holder_, "POST", "/v1/applications/" + id + "/submit"))["status"], "submitted");
   // A second request that nobody answers lapses after its deadline.
   a = Ok(Call(examiner_, "POST", "/v1/applications/" + id + "/examination",
               {{"decision", "correct"}, {"reason", "still wrong"}}));
@@ -519,11 +523,10 @@ TEST_P(RegistrationTest, RenewalChangeCancellationRevocationExpiry) {
                   .ok());
 
   // Revocation needs reasons and an examiner; cancellation is the holder's.
-  EXPECT_EQ(Call(examiner_, "POST", "/v1/registrations/" + number + "/revocation", json::object())
-                .status,
-            400);
-  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/revocation",
-                 {{"reason", "r"}})
+  EXPECT_EQ(
+      Call(examiner_, "POST", "/v1/registrations/" + number + "/revocation", json::object()).status,
+      400);
+  EXPECT_EQ(Call(holder_, "POST", "/v1/registrations/" + number + "/revocation", {{"reason", "r"}})
                 .status,
             403);
   json revoked = Ok(Call(examiner_, "POST", "/v1/registrations/" + number + "/revocation",
@@ -755,12 +758,11 @@ TEST_P(RegistrationTest, TheOpeningRecomputesEveryCommitmentOfTheLog) {
         << item.dump();
     opened.insert(item["type"].get<std::string>() + " " + field);
   }
-  EXPECT_EQ(opened, (std::multiset<std::string>{
-                        "application.created content", "application.updated content",
-                        "application.examined reason_commitment",
-                        "application.examined reason_commitment",
-                        "objection.filed grounds_commitment",
-                        "objection.filed evidence_commitment"}));
+  EXPECT_EQ(opened,
+            (std::multiset<std::string>{
+                "application.created content", "application.updated content",
+                "application.examined reason_commitment", "application.examined reason_commitment",
+                "objection.filed grounds_commitment", "objection.filed evidence_commitment"}));
   json texts = json::array();
   for (const auto& item : opening["openings"]) {
     if (item.contains("text")) texts.push_back(item["text"]);
@@ -970,8 +972,8 @@ TEST(RegistrationCalendarTest, NoticePeriodsFollowTheHolidayCalendar) {
     std::string holder = reg.CreateAccount("h", "holder");
     std::string examiner = reg.CreateAccount("e", "examiner");
     auto deposit = reg.Client(holder).PostJson(
-        "/v1/deposits",
-        {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("x"))}, {"title", "t"}});
+        "/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("x"))},
+                         {"title", "t"}});
     ASSERT_TRUE(deposit.ok());
     json body = json::parse(R"({"data_name": "日历 calendar", "industry": "I",
       "holders": [{"name": "n", "type": "individual", "id": "X1", "country": "FR", "share": 1}],

@@ -1,10 +1,10 @@
 // Runs `dipr serve` as a child process, for tests that kill it (kill -9) and start it again.
 #pragma once
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -74,8 +74,9 @@ class ServerProcess {
 
   // Starts the server and waits until /healthz answers. False if it did not come up in 20 s.
   bool Start() {
-    std::vector<std::string> args = {DiprBinary(), "serve", "--data", data_dir_, "--listen",
-                                     "127.0.0.1:" + std::to_string(port_)};
+    std::vector<std::string> args = {DiprBinary(), "serve",
+                                     "--data",     data_dir_,
+                                     "--listen",   "127.0.0.1:" + std::to_string(port_)};
     // The limits off unless the test is about them: the other tests load the server from one
     // address and one account, faster than any person would (limits_test.cc tests the limits).
     bool limits = false;

@@ -15,8 +15,8 @@
 #include "fingerprint/fingerprint.h"
 #include "registry/event.h"
 #include "registry/settings_events.h"
-#include "server_process.h"
 #include "run_dipr.h"
+#include "server_process.h"
 #include "test_registry.h"
 
 namespace dipr {
@@ -74,12 +74,12 @@ class SettingsTest : public ::testing::TestWithParam<Backend> {
 
   // Accepts a new application for notice at the clock's now; returns its notice_ends_at.
   std::string AcceptOne(const std::string& name) {
-    auto holder = reg_->Client(holder_.empty() ? (holder_ = reg_->CreateAccount("h", "holder"))
-                                               : holder_);
+    auto holder =
+        reg_->Client(holder_.empty() ? (holder_ = reg_->CreateAccount("h", "holder")) : holder_);
     if (examiner_.empty()) examiner_ = reg_->CreateAccount("e", "examiner");
     auto d = holder.PostJson(
-        "/v1/deposits",
-        {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes(name))}, {"title", "t"}});
+        "/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes(name))},
+                         {"title", "t"}});
     EXPECT_TRUE(d.ok()) << d.status().ToString();
     if (!d.ok()) return "";
     json body = json::parse(R"({"industry": "I",
@@ -290,9 +290,10 @@ TEST_P(SettingsTest, ABadFlagOnAFirstStartCreatesNothing) {
     EXPECT_NE(n.status().message().find(c.says), std::string::npos) << n.status().message();
     EXPECT_FALSE(fs::exists(reg_->dir())) << c.says << ": the data directory was created";
     if (GetParam() == Backend::kPostgres) {
-      auto tables = testenv::RunSql(
-          reg_->db(), "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
-                      "'public'");
+      auto tables =
+          testenv::RunSql(reg_->db(),
+                          "SELECT count(*) FROM information_schema.tables WHERE table_schema = "
+                          "'public'");
       ASSERT_TRUE(tables.ok()) << tables.status().ToString();
       EXPECT_EQ(*tables, "0") << c.says << ": the database was initialized";
     }
@@ -306,8 +307,7 @@ TEST_P(SettingsTest, ABadFlagOnAFirstStartCreatesNothing) {
   EXPECT_EQ(Settings()["registrar_code"], "3301");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, SettingsTest, testenv::AllBackends(),
-                         testenv::BackendParamName);
+INSTANTIATE_TEST_SUITE_P(Backends, SettingsTest, testenv::AllBackends(), testenv::BackendParamName);
 
 // `dipr serve` without --public-url: the URL it listens on. With one that has no scheme: refused.
 TEST(SettingsServe, ThePublicUrlDefaultsFromListenAndNeedsAScheme) {

@@ -12,13 +12,13 @@
 
 #include "common/time.h"
 #include "fingerprint/fingerprint.h"
-#include "verify/checkpoint.h"
-#include "verify/verify.h"
 #include "pg_testing.h"
-#include "verify/receipt.h"
-#include "server/data_dir.h"
 #include "receipt_checks.h"
+#include "server/data_dir.h"
 #include "server_process.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
+#include "verify/verify.h"
 
 namespace dipr {
 namespace {
@@ -51,7 +51,8 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
 
   // Node 1 creates the registry's key and admin token; node 2 gets copies (as an operator would
   // install them), so both sign as the same log.
-  testenv::ServerProcess node1((dir / "node1").string(), {"--db", *db, "--origin", "two.test/dipr"});
+  testenv::ServerProcess node1((dir / "node1").string(),
+                               {"--db", *db, "--origin", "two.test/dipr"});
   ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
   fs::create_directories(dir / "node2");
   fs::permissions(dir / "node2", fs::perms::owner_all, fs::perm_options::replace);
@@ -66,8 +67,9 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
   auto key = *crypto::NoteVerifier::Parse(vkey.substr(0, vkey.size() - 1));
   std::string admin = *server::ReadFile((dir / "node1" / "admin.token").string());
   admin.pop_back();
-  auto created = std::move(cli::Client::Create(node1.url(), admin)).value().PostJson(
-      "/v1/users", {{"name", "two-node holder"}, {"role", "holder"}});
+  auto created = std::move(cli::Client::Create(node1.url(), admin))
+                     .value()
+                     .PostJson("/v1/users", {{"name", "two-node holder"}, {"role", "holder"}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   std::string token = (*created)["token"];
 
@@ -86,8 +88,8 @@ TEST(TwoNodes, DepositsThroughBothNodesSurviveKillingTheLeader) {
       while (!stop) {
         bool after = killed;
         auto fp = fingerprint::FingerprintBytes("two-node data " + std::to_string(counter++));
-        auto r = c.PostJson("/v1/deposits",
-                            {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
+        auto r =
+            c.PostJson("/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", "t"}});
         if (!r.ok()) {
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
           continue;  // node 1 died under this request: not acknowledged
@@ -155,7 +157,7 @@ TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
   fs::create_directories(dir);
   auto db = testenv::PostgresServer::Get().Database(dir.string());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  std::vector<std::string> settings = {"--notice-period", "1s", "--due-interval", "0.1",
+  std::vector<std::string> settings = {"--notice-period",  "1s",  "--due-interval", "0.1",
                                        "--registrar-code", "3301"};
   std::vector<std::string> args1 = {"--db", *db, "--origin", "two.test/dipr"};
   args1.insert(args1.end(), settings.begin(), settings.end());
@@ -177,14 +179,16 @@ TEST(TwoNodes, RegistrationThroughBothNodesSurvivesKillingTheLeader) {
   std::string holder = (*a1.PostJson("/v1/users", {{"name", "h"}, {"role", "holder"}}))["token"];
   std::string examiner =
       (*a1.PostJson("/v1/users", {{"name", "e"}, {"role", "examiner"}}))["token"];
-  auto dep = std::move(cli::Client::Create(node2.url(), holder))
-                 .value()
-                 .PostJson("/v1/deposits",
-                           {{"fingerprint",
-                             fingerprint::ToJson(*fingerprint::FingerprintBytes("two nodes"))},
-                            {"title", "t"}});
+  auto dep =
+      std::move(cli::Client::Create(node2.url(), holder))
+          .value()
+          .PostJson(
+              "/v1/deposits",
+              {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("two nodes"))},
+               {"title", "t"}});
   ASSERT_TRUE(dep.ok()) << dep.status().ToString();
-  nlohmann::json body = nlohmann::json::parse(R"({"data_name": "两个节点 two nodes", "industry": "I",
+  nlohmann::json body =
+      nlohmann::json::parse(R"({"data_name": "两个节点 two nodes", "industry": "I",
     "holders": [{"name": "n", "type": "enterprise", "id": "91350100M000100Y43", "country": "CN",
                  "share": 1}],
     "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
@@ -257,7 +261,8 @@ TEST(TwoNodes, ADisableOrRotationThroughOneNodeRefusesTheTokenOnTheOtherAtOnce) 
   fs::path dir = FreshDir("dipr-2node-auth-");
   auto db = testenv::PostgresServer::Get().Database(dir.string());
   ASSERT_TRUE(db.ok()) << db.status().ToString();
-  testenv::ServerProcess node1((dir / "node1").string(), {"--db", *db, "--origin", "two.test/dipr"});
+  testenv::ServerProcess node1((dir / "node1").string(),
+                               {"--db", *db, "--origin", "two.test/dipr"});
   ASSERT_TRUE(node1.Start()) << "see " << (dir / "node1").string() << ".log";
   CopySecrets(dir / "node1", dir / "node2");
   testenv::ServerProcess node2((dir / "node2").string(), {"--db", *db});
@@ -276,8 +281,9 @@ TEST(TwoNodes, ADisableOrRotationThroughOneNodeRefusesTheTokenOnTheOtherAtOnce) 
   ASSERT_EQ(works(node2, t.holder), 200);
 
   // Disabled through node 2 (which queues the event to node 1, the sequencer).
-  auto disabled = on(node2, t.admin).PostJson("/v1/users/" + holder_id + "/disable",
-                                              {{"reason", "token leaked"}});
+  auto disabled =
+      on(node2, t.admin)
+          .PostJson("/v1/users/" + holder_id + "/disable", {{"reason", "token leaked"}});
   ASSERT_TRUE(disabled.ok()) << disabled.status().ToString();
   EXPECT_EQ(works(node1, t.holder), 401);
   EXPECT_EQ(works(node2, t.holder), 401);
@@ -287,8 +293,8 @@ TEST(TwoNodes, ADisableOrRotationThroughOneNodeRefusesTheTokenOnTheOtherAtOnce) 
   EXPECT_EQ(works(node2, t.holder), 200);
 
   // Rotated through node 1: the old token fails on node 2 at once, the new one works there.
-  auto rotated = on(node1, t.admin).PostJson("/v1/users/" + holder_id + "/tokens",
-                                             nlohmann::json::object());
+  auto rotated =
+      on(node1, t.admin).PostJson("/v1/users/" + holder_id + "/tokens", nlohmann::json::object());
   ASSERT_TRUE(rotated.ok()) << rotated.status().ToString();
   EXPECT_EQ(works(node2, t.holder), 401);
   EXPECT_EQ(works(node2, (*rotated)["token"]), 200);
@@ -327,10 +333,10 @@ TEST(TwoNodes, ASecondNodeWithOtherSettingsIsRefused) {
   auto a1 = std::move(cli::Client::Create(node1.url(), t.admin)).value();
   auto h = std::move(cli::Client::Create(node2.url(), t.holder)).value();
   auto e = std::move(cli::Client::Create(node2.url(), t.examiner)).value();
-  auto dep = h.PostJson("/v1/deposits",
-                        {{"fingerprint",
-                          fingerprint::ToJson(*fingerprint::FingerprintBytes("settings"))},
-                         {"title", "t"}});
+  auto dep =
+      h.PostJson("/v1/deposits",
+                 {{"fingerprint", fingerprint::ToJson(*fingerprint::FingerprintBytes("settings"))},
+                  {"title", "t"}});
   ASSERT_TRUE(dep.ok()) << dep.status().ToString();
   nlohmann::json body = nlohmann::json::parse(R"({"data_name": "设置 settings", "industry": "I",
     "holders": [{"name": "n", "type": "individual", "id": "X1", "country": "FR", "share": 1}],

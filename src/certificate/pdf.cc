@@ -500,12 +500,12 @@ Result<std::string> RenderPdf(const CertificateView& view) {
   const std::string command_en =
       "<b>" + Keep(embedded ? "dipr verify-certificate this.pdf" : "dipr verify-certificate") +
       "</b>";
-  const std::string how_zh =
-      embedded ? "本 PDF 内嵌经登记机构签名的证书文档（" + Esc(DocumentFileName(view)) +
-                     "）及其日志包含证明，可用 " + command +
-                     " 在不联网的情况下核验；当前状态以公开记录为准。"
-               : "登记事件已记入登记机构的透明日志，可下载签名的证书文档，用 " + command +
-                     " 在不联网的情况下核验；当前状态以公开记录为准。";
+  const std::string how_zh = embedded
+                                 ? "本 PDF 内嵌经登记机构签名的证书文档（" +
+                                       Esc(DocumentFileName(view)) + "）及其日志包含证明，可用 " +
+                                       command + " 在不联网的情况下核验；当前状态以公开记录为准。"
+                                 : "登记事件已记入登记机构的透明日志，可下载签名的证书文档，用 " +
+                                       command + " 在不联网的情况下核验；当前状态以公开记录为准。";
   const std::string how_en =
       embedded ? "This PDF carries the registrar's signed certificate document (" +
                      Esc(DocumentFileName(view)) +
@@ -520,24 +520,24 @@ Result<std::string> RenderPdf(const CertificateView& view) {
   const std::string status_line =
       view.status == "registered"
           ? ""
-          : Span(std::string("foreground='") + kRed + "'",
-                 "<b>" + Esc(status.zh) + " " + Esc(status.en) + "</b> 自 since " +
-                     Esc(view.status_on)) +
+          : Span(std::string("foreground='") + kRed + "'", "<b>" + Esc(status.zh) + " " +
+                                                               Esc(status.en) + "</b> 自 since " +
+                                                               Esc(view.status_on)) +
                 "\n" +
                 Span(std::string("foreground='") + kRed + "' " + SizeAttr(7.5),
                      "本证书已不具效力 This certificate is no longer in force.") +
                 "\n";
   const std::string where = "日志 Log  " + Esc(view.log_origin) + "\n条目 Entry  " +
                             std::to_string(view.log_index) + "\n密钥 Key  " + Esc(view.key_id);
-  LayoutPtr note =
-      MakeText(ctx.get(),
-               status_line +
-               (embedded ? "<b>本证书可离线验证</b>\n" +
-                               Span(grey, "This certificate is verifiable offline.")
-                         : "<b>本证书可核验</b>\n" + Span(grey, "This certificate is verifiable.")) +
-                   "\n" + Span(SizeAttr(7.5), how_zh + "\n" + Span(grey, how_en)) + "\n\n" +
-                   Span(SizeAttr(7.5), where),
-               kSans, 9, note_w);
+  LayoutPtr note = MakeText(
+      ctx.get(),
+      status_line +
+          (embedded
+               ? "<b>本证书可离线验证</b>\n" + Span(grey, "This certificate is verifiable offline.")
+               : "<b>本证书可核验</b>\n" + Span(grey, "This certificate is verifiable.")) +
+          "\n" + Span(SizeAttr(7.5), how_zh + "\n" + Span(grey, how_en)) + "\n\n" +
+          Span(SizeAttr(7.5), where),
+      kSans, 9, note_w);
   LayoutPtr url =
       MakeText(ctx.get(), Esc(view.public_url), kSans, 6.5, kQrColumnW, PANGO_ALIGN_CENTER);
   LayoutPtr scan =
@@ -590,11 +590,10 @@ Result<std::string> RenderPdf(const CertificateView& view) {
                     cairo_status_to_string(drawn != CAIRO_STATUS_SUCCESS ? drawn : finished));
   }
   if (view.document.empty()) return pdf;
-  return AppendEmbeddedFile(
-      pdf, {DocumentFileName(view), "application/json",
-            "数据知识产权登记证书（签名文档） Signed certificate document " +
-                view.certificate_number + ": dipr verify-certificate",
-            view.document});
+  return AppendEmbeddedFile(pdf, {DocumentFileName(view), "application/json",
+                                  "数据知识产权登记证书（签名文档） Signed certificate document " +
+                                      view.certificate_number + ": dipr verify-certificate",
+                                  view.document});
 }
 
 std::string DocumentFileName(const CertificateView& view) {

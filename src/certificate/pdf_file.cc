@@ -25,10 +25,10 @@ Status Bad(std::string what) { return InvalidArgument("PDF: " + std::move(what))
 struct Obj {
   enum class Kind { kNull, kBool, kInt, kReal, kString, kName, kArray, kDict, kRef, kKeyword };
   Kind kind = Kind::kNull;
-  int64_t num = 0;   // an integer; a reference's object number; a boolean (0/1)
-  int64_t gen = 0;   // a reference's generation
-  std::string text;  // a string's bytes, a name (decoded), a real's token, a keyword
-  std::vector<Obj> items;                         // an array
+  int64_t num = 0;         // an integer; a reference's object number; a boolean (0/1)
+  int64_t gen = 0;         // a reference's generation
+  std::string text;        // a string's bytes, a name (decoded), a real's token, a keyword
+  std::vector<Obj> items;  // an array
   struct Entry;
   std::vector<Entry> dict;  // a dictionary, in file order
 
@@ -123,7 +123,8 @@ class Parser {
           return o;
         }
         ASSIGN_OR_RETURN(Obj key, Object(depth + 1));
-        if (!key.Is(K::kName)) return Bad(fmt::format("a dictionary key at byte {} is no name", pos_));
+        if (!key.Is(K::kName))
+          return Bad(fmt::format("a dictionary key at byte {} is no name", pos_));
         ASSIGN_OR_RETURN(Obj value, Object(depth + 1));
         o.dict.emplace_back(std::move(key.text), std::move(value));
       }
@@ -164,9 +165,7 @@ class Parser {
   }
 
  private:
-  char Peek(size_t ahead) const {
-    return pos_ + ahead < d_.size() ? d_[pos_ + ahead] : '\0';
-  }
+  char Peek(size_t ahead) const { return pos_ + ahead < d_.size() ? d_[pos_ + ahead] : '\0'; }
 
   Result<Obj> HexString() {
     ++pos_;
@@ -207,15 +206,26 @@ class Parser {
         if (pos_ >= d_.size()) return Bad("a string is not closed");
         c = d_[pos_++];
         switch (c) {
-          case 'n': c = '\n'; break;
-          case 'r': c = '\r'; break;
-          case 't': c = '\t'; break;
-          case 'b': c = '\b'; break;
-          case 'f': c = '\f'; break;
+          case 'n':
+            c = '\n';
+            break;
+          case 'r':
+            c = '\r';
+            break;
+          case 't':
+            c = '\t';
+            break;
+          case 'b':
+            c = '\b';
+            break;
+          case 'f':
+            c = '\f';
+            break;
           case '\r':
             if (Peek(0) == '\n') ++pos_;
             continue;
-          case '\n': continue;
+          case '\n':
+            continue;
           default:
             if (c >= '0' && c <= '7') {
               int v = c - '0';
@@ -341,8 +351,8 @@ class Document {
     ASSIGN_OR_RETURN(uint64_t gen, p.Unsigned());
     if (num != static_cast<uint64_t>(o.num) || gen != static_cast<uint64_t>(o.gen) ||
         !p.Keyword("obj")) {
-      return Bad(fmt::format("object {} {} R is not where the cross-reference table says", o.num,
-                             o.gen));
+      return Bad(
+          fmt::format("object {} {} R is not where the cross-reference table says", o.num, o.gen));
     }
     ASSIGN_OR_RETURN(Obj value, p.Object());
     if (!p.Keyword("stream")) {
@@ -387,8 +397,9 @@ class Document {
     if (!p.Keyword("xref")) {
       Parser obj(d_, off);
       if (obj.Unsigned().ok() && obj.Unsigned().ok() && obj.Keyword("obj")) {
-        return Bad("the PDF uses a cross-reference stream, which this reader does not read "
-                   "(extract the file with pdfdetach and verify it)");
+        return Bad(
+            "the PDF uses a cross-reference stream, which this reader does not read "
+            "(extract the file with pdfdetach and verify it)");
       }
       return Bad(fmt::format("no cross-reference table at byte {}", off));
     }
@@ -515,14 +526,22 @@ std::string NameToken(std::string_view name) {
 
 std::string Serialize(const Obj& o) {
   switch (o.kind) {
-    case K::kNull: return "null";
-    case K::kBool: return o.num ? "true" : "false";
-    case K::kInt: return std::to_string(o.num);
-    case K::kReal: return o.text;
-    case K::kString: return HexBytes(o.text);
-    case K::kName: return NameToken(o.text);
-    case K::kRef: return fmt::format("{} {} R", o.num, o.gen);
-    case K::kKeyword: return o.text;
+    case K::kNull:
+      return "null";
+    case K::kBool:
+      return o.num ? "true" : "false";
+    case K::kInt:
+      return std::to_string(o.num);
+    case K::kReal:
+      return o.text;
+    case K::kString:
+      return HexBytes(o.text);
+    case K::kName:
+      return NameToken(o.text);
+    case K::kRef:
+      return fmt::format("{} {} R", o.num, o.gen);
+    case K::kKeyword:
+      return o.text;
     case K::kArray: {
       std::string out = "[";
       for (const Obj& i : o.items) out += " " + Serialize(i);
@@ -721,8 +740,8 @@ Result<std::string> AppendEmbeddedFile(std::string_view pdf, const EmbeddedFile&
   // Subsections in increasing object order: 0 (the free list's head, unchanged), the catalog,
   // then the three new objects. Each entry is exactly 20 bytes.
   out += "xref\n0 1\n0000000000 65535 f \n";
-  out += fmt::format("{} 1\n{:010d} {:05d} n \n", root_ref->num, offsets.back().second,
-                     root_ref->gen);
+  out +=
+      fmt::format("{} 1\n{:010d} {:05d} n \n", root_ref->num, offsets.back().second, root_ref->gen);
   out += fmt::format("{} 3\n", n);
   for (size_t i = 0; i < 3; ++i) out += fmt::format("{:010d} 00000 n \n", offsets[i].second);
   Obj trailer;

@@ -12,10 +12,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <regex>
 #include <string>
 #include <thread>
-#include <random>
 #include <vector>
 
 #include "certificate/pdf_file.h"
@@ -411,9 +411,10 @@ TEST(EmbeddedFilesTest, AHostilePdfIsAnErrorNotACrash) {
   expect_error("%PDF-1.5\nxref\n0 99999999\ntrailer\n<<>>\nstartxref\n9\n%%EOF\n", "huge xref");
   expect_error("%PDF-1.5\nxref\n0 0\ntrailer\n<< /Prev 9 >>\nstartxref\n9\n%%EOF\n",
                "a /Prev loop");
-  expect_error("%PDF-1.5\n1 0 obj\n<< /Type /XRef >>\nstream\n\nendstream\nendobj\nstartxref\n9\n"
-               "%%EOF\n",
-               "an xref stream");
+  expect_error(
+      "%PDF-1.5\n1 0 obj\n<< /Type /XRef >>\nstream\n\nendstream\nendobj\nstartxref\n9\n"
+      "%%EOF\n",
+      "an xref stream");
   {
     std::string deep = "%PDF-1.5\n1 0 obj\n" + std::string(100000, '[') + "\nendobj\n";
     const size_t xref = deep.size();
@@ -446,8 +447,8 @@ TEST(EmbeddedFilesTest, AHostilePdfIsAnErrorNotACrash) {
   expect_error(mini({catalog, "<< /Names [ (a) 3 0 R ] >>", spec,
                      "<< /Length 3 /Filter /FlateDecode >>\nstream\nabc\nendstream"}),
                "a filter");
-  auto fine = ReadEmbeddedFiles(
-      mini({catalog, "<< /Names [ (a) 3 0 R ] >>", spec, "<< /Length 3 >>\nstream\nabc\nendstream"}));
+  auto fine = ReadEmbeddedFiles(mini(
+      {catalog, "<< /Names [ (a) 3 0 R ] >>", spec, "<< /Length 3 >>\nstream\nabc\nendstream"}));
   ASSERT_TRUE(fine.ok()) << fine.status().ToString();
   ASSERT_EQ(fine->size(), 1u);
   EXPECT_EQ((*fine)[0].data, "abc");

@@ -27,7 +27,8 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   AddJsonFlag(show, ctx);
   AddFieldFlag(show, ctx);
   show->callback([flags, &ctx, path] {
-    RunCall(ctx, flags->server, [&](Client& c) { return c.GetJson(path()); }, PrintApplication);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson(path()); }, PrintApplication);
   });
 
   auto* list = group->add_subcommand(
@@ -42,7 +43,8 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   list->callback([flags, &ctx] {
     std::string target = "/v1/applications?page=" + std::to_string(flags->page);
     if (!flags->status.empty()) target += "&status=" + UrlEncode(flags->status);
-    RunCall(ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintListing);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintListing);
   });
 
   auto* update = group->add_subcommand(
@@ -55,8 +57,9 @@ void AddApplicationCommand(CLI::App& app, Context& ctx) {
   update->callback([flags, &ctx, path] {
     auto body = ReadJsonInput(flags->file);
     if (!body.ok()) return Fail(ctx, body.status());
-    RunCall(ctx, flags->server, [&](Client& c) { return c.DoJson("PUT", path(), body->dump()); },
-            PrintApplication);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.DoJson("PUT", path(), body->dump()); },
+        PrintApplication);
   });
 
   // The two writes without a body: the application as it is after them.

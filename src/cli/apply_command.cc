@@ -8,8 +8,8 @@
 #include "cli/common.h"
 #include "cli/register_view.h"
 #include "common/url.h"
-#include "registry/event.h"
 #include "registry/deposit_events.h"
+#include "registry/event.h"
 #include "verify/receipt.h"
 
 namespace dipr::cli {
@@ -35,7 +35,8 @@ Status UseReceipts(const std::vector<std::string>& paths, nlohmann::json& body) 
   }
   if (!body.is_object()) return InputError("the application must be a JSON object");
   body["deposits"] = deposits;
-  if (!body.contains("scale") || !body["scale"].is_object()) body["scale"] = nlohmann::json::object();
+  if (!body.contains("scale") || !body["scale"].is_object())
+    body["scale"] = nlohmann::json::object();
   body["scale"]["bytes"] = bytes;
   return Status::Ok();
 }
@@ -51,7 +52,8 @@ void AddApplyCommand(CLI::App& app, Context& ctx) {
   };
   auto flags = std::make_shared<Flags>();
   auto* cmd = app.add_subcommand("apply", "apply to register a dataset (holder token)");
-  cmd->add_option("FILE", flags->file, "the application as JSON (docs/examples/application.json); - for stdin")
+  cmd->add_option("FILE", flags->file,
+                  "the application as JSON (docs/examples/application.json); - for stdin")
       ->required();
   cmd->add_option("--receipt", flags->receipts,
                   "a deposit's receipt: sets deposits and scale.bytes (repeat for several files)");

@@ -35,13 +35,13 @@
 #include "common/json_parse.h"
 #include "common/mutex.h"
 #include "http/asio.h"
-#include "verify/checkpoint.h"
-#include "verify/compact_tree.h"
-#include "verify/hasher.h"
 #include "log/log_reader.h"
 #include "registry/lifecycle.h"
 #include "registry/registrar.h"
 #include "registry/replay.h"
+#include "verify/checkpoint.h"
+#include "verify/compact_tree.h"
+#include "verify/hasher.h"
 
 namespace dipr::cli {
 namespace {
@@ -50,7 +50,6 @@ using nlohmann::json;
 using namespace dipr::http;  // NOLINT: asio, beast, bhttp, tcp aliases
 
 using Clock = std::chrono::steady_clock;
-
 
 constexpr size_t kMaxRounds = 3;           // re-checks after the log grew
 constexpr size_t kWindowPerJob = 4;        // chunks of entries fetched ahead, per connection
@@ -121,8 +120,7 @@ class Pool {
 
   // Calls fn(connection, i) for every i in [0, n), on all connections at once; progress(done)
   // on this thread meanwhile.
-  void ForEach(size_t n, const std::function<void(Client&, size_t)>& fn,
-               CountProgress* progress) {
+  void ForEach(size_t n, const std::function<void(Client&, size_t)>& fn, CountProgress* progress) {
     std::atomic<size_t> next{0}, done{0};
     std::vector<std::thread> threads;
     for (size_t w = 0; w < std::min(n, conns_.size()); ++w) {
@@ -144,8 +142,7 @@ class Pool {
   // consume(k, result), which gets every result in order of k on this thread. Stops at the first
   // error of either.
   template <typename T>
-  Status Pipeline(size_t n, size_t window,
-                  const std::function<Result<T>(Client&, size_t)>& fetch,
+  Status Pipeline(size_t n, size_t window, const std::function<Result<T>(Client&, size_t)>& fetch,
                   const std::function<Status(size_t, T&)>& consume) {
     // A struct, so that the analysis can check the annotations (locals cannot carry them).
     struct Shared {
@@ -239,7 +236,8 @@ Result<Chunk> FetchEntries(Client& c, uint64_t start, uint64_t end) {
 
 Result<log::Checkpoint> FetchCheckpoint(Client& c, const crypto::NoteVerifier& key) {
   ASSIGN_OR_RETURN(HttpResult r, c.Get("/log/checkpoint"));
-  if (r.status != 200) return InputError("cannot get the checkpoint: " + StatusFromHttp(r).message());
+  if (r.status != 200)
+    return InputError("cannot get the checkpoint: " + StatusFromHttp(r).message());
   auto cp = log::OpenCheckpoint(r.body, key);
   if (!cp.ok()) {
     return InvalidArgument("the server's checkpoint does not verify with the key " + key.name() +
@@ -429,7 +427,7 @@ Result<std::string> Auditor::CheckRegistration(Client& c, const std::string& num
 }
 
 Result<std::string> Auditor::CheckList(const std::string& target,
-                                      std::initializer_list<std::string_view> statuses) {
+                                       std::initializer_list<std::string_view> statuses) {
   // What the list should be: the replay's listings in these statuses, newest first.
   std::vector<json> expected;
   std::vector<std::string> expected_ids;
@@ -489,10 +487,10 @@ Result<std::string> Auditor::CheckList(const std::string& target,
     }
     for (size_t i = 0; i < j["items"].size(); ++i) {
       const json& item = j["items"][i];
-      std::string id = item.is_object() && item.contains("application") &&
-                               item["application"].is_string()
-                           ? item["application"].get<std::string>()
-                           : "";
+      std::string id =
+          item.is_object() && item.contains("application") && item["application"].is_string()
+              ? item["application"].get<std::string>()
+              : "";
       served_at.emplace(id, served.size());
       served.push_back({&item, id, p + 1, i + 1});
     }
@@ -507,8 +505,7 @@ Result<std::string> Auditor::CheckList(const std::string& target,
   };
   for (size_t k = 0; k < std::max(expected.size(), served.size()); ++k) {
     if (k >= served.size()) {
-      return fmt::format("{}: the register omits {} from its list", target,
-                         named(expected_ids[k]));
+      return fmt::format("{}: the register omits {} from its list", target, named(expected_ids[k]));
     }
     const Served& s = served[k];
     const std::string at = fmt::format("{} page {} item {}", target, s.page, s.position);
@@ -521,8 +518,7 @@ Result<std::string> Auditor::CheckList(const std::string& target,
       }
       if (!expected_at.count(id)) {
         return fmt::format("{}: the register lists {}, which the log does not list here ({})", at,
-                           id.empty() ? "an item without an application" : named(id),
-                           Brief(item));
+                           id.empty() ? "an item without an application" : named(id), Brief(item));
       }
       return fmt::format("{}: the register lists {} out of the log's order (the log has {} there)",
                          at, named(id), named(expected_ids[k]));
@@ -536,10 +532,10 @@ Result<std::string> Auditor::CheckList(const std::string& target,
     const json& j = *got[p];
     if (!j.contains("total") || j["total"] != expected.size() ||
         j.value("total_exact", false) != true) {
-      return fmt::format("{} page {}: the register says it lists {} (total_exact {}), the log has {}",
-                         target, p + 1, Brief(j.contains("total") ? &j["total"] : nullptr),
-                         Brief(j.contains("total_exact") ? &j["total_exact"] : nullptr),
-                         expected.size());
+      return fmt::format(
+          "{} page {}: the register says it lists {} (total_exact {}), the log has {}", target,
+          p + 1, Brief(j.contains("total") ? &j["total"] : nullptr),
+          Brief(j.contains("total_exact") ? &j["total_exact"] : nullptr), expected.size());
     }
   }
   return std::string();
@@ -551,8 +547,8 @@ Result<std::vector<std::string>> Auditor::CheckRegister(const std::vector<std::s
   {
     CountProgress progress("checking the register", numbers.size());
     pool_.ForEach(
-        numbers.size(),
-        [&](Client& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); }, &progress);
+        numbers.size(), [&](Client& c, size_t i) { results[i] = CheckRegistration(c, numbers[i]); },
+        &progress);
   }
   std::vector<std::string> diffs;
   differing.clear();

@@ -33,10 +33,10 @@ void AddBackupCommand(CLI::App& app, Context& ctx) {
   cmd->add_flag("--json", flags->json, "print the result as JSON");
   cmd->callback([flags, &ctx] {
     if (!flags->db.empty()) {
-      return Fail(ctx, Unavailable(
-                           "dipr backup copies SQLite registries; back up a PostgreSQL one with "
-                           "pg_dump -Fc and a copy of its data directory (docs/DEPLOY.md, "
-                           "\"Backups\")"));
+      return Fail(ctx,
+                  Unavailable("dipr backup copies SQLite registries; back up a PostgreSQL one with "
+                              "pg_dump -Fc and a copy of its data directory (docs/DEPLOY.md, "
+                              "\"Backups\")"));
     }
     server::BackupOptions options;
     options.secrets = !flags->without_secrets;
@@ -66,9 +66,9 @@ void AddBackupCommand(CLI::App& app, Context& ctx) {
                        .dump()
                 << "\n";
     } else {
-      std::cout << "wrote " << r.archive << " (" << HumanBytes(r.archive_bytes) << ", "
-                << r.seconds << " s): the log up to size " << r.tree_size
-                << ", its checkpoint verified with " << flags->dir << "/log.key\n";
+      std::cout << "wrote " << r.archive << " (" << HumanBytes(r.archive_bytes) << ", " << r.seconds
+                << " s): the log up to size " << r.tree_size << ", its checkpoint verified with "
+                << flags->dir << "/log.key\n";
       if (options.secrets) {
         std::cout << "it holds the log's private key and the admin token: keep it as secret as "
                      "they are\n";

@@ -28,7 +28,8 @@ void AddCertificateCommand(CLI::App& app, Context& ctx) {
     const std::string& out = flags->out;
     const bool pdf = flags->pdf || (out.size() > 4 && out.ends_with(".pdf"));
     const bool to_stdout = out.empty() || out == "-";
-    if (pdf && out.empty()) return Fail(ctx, InputError("the PDF needs -o FILE (or -o - for stdout)"));
+    if (pdf && out.empty())
+      return Fail(ctx, InputError("the PDF needs -o FILE (or -o - for stdout)"));
     if (ctx.json && to_stdout) {
       return Fail(ctx, InputError("--json describes a saved file; give -o FILE (the document "
                                   "on stdout is JSON already)"));

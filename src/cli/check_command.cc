@@ -12,14 +12,13 @@
 
 #include "cli/common.h"
 #include "common/base64.h"
-#include "verify/checkpoint.h"
-#include "verify/verify.h"
-#include "verify/receipt.h"
 #include "server/data_dir.h"
+#include "verify/checkpoint.h"
+#include "verify/receipt.h"
+#include "verify/verify.h"
 
 namespace dipr::cli {
 namespace {
-
 
 struct Checked {
   log::Checkpoint current;

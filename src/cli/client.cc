@@ -82,10 +82,9 @@ class Client::Connection {
     tls_->handshake(ssl::stream_base::client, ec);
     if (ec) {
       long verify = SSL_get_verify_result(s);
-      std::string reason = verify != X509_V_OK
-                               ? std::string("certificate not trusted: ") +
-                                     X509_verify_cert_error_string(verify)
-                               : ec.message();
+      std::string reason = verify != X509_V_OK ? std::string("certificate not trusted: ") +
+                                                     X509_verify_cert_error_string(verify)
+                                               : ec.message();
       Close();
       return Unavailable("TLS handshake with " + where + " failed: " + reason);
     }
@@ -275,15 +274,32 @@ Status StatusFromHttp(const HttpResult& r) {
   }
   Code code = Code::kInternal;
   switch (r.status) {
-    case 400: code = Code::kInvalidArgument; break;
-    case 401: code = Code::kUnauthenticated; break;
-    case 403: code = Code::kPermissionDenied; break;
-    case 404: code = Code::kNotFound; break;
-    case 405: code = Code::kInvalidArgument; break;
-    case 409: code = Code::kConflict; break;
-    case 413: code = Code::kTooLarge; break;
-    case 503: code = Code::kUnavailable; break;
-    default: break;
+    case 400:
+      code = Code::kInvalidArgument;
+      break;
+    case 401:
+      code = Code::kUnauthenticated;
+      break;
+    case 403:
+      code = Code::kPermissionDenied;
+      break;
+    case 404:
+      code = Code::kNotFound;
+      break;
+    case 405:
+      code = Code::kInvalidArgument;
+      break;
+    case 409:
+      code = Code::kConflict;
+      break;
+    case 413:
+      code = Code::kTooLarge;
+      break;
+    case 503:
+      code = Code::kUnavailable;
+      break;
+    default:
+      break;
   }
   return {code, "server: " + j["error"]["message"].get<std::string>()};
 }

@@ -10,8 +10,8 @@ namespace dipr::cli {
 
 struct Context {
   int exit_code = 0;
-  bool json = false;   // the running command's --json
-  std::string field;   // its --field: print only this key of the answer
+  bool json = false;  // the running command's --json
+  std::string field;  // its --field: print only this key of the answer
 };
 
 void AddServeCommand(CLI::App& app, Context& ctx);

@@ -21,16 +21,19 @@ Status InputError(const Status& st, const std::string& what) {
 
 int ExitCodeFor(const Status& st) {
   switch (st.code()) {
-    case Code::kOk: return 0;
+    case Code::kOk:
+      return 0;
     case Code::kInvalidArgument:
     case Code::kUnauthenticated:
     case Code::kPermissionDenied:
     case Code::kNotFound:
     case Code::kConflict:
     case Code::kTooLarge:
-    case Code::kDataLoss: return 1;  // refused, or not valid
+    case Code::kDataLoss:
+      return 1;  // refused, or not valid
     case Code::kUnavailable:
-    case Code::kInternal: return 2;  // unusable input, an unreachable server, a bug
+    case Code::kInternal:
+      return 2;  // unusable input, an unreachable server, a bug
   }
   return 2;
 }

@@ -41,8 +41,8 @@ void AddDepositCommand(CLI::App& app, Context& ctx) {
         "/v1/deposits", {{"fingerprint", fingerprint::ToJson(*fp)}, {"title", title}}, &status);
     if (!answer.ok()) return Fail(ctx, answer.status());
     auto receipt = registry::Receipt::FromJson(*answer);
-    if (!receipt.ok()) return Fail(ctx, Internal("the server sent a bad receipt: " +
-                                                 receipt.status().message()));
+    if (!receipt.ok())
+      return Fail(ctx, Internal("the server sent a bad receipt: " + receipt.status().message()));
     std::string text = answer->dump(2) + "\n";
     bool to_stdout = flags->out.empty() || flags->out == "-";
     if (ctx.json && !to_stdout) {

@@ -80,7 +80,8 @@ void AddFsckCommand(CLI::App& app, Context& ctx) {
                             {"server_running", r.server_running},
                             {"problem", nullptr}};
       if (!ok) {
-        out["problem"] = {{"code", std::string(CodeName(r.problem.code()))}, {"message", r.problem.message()}};
+        out["problem"] = {{"code", std::string(CodeName(r.problem.code()))},
+                          {"message", r.problem.message()}};
       }
       std::cout << out.dump() << "\n";
     } else {
@@ -92,7 +93,8 @@ void AddFsckCommand(CLI::App& app, Context& ctx) {
                             "/log.key and states the stored size and root");
       line(r.root, std::to_string(r.entries) + " entries re-hashed, " + std::to_string(r.tiles) +
                        " tiles rebuilt and compared, the rebuilt root is the signed root");
-      line(ok && r.root, std::to_string(r.projections) + " entries decoded and their projections read");
+      line(ok && r.root,
+           std::to_string(r.projections) + " entries decoded and their projections read");
       if (r.server_running) {
         std::cout << "a server holds the log's lease: checked up to size " << r.size
                   << "; what it appended since was not\n";

@@ -14,9 +14,8 @@ namespace dipr::cli {
 namespace {
 
 Result<nlohmann::json> GetEntry(Client& c, uint64_t index) {
-  ASSIGN_OR_RETURN(nlohmann::json page,
-                   c.GetJson("/log/entries?start=" + std::to_string(index) +
-                             "&end=" + std::to_string(index + 1)));
+  ASSIGN_OR_RETURN(nlohmann::json page, c.GetJson("/log/entries?start=" + std::to_string(index) +
+                                                  "&end=" + std::to_string(index + 1)));
   if (!page.contains("entries") || !page["entries"].is_array() || page["entries"].size() != 1 ||
       !page["entries"][0].contains("data") || !page["entries"][0]["data"].is_string()) {
     return Internal("the server's /log/entries answer has no entry " + std::to_string(index));
@@ -26,15 +25,12 @@ Result<nlohmann::json> GetEntry(Client& c, uint64_t index) {
   if (!bytes.ok()) return DataLoss("entry " + std::to_string(index) + " is not base64");
   auto event = registry::DecodeEntry(*bytes);
   if (!event.ok()) {
-    return DataLoss("entry " + std::to_string(index) + " is not a dipr event: " +
-                    event.status().message());
+    return DataLoss("entry " + std::to_string(index) +
+                    " is not a dipr event: " + event.status().message());
   }
-  return nlohmann::json{{"index", index},
-                        {"type", event->type},
-                        {"time", FormatRfc3339(event->time)},
-                        {"actor", event->actor},
-                        {"payload", event->payload},
-                        {"data", data}};
+  return nlohmann::json{
+      {"index", index},        {"type", event->type},       {"time", FormatRfc3339(event->time)},
+      {"actor", event->actor}, {"payload", event->payload}, {"data", data}};
 }
 
 }  // namespace
@@ -53,8 +49,8 @@ void AddLogCommand(CLI::App& app, Context& ctx) {
   AddJsonFlag(get, ctx, "print {index, type, time, actor, payload, data (base64)}");
   AddFieldFlag(get, ctx);
   get->callback([flags, &ctx] {
-    RunCall(ctx, flags->server, [&](Client& c) { return GetEntry(c, flags->index); },
-            PrintEntry);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return GetEntry(c, flags->index); }, PrintEntry);
   });
 }
 

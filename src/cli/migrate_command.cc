@@ -42,8 +42,8 @@ void AddMigrateCommand(CLI::App& app, Context& ctx) {
                 << "\n";
       return;
     }
-    std::cout << "migrated " << report->entries << " entries (" << report->accounts
-              << " accounts, " << report->deposits << " deposits)\n"
+    std::cout << "migrated " << report->entries << " entries (" << report->accounts << " accounts, "
+              << report->deposits << " deposits)\n"
               << "verified: the same signed checkpoint and root, entries and projections\n"
               << "start the registry with: dipr serve --data " << flags->from << " --db <URI>\n";
   });

@@ -38,7 +38,7 @@ std::function<void(uint64_t, uint64_t)> Progress::Callback() {
 }
 
 void Progress::Update(uint64_t done, uint64_t total) {
-  if (done >= total) return;  // the final call; Done() follows
+  if (done >= total) return;                       // the final call; Done() follows
   if (!tty_ && total < kProgressMinBytes) return;  // a pipe or log file, and over in a moment
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double mb_per_s = secs > 0 ? static_cast<double>(done) / 1e6 / secs : 0;

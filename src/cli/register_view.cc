@@ -59,32 +59,30 @@ void PrintApplication(const json& a) {
 
 void PrintRecord(const json& r) {
   Fields(r, {"registration_number", "certificate_number", "application", "status", "data_name",
-             "industry", "notice_ends_at", "registered_at", "valid_from", "valid_until",
-             "reason", "certificate_index"});
+             "industry", "notice_ends_at", "registered_at", "valid_from", "valid_until", "reason",
+             "certificate_index"});
   Holders(r);
   History(r);
 }
 
 void PrintObjection(const json& o) {
-  Fields(o, {"id", "application", "objector", "status", "filed_at", "grounds", "evidence",
-             "ruling", "reason", "event_index"});
+  Fields(o, {"id", "application", "objector", "status", "filed_at", "grounds", "evidence", "ruling",
+             "reason", "event_index"});
 }
 
 void PrintListing(const json& page) {
   const json items = page.value("items", json::array());
   for (const auto& it : items) {
     std::string number = Text(it, "registration_number");
-    std::cout << fmt::format("{:18} {:16} {:16} {}\n", number.empty() ? "-" : number,
-                             Text(it, "status"), Text(it, "id").empty() ? Text(it, "application")
-                                                                       : Text(it, "id"),
-                             Text(it, "data_name"));
+    std::cout << fmt::format(
+        "{:18} {:16} {:16} {}\n", number.empty() ? "-" : number, Text(it, "status"),
+        Text(it, "id").empty() ? Text(it, "application") : Text(it, "id"), Text(it, "data_name"));
   }
   std::string total = Text(page, "total");
   std::cout << fmt::format("page {}: {} item{}", Text(page, "page"), items.size(),
                            items.size() == 1 ? "" : "s");
   if (!total.empty()) {
-    std::cout << fmt::format(" of {}{}", page.value("total_exact", true) ? "" : "at least ",
-                             total);
+    std::cout << fmt::format(" of {}{}", page.value("total_exact", true) ? "" : "at least ", total);
   }
   std::cout << "\n";
 }

@@ -40,7 +40,8 @@ void AddSearchCommand(CLI::App& app, Context& ctx) {
     add("industry", flags->industry);
     add("holder", flags->holder);
     add("status", flags->status);
-    RunCall(ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintListing);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintListing);
   });
 }
 

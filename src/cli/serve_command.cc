@@ -5,8 +5,8 @@
 //            [--registrar-code NNNN] [--notice-period 10wd] [--validity 3y] [--public-url URL] ...
 // The registrar's settings are logged on the first start (registry/settings.h); later starts use
 // the logged ones, and refuse a flag that differs from them.
-#include <signal.h>
 #include <fmt/format.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <tuple>
@@ -157,8 +157,7 @@ void AddServeCommand(CLI::App& app, Context& ctx) {
     if (!(flags->due_interval > 0 && flags->due_interval <= 3600)) {
       return Fail(ctx, InputError("--due-interval must be above 0 and at most 3600 seconds"));
     }
-    opts.due_interval =
-        std::chrono::milliseconds(static_cast<int64_t>(flags->due_interval * 1000));
+    opts.due_interval = std::chrono::milliseconds(static_cast<int64_t>(flags->due_interval * 1000));
     if (!(flags->scrub_hours >= 0 && flags->scrub_hours <= 24 * 365)) {
       return Fail(ctx, InputError("--scrub-interval must be 0 to 8760 hours"));
     }

@@ -23,11 +23,11 @@ constexpr size_t kMaxCalendarFileBytes = 64 * 1024;  // what one log entry holds
 void Print(const json& s) {
   for (const auto& [k, v] : s.items()) {
     if (k == "calendar") {
-      std::cout << fmt::format("{:18} {} ({} years from {}), sha256 {}\n", k,
-                               v.value("name", ""), v.contains("years") ? v["years"].size() : 0,
-                               v.contains("years") && !v["years"].empty() ? v["years"][0].dump()
-                                                                          : "-",
-                               s.value("calendar_sha256", ""));
+      std::cout << fmt::format(
+          "{:18} {} ({} years from {}), sha256 {}\n", k, v.value("name", ""),
+          v.contains("years") ? v["years"].size() : 0,
+          v.contains("years") && !v["years"].empty() ? v["years"][0].dump() : "-",
+          s.value("calendar_sha256", ""));
     } else if (k != "calendar_sha256") {
       std::cout << fmt::format("{:18} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
     }
@@ -103,7 +103,8 @@ void AddSettingsCommand(CLI::App& app, Context& ctx) {
     if (!r.ok()) return Fail(ctx, r.status());
     if (r->status != 200) return Fail(ctx, StatusFromHttp(*r));
     auto parsed = ParseJson(r->body);
-    if (!parsed.ok()) return Fail(ctx, Internal("the server's answer: " + parsed.status().message()));
+    if (!parsed.ok())
+      return Fail(ctx, Internal("the server's answer: " + parsed.status().message()));
     const json& answer = *parsed;
     if (ctx.json) {
       std::cout << answer.dump() << "\n";

@@ -22,9 +22,11 @@ void AddShowCommand(CLI::App& app, Context& ctx) {
   AddFieldFlag(cmd, ctx);
   cmd->callback([flags, &ctx] {
     // Registration numbers are digits (FORMATS.md §2.3); application ids start with a letter.
-    const bool id = !flags->what.empty() && !std::isdigit(static_cast<unsigned char>(flags->what[0]));
+    const bool id =
+        !flags->what.empty() && !std::isdigit(static_cast<unsigned char>(flags->what[0]));
     std::string target = (id ? "/v1/notices/" : "/v1/registrations/") + UrlEncode(flags->what);
-    RunCall(ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintRecord);
+    RunCall(
+        ctx, flags->server, [&](Client& c) { return c.GetJson(target); }, PrintRecord);
   });
 }
 

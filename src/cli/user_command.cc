@@ -45,8 +45,9 @@ Status WriteTokenFile(const std::string& path, const std::string& token) {
 
 void AddUserCommand(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<Flags>();
-  auto* user = app.add_subcommand("user", "manage accounts (an admin's token, except rotate-token "
-                                          "of one's own)");
+  auto* user = app.add_subcommand("user",
+                                  "manage accounts (an admin's token, except rotate-token "
+                                  "of one's own)");
   user->require_subcommand(1);
   auto common = [flags, &ctx](CLI::App* cmd) {
     flags->server.Add(cmd, true);
@@ -74,9 +75,11 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   });
 
   auto* list = user->add_subcommand("list", "list accounts, oldest first, 50 a page");
-  list->add_option("--role", flags->role, "only this role (holder, examiner, finance, admin, "
-                                          "objector)");
-  list->add_option("--page", flags->page, "page, from 1")->capture_default_str()
+  list->add_option("--role", flags->role,
+                   "only this role (holder, examiner, finance, admin, "
+                   "objector)");
+  list->add_option("--page", flags->page, "page, from 1")
+      ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
   common(list);
   list->callback([flags, &ctx] {
@@ -131,15 +134,17 @@ void AddUserCommand(CLI::App& app, Context& ctx) {
   }
 
   auto* rotate = user->add_subcommand(
-      "rotate-token", "give an account a new token; the old one is revoked, or kept for a grace "
-                      "period");
+      "rotate-token",
+      "give an account a new token; the old one is revoked, or kept for a grace "
+      "period");
   rotate->add_option("ID", flags->id, "account id (u…)")->required();
   rotate->add_option("--grace-seconds", flags->grace_seconds,
                      "the old token keeps working this long (default: revoked at once)");
   auto* ttl = rotate->add_option("--ttl-seconds", flags->ttl_seconds,
                                  "the new token expires after this long (default: never)");
-  rotate->add_option("--expires-at", flags->expires_at,
-                     "the new token expires then (RFC 3339, e.g. 2027-06-30T00:00:00Z)")
+  rotate
+      ->add_option("--expires-at", flags->expires_at,
+                   "the new token expires then (RFC 3339, e.g. 2027-06-30T00:00:00Z)")
       ->excludes(ttl);
   rotate->add_option("--token-file", flags->token_file,
                      "write the new token to this file (mode 0600, replaced atomically; e.g. "

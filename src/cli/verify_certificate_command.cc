@@ -32,7 +32,6 @@ namespace {
 
 using nlohmann::json;
 
-
 // At most kMaxCertificateBytes (a PDF is ~1 MB, a JSON document a few kB; /dev/zero would never
 // end).
 Result<std::string> ReadInput(const std::string& path) {
@@ -53,8 +52,9 @@ Result<std::string> DocumentInPdf(const std::string& name, std::string_view pdf)
     }
   }
   if (!found) {
-    return InvalidArgument(name + " embeds no certificate document (certificate-NUMBER.json); "
-                                  "PDFs made before dipr embedded it do not verify offline");
+    return InvalidArgument(name +
+                           " embeds no certificate document (certificate-NUMBER.json); "
+                           "PDFs made before dipr embedded it do not verify offline");
   }
   return found->data;
 }
@@ -108,8 +108,8 @@ json Holders(const json& record) {
 struct FileCheck {
   std::string path, digest;
   uint64_t size = 0;
-  bool checkable = false;            // the certificate names its deposits' digests
-  std::optional<uint64_t> matched;   // the deposit's log index
+  bool checkable = false;           // the certificate names its deposits' digests
+  std::optional<uint64_t> matched;  // the deposit's log index
 };
 
 Result<FileCheck> CheckFile(const std::string& path, const json& body) {
@@ -289,14 +289,15 @@ void AddVerifyCertificateCommand(CLI::App& app, Context& ctx) {
                     << ": " << d.digest << " (" << d.size << " bytes)\n";
         }
       } else {
-        std::cout << "    deposits:  log entries " << (record.contains("deposits") ? record["deposits"].dump() : "?")
+        std::cout << "    deposits:  log entries "
+                  << (record.contains("deposits") ? record["deposits"].dump() : "?")
                   << " (this certificate names no digests)\n";
       }
       std::cout << "    validity:  " << from_day << " to " << until_day << " (" << zone_name
                 << "; UTC " << Str(body, "valid_from") << " to " << Str(body, "valid_until")
                 << ")\n";
       std::cout << "    on " << at_day << ": "
-                << (s.ended       ? "the validity has ended"
+                << (s.ended      ? "the validity has ended"
                     : !s.started ? "the validity has not started"
                                  : "within the validity")
                 << "\n";

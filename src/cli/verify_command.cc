@@ -8,10 +8,10 @@
 #include "common/hex.h"
 #include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
-#include "registry/event.h"
 #include "registry/deposit_events.h"
-#include "verify/receipt.h"
+#include "registry/event.h"
 #include "server/data_dir.h"
+#include "verify/receipt.h"
 
 namespace dipr::cli {
 namespace {
@@ -36,14 +36,16 @@ Result<Verified> VerifyReceiptFile(const std::string& receipt_path, const std::s
   v.index = receipt.index;
   ASSIGN_OR_RETURN(v.checkpoint, registry::VerifyReceipt(receipt, key));
   auto event = registry::DecodeEntry(receipt.entry);
-  if (!event.ok()) return InvalidArgument("the entry is not a dipr event: " + event.status().message());
+  if (!event.ok())
+    return InvalidArgument("the entry is not a dipr event: " + event.status().message());
   v.event = std::move(event).value();
   if (!file.empty()) {
     if (v.event.type != registry::kDeposit) {
-      return InvalidArgument("--file given, but the entry is a " + v.event.type + ", not a deposit");
+      return InvalidArgument("--file given, but the entry is a " + v.event.type +
+                             ", not a deposit");
     }
-    auto recorded = fingerprint::FingerprintFromJson(v.event.payload.value("fingerprint",
-                                                                           nlohmann::json()));
+    auto recorded =
+        fingerprint::FingerprintFromJson(v.event.payload.value("fingerprint", nlohmann::json()));
     if (!recorded.ok()) return InvalidArgument("the deposit's fingerprint is malformed");
     fingerprint::FingerprintOptions opts;
     Progress progress("fingerprinting");
@@ -77,8 +79,8 @@ void AddVerifyCommand(CLI::App& app, Context& ctx) {
     auto v = VerifyReceiptFile(flags->receipt, flags->key, flags->file);
     if (!v.ok()) {
       // An input that could not be used exits 2; anything else the receipt failed (1).
-      return Fail(ctx, ExitCodeFor(v.status()) == 2 ? v.status()
-                                                    : InvalidArgument(v.status().message()));
+      return Fail(
+          ctx, ExitCodeFor(v.status()) == 2 ? v.status() : InvalidArgument(v.status().message()));
     }
     std::string digest = v->event.payload.contains("fingerprint")
                              ? v->event.payload["fingerprint"].value("digest", "")
@@ -97,8 +99,8 @@ void AddVerifyCommand(CLI::App& app, Context& ctx) {
       return;
     }
     std::cout << "OK: entry " << v->index << " (" << v->event.type << " by " << v->event.actor
-              << " at " << FormatRfc3339(v->event.time) << ") is in the log " << v->checkpoint.origin
-              << " of size " << v->checkpoint.size << "\n";
+              << " at " << FormatRfc3339(v->event.time) << ") is in the log "
+              << v->checkpoint.origin << " of size " << v->checkpoint.size << "\n";
     if (!digest.empty()) std::cout << "    digest " << digest << "\n";
     if (v->file_checked) std::cout << "    " << flags->file << " matches the deposited digest\n";
   });

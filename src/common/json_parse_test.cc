@@ -8,8 +8,7 @@ namespace {
 TEST(ParseJson, AcceptsWhatPlainParsingAccepts) {
   for (std::string_view text :
        {"{}", "[]", "null", "1", "-2.5e3", "\"数据\"", " {\"a\":[1,{\"b\":null}],\"c\":true} \n",
-        "\xEF\xBB\xBF{\"bom\":1}", "{\"a\":{\"x\":1},\"b\":{\"x\":2}}",
-        "18446744073709551615"}) {
+        "\xEF\xBB\xBF{\"bom\":1}", "{\"a\":{\"x\":1},\"b\":{\"x\":2}}", "18446744073709551615"}) {
     auto j = ParseJson(text);
     ASSERT_TRUE(j.ok()) << text << ": " << j.status().ToString();
     EXPECT_EQ(*j, nlohmann::json::parse(text)) << text;
@@ -19,10 +18,10 @@ TEST(ParseJson, AcceptsWhatPlainParsingAccepts) {
 // verify-certificate accepted a document whose first "valid_until" was forged: nlohmann keeps the
 // last of two equal keys, while a person (or another parser) reads the first.
 TEST(ParseJson, RefusesADuplicateKeyAtAnyDepth) {
-  for (std::string_view text : {"{\"role\":\"holder\",\"role\":\"admin\"}",
-                                "{\"a\":{\"b\":1,\"c\":2,\"b\":3}}",
-                                "[{\"x\":1},{\"y\":[{\"z\":1,\"z\":1}]}]",
-                                "{\"valid_until\":\"2099\",\"k\":0,\"valid_until\":\"2026\"}"}) {
+  for (std::string_view text :
+       {"{\"role\":\"holder\",\"role\":\"admin\"}", "{\"a\":{\"b\":1,\"c\":2,\"b\":3}}",
+        "[{\"x\":1},{\"y\":[{\"z\":1,\"z\":1}]}]",
+        "{\"valid_until\":\"2099\",\"k\":0,\"valid_until\":\"2026\"}"}) {
     auto j = ParseJson(text);
     ASSERT_FALSE(j.ok()) << text;
     EXPECT_EQ(j.status().code(), Code::kInvalidArgument);
@@ -33,9 +32,9 @@ TEST(ParseJson, RefusesADuplicateKeyAtAnyDepth) {
 
 // The lexer took a NUL byte for the end of the input, so "{}\0garbage" parsed as {}.
 TEST(ParseJson, RefusesANulByteAndAnythingAfterTheValue) {
-  for (std::string text : {std::string("{}\0garbage", 10), std::string("{\"a\":1}\0", 8),
-                           std::string("{} {}"), std::string("{}x"), std::string("1 2"),
-                           std::string("\"a\0b\"", 5), std::string("")}) {
+  for (std::string text :
+       {std::string("{}\0garbage", 10), std::string("{\"a\":1}\0", 8), std::string("{} {}"),
+        std::string("{}x"), std::string("1 2"), std::string("\"a\0b\"", 5), std::string("")}) {
     EXPECT_FALSE(ParseJson(text).ok()) << text;
   }
 }

@@ -25,7 +25,7 @@
 namespace dipr {
 
 enum class LogFormat { kText, kJson };
-Result<LogFormat> ParseLogFormat(std::string_view s);                    // "text" | "json"
+Result<LogFormat> ParseLogFormat(std::string_view s);                 // "text" | "json"
 Result<spdlog::level::level_enum> ParseLogLevel(std::string_view s);  // trace ... error
 
 // A field of an event: a string, or a number written unquoted.

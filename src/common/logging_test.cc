@@ -1,8 +1,8 @@
 #include "common/logging.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/ostream_sink.h>
+#include <nlohmann/json.hpp>
 
 #include <sstream>
 
@@ -15,7 +15,8 @@ namespace {
 class Captured {
  public:
   explicit Captured(LogFormat format) : previous_(spdlog::default_logger()) {
-    SetupLogging(format, spdlog::level::info, std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
+    SetupLogging(format, spdlog::level::info,
+                 std::make_shared<spdlog::sinks::ostream_sink_mt>(out_));
   }
   ~Captured() { spdlog::set_default_logger(previous_); }
   std::string str() const { return out_.str(); }
@@ -27,8 +28,8 @@ class Captured {
 
 TEST(Logging, JsonIsOneObjectPerLineWithUtcTimeLevelMessageAndFields) {
   Captured log(LogFormat::kJson);
-  LogEvent(spdlog::level::warn, "access", {{"route", "/v1/x/{id}"}, {"status", 401},
-                                           {"reason", "line one\nline \"two\""}});
+  LogEvent(spdlog::level::warn, "access",
+           {{"route", "/v1/x/{id}"}, {"status", 401}, {"reason", "line one\nline \"two\""}});
   spdlog::info("plain {}", 1);
   std::istringstream lines(log.str());
   std::string line;
@@ -52,8 +53,8 @@ TEST(Logging, JsonIsOneObjectPerLineWithUtcTimeLevelMessageAndFields) {
 
 TEST(Logging, TextQuotesValuesThatAreNotOneWord) {
   Captured log(LogFormat::kText);
-  LogEvent(spdlog::level::info, "access", {{"method", "GET"}, {"status", 200},
-                                           {"reason", "a b=\"c\"\n"}, {"empty", ""}});
+  LogEvent(spdlog::level::info, "access",
+           {{"method", "GET"}, {"status", 200}, {"reason", "a b=\"c\"\n"}, {"empty", ""}});
   std::string s = log.str();
   EXPECT_NE(s.find("Z info  access method=GET status=200 reason=\"a b=\\\"c\\\"\\n\" empty=\"\"\n"),
             std::string::npos)

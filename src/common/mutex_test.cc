@@ -38,9 +38,7 @@ TEST(MutexLock, UnlockInsideTheScopeLetsOthersIn) {
   Mutex mu;
   MutexLock l(mu);
   l.Unlock();
-  std::thread other([&] {
-    MutexLock o(mu);
-  });
+  std::thread other([&] { MutexLock o(mu); });
   other.join();
   l.Lock();
   std::thread after([&] { EXPECT_FALSE(mu.TryLock()); });

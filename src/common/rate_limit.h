@@ -21,8 +21,8 @@
 namespace dipr {
 
 struct RateLimit {
-  double rate = 0;    // tokens per second; 0 switches the limit off
-  double burst = 1;   // the bucket's size (>= 1): requests allowed at once after a quiet spell
+  double rate = 0;   // tokens per second; 0 switches the limit off
+  double burst = 1;  // the bucket's size (>= 1): requests allowed at once after a quiet spell
   size_t max_keys = 100000;
 };
 
@@ -55,7 +55,8 @@ class RateLimiter {
   const RateLimit limit_;
   mutable Mutex mu_;
   Lru lru_ DIPR_GUARDED_BY(mu_);
-  std::unordered_map<std::string_view, Lru::iterator> map_ DIPR_GUARDED_BY(mu_);  // keys point into lru_
+  std::unordered_map<std::string_view, Lru::iterator> map_
+      DIPR_GUARDED_BY(mu_);  // keys point into lru_
 };
 
 }  // namespace dipr

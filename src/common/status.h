@@ -14,15 +14,15 @@ namespace dipr {
 
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // 400: the request is malformed or a field is wrong
-  kUnauthenticated,    // 401: no or bad credentials
-  kPermissionDenied,   // 403: authenticated but not allowed
-  kNotFound,           // 404
-  kConflict,           // 409: the state does not allow it (outside notice, duplicate, ...)
-  kTooLarge,           // 413: body or entry over the limit
-  kUnavailable,        // 503: try again (overloaded, shutting down, not the sequencer)
-  kInternal,           // 500: a bug or an unexpected I/O failure
-  kDataLoss,           // 500: stored data does not match what was signed
+  kInvalidArgument,   // 400: the request is malformed or a field is wrong
+  kUnauthenticated,   // 401: no or bad credentials
+  kPermissionDenied,  // 403: authenticated but not allowed
+  kNotFound,          // 404
+  kConflict,          // 409: the state does not allow it (outside notice, duplicate, ...)
+  kTooLarge,          // 413: body or entry over the limit
+  kUnavailable,       // 503: try again (overloaded, shutting down, not the sequencer)
+  kInternal,          // 500: a bug or an unexpected I/O failure
+  kDataLoss,          // 500: stored data does not match what was signed
 };
 
 // Stable lower-case name used in JSON error bodies ("invalid_argument", ...).
@@ -60,7 +60,7 @@ inline Status DataLoss(std::string m) { return {Code::kDataLoss, std::move(m)}; 
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok() && "Result built from an OK status");
   }
@@ -88,10 +88,10 @@ class [[nodiscard]] Result {
 #define DIPR_CONCAT_INNER(a, b) a##b
 #define DIPR_CONCAT(a, b) DIPR_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::dipr::Status _st = (expr);               \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_IF_ERROR(expr)    \
+  do {                           \
+    ::dipr::Status _st = (expr); \
+    if (!_st.ok()) return _st;   \
   } while (0)
 
 #define ASSIGN_OR_RETURN(lhs, expr) ASSIGN_OR_RETURN_IMPL(DIPR_CONCAT(_res_, __LINE__), lhs, expr)

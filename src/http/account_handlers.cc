@@ -84,18 +84,19 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
     });
   }
 
-  router.Add("POST", "/v1/users/{id}/tokens", [&registry](Request& req) -> asio::awaitable<Response> {
-    auto actor = registry.Authenticate(req.bearer_token);
-    if (!actor.ok()) co_return Response::Error(actor.status());
-    auto body = Body(req);
-    if (!body.ok()) co_return Response::Error(body.status());
-    auto prepared = registry.PrepareRotation(*actor, req.params["id"], *body);
-    if (!prepared.ok()) co_return Response::Error(prepared.status());
-    auto& [account, submission] = *prepared;
-    auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission));
-    if (!appended.ok()) co_return Response::Error(appended.status());
-    co_return Response::Json(201, TokenAnswer(account, appended->index));
-  });
+  router.Add("POST", "/v1/users/{id}/tokens",
+             [&registry](Request& req) -> asio::awaitable<Response> {
+               auto actor = registry.Authenticate(req.bearer_token);
+               if (!actor.ok()) co_return Response::Error(actor.status());
+               auto body = Body(req);
+               if (!body.ok()) co_return Response::Error(body.status());
+               auto prepared = registry.PrepareRotation(*actor, req.params["id"], *body);
+               if (!prepared.ok()) co_return Response::Error(prepared.status());
+               auto& [account, submission] = *prepared;
+               auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission));
+               if (!appended.ok()) co_return Response::Error(appended.status());
+               co_return Response::Json(201, TokenAnswer(account, appended->index));
+             });
 
   // Unauthenticated, so limited per client address: each registration is a log entry forever.
   auto limiter = std::make_shared<RateLimiter>(registry.clock(), options.objector_signups);

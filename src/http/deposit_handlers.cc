@@ -57,29 +57,29 @@ void AddDepositRoutes(Router& router, registry::Registry& registry,
   });
 
   // A lookup in the store: on the read pool.
-  router.Add("GET", "/v1/deposits?digest",
-             [&registry, reads](Request& req) -> asio::awaitable<Response> {
-    auto it = req.query.find("digest");
-    if (it == req.query.end()) {
-      co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));
-    }
-    auto read = [&registry, digest = it->second]() -> Response {
-      auto deposits = registry.DepositsByDigest(digest);
-      if (!deposits.ok()) return Response::Error(deposits.status());
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& d : *deposits) {
-        out.push_back({{"index", d.index},
-                       {"time", FormatRfc3339(d.time)},
-                       {"depositor", d.depositor},
-                       {"digest", d.digest},
-                       {"size", d.size},
-                       {"title", d.title}});
-      }
-      return Response::Json(200, {{"digest", digest}, {"deposits", std::move(out)}});
-    };
-    Response r = co_await reads->Run(read);
-    co_return r;
-  });
+  router.Add(
+      "GET", "/v1/deposits?digest", [&registry, reads](Request& req) -> asio::awaitable<Response> {
+        auto it = req.query.find("digest");
+        if (it == req.query.end()) {
+          co_return Response::Error(InvalidArgument("query parameter \"digest\" is required"));
+        }
+        auto read = [&registry, digest = it->second]() -> Response {
+          auto deposits = registry.DepositsByDigest(digest);
+          if (!deposits.ok()) return Response::Error(deposits.status());
+          nlohmann::json out = nlohmann::json::array();
+          for (const auto& d : *deposits) {
+            out.push_back({{"index", d.index},
+                           {"time", FormatRfc3339(d.time)},
+                           {"depositor", d.depositor},
+                           {"digest", d.digest},
+                           {"size", d.size},
+                           {"title", d.title}});
+          }
+          return Response::Json(200, {{"digest", digest}, {"deposits", std::move(out)}});
+        };
+        Response r = co_await reads->Run(read);
+        co_return r;
+      });
 }
 
 }  // namespace dipr::http

@@ -1,5 +1,6 @@
-// GET /healthz (/metrics: metrics_handlers.cc), /log/key, /log/checkpoint, /log/entries, /log/proof/inclusion,
-// /log/proof/consistency: everything a verifier, monitor or witness reads. No token needed.
+// GET /healthz (/metrics: metrics_handlers.cc), /log/key, /log/checkpoint, /log/entries,
+// /log/proof/inclusion, /log/proof/consistency: everything a verifier, monitor or witness reads. No
+// token needed.
 #include <fmt/format.h>
 #include <sys/statvfs.h>
 
@@ -70,32 +71,35 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
   // Entries are read from the store (no cache in front): on the read pool.
   router.Add("GET", "/log/entries?start&end",
              [&registry, reads](Request& req) -> asio::awaitable<Response> {
-    auto start = req.QueryUint("start");
-    auto end = req.QueryUint("end");
-    if (!start.ok()) co_return Response::Error(start.status());
-    if (!end.ok()) co_return Response::Error(end.status());
-    auto read = [&registry, start = *start, end = *end]() -> Response {
-      auto entries = registry.reader().Entries(start, end, *registry.sequencer().Latest());
-      if (!entries.ok()) return Response::Error(entries.status());
-      nlohmann::json out = nlohmann::json::array();
-      for (size_t i = 0; i < entries->size(); ++i) {
-        out.push_back({{"index", start + i}, {"data", Base64Encode((*entries)[i])}});
-      }
-      return Response::Json(200, {{"entries", std::move(out)}});
-    };
-    Response r = co_await reads->Run(read);
-    co_return r;
-  });
+               auto start = req.QueryUint("start");
+               auto end = req.QueryUint("end");
+               if (!start.ok()) co_return Response::Error(start.status());
+               if (!end.ok()) co_return Response::Error(end.status());
+               auto read = [&registry, start = *start, end = *end]() -> Response {
+                 auto entries =
+                     registry.reader().Entries(start, end, *registry.sequencer().Latest());
+                 if (!entries.ok()) return Response::Error(entries.status());
+                 nlohmann::json out = nlohmann::json::array();
+                 for (size_t i = 0; i < entries->size(); ++i) {
+                   out.push_back({{"index", start + i}, {"data", Base64Encode((*entries)[i])}});
+                 }
+                 return Response::Json(200, {{"entries", std::move(out)}});
+               };
+               Response r = co_await reads->Run(read);
+               co_return r;
+             });
 
-  router.Add("GET", "/log/proof/inclusion?index&size", [&registry](Request& req) -> asio::awaitable<Response> {
-    auto index = req.QueryUint("index");
-    auto size = req.QueryUint("size");
-    if (!index.ok()) co_return Response::Error(index.status());
-    if (!size.ok()) co_return Response::Error(size.status());
-    auto proof = registry.reader().Inclusion(*index, *size, *registry.sequencer().Latest());
-    if (!proof.ok()) co_return Response::Error(proof.status());
-    co_return ProofResponse("index", *index, "size", *size, *proof);
-  });
+  router.Add("GET", "/log/proof/inclusion?index&size",
+             [&registry](Request& req) -> asio::awaitable<Response> {
+               auto index = req.QueryUint("index");
+               auto size = req.QueryUint("size");
+               if (!index.ok()) co_return Response::Error(index.status());
+               if (!size.ok()) co_return Response::Error(size.status());
+               auto proof =
+                   registry.reader().Inclusion(*index, *size, *registry.sequencer().Latest());
+               if (!proof.ok()) co_return Response::Error(proof.status());
+               co_return ProofResponse("index", *index, "size", *size, *proof);
+             });
 
   router.Add("GET", "/log/proof/consistency?from&to",
              [&registry](Request& req) -> asio::awaitable<Response> {
@@ -103,7 +107,8 @@ void AddLogRoutes(Router& router, registry::Registry& registry, const crypto::No
                auto to = req.QueryUint("to");
                if (!from.ok()) co_return Response::Error(from.status());
                if (!to.ok()) co_return Response::Error(to.status());
-               auto proof = registry.reader().Consistency(*from, *to, *registry.sequencer().Latest());
+               auto proof =
+                   registry.reader().Consistency(*from, *to, *registry.sequencer().Latest());
                if (!proof.ok()) co_return Response::Error(proof.status());
                co_return ProofResponse("from", *from, "to", *to, *proof);
              });

@@ -79,8 +79,9 @@ void HttpMetrics::Write(MetricsText& out) const {
   auto label = [](std::string_view route) {
     return LabelValue(route.empty() ? "unmatched" : route);
   };
-  out.Family("dipr_http_requests_total", "counter",
-             "HTTP requests answered, by route pattern and status (route=\"unmatched\": no route).");
+  out.Family(
+      "dipr_http_requests_total", "counter",
+      "HTTP requests answered, by route pattern and status (route=\"unmatched\": no route).");
   for (const auto& [route, s] : routes) {
     for (size_t status = 0; status < s->by_status.size(); ++status) {
       uint64_t n = s->by_status[status].load(std::memory_order_relaxed);

@@ -56,8 +56,8 @@ void AddMetricsRoute(Router& router, registry::Registry& registry, const ApiOpti
       m.Family("dipr_projection_lag_entries", "gauge",
                "Entries signed that a follower (an asynchronous projection) has not applied yet.");
       for (const log::FollowerRunner* f : options.followers) {
-        m.Sample("dipr_projection_lag_entries",
-                 "follower=\"" + LabelValue(f->name()) + "\"", n(f->progress().lag()));
+        m.Sample("dipr_projection_lag_entries", "follower=\"" + LabelValue(f->name()) + "\"",
+                 n(f->progress().lag()));
       }
     }
     if (options.statistics) {
@@ -86,8 +86,8 @@ Gate AccountGate(registry::Registry& registry, RateLimiter* limiter, HttpMetrics
     if (d.allowed) return std::nullopt;
     if (metrics) metrics->Refused(HttpMetrics::Refusal::kAccountRate);
     return Response::TooManyRequests("too many requests from account " + account->id +
-                                         "; retry after " +
-                                         std::to_string(d.RetryAfterSeconds()) + " s",
+                                         "; retry after " + std::to_string(d.RetryAfterSeconds()) +
+                                         " s",
                                      d.RetryAfterSeconds());
   };
 }

@@ -32,9 +32,8 @@ class ReadPool {
           asio::post(pool_, [fn = std::move(fn), handler = std::move(handler)]() mutable {
             T result = fn();
             auto ex = asio::get_associated_executor(handler);
-            asio::post(ex, [h = std::move(handler), r = std::move(result)]() mutable {
-              h(std::move(r));
-            });
+            asio::post(
+                ex, [h = std::move(handler), r = std::move(result)]() mutable { h(std::move(r)); });
           });
         },
         asio::use_awaitable);

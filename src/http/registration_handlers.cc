@@ -33,8 +33,10 @@ asio::awaitable<Result<log::Appended>> Append(registry::Registry& registry, Prep
 // and registration, and the event's log index.
 void LogAction(const Request& req, const std::string& application, const std::string& objection,
                const json& view, uint64_t index) {
-  std::vector<LogField> f = {{"method", req.method}, {"route", req.route},
-                             {"account", req.account_id}, {"application", application}};
+  std::vector<LogField> f = {{"method", req.method},
+                             {"route", req.route},
+                             {"account", req.account_id},
+                             {"application", application}};
   if (!objection.empty()) f.emplace_back("objection", objection);
   if (view.contains("number") && view["number"].is_string()) {
     f.emplace_back("number", view["number"].get<std::string>());
@@ -49,8 +51,8 @@ void LogAction(const Request& req, const std::string& application, const std::st
 // Prepares (again, after a conflict, up to `attempts` times) and appends; then answers with
 // `view` of the result.
 template <typename PrepareFn, typename ViewFn>
-asio::awaitable<Response> Write(registry::Registry& registry, const Request& req,
-                                PrepareFn prepare, ViewFn view, int status, int attempts = 1) {
+asio::awaitable<Response> Write(registry::Registry& registry, const Request& req, PrepareFn prepare,
+                                ViewFn view, int status, int attempts = 1) {
   Status last;
   for (int i = 0; i < attempts; ++i) {
     Result<Prepared> p = prepare();
@@ -109,9 +111,8 @@ class PdfShop {
     explicit Posting(H h) : handler(std::move(h)) {}
     void Done(Result<Pdf> pdf) override {
       auto ex = asio::get_associated_executor(handler);
-      asio::post(ex, [h = std::move(handler), pdf = std::move(pdf)]() mutable {
-        h(std::move(pdf));
-      });
+      asio::post(ex,
+                 [h = std::move(handler), pdf = std::move(pdf)]() mutable { h(std::move(pdf)); });
     }
     H handler;
   };
@@ -134,8 +135,8 @@ class PdfShop {
     }
     if (rendering_.size() >= options_.queue) {
       lock.unlock();
-      return waiter->Done(Unavailable(fmt::format(
-          "{} certificates are being rendered; retry in a moment", options_.queue)));
+      return waiter->Done(Unavailable(
+          fmt::format("{} certificates are being rendered; retry in a moment", options_.queue)));
     }
     rendering_[key].push_back(std::move(waiter));
     lock.unlock();
@@ -145,8 +146,9 @@ class PdfShop {
       // (the fonts not installed, a stored certificate the renderer refuses) is the server's
       // fault, never the asker's: whatever the renderer said, it is Internal.
       Result<Pdf> pdf =
-          rendered.ok() ? Result<Pdf>(std::make_shared<const std::string>(std::move(rendered).value()))
-                        : Result<Pdf>(Internal(rendered.status().message()));
+          rendered.ok()
+              ? Result<Pdf>(std::make_shared<const std::string>(std::move(rendered).value()))
+              : Result<Pdf>(Internal(rendered.status().message()));
       std::vector<std::unique_ptr<Waiter>> waiters;
       {
         std::lock_guard lock(mu_);
@@ -167,8 +169,8 @@ class PdfShop {
 
   PdfOptions options_;
   std::mutex mu_;
-  std::map<std::string, Pdf> kept_;                                    // GUARDED_BY(mu_)
-  std::vector<std::string> order_;                                     // GUARDED_BY(mu_)
+  std::map<std::string, Pdf> kept_;                                        // GUARDED_BY(mu_)
+  std::vector<std::string> order_;                                         // GUARDED_BY(mu_)
   std::map<std::string, std::vector<std::unique_ptr<Waiter>>> rendering_;  // GUARDED_BY(mu_)
   asio::thread_pool pool_;  // last: joined before what its renders use goes
 };
@@ -186,7 +188,8 @@ Result<certificate::CertificateView> PrintView(const registry::CertificatePrint&
     const json& rec = b.at("record");
     v.data_name = rec.at("data_name");
     for (const auto& h : rec.at("holders")) {
-      v.holders.push_back({h.at("name"), h.at("type"), h.at("id"), h.at("country"), h.at("share").get<uint64_t>()});
+      v.holders.push_back(
+          {h.at("name"), h.at("type"), h.at("id"), h.at("country"), h.at("share").get<uint64_t>()});
     }
     std::string industry = rec.at("industry");
     v.industry = industry + " " + std::string(registry::IndustryName(industry));
@@ -236,12 +239,12 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   // Every write: authenticate, read the body, prepare the event for the object named by the path
   // parameter `param`, append it, and answer with the object as the actor now sees it.
   enum class View { kApplication, kObjection, kPublicRecord };
-  using PrepareFn = std::function<Result<Prepared>(const storage::Account&, const std::string&,
-                                                   const json&)>;
+  using PrepareFn =
+      std::function<Result<Prepared>(const storage::Account&, const std::string&, const json&)>;
   auto write = [&, authed](const char* param, PrepareFn prepare, bool body_optional, View view,
                            int status, int attempts = 1) {
-    return [&, authed, param, prepare, body_optional, view, status, attempts](
-               Request& req) -> asio::awaitable<Response> {
+    return [&, authed, param, prepare, body_optional, view, status,
+            attempts](Request& req) -> asio::awaitable<Response> {
       auto actor = authed(req);
       if (!actor.ok()) co_return Response::Error(actor.status());
       auto body = Body(req, body_optional);
@@ -251,9 +254,12 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
           registry, req, [&] { return prepare(*actor, key, *body); },
           [&](const std::string& app, const std::string& objection) -> Result<json> {
             switch (view) {
-              case View::kApplication: return registrar.ApplicationView(*actor, app);
-              case View::kObjection: return registrar.ObjectionView(*actor, objection);
-              case View::kPublicRecord: break;
+              case View::kApplication:
+                return registrar.ApplicationView(*actor, app);
+              case View::kObjection:
+                return registrar.ObjectionView(*actor, objection);
+              case View::kPublicRecord:
+                break;
             }
             return registrar.PublicRecord(key);
           },
@@ -275,8 +281,9 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
 
   // --- applications, examination, objections ---
   router.Add("POST", "/v1/applications",
-             write("", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
-                   View::kApplication, 201));
+             write(
+                 "", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
+                 View::kApplication, 201));
   router.Add("GET", "/v1/applications?page&status", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
                return registrar.ListApplications(a, page, req.QueryString("status"));
@@ -284,67 +291,78 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   router.Add("GET", "/v1/applications/{id}", read([&](A a, Request& req) {
                return registrar.ApplicationView(a, req.params["id"]);
              }));
-  router.Add("GET", "/v1/applications/{id}/opening", read([&](A a, Request& req) {
-               return registrar.Opening(a, req.params["id"]);
-             }));
+  router.Add("GET", "/v1/applications/{id}/opening",
+             read([&](A a, Request& req) { return registrar.Opening(a, req.params["id"]); }));
   router.Add("PUT", "/v1/applications/{id}",
-             write("id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
-                   false, View::kApplication, 200));
+             write(
+                 "id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
+                 false, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/submit",
-             write("id", [&](A a, S id, const json&) { return registrar.PrepareSubmit(a, id); },
-                   true, View::kApplication, 200));
+             write(
+                 "id", [&](A a, S id, const json&) { return registrar.PrepareSubmit(a, id); }, true,
+                 View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/withdrawal",
-             write("id", [&](A a, S id, const json&) { return registrar.PrepareWithdraw(a, id); },
-                   true, View::kApplication, 200));
-  router.Add("POST", "/v1/applications/{id}/examination",
-             write("id",
-                   [&](A a, S id, const json& b) { return registrar.PrepareExamination(a, id, b); },
-                   false, View::kApplication, 200));
-  router.Add("POST", "/v1/applications/{id}/objections",
-             write("id",
-                   [&](A a, S id, const json& b) { return registrar.PrepareObjection(a, id, b); },
-                   false, View::kObjection, 201));
+             write(
+                 "id", [&](A a, S id, const json&) { return registrar.PrepareWithdraw(a, id); },
+                 true, View::kApplication, 200));
+  router.Add(
+      "POST", "/v1/applications/{id}/examination",
+      write(
+          "id", [&](A a, S id, const json& b) { return registrar.PrepareExamination(a, id, b); },
+          false, View::kApplication, 200));
+  router.Add(
+      "POST", "/v1/applications/{id}/objections",
+      write(
+          "id", [&](A a, S id, const json& b) { return registrar.PrepareObjection(a, id, b); },
+          false, View::kObjection, 201));
   router.Add("GET", "/v1/objections?status&page", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
                return registrar.ListObjections(a, page, req.QueryString("status"));
              }));
   // An admin moves an application or registration to another account of the same holders.
-  router.Add("POST", "/v1/applications/{id}/reassignment",
-             write("id",
-                   [&](A a, S id, const json& b) { return registrar.PrepareReassign(a, id, b); },
-                   false, View::kApplication, 200));
-  router.Add("POST", "/v1/registrations/{number}/reassignment",
-             write("number",
-                   [&](A a, S n, const json& b) {
-                     return registrar.PrepareReassignRegistration(a, n, b);
-                   },
-                   false, View::kApplication, 200));
-  router.Add("GET", "/v1/objections/{id}", read([&](A a, Request& req) {
-               return registrar.ObjectionView(a, req.params["id"]);
-             }));
+  router.Add(
+      "POST", "/v1/applications/{id}/reassignment",
+      write(
+          "id", [&](A a, S id, const json& b) { return registrar.PrepareReassign(a, id, b); },
+          false, View::kApplication, 200));
+  router.Add(
+      "POST", "/v1/registrations/{number}/reassignment",
+      write(
+          "number",
+          [&](A a, S n, const json& b) { return registrar.PrepareReassignRegistration(a, n, b); },
+          false, View::kApplication, 200));
+  router.Add("GET", "/v1/objections/{id}",
+             read([&](A a, Request& req) { return registrar.ObjectionView(a, req.params["id"]); }));
   router.Add("POST", "/v1/objections/{id}/ruling",
-             write("id", [&](A a, S id, const json& b) { return registrar.PrepareRuling(a, id, b); },
-                   false, View::kObjection, 200));
+             write(
+                 "id", [&](A a, S id, const json& b) { return registrar.PrepareRuling(a, id, b); },
+                 false, View::kObjection, 200));
 
   // --- the public register ---
   // Searches read the store: on the read pool.
-  router.Add("GET", "/v1/notices?q&industry&holder&page", [&, reads](Request& req) -> asio::awaitable<Response> {
-    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/true); };
-    auto r = co_await reads->Run(search);
-    if (!r.ok()) co_return Response::Error(r.status());
-    co_return Response::Json(200, *r);
-  });
+  router.Add("GET", "/v1/notices?q&industry&holder&page",
+             [&, reads](Request& req) -> asio::awaitable<Response> {
+               auto search = [&, q = req.query] {
+                 return registrar.Search(q, /*notices_only=*/true);
+               };
+               auto r = co_await reads->Run(search);
+               if (!r.ok()) co_return Response::Error(r.status());
+               co_return Response::Json(200, *r);
+             });
   router.Add("GET", "/v1/notices/{id}", [&](Request& req) -> asio::awaitable<Response> {
     auto r = registrar.NoticeRecord(req.params["id"]);
     if (!r.ok()) co_return Response::Error(r.status());
     co_return Response::Json(200, *r);
   });
-  router.Add("GET", "/v1/registrations?q&industry&holder&status&page", [&, reads](Request& req) -> asio::awaitable<Response> {
-    auto search = [&, q = req.query] { return registrar.Search(q, /*notices_only=*/false); };
-    auto r = co_await reads->Run(search);
-    if (!r.ok()) co_return Response::Error(r.status());
-    co_return Response::Json(200, *r);
-  });
+  router.Add("GET", "/v1/registrations?q&industry&holder&status&page",
+             [&, reads](Request& req) -> asio::awaitable<Response> {
+               auto search = [&, q = req.query] {
+                 return registrar.Search(q, /*notices_only=*/false);
+               };
+               auto r = co_await reads->Run(search);
+               if (!r.ok()) co_return Response::Error(r.status());
+               co_return Response::Json(200, *r);
+             });
   router.Add("GET", "/v1/registrations/{number}", [&](Request& req) -> asio::awaitable<Response> {
     auto r = registrar.PublicRecord(req.params["number"]);
     if (!r.ok()) co_return Response::Error(r.status());
@@ -377,26 +395,30 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
 
   // --- registrations ---
   router.Add("POST", "/v1/registrations/{number}/renewal",
-             write("number", [&](A a, S n, const json&) { return registrar.PrepareRenewal(a, n); },
-                   true, View::kPublicRecord, 200, kNumberAttempts));
-  router.Add("POST", "/v1/registrations/{number}/change",
-             write("number",
-                   [&](A a, S n, const json& b) { return registrar.PrepareChange(a, n, b); },
-                   false, View::kPublicRecord, 200));
-  router.Add("POST", "/v1/registrations/{number}/change/examination",
-             write("number",
-                   [&](A a, S n, const json& b) {
-                     return registrar.PrepareChangeExamination(a, n, b);
-                   },
-                   false, View::kPublicRecord, 200, kNumberAttempts));
-  router.Add("POST", "/v1/registrations/{number}/cancellation",
-             write("number",
-                   [&](A a, S n, const json& b) { return registrar.PrepareCancel(a, n, b); }, true,
-                   View::kPublicRecord, 200));
-  router.Add("POST", "/v1/registrations/{number}/revocation",
-             write("number",
-                   [&](A a, S n, const json& b) { return registrar.PrepareRevoke(a, n, b); },
-                   false, View::kPublicRecord, 200));
+             write(
+                 "number", [&](A a, S n, const json&) { return registrar.PrepareRenewal(a, n); },
+                 true, View::kPublicRecord, 200, kNumberAttempts));
+  router.Add(
+      "POST", "/v1/registrations/{number}/change",
+      write(
+          "number", [&](A a, S n, const json& b) { return registrar.PrepareChange(a, n, b); },
+          false, View::kPublicRecord, 200));
+  router.Add(
+      "POST", "/v1/registrations/{number}/change/examination",
+      write(
+          "number",
+          [&](A a, S n, const json& b) { return registrar.PrepareChangeExamination(a, n, b); },
+          false, View::kPublicRecord, 200, kNumberAttempts));
+  router.Add(
+      "POST", "/v1/registrations/{number}/cancellation",
+      write(
+          "number", [&](A a, S n, const json& b) { return registrar.PrepareCancel(a, n, b); }, true,
+          View::kPublicRecord, 200));
+  router.Add(
+      "POST", "/v1/registrations/{number}/revocation",
+      write(
+          "number", [&](A a, S n, const json& b) { return registrar.PrepareRevoke(a, n, b); },
+          false, View::kPublicRecord, 200));
 }
 
 }  // namespace dipr::http

@@ -97,9 +97,9 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
     }
     for (const auto& [name, _] : req.query) {
       if (std::find(r.query.begin(), r.query.end(), name) == r.query.end()) {
-        co_return Response::Error(InvalidArgument(
-            "unknown query parameter \"" + name + "\": " + req.path +
-            (r.query.empty() ? " takes none" : " takes " + Join(r.query))));
+        co_return Response::Error(
+            InvalidArgument("unknown query parameter \"" + name + "\": " + req.path +
+                            (r.query.empty() ? " takes none" : " takes " + Join(r.query))));
       }
     }
     req.params = std::move(params);
@@ -115,9 +115,9 @@ asio::awaitable<Response> Router::Dispatch(Request& req) const {
   if (!allowed.empty()) {
     std::sort(allowed.begin(), allowed.end());
     allowed.erase(std::unique(allowed.begin(), allowed.end()), allowed.end());
-    Response r = Response::Error(405, "method_not_allowed",
-                                 req.method + " is not allowed on " + req.path + "; it allows " +
-                                     Join(allowed));
+    Response r = Response::Error(
+        405, "method_not_allowed",
+        req.method + " is not allowed on " + req.path + "; it allows " + Join(allowed));
     r.headers.emplace_back("Allow", Join(allowed));
     co_return r;
   }

@@ -71,11 +71,14 @@ TEST(RouterTest, TheCachePolicyAppliesToSuccessesOnly) {
   router.Add("GET", "/kept/{path...}", Echo(), CachePolicy::Immutable());
   router.Add("GET", "/missing/{path...}", Echo(404), CachePolicy::Immutable());
   router.Add("GET", "/default", Echo());
-  router.Add("GET", "/own", [](Request&) -> asio::awaitable<Response> {
-    Response r = Response::Text(200, "own");
-    r.cache_control = "max-age=5";
-    co_return r;
-  }, CachePolicy::Immutable());
+  router.Add(
+      "GET", "/own",
+      [](Request&) -> asio::awaitable<Response> {
+        Response r = Response::Text(200, "own");
+        r.cache_control = "max-age=5";
+        co_return r;
+      },
+      CachePolicy::Immutable());
   EXPECT_EQ(Get(router, "/kept/a").cache_control, "public, max-age=31536000, immutable");
   EXPECT_EQ(Get(router, "/missing/a").cache_control, "");  // the server writes no-store
   EXPECT_EQ(Get(router, "/default").cache_control, "no-store");

@@ -255,7 +255,7 @@ namespace {
 // The access-log line of one answered request.
 void LogRequest(const Request& req, const std::string& method, int status, const std::string& error,
                 size_t bytes_in, size_t bytes_out, Micros latency) {
-  auto level = status >= 500                      ? spdlog::level::err
+  auto level = status >= 500                    ? spdlog::level::err
                : status == 401 || status == 403 ? spdlog::level::warn
                                                 : spdlog::level::info;
   if (!spdlog::default_logger_raw()->should_log(level)) return;
@@ -289,14 +289,15 @@ asio::awaitable<void> Session(tcp::socket socket, Server::Shared& sh,
     parser.body_limit(opts.body_limit);
     parser.header_limit(kMaxHeaderBytes);
     stream.expires_after(opts.idle_timeout);
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+    co_await bhttp::async_read(stream, buffer, parser,
+                               asio::redirect_error(asio::use_awaitable, ec));
     const auto t0 = std::chrono::steady_clock::now();
     Request req;
     if (ec) {
       Response err;
       if (ec == bhttp::error::body_limit) {
-        err = Response::Error(TooLarge("the request body is over " +
-                                       std::to_string(opts.body_limit) + " bytes"));
+        err = Response::Error(
+            TooLarge("the request body is over " + std::to_string(opts.body_limit) + " bytes"));
       } else if (ec == bhttp::error::header_limit) {
         // A long target, unless the request line was parsed (its target is set) or is in the
         // buffer, shorter than the limit: then the fields are what is too long.
@@ -306,13 +307,13 @@ asio::awaitable<void> Session(tcp::socket socket, Server::Shared& sh,
         bool line_ok = (target > 0 && target <= kMaxTargetBytes) ||
                        (eol != std::string_view::npos && eol <= kMaxTargetBytes);
         if (!line_ok) {
-          err = Response::Error(414, "uri_too_long",
-                                "the request target is over " + std::to_string(kMaxTargetBytes) +
-                                    " bytes");
+          err = Response::Error(
+              414, "uri_too_long",
+              "the request target is over " + std::to_string(kMaxTargetBytes) + " bytes");
         } else {
-          err = Response::Error(431, "header_too_large",
-                                "the request's header is over " +
-                                    std::to_string(kMaxHeaderBytes) + " bytes");
+          err = Response::Error(
+              431, "header_too_large",
+              "the request's header is over " + std::to_string(kMaxHeaderBytes) + " bytes");
         }
       } else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
                  ec != beast::error::timeout && ec != asio::error::connection_reset &&
@@ -340,9 +341,9 @@ asio::awaitable<void> Session(tcp::socket socket, Server::Shared& sh,
     if (msg.target().size() > kMaxTargetBytes) {
       req.method = std::string(msg.method_string());
       req.client_address = peer.to_string();
-      r = Response::Error(414, "uri_too_long",
-                          "the request target is over " + std::to_string(kMaxTargetBytes) +
-                              " bytes");
+      r = Response::Error(
+          414, "uri_too_long",
+          "the request target is over " + std::to_string(kMaxTargetBytes) + " bytes");
     } else if (Status st = ToRequest(msg, peer, opts.trusted_proxies, req); !st.ok()) {
       r = Response::Error(st);
     } else if (RateDecision d = sh.address_limiter.Take(req.client_address); !d.allowed) {
@@ -392,7 +393,8 @@ asio::awaitable<void> Accept(tcp::acceptor& acceptor, Server::Shared& sh) {
   const ServerOptions& opts = sh.options;
   while (true) {
     boost::system::error_code ec;
-    tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) {
       // EMFILE and friends: back off briefly instead of spinning.
@@ -454,8 +456,8 @@ void RaiseFileLimit(size_t max_connections) {
   lim.rlim_cur = std::min(want, lim.rlim_max);
   ::setrlimit(RLIMIT_NOFILE, &lim);
   if (lim.rlim_cur < want) {
-    spdlog::warn("open files limited to {} (ulimit -n); {} connections need about {}",
-                 lim.rlim_cur, max_connections, want);
+    spdlog::warn("open files limited to {} (ulimit -n); {} connections need about {}", lim.rlim_cur,
+                 max_connections, want);
   }
 }
 
@@ -494,8 +496,8 @@ Server::Server(const Router& router, ServerOptions options) : options_(std::move
     options_.threads = std::max(1u, std::thread::hardware_concurrency());
   }
   options_.max_connections = std::max<size_t>(1, options_.max_connections);
-  shared_ = std::make_unique<Shared>(router, options_,
-                                     options_.clock ? *options_.clock : system_clock_);
+  shared_ =
+      std::make_unique<Shared>(router, options_, options_.clock ? *options_.clock : system_clock_);
 }
 
 HttpMetrics& Server::metrics() { return shared_->metrics; }

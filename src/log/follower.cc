@@ -22,7 +22,9 @@ FollowerRunner::~FollowerRunner() {
   if (thread_.joinable()) thread_.join();
 }
 
-void FollowerRunner::Start() { thread_ = std::thread([this] { Run(); }); }
+void FollowerRunner::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void FollowerRunner::Notify(uint64_t size) {
   {
@@ -99,8 +101,8 @@ Status FollowerRunner::Pass() {
       continue;
     }
     if (!st.ok()) {
-      return Status(st.code(), fmt::format("applying entries {} to {}: {}", cursor, end - 1,
-                                           st.message()));
+      return Status(st.code(),
+                    fmt::format("applying entries {} to {}: {}", cursor, end - 1, st.message()));
     }
     MutexLock l(mu_);
     progress_.applied += end - cursor;

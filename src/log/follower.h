@@ -58,9 +58,9 @@ class FollowerRunner {
   };
 
   struct Progress {
-    uint64_t cursor = 0;    // the follower's cursor as last read or advanced
-    uint64_t latest = 0;    // the latest signed tree size known (read, or Notify'd)
-    uint64_t applied = 0;   // entries this runner applied since its start
+    uint64_t cursor = 0;      // the follower's cursor as last read or advanced
+    uint64_t latest = 0;      // the latest signed tree size known (read, or Notify'd)
+    uint64_t applied = 0;     // entries this runner applied since its start
     uint64_t lost_races = 0;  // runs another node's runner committed first
     uint64_t failures = 0;    // passes that failed (the store, or the follower's Apply)
     uint64_t lag() const { return latest > cursor ? latest - cursor : 0; }

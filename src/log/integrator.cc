@@ -86,18 +86,17 @@ Integrator::Stats Integrator::stats() const {
 Status Integrator::WriteHealth(std::chrono::milliseconds stall, bool shutting_down) const {
   MutexLock l(mu_);
   if (failed_ || shutting_down) {
-    return Unavailable(
-        "the log has stopped taking entries" +
-        (last_failure_.ok() ? std::string() : " after: " + last_failure_.message()) +
-        "; restart the registry");
+    return Unavailable("the log has stopped taking entries" +
+                       (last_failure_.ok() ? std::string() : " after: " + last_failure_.message()) +
+                       "; restart the registry");
   }
   if (!last_failure_.ok()) return Unavailable("the last write failed: " + last_failure_.message());
   if (integrating_ != MonotonicClock::TimePoint()) {
     auto waited = clock_.Now() - integrating_;
     if (waited > stall) {
-      return Unavailable(fmt::format(
-          "a write has waited {} ms for the database (locked by another process?)",
-          std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()));
+      return Unavailable(
+          fmt::format("a write has waited {} ms for the database (locked by another process?)",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()));
     }
   }
   return Status::Ok();
@@ -173,9 +172,8 @@ void Integrator::Integrate(std::deque<Pending>& batch, bool look_at_queue) {
     leaves.reserve(batch.size() + queued.size());
     for (auto& q : queued) {
       uint64_t index = start + leaves.size();
-      Status st = options_.apply_queued
-                      ? options_.apply_queued(*tx, index, q.entry, q.sidecar)
-                      : Unavailable("this node cannot project queued entries");
+      Status st = options_.apply_queued ? options_.apply_queued(*tx, index, q.entry, q.sidecar)
+                                        : Unavailable("this node cannot project queued entries");
       if (st.ok()) st = tx->AppendEntry(index, q.entry);
       Status resolved =
           tx->Resolve(q.id, st.ok() ? storage::PendingResult{Code::kOk, index, ""}

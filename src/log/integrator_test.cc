@@ -97,7 +97,8 @@ TEST_F(IntegratorTest, WriteHealthReportsABatchStuckLongerThanTheStall) {
   self = &integrator;
   ASSERT_TRUE(integrator.Load().ok());
   std::deque<Pending> batch;
-  batch.push_back({"slow", "", [&](storage::WriteTx&, uint64_t) {
+  batch.push_back({"slow", "",
+                   [&](storage::WriteTx&, uint64_t) {
                      clock_.Advance(std::chrono::seconds(6));  // the store took 6 s
                      during = self->WriteHealth(std::chrono::seconds(5), false);
                      return Status::Ok();

@@ -44,8 +44,8 @@ Result<std::vector<std::string>> LogReader::Entries(uint64_t start, uint64_t end
     RETURN_IF_ERROR(verified_.Advance(head.size, head.root));
     auto entries = store_.ReadEntries(start, end);
     if (!entries.ok() && entries.status().code() == Code::kNotFound) {
-      return DataLoss(fmt::format("entries of {}..{} of the signed tree are missing", start,
-                                  end - 1));
+      return DataLoss(
+          fmt::format("entries of {}..{} of the signed tree are missing", start, end - 1));
     }
     if (entries.ok() && entries->size() != end - start) {
       return DataLoss(fmt::format("entries {}..{} read back short", start, end - 1));

@@ -13,12 +13,12 @@
 
 #include "common/mutex.h"
 #include "log/appender.h"
-#include "verify/proof.h"
 #include "log/scrub.h"
 #include "log/store_tiles.h"
 #include "log/tile_reader.h"
 #include "log/verified_tiles.h"
 #include "storage/store.h"
+#include "verify/proof.h"
 
 namespace dipr::log {
 
@@ -36,10 +36,8 @@ class LogReader {
   // checked against its root.
   Result<std::vector<std::string>> Entries(uint64_t start, uint64_t end,
                                            const storage::TreeHead& head);
-  Result<std::vector<Hash>> Inclusion(uint64_t index, uint64_t size,
-                                      const storage::TreeHead& head);
-  Result<std::vector<Hash>> Consistency(uint64_t from, uint64_t to,
-                                        const storage::TreeHead& head);
+  Result<std::vector<Hash>> Inclusion(uint64_t index, uint64_t size, const storage::TreeHead& head);
+  Result<std::vector<Hash>> Consistency(uint64_t from, uint64_t to, const storage::TreeHead& head);
 
   // For the sequencer's on_commit: keeps the tile cache current with what was just written.
   void TilesWritten(const std::vector<TileWrite>& writes, const storage::TreeHead& head);
@@ -51,14 +49,14 @@ class LogReader {
   // Re-derives the tree of head from its entries (scrub.h); a mismatch is reported as above.
   Status Scrub(const storage::TreeHead& head, const ScrubOptions& options = {});
   struct ScrubStats {
-    uint64_t runs = 0;           // finished, either way
-    uint64_t failures = 0;       // finished with a mismatch
-    uint64_t last_size = 0;      // tree size of the last finished run
-    bool last_ok = true;         // the last finished run found nothing wrong
-    uint64_t checked = 0;        // entries checked by the run in progress (or the last)
-    uint64_t size = 0;           // tree size of the run in progress (or the last)
-    bool running = false;        // a run is in progress
-    double last_seconds = 0;     // how long the last finished run took
+    uint64_t runs = 0;        // finished, either way
+    uint64_t failures = 0;    // finished with a mismatch
+    uint64_t last_size = 0;   // tree size of the last finished run
+    bool last_ok = true;      // the last finished run found nothing wrong
+    uint64_t checked = 0;     // entries checked by the run in progress (or the last)
+    uint64_t size = 0;        // tree size of the run in progress (or the last)
+    bool running = false;     // a run is in progress
+    double last_seconds = 0;  // how long the last finished run took
   };
   ScrubStats scrub_stats() const;
 

@@ -47,9 +47,8 @@ void FakeMonotonicClock::Advance(std::chrono::nanoseconds d) {
 
 size_t FakeMonotonicClock::WaitersAheadLocked() const {
   return std::count_if(waiters_.begin(), waiters_.end(),
-                       [this](const Waiter* w) DIPR_NO_THREAD_SAFETY_ANALYSIS {
-                         return w->deadline > now_;
-                       });
+                       [this](const Waiter* w)
+                           DIPR_NO_THREAD_SAFETY_ANALYSIS { return w->deadline > now_; });
 }
 
 void FakeMonotonicClock::AwaitWaiters(size_t n) {

@@ -66,8 +66,8 @@ void NodeRole::Forward(std::deque<Pending>& batch) {
   for (auto& p : batch) {
     auto id = store_.Enqueue(p.entry, p.sidecar);
     if (!id.ok()) {
-      p.done->Done(Unavailable("cannot queue the entry for the sequencing node: " +
-                               id.status().message()));
+      p.done->Done(
+          Unavailable("cannot queue the entry for the sequencing node: " + id.status().message()));
       continue;
     }
     waiting_.emplace(*id, Waiter{std::move(p.done), clock_.Now() + options_.queue_timeout});
@@ -105,8 +105,7 @@ void NodeRole::CollectResults() {
         head = publisher_.Latest();
       }
       if (!head || head->size <= res.index) {
-        it->second.done->Done(
-            Internal("the entry was integrated but no checkpoint covers it yet"));
+        it->second.done->Done(Internal("the entry was integrated but no checkpoint covers it yet"));
       } else {
         it->second.done->Done(Appended{res.index, head});
       }

@@ -7,9 +7,9 @@
 #include <random>
 
 #include "log/appender.h"
-#include "verify/hasher.h"
 #include "log/memory_tiles.h"
 #include "log/tile_reader.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {

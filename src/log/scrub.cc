@@ -9,8 +9,8 @@
 #include <map>
 
 #include "log/appender.h"
-#include "verify/hasher.h"
 #include "log/log_reader.h"
+#include "verify/hasher.h"
 
 namespace dipr::log {
 namespace {
@@ -59,9 +59,10 @@ Status CompareTile(storage::Store& store, TileId id, const std::string& rebuilt)
             "altered)",
             id.index * kTileWidth + p, id.index));
       }
-      return DataLoss(fmt::format("tile {}/{} differs from the tree rebuilt from the entries "
-                                  "at node {}",
-                                  id.level, id.index, p));
+      return DataLoss(
+          fmt::format("tile {}/{} differs from the tree rebuilt from the entries "
+                      "at node {}",
+                      id.level, id.index, p));
     }
   }
   if (cut.Serialize() != rebuilt) {

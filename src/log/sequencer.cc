@@ -100,8 +100,8 @@ Sequencer::~Sequencer() {
 void Sequencer::Submit(std::string entry, std::string sidecar, Projection projection,
                        std::unique_ptr<Completion> done) {
   if (entry.size() > kMaxEntrySize) {
-    done->Done(TooLarge(fmt::format("entry of {} bytes is over the {} byte limit", entry.size(),
-                                    kMaxEntrySize)));
+    done->Done(TooLarge(
+        fmt::format("entry of {} bytes is over the {} byte limit", entry.size(), kMaxEntrySize)));
     return;
   }
   {
@@ -124,8 +124,7 @@ void Sequencer::Submit(std::string entry, std::string sidecar, Projection projec
   cv_.Signal();
 }
 
-Result<Appended> Sequencer::Append(std::string entry, Projection projection,
-                                   std::string sidecar) {
+Result<Appended> Sequencer::Append(std::string entry, Projection projection, std::string sidecar) {
   std::promise<Result<Appended>> p;
   auto f = p.get_future();
   Submit(std::move(entry), std::move(sidecar), std::move(projection),
@@ -138,7 +137,7 @@ bool Sequencer::leading() const { return role_.leading(); }
 Sequencer::Stats Sequencer::stats() const {
   const Integrator::Stats i = integrator_.stats();
   const NodeRole::Stats r = role_.stats();
-  return {i.batches,    i.entries,           i.rejected,  i.commit_micros,  i.batch_micros,
+  return {i.batches,   i.entries,           i.rejected,  i.commit_micros, i.batch_micros,
           i.max_batch, i.queued_integrated, r.forwarded, r.results_swept};
 }
 
@@ -177,8 +176,8 @@ void Sequencer::Run() {
       const auto wake = std::min(next_role_check, next_poll);
       leading = role_.leading();
       // A leader waits for queued entries, a follower for integrated ones.
-      while (!stopping_ && queue_.empty() &&
-             !(leading ? queued_signal_ : integrated_signal_) && clock_.Now() < wake) {
+      while (!stopping_ && queue_.empty() && !(leading ? queued_signal_ : integrated_signal_) &&
+             clock_.Now() < wake) {
         clock_.WaitUntil(cv_, mu_, wake);
       }
       if (stopping_) return;

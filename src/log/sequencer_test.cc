@@ -5,22 +5,21 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <set>
-#include <future>
 #include <thread>
 
 #include "log/faulty_store_testing.h"
+#include "log/log_reader.h"
 #include "log/monotonic_clock.h"
+#include "storage/sqlite/sqlite_store.h"
 #include "verify/checkpoint.h"
 #include "verify/hasher.h"
-#include "log/log_reader.h"
 #include "verify/verify.h"
-#include "storage/sqlite/sqlite_store.h"
 
 namespace dipr::log {
 namespace {
-
 
 class SequencerTest : public ::testing::Test {
  protected:
@@ -148,8 +147,9 @@ TEST_F(SequencerTest, AFollowerHandsItsEntriesToTheLeader) {
   // checkpoint either signs agrees with the others.
   auto store2 = std::move(storage::OpenSqliteStore((dir_ / "dipr.db").string())).value();
   Sequencer::Options follower_opts;
-  follower_opts.apply_queued = [](storage::WriteTx&, uint64_t, std::string_view,
-                                  std::string_view) { return Status::Ok(); };
+  follower_opts.apply_queued = [](storage::WriteTx&, uint64_t, std::string_view, std::string_view) {
+    return Status::Ok();
+  };
   follower_opts.poll_interval = std::chrono::milliseconds(20);
   Open(follower_opts);  // the leader, able to project queued entries
   auto seq2 = std::move(Sequencer::Start(*store2, signer_, follower_opts)).value();
@@ -280,7 +280,7 @@ TEST_F(SequencerTest, AFailedCommitStopsTheSequencerForGood) {
   faulty.fail_commits = true;
   EXPECT_EQ(seq->Append("lost", nullptr).status().code(), Code::kInternal);
   EXPECT_FALSE(seq->healthy());
-  faulty.fail_commits = false;  // the disk is back: still nothing until a restart
+  faulty.fail_commits = false;   // the disk is back: still nothing until a restart
   for (int i = 0; i < 5; ++i) {  // several polls
     clock.Advance(opts.poll_interval);
     clock.AwaitWaiters(2);  // the sequencer's thread and its lease watch, the poll done

@@ -1,11 +1,11 @@
 // A NodeReader over stored tiles, and the cache of tiles that keeps proofs off the database.
 #pragma once
 
-#include <vector>
-#include <memory>
 #include <list>
+#include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "common/mutex.h"
 #include "verify/proof.h"

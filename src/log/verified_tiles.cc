@@ -22,8 +22,7 @@ Status VerifiedTiles::Advance(uint64_t size, const Hash& root) {
   return Status::Ok();
 }
 
-void VerifiedTiles::Written(const std::vector<TileWrite>& writes, uint64_t size,
-                            const Hash& root) {
+void VerifiedTiles::Written(const std::vector<TileWrite>& writes, uint64_t size, const Hash& root) {
   for (const auto& w : writes) cache_.Put(w.id, std::make_shared<const std::string>(w.data));
   MutexLock g(mu_);
   if (have_head_ && size <= size_) return;
@@ -65,8 +64,8 @@ Result<TileBlob> VerifiedTiles::Check(TileId id, uint64_t min_width) {
   }
   uint64_t w = TileWidthAt(id, size);
   if (w == 0 || min_width > w) {
-    return Internal(fmt::format("tile {}/{} is beyond the checked tree of size {}", id.level,
-                                id.index, size));
+    return Internal(
+        fmt::format("tile {}/{} is beyond the checked tree of size {}", id.level, id.index, size));
   }
   if (w < kTileWidth) {
     // A partial tile is on the right edge: it is checked with the others against the root.

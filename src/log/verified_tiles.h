@@ -65,7 +65,7 @@ class VerifiedTiles final : public TileSource {
   TileSource& stored_;
   Checker checker_;
   TileCache cache_;
-  Mutex mu_;  // serializes Advance
+  Mutex mu_;                                // serializes Advance
   uint64_t size_ DIPR_GUARDED_BY(mu_) = 0;  // the checked head
   Hash root_ DIPR_GUARDED_BY(mu_){};
   bool have_head_ DIPR_GUARDED_BY(mu_) = false;

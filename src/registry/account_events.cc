@@ -68,9 +68,8 @@ Status ObjectorRegistered(RegisterView& view, const EventContext& c) {
   if (c.sidecar.empty() && !c.require_private) return view.CreateAccount(a, std::nullopt);
   auto side = ParseJson(c.sidecar);
   if (!side.ok() || !side->is_object() || !side->contains("identity") ||
-      !(*side)["identity"].is_object() || !side->contains("salt") ||
-      !(*side)["salt"].is_string() || !side->contains("token_hash") ||
-      !(*side)["token_hash"].is_string()) {
+      !(*side)["identity"].is_object() || !side->contains("salt") || !(*side)["salt"].is_string() ||
+      !side->contains("token_hash") || !(*side)["token_hash"].is_string()) {
     return InvalidArgument("objector.registered needs its identity and token hash");
   }
   ASSIGN_OR_RETURN(std::string opened, Commitment(kIdentityDomain, (*side)["identity"],

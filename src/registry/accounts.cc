@@ -9,12 +9,12 @@
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "crypto/random.h"
+#include "registry/account_events.h"
 #include "registry/commitment.h"
 #include "registry/registry.h"
 #include "registry/resident_id.h"
 #include "registry/uscc.h"
 #include "registry/validate.h"
-#include "registry/account_events.h"
 
 namespace dipr::registry {
 namespace {
@@ -46,8 +46,8 @@ Result<std::optional<int64_t>> Seconds(const json& body, const char* key, int64_
   if (!body.contains(key)) return std::optional<int64_t>();
   const json& v = body[key];
   if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > max) {
-    return InvalidArgument(fmt::format("\"{}\" must be a whole number of seconds, 0 to {}", key,
-                                       max));
+    return InvalidArgument(
+        fmt::format("\"{}\" must be a whole number of seconds, 0 to {}", key, max));
   }
   return std::optional<int64_t>(v.get<int64_t>());
 }
@@ -112,7 +112,9 @@ Result<Submission> Registry::PrepareDisable(const storage::Account& actor, const
   if (a.disabled == disable) {
     return Conflict(fmt::format("account {} is {} already", id, disable ? "disabled" : "enabled"));
   }
-  Event e{std::string(disable ? kAccountDisabled : kAccountEnabled), Now(), actor.id,
+  Event e{std::string(disable ? kAccountDisabled : kAccountEnabled),
+          Now(),
+          actor.id,
           {{"id", id}, {"reason", reason}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   return Submission{std::move(entry), "", [id, disable](storage::WriteTx& tx, uint64_t) {
@@ -121,8 +123,8 @@ Result<Submission> Registry::PrepareDisable(const storage::Account& actor, const
 }
 
 Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storage::Account& actor,
-                                                                   const std::string& id,
-                                                                   const json& body) {
+                                                                    const std::string& id,
+                                                                    const json& body) {
   if (actor.role != "admin" && actor.id != id) {
     return PermissionDenied("only an admin rotates another account's token");
   }
@@ -206,17 +208,18 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareObjector(const json& 
   na.account.role = std::string(kObjectorRole);
   na.account.created = Now();
   na.token = NewToken();
-  json identity = {{"name", name}, {"contact", contact}, {"id_type", id_type},
-                   {"id_number", id_number}};
+  json identity = {
+      {"name", name}, {"contact", contact}, {"id_type", id_type}, {"id_number", id_number}};
   std::string salt = NewSalt();
   ASSIGN_OR_RETURN(std::string commitment, Commitment(kIdentityDomain, identity, salt));
   // Registered by itself: the new account is the event's actor.
-  Event e{std::string(kObjectorRegistered), na.account.created, na.account.id,
+  Event e{std::string(kObjectorRegistered),
+          na.account.created,
+          na.account.id,
           {{"id", na.account.id}, {"identity_commitment", commitment}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(na.token);
-  json side = {{"identity", identity}, {"salt", salt},
-               {"token_hash", HexEncode(th)}};
+  json side = {{"identity", identity}, {"salt", salt}, {"token_hash", HexEncode(th)}};
   ASSIGN_OR_RETURN(std::string sidecar, CanonicalJson(side));
   storage::Account a = na.account;
   Submission s{std::move(entry), sidecar,

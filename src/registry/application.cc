@@ -105,8 +105,7 @@ Result<nlohmann::json> ParseHolder(const nlohmann::json& h, size_t i) {
   RETURN_IF_ERROR(CheckTextValue(h["name"], prefix + ".name", 1, 200, false, name));
   RETURN_IF_ERROR(CheckTextValue(h["type"], prefix + ".type", 1, 32, false, type));
   if (!OneOf(kHolderTypes, type)) {
-    return InvalidArgument(
-        fmt::format("\"{}.type\" must be {}", prefix, Choices(kHolderTypes)));
+    return InvalidArgument(fmt::format("\"{}.type\" must be {}", prefix, Choices(kHolderTypes)));
   }
   RETURN_IF_ERROR(CheckTextValue(h["country"], prefix + ".country", 2, 2, false, country));
   if (!IsAssignedCountryCode(country)) {
@@ -129,8 +128,8 @@ Result<nlohmann::json> ParseHolder(const nlohmann::json& h, size_t i) {
   }
   uint64_t share = 0;
   RETURN_IF_ERROR(CheckCount(h["share"], prefix + ".share", 1, 1000000, share));
-  return nlohmann::json{{"name", name}, {"type", type}, {"id", id}, {"country", country},
-                        {"share", share}};
+  return nlohmann::json{
+      {"name", name}, {"type", type}, {"id", id}, {"country", country}, {"share", share}};
 }
 
 }  // namespace
@@ -138,9 +137,9 @@ Result<nlohmann::json> ParseHolder(const nlohmann::json& h, size_t i) {
 Result<nlohmann::json> ParseApplicationFields(const nlohmann::json& body) {
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(
-      body, {"data_name", "holders", "industry", "scenarios", "collection_rules",
-             "processing_rules", "structure", "update_frequency", "source", "scale", "deposits",
-             "confidential", "sample"}));
+      body,
+      {"data_name", "holders", "industry", "scenarios", "collection_rules", "processing_rules",
+       "structure", "update_frequency", "source", "scale", "deposits", "confidential", "sample"}));
   nlohmann::json out = nlohmann::json::object();
   std::string s;
 
@@ -189,8 +188,8 @@ Result<nlohmann::json> ParseApplicationFields(const nlohmann::json& body) {
   if (!OneOf(kSourceKinds, kind)) {
     return InvalidArgument(fmt::format("\"source.kind\" must be {}", Choices(kSourceKinds)));
   }
-  RETURN_IF_ERROR(CheckTextValue(src["description"], "source.description", 1,
-                                 kMaxDescriptionChars, true, description));
+  RETURN_IF_ERROR(CheckTextValue(src["description"], "source.description", 1, kMaxDescriptionChars,
+                                 true, description));
   out["source"] = {{"kind", kind}, {"description", description}};
 
   RETURN_IF_ERROR(Required(body, "scale"));
@@ -235,14 +234,14 @@ Result<nlohmann::json> ParseApplicationFields(const nlohmann::json& body) {
     for (size_t i = 0; i < cs.size(); ++i) {
       std::string f = cs[i].is_string() ? cs[i].get<std::string>() : "";
       if (!OneOf(kDescriptiveFields, f)) {
-        return InvalidArgument(fmt::format("\"confidential[{}]\" must be one of {}", i,
-                                           Choices(kDescriptiveFields)));
+        return InvalidArgument(
+            fmt::format("\"confidential[{}]\" must be one of {}", i, Choices(kDescriptiveFields)));
       }
       confidential.insert(f);
     }
   }
-  out["confidential"] = nlohmann::json(std::vector<std::string>(confidential.begin(),
-                                                                confidential.end()));
+  out["confidential"] =
+      nlohmann::json(std::vector<std::string>(confidential.begin(), confidential.end()));
   return out;
 }
 
@@ -252,9 +251,12 @@ std::string MaskIdentifier(std::string_view id) {
   for (size_t i = 0; i < id.size();) {
     size_t n = 1;
     auto c = static_cast<uint8_t>(id[i]);
-    if (c >= 0xF0) n = 4;
-    else if (c >= 0xE0) n = 3;
-    else if (c >= 0xC0) n = 2;
+    if (c >= 0xF0)
+      n = 4;
+    else if (c >= 0xE0)
+      n = 3;
+    else if (c >= 0xC0)
+      n = 2;
     cps.push_back(id.substr(i, n));
     i += n;
   }

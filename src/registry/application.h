@@ -19,9 +19,14 @@
 namespace dipr::registry {
 
 // Descriptive fields that a holder may mark confidential (the others are on the certificate).
-inline constexpr std::string_view kDescriptiveFields[] = {
-    "scenarios", "collection_rules", "processing_rules", "structure", "update_frequency",
-    "source",    "scale",            "sample"};
+inline constexpr std::string_view kDescriptiveFields[] = {"scenarios",
+                                                          "collection_rules",
+                                                          "processing_rules",
+                                                          "structure",
+                                                          "update_frequency",
+                                                          "source",
+                                                          "scale",
+                                                          "sample"};
 inline constexpr std::string_view kHolderTypes[] = {"enterprise", "institution", "individual"};
 inline constexpr std::string_view kSourceKinds[] = {"self_collected", "licensed", "purchased",
                                                     "public_authorized"};

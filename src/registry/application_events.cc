@@ -135,7 +135,8 @@ Status Registered(RegisterView& view, const EventContext& c) {
   const Event& e = c.event;
   ASSIGN_OR_RETURN(ApplicationState a, Load(view, e));
   RETURN_IF_ERROR(RequireRegistrar(e));
-  if (a.status != status::kInNotice) return Refuse(a, "only an application in notice is registered");
+  if (a.status != status::kInNotice)
+    return Refuse(a, "only an application in notice is registered");
   if (a.objections_pending > 0) return Refuse(a, "an objection is still open");
   if (!a.notice_ends_at || e.time < *a.notice_ends_at) return Refuse(a, "the notice has not ended");
   const json& body = e.payload.contains("certificate") ? e.payload["certificate"] : json();

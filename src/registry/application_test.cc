@@ -65,7 +65,10 @@ TEST(ApplicationFields, EveryErrorNamesItsField) {
       {[](json& b) { b["holders"][0]["id"] = "91350100M000100Y44"; }, "\"holders[0].id\""},
       {[](json& b) { b["holders"][1]["country"] = "gb"; }, "\"holders[1].country\""},
       {[](json& b) { b["holders"][1]["nickname"] = "x"; }, "\"holders[1].nickname\""},
-      {[](json& b) { b["holders"][1]["id"] = "91350100M000100Y43"; b["holders"][1]["country"] = "CN"; },
+      {[](json& b) {
+         b["holders"][1]["id"] = "91350100M000100Y43";
+         b["holders"][1]["country"] = "CN";
+       },
        "\"holders[1].id\""},  // repeats holder 0
       {[](json& b) { b["industry"] = "U"; }, "\"industry\""},
       {[](json& b) { b["industry"] = "i"; }, "\"industry\""},
@@ -77,7 +80,10 @@ TEST(ApplicationFields, EveryErrorNamesItsField) {
       {[](json& b) { b["scale"]["records"] = -3; }, "\"scale.records\""},
       {[](json& b) { b["scale"].erase("bytes"); }, "\"scale.bytes\""},
       {[](json& b) { b["deposits"] = json::array(); }, "\"deposits\""},
-      {[](json& b) { b["deposits"] = {1, 1}; }, "\"deposits[1]\""},
+      {[](json& b) {
+         b["deposits"] = {1, 1};
+       },
+       "\"deposits[1]\""},
       {[](json& b) { b["deposits"] = {"12"}; }, "\"deposits[0]\""},
       {[](json& b) { b["confidential"] = {"data_name"}; }, "\"confidential[0]\""},
       {[](json& b) { b["extra"] = 1; }, "\"extra\""},
@@ -89,10 +95,16 @@ TEST(ApplicationFields, EveryErrorNamesItsField) {
 
 TEST(ApplicationFields, ForeignAndIndividualHoldersCarryTheirOwnIdentifiers) {
   json b = ValidBody();
-  b["holders"] = {{{"name", "Acme GmbH"}, {"type", "enterprise"}, {"id", "HRB 12345"},
-                   {"country", "DE"}, {"share", 1}},
-                  {{"name", "张三"}, {"type", "individual"}, {"id", "11010519491231002X"},
-                   {"country", "CN"}, {"share", 1}}};
+  b["holders"] = {{{"name", "Acme GmbH"},
+                   {"type", "enterprise"},
+                   {"id", "HRB 12345"},
+                   {"country", "DE"},
+                   {"share", 1}},
+                  {{"name", "张三"},
+                   {"type", "individual"},
+                   {"id", "11010519491231002X"},
+                   {"country", "CN"},
+                   {"share", 1}}};
   EXPECT_TRUE(ParseApplicationFields(b).ok());
 }
 
@@ -100,22 +112,22 @@ TEST(ApplicationFields, ForeignAndIndividualHoldersCarryTheirOwnIdentifiers) {
 TEST(ApplicationFields, AChineseIndividualsIdentityNumberIsChecked) {
   auto error = [](const std::string& id) {
     return ErrorFor([&](json& b) {
-      b["holders"][1] = {{"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"},
-                         {"share", 1}};
+      b["holders"][1] = {
+          {"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"}, {"share", 1}};
     });
   };
-  for (const std::string id : {"110105194912310021",   // wrong check character (X)
-                               "11010519491231002x",   // the standard writes X in capitals
-                               "110105194902300020",   // 1949-02-30 (right check character)
-                               "11010519491231002",    // 17 characters
-                               "110105491231002",      // a first-generation 15-digit number
+  for (const std::string id : {"110105194912310021",  // wrong check character (X)
+                               "11010519491231002x",  // the standard writes X in capitals
+                               "110105194902300020",  // 1949-02-30 (right check character)
+                               "11010519491231002",   // 17 characters
+                               "110105491231002",     // a first-generation 15-digit number
                                "1101051949123100AX"}) {
     EXPECT_NE(error(id).find("\"holders[1].id\""), std::string::npos) << id;
   }
   for (const std::string id : {"11010519491231002X", "110101200002290018"}) {  // 2000-02-29
     json b = ValidBody();
-    b["holders"][1] = {{"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"},
-                       {"share", 1}};
+    b["holders"][1] = {
+        {"name", "张三"}, {"type", "individual"}, {"id", id}, {"country", "CN"}, {"share", 1}};
     auto f = ParseApplicationFields(b);
     EXPECT_TRUE(f.ok()) << id << ": " << f.status().ToString();
   }
@@ -123,9 +135,9 @@ TEST(ApplicationFields, AChineseIndividualsIdentityNumberIsChecked) {
 
 TEST(ApplicationFields, ACountryMustBeAnAssignedIsoCode) {
   for (const std::string c : {"ZZ", "XK", "AA", "UK", "EU", "AN", "QZ", "C1"}) {
-    EXPECT_NE(ErrorFor([&](json& b) { b["holders"][1]["country"] = c; })
-                  .find("\"holders[1].country\""),
-              std::string::npos)
+    EXPECT_NE(
+        ErrorFor([&](json& b) { b["holders"][1]["country"] = c; }).find("\"holders[1].country\""),
+        std::string::npos)
         << c;
   }
   for (const std::string c : {"GB", "FR", "HK", "TW", "SS", "AX", "ZW", "AD"}) {
@@ -137,19 +149,19 @@ TEST(ApplicationFields, ACountryMustBeAnAssignedIsoCode) {
 
 TEST(ApplicationFields, NamesWithInvisibleOrReorderingCharactersAreRefused) {
   const std::string cases[] = {
-      "Acme\u0085Ltd",            // C1 control (NEL)
-      "Acme\u009bLtd",            // C1 control (CSI)
-      "Acme\u2028Ltd",            // line separator
-      "Acme\u2029Ltd",            // paragraph separator
-      "Acme \u202eDTL",           // right-to-left override
-      "Acme \u202aLtd",           // left-to-right embedding
-      "Acme \u2066Ltd\u2069",     // isolate
-      "Acme\ufdd0",               // noncharacter
-      "Acme\uffff",               // noncharacter
-      "\u200b",                   // ZWSP only
-      "\u200d\u200c\ufeff",      // ZWJ, ZWNJ, BOM
-      "\u3000\u00a0 \u2060",     // ideographic space, NBSP, word joiner
-      "\u115f\u3164",             // Hangul fillers
+      "Acme\u0085Ltd",         // C1 control (NEL)
+      "Acme\u009bLtd",         // C1 control (CSI)
+      "Acme\u2028Ltd",         // line separator
+      "Acme\u2029Ltd",         // paragraph separator
+      "Acme \u202eDTL",        // right-to-left override
+      "Acme \u202aLtd",        // left-to-right embedding
+      "Acme \u2066Ltd\u2069",  // isolate
+      "Acme\ufdd0",            // noncharacter
+      "Acme\uffff",            // noncharacter
+      "\u200b",                // ZWSP only
+      "\u200d\u200c\ufeff",    // ZWJ, ZWNJ, BOM
+      "\u3000\u00a0 \u2060",   // ideographic space, NBSP, word joiner
+      "\u115f\u3164",          // Hangul fillers
   };
   for (const auto& raw : cases) {
     std::string name = json::parse("\"" + raw + "\"").get<std::string>();

@@ -11,7 +11,7 @@ Result<std::shared_ptr<CalendarSchedule>> CalendarSchedule::Create(const Schedul
     if (!parsed.ok()) return InvalidArgument("--holidays: " + parsed.status().message());
     cal = std::move(parsed).value();
   }
-  std::string zone_name = !s.time_zone.empty()      ? s.time_zone
+  std::string zone_name = !s.time_zone.empty()       ? s.time_zone
                           : !cal.time_zone().empty() ? cal.time_zone()
                                                      : std::string(calendar::kDefaultTimeZone);
   auto zone = calendar::TimeZone::Load(zone_name);
@@ -45,11 +45,16 @@ Result<std::shared_ptr<CalendarSchedule>> CalendarSchedule::Create(const Schedul
 
 const calendar::Period& CalendarSchedule::Of(Period p) const {
   switch (p) {
-    case Period::kNotice: return notice_;
-    case Period::kCorrection: return correction_;
-    case Period::kValidity: return validity_;
-    case Period::kRenewalWindow: return window_;
-    case Period::kRenewalGrace: return grace_;
+    case Period::kNotice:
+      return notice_;
+    case Period::kCorrection:
+      return correction_;
+    case Period::kValidity:
+      return validity_;
+    case Period::kRenewalWindow:
+      return window_;
+    case Period::kRenewalGrace:
+      return grace_;
   }
   return notice_;
 }
@@ -63,11 +68,20 @@ Result<Time> CalendarSchedule::Start(Time end, Period period) const {
   using U = calendar::PeriodUnit;
   std::chrono::seconds unit;
   switch (p.unit) {
-    case U::kDays: unit = std::chrono::hours(24); break;
-    case U::kHours: unit = std::chrono::hours(1); break;
-    case U::kMinutes: unit = std::chrono::minutes(1); break;
-    case U::kSeconds: unit = std::chrono::seconds(1); break;
-    default: return InvalidArgument("only a period of days, hours, minutes or seconds counts back");
+    case U::kDays:
+      unit = std::chrono::hours(24);
+      break;
+    case U::kHours:
+      unit = std::chrono::hours(1);
+      break;
+    case U::kMinutes:
+      unit = std::chrono::minutes(1);
+      break;
+    case U::kSeconds:
+      unit = std::chrono::seconds(1);
+      break;
+    default:
+      return InvalidArgument("only a period of days, hours, minutes or seconds counts back");
   }
   return end - p.count * unit;
 }

@@ -23,7 +23,7 @@ struct ScheduleSettings {
   // The holiday calendar: a calendar file's JSON (docs/CALENDAR.md); null: the built-in one
   // (calendar/calendar.h).
   nlohmann::json calendar;
-  std::string time_zone;                  // empty: the calendar's zone (Asia/Shanghai)
+  std::string time_zone;  // empty: the calendar's zone (Asia/Shanghai)
 };
 
 class CalendarSchedule final : public Schedule {

@@ -13,17 +13,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -63,8 +63,8 @@ Result<CertificatePrint> Registrar::CertificateForPrint(const std::string& numbe
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
   if (a.certificate.is_null()) return NotFound(fmt::format("{} has no certificate", number));
   ASSIGN_OR_RETURN(json doc, DocumentOf(a));
-  CertificatePrint p{a.certificate, a.certificate_index, PublicUrl(number), std::move(doc),
-                     a.status, a.updated};
+  CertificatePrint p{
+      a.certificate, a.certificate_index, PublicUrl(number), std::move(doc), a.status, a.updated};
   // The time of the event that gave the status (a later event, e.g. a change request, moves
   // `updated` but not the status).
   for (auto it = a.history.rbegin(); it != a.history.rend(); ++it) {
@@ -102,13 +102,14 @@ Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::Not
   }
   ASSIGN_OR_RETURN(Receipt receipt, Receipt::FromJson(doc["receipt"]));
   auto cp = VerifyReceipt(receipt, key);
-  if (!cp.ok()) return InvalidArgument("the certificate's receipt does not verify: " +
-                                       cp.status().message());
+  if (!cp.ok())
+    return InvalidArgument("the certificate's receipt does not verify: " + cp.status().message());
   ASSIGN_OR_RETURN(Event e, DecodeEntry(receipt.entry));
   if (!OneOf(kIssuingEvents, e.type)) {
-    return InvalidArgument(fmt::format("the receipt's entry is a {} event, which issues no "
-                                       "certificate",
-                                       e.type));
+    return InvalidArgument(
+        fmt::format("the receipt's entry is a {} event, which issues no "
+                    "certificate",
+                    e.type));
   }
   if (!e.payload.contains("certificate") || e.payload["certificate"] != body) {
     return InvalidArgument("the logged event states a different certificate");

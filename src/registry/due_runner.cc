@@ -14,17 +14,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -47,13 +47,17 @@ Result<std::optional<Prepared>> Registrar::PrepareDue(const storage::Record& r, 
     ASSIGN_OR_RETURN(std::string rn, numbers_.NextRegistrationNumber(y, s->registrar.code));
     ASSIGN_OR_RETURN(Time until, s->schedule->End(now, Schedule::Period::kValidity));
     ASSIGN_OR_RETURN(json cert, IssueCertificate(*s, a, now, rn, now, now, until));
-    Event e{std::string(kApplicationRegistered), now, actor,
+    Event e{std::string(kApplicationRegistered),
+            now,
+            actor,
             {{"application", a.id}, {"certificate", std::move(cert)}}};
     ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));
     return std::optional<Prepared>(std::move(p));
   }
   if (a.status == status::kCorrectionRequested && a.correction_due && now >= *a.correction_due) {
-    Event e{std::string(kApplicationWithdrawn), now, actor,
+    Event e{std::string(kApplicationWithdrawn),
+            now,
+            actor,
             {{"application", a.id}, {"reason", "the correction deadline passed"}}};
     ASSIGN_OR_RETURN(auto p, Make(std::move(e), "", a.id));
     return std::optional<Prepared>(std::move(p));

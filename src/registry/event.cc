@@ -1,7 +1,7 @@
 #include "registry/event.h"
 
-#include "common/json_text.h"
 #include "common/json_parse.h"
+#include "common/json_text.h"
 #include "common/utf8.h"
 
 namespace dipr::registry {

@@ -42,11 +42,12 @@ Status Refuse(const ApplicationState& a, std::string_view what) {
 Result<json> OpenContent(std::string_view content, std::string_view sidecar) {
   auto parsed = ParseJson(sidecar);
   const json side = parsed.ok() ? std::move(parsed).value() : json();
-  if (!side.is_object() || !side.contains("fields") ||
-      !side.contains("salt") || !side["salt"].is_string()) {
+  if (!side.is_object() || !side.contains("fields") || !side.contains("salt") ||
+      !side["salt"].is_string()) {
     return InvalidArgument("the entry's sidecar is not {\"fields\",\"salt\"}");
   }
-  ASSIGN_OR_RETURN(std::string c, FieldsCommitment(side["fields"], side["salt"].get<std::string>()));
+  ASSIGN_OR_RETURN(std::string c,
+                   FieldsCommitment(side["fields"], side["salt"].get<std::string>()));
   if (c != content) return InvalidArgument("the sidecar's fields do not match the commitment");
   return side["fields"];
 }
@@ -71,8 +72,8 @@ Result<std::optional<std::string>> PrivateText(const Event& e, std::string_view 
                                                bool require_private) {
   const std::string key = name + "_commitment";
   if (e.payload.contains(name)) {
-    return InvalidArgument(fmt::format("the \"{}\" of {} is private: the log carries only \"{}\"",
-                                       name, e.type, key));
+    return InvalidArgument(
+        fmt::format("the \"{}\" of {} is private: the log carries only \"{}\"", name, e.type, key));
   }
   if (!e.payload.contains(key)) {
     if (required) return InvalidArgument(fmt::format("{} needs \"{}\"", e.type, key));
@@ -90,8 +91,8 @@ Result<std::optional<std::string>> PrivateText(const Event& e, std::string_view 
   }
   auto parsed = ParseJson(sidecar);
   const json side = parsed.ok() ? std::move(parsed).value() : json();
-  if (!side.is_object() || !side.contains(name) ||
-      !side[name].is_object() || !side[name].contains("salt") || !side[name]["salt"].is_string() ||
+  if (!side.is_object() || !side.contains(name) || !side[name].is_object() ||
+      !side[name].contains("salt") || !side[name]["salt"].is_string() ||
       !side[name].contains("text") || !side[name]["text"].is_string()) {
     return InvalidArgument(
         fmt::format("the entry's sidecar lacks {{\"{}\":{{\"salt\",\"text\"}}}}", name));
@@ -183,6 +184,5 @@ Result<std::string> Reason(const Event& e, bool required) {
   }
   return Str(e.payload, "reason");
 }
-
 
 }  // namespace dipr::registry

@@ -34,12 +34,18 @@ const Table& TheTable() {
 
 std::string_view RoleName(RoleSet bit) {
   switch (bit) {
-    case kAdmin: return "admin";
-    case kHolder: return "holder";
-    case kExaminer: return "examiner";
-    case kFinance: return "finance";
-    case kObjector: return "objector";
-    default: return "?";
+    case kAdmin:
+      return "admin";
+    case kHolder:
+      return "holder";
+    case kExaminer:
+      return "examiner";
+    case kFinance:
+      return "finance";
+    case kObjector:
+      return "objector";
+    default:
+      return "?";
   }
 }
 
@@ -80,8 +86,7 @@ const EventSpec& SpecOf(std::string_view type) {
   return *s;
 }
 
-Status CheckCause(const EventSpec& spec, const Event& e, const ActorFacts& actor,
-                  bool log_empty) {
+Status CheckCause(const EventSpec& spec, const Event& e, const ActorFacts& actor, bool log_empty) {
   if (spec.bootstrap && log_empty) return Status::Ok();
   if (spec.by_subject && !spec.roles) {
     // Only the account the event is about, which the event creates (objector.registered).
@@ -92,9 +97,10 @@ Status CheckCause(const EventSpec& spec, const Event& e, const ActorFacts& actor
   }
   if (e.actor == kRegistrarActor) {
     if (spec.by_registrar) return Status::Ok();
-    return InvalidArgument(fmt::format("{} by the registrar, which only registers, lets "
-                                       "corrections lapse, expires and logs its first settings",
-                                       e.type));
+    return InvalidArgument(
+        fmt::format("{} by the registrar, which only registers, lets "
+                    "corrections lapse, expires and logs its first settings",
+                    e.type));
   }
   if (!actor.exists) return InvalidArgument(fmt::format("actor {} has no account", e.actor));
   if (actor.disabled) {
@@ -106,8 +112,8 @@ Status CheckCause(const EventSpec& spec, const Event& e, const ActorFacts& actor
     return InvalidArgument(
         fmt::format("{} by {}, an objector, which only files objections", e.type, e.actor));
   }
-  return InvalidArgument(fmt::format("{} by {}, {}, not {}", e.type, e.actor,
-                                     RoleNames(actor.role), RoleNames(spec.roles)));
+  return InvalidArgument(fmt::format("{} by {}, {}, not {}", e.type, e.actor, RoleNames(actor.role),
+                                     RoleNames(spec.roles)));
 }
 
 Status Authorize(const EventSpec& spec, const storage::Account& actor) {

@@ -70,7 +70,10 @@ class EventSpecTest : public ::testing::Test {
     const EventSpec* spec = FindEventSpec(type);
     ASSERT_NE(spec, nullptr) << type;
     seen_.insert(type);
-    if (want == Code::kOk) accepted_.insert(type); else refused_.insert(type);
+    if (want == Code::kOk)
+      accepted_.insert(type);
+    else
+      refused_.insert(type);
     if (role_refusal_) {
       role_refusal_ = false;
       EXPECT_TRUE(projected.ok()) << type << ": " << projected.ToString();
@@ -93,8 +96,8 @@ class EventSpecTest : public ::testing::Test {
           const std::string& sidecar = "") {
     Run(type, t, actor, std::move(payload), sidecar, Code::kOk);
   }
-  void Refused(Code want, const std::string& type, Time t, const std::string& actor,
-               json payload, const std::string& sidecar = "") {
+  void Refused(Code want, const std::string& type, Time t, const std::string& actor, json payload,
+               const std::string& sidecar = "") {
     Run(type, t, actor, std::move(payload), sidecar, want);
   }
   // Accepted by the state, refused by the replay for the actor's role (and by Authorize).
@@ -111,7 +114,8 @@ class EventSpecTest : public ::testing::Test {
                    "id": "91350100M000100Y43", "country": "CN", "share": 1}],
       "scenarios": "s", "collection_rules": "c", "processing_rules": "p", "structure": "st",
       "update_frequency": "daily", "source": {"kind": "licensed", "description": "d"},
-      "scale": {"records": 1, "bytes": 2}, "deposits": [)" + std::to_string(deposit) +
+      "scale": {"records": 1, "bytes": 2}, "deposits": [)" +
+                                               std::to_string(deposit) +
                                                R"(], "confidential": ["processing_rules"]})"));
   }
   static std::string ContentSidecar(const json& f) {
@@ -174,8 +178,8 @@ TEST_F(EventSpecTest, ProjectorAndReplayAgreeOnEveryRuleOfEverySpec) {
     json identity = {{"name", "张三"}, {"contact", "c"}, {"id_type", "other"}, {"id_number", "1"}};
     json payload = {{"id", "ob1"},
                     {"identity_commitment", *Commitment(kIdentityDomain, identity, kSalt)}};
-    std::string side = *CanonicalJson(json{
-        {"identity", identity}, {"salt", kSalt}, {"token_hash", HexEncode(TokenHash("tob"))}});
+    std::string side = *CanonicalJson(
+        json{{"identity", identity}, {"salt", kSalt}, {"token_hash", HexEncode(TokenHash("tob"))}});
     // Registered by itself only. (Whether the identity opens its commitment only the projector
     // can tell: the replay has no sidecar.)
     Refused(Code::kInvalidArgument, "objector.registered", kT0, "u1", payload, side);
@@ -291,8 +295,8 @@ TEST_F(EventSpecTest, ProjectorAndReplayAgreeOnEveryRuleOfEverySpec) {
           grounds_side);  // one pending per objector
   Ok("objection.filed", kT0 + hours(3), "e1", filed("o3", "g"), grounds_side);
   auto ruled = [](const std::string& id, const std::string& decision) {
-    return json{{"objection", id},      {"application", "a1"},  {"decision", decision},
-                {"reason", "reasons"},  {"grounds", "g"},       {"grounds_salt", kSalt}};
+    return json{{"objection", id},     {"application", "a1"}, {"decision", decision},
+                {"reason", "reasons"}, {"grounds", "g"},      {"grounds_salt", kSalt}};
   };
   Refused(Code::kPermissionDenied, "objection.ruled", kT0 + hours(4), "e1",
           ruled("o3", "dismiss"));  // their own
@@ -324,7 +328,8 @@ TEST_F(EventSpecTest, ProjectorAndReplayAgreeOnEveryRuleOfEverySpec) {
   Refused(Code::kPermissionDenied, "registration.change_requested", reg, "u2",
           {{"application", "a1"}, {"content", content2}}, ContentSidecar(f2));
   Refused(Code::kConflict, "registration.change_examined", reg, "e1",
-          {{"application", "a1"}, {"decision", "reject"},
+          {{"application", "a1"},
+           {"decision", "reject"},
            {"reason_commitment", *TextCommitment("no", kSalt)}},
           TextSidecar({{"reason", "no"}}));  // nothing to examine
   Ok("registration.change_requested", reg, "u1", {{"application", "a1"}, {"content", content2}},

@@ -6,7 +6,9 @@ namespace dipr::registry {
 namespace {
 
 TEST(Event, EncodesCanonicallyWithSortedKeys) {
-  Event e{"deposit", *ParseRfc3339("2026-11-26T01:53:46.123Z"), "u0123456789abcdef",
+  Event e{"deposit",
+          *ParseRfc3339("2026-11-26T01:53:46.123Z"),
+          "u0123456789abcdef",
           {{"title", "数据 \"q\"\n"}, {"fingerprint", {{"size", 5}, {"digest", "ab"}}}}};
   auto bytes = EncodeEntry(e);
   ASSERT_TRUE(bytes.ok());
@@ -36,10 +38,15 @@ TEST(Event, DirectDepositEncodingIsTheCanonicalOne) {
   Time t = *ParseRfc3339("2026-11-26T01:53:46.123Z");
   for (std::string title : {std::string("t"), std::string("客户数据 \"q\" \\ \n\t"),
                             std::string("\x01ctl"), std::string(300, 'x')}) {
-    Event e{"deposit", t, "u0123456789abcdef",
+    Event e{"deposit",
+            t,
+            "u0123456789abcdef",
             {{"fingerprint",
-              {{"algorithm", "rfc6962-sha256-64k"}, {"chunk_size", 65536}, {"chunks", 3},
-               {"digest", std::string(64, 'a')}, {"size", 150000}}},
+              {{"algorithm", "rfc6962-sha256-64k"},
+               {"chunk_size", 65536},
+               {"chunks", 3},
+               {"digest", std::string(64, 'a')},
+               {"size", 150000}}},
              {"title", title}}};
     EXPECT_EQ(EncodeDepositEntry(t, "u0123456789abcdef", "rfc6962-sha256-64k", 65536, 3,
                                  std::string(64, 'a'), 150000, title),

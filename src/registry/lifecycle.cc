@@ -7,8 +7,8 @@
 #include "common/hex.h"
 #include "common/json_parse.h"
 #include "registry/application.h"
-#include "registry/event_rules.h"
 #include "registry/commitment.h"
+#include "registry/event_rules.h"
 #include "registry/numbers.h"
 #include "registry/validate.h"
 
@@ -20,10 +20,10 @@ using nlohmann::json;
 constexpr std::string_view kRegistrationStatuses[] = {status::kRegistered, status::kExpired,
                                                       status::kCancelled, status::kRevoked};
 constexpr std::string_view kApplicationStatuses[] = {
-    status::kDraft,    status::kSubmitted,  status::kCorrectionRequested, status::kWithdrawn,
-    status::kRejected, status::kInNotice,   status::kRefused,             status::kRegistered,
-    status::kExpired,  status::kCancelled,  status::kRevoked};
-
+    status::kDraft,     status::kSubmitted,  status::kCorrectionRequested,
+    status::kWithdrawn, status::kRejected,   status::kInNotice,
+    status::kRefused,   status::kRegistered, status::kExpired,
+    status::kCancelled, status::kRevoked};
 
 }  // namespace
 
@@ -39,10 +39,11 @@ Status CheckDepositsAndDates(const json& body) {
     for (size_t i = 0; i < ds.size(); ++i) {
       const json& d = ds[i];
       if (!d.is_object() || d.size() != 4 || !d.contains("index") || d["index"] != want[i] ||
-          !d.contains("size") || !(d["size"].is_number_unsigned() ||
-                                  (d["size"].is_number_integer() && d["size"].get<int64_t>() >= 0)) || !d.contains("algorithm") ||
-          !d["algorithm"].is_string() || !d.contains("digest") || !d["digest"].is_string() ||
-          !IsLowerHex64(d["digest"].get<std::string>())) {
+          !d.contains("size") ||
+          !(d["size"].is_number_unsigned() ||
+            (d["size"].is_number_integer() && d["size"].get<int64_t>() >= 0)) ||
+          !d.contains("algorithm") || !d["algorithm"].is_string() || !d.contains("digest") ||
+          !d["digest"].is_string() || !IsLowerHex64(d["digest"].get<std::string>())) {
         return InvalidArgument(fmt::format(
             "the certificate's deposits[{}] is not {{algorithm, digest, index, size}} of the "
             "record's deposit",
@@ -70,7 +71,9 @@ namespace {
 json HoldersForList(const json& holders) {
   json out = json::array();
   for (const auto& h : holders) {
-    out.push_back({{"name", h["name"]}, {"type", h["type"]}, {"country", h["country"]},
+    out.push_back({{"name", h["name"]},
+                   {"type", h["type"]},
+                   {"country", h["country"]},
                    {"share", h["share"]}});
   }
   return out;

@@ -6,11 +6,16 @@
 // notice period, the renewal window, roles) are applied when an event is made, and the event
 // records their outcome, so a replay never needs the settings.
 //
-//   draft ──submit──▶ submitted ──accept──▶ in_notice ──(notice ends, no objection open)──▶ registered
-//     ▲  edit            │  │                  │ objection upheld ▶ refused                 │ renew, change
-//     └── correction_requested ◀─correct─┘  └─reject▶ rejected                              ├─cancel ▶ cancelled
-//           └─(deadline passes) ▶ withdrawn                                                 ├─revoke ▶ revoked
-//                                                                                           └─(validity ends) ▶ expired ─renew▶ registered
+//   draft ──submit──▶ submitted ──accept──▶ in_notice ──(notice ends, no objection open)──▶
+//   registered
+//     ▲  edit            │  │                  │ objection upheld ▶ refused                 │
+//     renew, change └── correction_requested ◀─correct─┘  └─reject▶ rejected ├─cancel ▶ cancelled
+//           └─(deadline passes) ▶ withdrawn ├─revoke ▶ revoked
+//                                                                                           └─(validity
+//                                                                                           ends) ▶
+//                                                                                           expired
+//                                                                                           ─renew▶
+//                                                                                           registered
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -54,19 +59,19 @@ struct ApplicationState {
   std::string holder;  // the applicant's account id
   std::string status;
   Time created{}, updated{};
-  std::string content;     // commitment to the current fields (registry/application.h)
-  nlohmann::json fields;   // the fields; null where unknown (a replay of the public log)
-  nlohmann::json record;   // the public fields, from acceptance for notice on; null before
+  std::string content;    // commitment to the current fields (registry/application.h)
+  nlohmann::json fields;  // the fields; null where unknown (a replay of the public log)
+  nlohmann::json record;  // the public fields, from acceptance for notice on; null before
   std::optional<Time> notice_ends_at, correction_due;
   std::string registration_number, certificate_number;
   std::optional<Time> registered_at, valid_from, valid_until;
-  nlohmann::json certificate;  // body of the current certificate; null before registration
-  uint64_t certificate_index = 0;  // the log index of the event that issued it
+  nlohmann::json certificate;           // body of the current certificate; null before registration
+  uint64_t certificate_index = 0;       // the log index of the event that issued it
   std::vector<std::string> objections;  // ids, in filing order
   uint32_t objections_pending = 0;
-  std::string change_content;   // a requested change under examination; "" when none
-  nlohmann::json change_fields; // its fields; null where unknown
-  std::string reason;           // of the last decision
+  std::string change_content;    // a requested change under examination; "" when none
+  nlohmann::json change_fields;  // its fields; null where unknown
+  std::string reason;            // of the last decision
   nlohmann::json history = nlohmann::json::array();  // [{"index","type","time",...}]
 
   // When the registrar acts on it by itself: the end of the notice (unless an objection is open),

@@ -35,7 +35,8 @@ class LifecycleTest : public ::testing::Test {
   Status Apply(const std::string& type, Time t, const std::string& actor, json payload,
                const std::string& sidecar = "") {
     Event e{type, t, actor, std::move(payload)};
-    return ApplyEvent(view_, EventContext{nullptr, index_++, e, sidecar, /*require_private=*/false});
+    return ApplyEvent(view_,
+                      EventContext{nullptr, index_++, e, sidecar, /*require_private=*/false});
   }
   ApplicationState App() { return **view_.GetApplication("a1"); }
 
@@ -44,8 +45,9 @@ class LifecycleTest : public ::testing::Test {
     json f = Fields();
     std::string sidecar = *CanonicalJson(json{{"fields", f}, {"salt", kSalt}});
     std::string content = *FieldsCommitment(f, kSalt);
-    ASSERT_TRUE(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}},
-                      sidecar).ok());
+    ASSERT_TRUE(Apply("application.created", kT0, "u1",
+                      {{"application", "a1"}, {"content", content}}, sidecar)
+                    .ok());
     ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
     ASSERT_TRUE(Apply("application.examined", kT0 + hours(1), "e1",
                       {{"application", "a1"},
@@ -67,12 +69,13 @@ class LifecycleTest : public ::testing::Test {
   // objection.ruled's payload, publishing the grounds with their salt.
   static json Ruled(const std::string& id, const std::string& decision,
                     const std::string& grounds) {
-    return {{"objection", id}, {"application", "a1"}, {"decision", decision},
-            {"reason", "the ruling's reasons"}, {"grounds", grounds}, {"grounds_salt", kSalt}};
+    return {{"objection", id},      {"application", "a1"},
+            {"decision", decision}, {"reason", "the ruling's reasons"},
+            {"grounds", grounds},   {"grounds_salt", kSalt}};
   }
 
-  json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from,
-                   Time until, Time registered) {
+  json Certificate(const std::string& rn, const std::string& cn, Time issued, Time from, Time until,
+                   Time registered) {
     CertificateFacts f;
     f.registration_number = rn;
     f.certificate_number = cn;
@@ -85,8 +88,10 @@ class LifecycleTest : public ::testing::Test {
     f.time_zone = "Asia/Shanghai";
     f.registered_on = f.valid_from_on = "2026-12-01";
     f.valid_until_on = "2027-12-01";
-    f.deposits = {{{"index", 3}, {"algorithm", "rfc6962-sha256-64k"},
-                   {"digest", std::string(64, 'a')}, {"size", 5}}};
+    f.deposits = {{{"index", 3},
+                   {"algorithm", "rfc6962-sha256-64k"},
+                   {"digest", std::string(64, 'a')},
+                   {"size", 5}}};
     return CertificateBody(App(), f);
   }
   Status Register(Time t, const std::string& rn, const std::string& cn) {
@@ -124,9 +129,9 @@ TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
 
   // Expiry only after the validity; then renewal continues it.
   Time until = *a.valid_until;
-  EXPECT_EQ(Apply("registration.expired", until - hours(1), "registrar", {{"application", "a1"}})
-                .code(),
-            Code::kConflict);
+  EXPECT_EQ(
+      Apply("registration.expired", until - hours(1), "registrar", {{"application", "a1"}}).code(),
+      Code::kConflict);
   // Only the registrar expires a registration, even once its validity has ended.
   Status by_examiner = Apply("registration.expired", until, "e1", {{"application", "a1"}});
   EXPECT_EQ(by_examiner.code(), Code::kInvalidArgument) << by_examiner.message();
@@ -155,10 +160,10 @@ TEST_F(LifecycleTest, FromDraftToRegisteredAndBeyond) {
   // By the holder, a certificate reusing a number is refused.
   json again = Certificate(rn_, cn2, renew_at, until + hours(24 * 365), until + hours(2 * 24 * 365),
                            NoticeEnd());
-  EXPECT_EQ(Apply("registration.renewed", renew_at, "u1",
-                  {{"application", "a1"}, {"certificate", again}})
-                .code(),
-            Code::kConflict);  // cn2 was claimed
+  EXPECT_EQ(
+      Apply("registration.renewed", renew_at, "u1", {{"application", "a1"}, {"certificate", again}})
+          .code(),
+      Code::kConflict);  // cn2 was claimed
 
   ASSERT_TRUE(Apply("registration.revoked", renew_at, "e1",
                     {{"application", "a1"}, {"reason", "fraudulent sources"}})
@@ -173,10 +178,9 @@ TEST_F(LifecycleTest, AnOpenObjectionHoldsRegistrationUntilRuled) {
   EXPECT_FALSE(App().Due().has_value());
   EXPECT_EQ(Register(NoticeEnd() + hours(1), rn_, cn_).code(), Code::kConflict);
   // Objections after the end of the notice are refused.
-  EXPECT_EQ(Apply("objection.filed", NoticeEnd(), "u8", Filed("o2", "g")).code(),
-            Code::kConflict);
-  ASSERT_TRUE(Apply("objection.ruled", NoticeEnd() + hours(2), "e1", Ruled("o1", "dismiss", "g"))
-                  .ok());
+  EXPECT_EQ(Apply("objection.filed", NoticeEnd(), "u8", Filed("o2", "g")).code(), Code::kConflict);
+  ASSERT_TRUE(
+      Apply("objection.ruled", NoticeEnd() + hours(2), "e1", Ruled("o1", "dismiss", "g")).ok());
   EXPECT_EQ(App().Due(), NoticeEnd());
   EXPECT_TRUE(Register(NoticeEnd() + hours(3), rn_, cn_).ok());
 }
@@ -235,29 +239,32 @@ TEST_F(LifecycleTest, ACertificateNamesTheRecordsDepositsOrNone) {
 TEST_F(LifecycleTest, OnlyTheRegistrarRegistersAndExpires) {
   ToNotice();
   Time t = NoticeEnd();
-  EXPECT_EQ(Apply("application.registered", t, "u1",
-                  {{"application", "a1"}, {"certificate", Certificate(rn_, cn_, t, t, t + hours(1), t)}})
-                .code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(
+      Apply("application.registered", t, "u1",
+            {{"application", "a1"}, {"certificate", Certificate(rn_, cn_, t, t, t + hours(1), t)}})
+          .code(),
+      Code::kInvalidArgument);
 }
 
 TEST_F(LifecycleTest, CorrectionRequestsLapseAfterTheirDeadline) {
   json f = Fields();
   std::string content = *FieldsCommitment(f, kSalt);
-  ASSERT_TRUE(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}}).ok());
+  ASSERT_TRUE(
+      Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}}).ok());
   EXPECT_TRUE(App().fields.is_null());  // no sidecar: a public replay
   ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
   Time due = kT0 + hours(72);
   ASSERT_TRUE(Apply("application.examined", kT0, "e1",
-                    {{"application", "a1"}, {"decision", "correct"},
+                    {{"application", "a1"},
+                     {"decision", "correct"},
                      {"reason_commitment", *TextCommitment("fix the scale", kSalt)},
                      {"correction_due", FormatRfc3339(due)}})
                   .ok());
   EXPECT_EQ(App().status, "correction_requested");
   EXPECT_EQ(App().Due(), due);
-  EXPECT_EQ(Apply("application.withdrawn", due - hours(1), "registrar", {{"application", "a1"}})
-                .code(),
-            Code::kConflict);
+  EXPECT_EQ(
+      Apply("application.withdrawn", due - hours(1), "registrar", {{"application", "a1"}}).code(),
+      Code::kConflict);
   ASSERT_TRUE(Apply("application.withdrawn", due, "registrar", {{"application", "a1"}}).ok());
   EXPECT_EQ(App().status, "withdrawn");
   EXPECT_EQ(Apply("application.submitted", due, "u1", {{"application", "a1"}}).code(),
@@ -270,10 +277,10 @@ TEST_F(LifecycleTest, SidecarsMustMatchTheirCommitment) {
   json other = f;
   other["structure"] = "changed";
   std::string lying = *CanonicalJson(json{{"fields", other}, {"salt", kSalt}});
-  EXPECT_EQ(Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}},
-                  lying)
-                .code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(
+      Apply("application.created", kT0, "u1", {{"application", "a1"}, {"content", content}}, lying)
+          .code(),
+      Code::kInvalidArgument);
   EXPECT_FALSE(view_.GetApplication("a1")->has_value());
 }
 
@@ -286,8 +293,10 @@ TEST_F(LifecycleTest, TheAcceptedRecordMustBeThePublicFields) {
   ASSERT_TRUE(Apply("application.submitted", kT0, "u1", {{"application", "a1"}}).ok());
   json leaky = f;  // publishes the confidential processing rules
   EXPECT_EQ(Apply("application.examined", kT0, "e1",
-                  {{"application", "a1"}, {"decision", "accept"},
-                   {"notice_ends_at", FormatRfc3339(NoticeEnd())}, {"record", leaky}})
+                  {{"application", "a1"},
+                   {"decision", "accept"},
+                   {"notice_ends_at", FormatRfc3339(NoticeEnd())},
+                   {"record", leaky}})
                 .code(),
             Code::kInvalidArgument);
 }
@@ -336,8 +345,8 @@ TEST_F(LifecycleTest, ARulingThatPublishesOtherGroundsThanFiledIsRefused) {
                 .code(),
             Code::kInvalidArgument);
   EXPECT_EQ(App().status, "in_notice");
-  ASSERT_TRUE(Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "dismiss", "it is ours"))
-                  .ok());
+  ASSERT_TRUE(
+      Apply("objection.ruled", kT0 + hours(3), "e1", Ruled("o1", "dismiss", "it is ours")).ok());
   EXPECT_EQ((*view_.GetObjection("o1"))->grounds, "it is ours");
 }
 

@@ -33,8 +33,8 @@ Status Filed(RegisterView& view, const EventContext& c) {
   // Accounts name no holder identifier, so the applicant's account is the one holder known.
   if (e.actor == a.holder) {
     return PermissionDenied(fmt::format(
-        "{} is the applicant of {}: an applicant does not object to their own application",
-        e.actor, a.id));
+        "{} is the applicant of {}: an applicant does not object to their own application", e.actor,
+        a.id));
   }
   for (const auto& other_id : a.objections) {
     ASSIGN_OR_RETURN(auto other, view.GetObjection(other_id));

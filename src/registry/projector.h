@@ -14,8 +14,9 @@ namespace dipr::registry {
 // Applies the entry at `index` to the projections in tx. sidecar: what belongs with the entry but
 // is never logged — for account.created and account.token_rotated the 32-byte SHA-256 of the
 // (new) token; for objector.registered {"identity","salt","token_hash"}; for register events
-// their fields and private texts; empty otherwise. Sidecars are kept (WriteTx::PutSidecar). InvalidArgument for an entry that is not a known, well-formed event; Conflict when
-// the projection refuses it (a holder's second deposit of one digest), having written nothing.
+// their fields and private texts; empty otherwise. Sidecars are kept (WriteTx::PutSidecar).
+// InvalidArgument for an entry that is not a known, well-formed event; Conflict when the projection
+// refuses it (a holder's second deposit of one digest), having written nothing.
 Status ApplyEntry(storage::WriteTx& tx, uint64_t index, std::string_view entry,
                   std::string_view sidecar);
 

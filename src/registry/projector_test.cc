@@ -47,7 +47,8 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
   std::vector<std::pair<uint64_t, std::string>> sidecars;  // index -> token hash
   std::vector<storage::Account> holders;
   for (const char* name : {"浙江数据有限公司", "Data \"Co\" \\ Ltd"}) {
-    auto [na, sub] = std::move(registry_->PrepareAccount(admin, {{"name", name}, {"role", "holder"}})).value();
+    auto [na, sub] =
+        std::move(registry_->PrepareAccount(admin, {{"name", name}, {"role", "holder"}})).value();
     auto r = registry_->Append(std::move(sub));
     ASSERT_TRUE(r.ok());
     na.account.log_index = r->index;
@@ -59,7 +60,8 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(std::chrono::microseconds(1234567));  // not whole milliseconds
     auto fp = fingerprint::ToJson(*fingerprint::FingerprintBytes("data " + std::to_string(i)));
-    auto req = *registry_->ParseDeposit({{"fingerprint", fp}, {"title", "标题 " + std::to_string(i)}});
+    auto req =
+        *registry_->ParseDeposit({{"fingerprint", fp}, {"title", "标题 " + std::to_string(i)}});
     digests.push_back(req.digest);
     ASSERT_TRUE(registry_->Append(*registry_->PrepareDeposit(holders[i % 2], req)).ok());
   }
@@ -68,7 +70,9 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
   uint64_t size = seq_->Latest()->size;
   auto entries = *live_->ReadEntries(0, size);
   auto tx = std::move(replay_->BeginWrite()).value();
-  ASSERT_TRUE(ApplyEntry(*tx, 0, entries[0], std::string(crypto::HashChars(TokenHash("admin-token")))).ok());
+  ASSERT_TRUE(
+      ApplyEntry(*tx, 0, entries[0], std::string(crypto::HashChars(TokenHash("admin-token"))))
+          .ok());
   for (uint64_t i = 1; i < size; ++i) {
     std::string sidecar;
     for (auto& [idx, s] : sidecars) {
@@ -121,7 +125,8 @@ TEST_F(ProjectorTest, RejectsWhatIsNotAKnownEvent) {
   EXPECT_EQ(ApplyEntry(*tx, 0, "not json", "").code(), Code::kInvalidArgument);
   Event e{"mystery", clock_.Now(), "u1", {{"x", 1}}};
   EXPECT_EQ(ApplyEntry(*tx, 0, *EncodeEntry(e), "").code(), Code::kInvalidArgument);
-  Event acct{"account.created", clock_.Now(), "u1", {{"id", "u2"}, {"name", "n"}, {"role", "holder"}}};
+  Event acct{
+      "account.created", clock_.Now(), "u1", {{"id", "u2"}, {"name", "n"}, {"role", "holder"}}};
   EXPECT_EQ(ApplyEntry(*tx, 0, *EncodeEntry(acct), "").code(), Code::kInvalidArgument);
 }
 

@@ -13,17 +13,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -49,8 +49,7 @@ Result<json> Registrar::NoticeRecord(const std::string& id) {
   return a->PublicRecord();
 }
 
-Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
-                               bool notices_only) {
+Result<json> Registrar::Search(const std::map<std::string, std::string>& query, bool notices_only) {
   auto get = [&](const char* k) {
     auto it = query.find(k);
     return it == query.end() ? std::string() : it->second;
@@ -75,8 +74,8 @@ Result<json> Registrar::Search(const std::map<std::string, std::string>& query,
     size_t start = 0;
     while (start <= statuses.size()) {
       size_t comma = statuses.find(',', start);
-      std::string s = statuses.substr(start, comma == std::string::npos ? std::string::npos
-                                                                        : comma - start);
+      std::string s =
+          statuses.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       if (!OneOf(kListingStatuses, s)) {
         return InvalidArgument(fmt::format(
             "\"status\" must be registered, expired, cancelled, revoked, in_notice or refused "

@@ -35,8 +35,7 @@ class ReadView final : public RegisterView {
   Result<bool> NumberClaimed(const std::string&) override { return false; }
 
   Result<std::optional<storage::Account>> GetAccount(const std::string& id) override;
-  Status CreateAccount(const storage::Account& a,
-                       const std::optional<crypto::Hash>&) override {
+  Status CreateAccount(const storage::Account& a, const std::optional<crypto::Hash>&) override {
     accounts_[a.id] = a;
     return Status::Ok();
   }

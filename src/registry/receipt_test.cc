@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "log/appender.h"
-#include "verify/hasher.h"
 #include "log/memory_tiles.h"
+#include "verify/hasher.h"
 #include "verify/proof.h"
 
 namespace dipr::registry {
@@ -70,11 +70,10 @@ TEST(Receipt, TamperingIsCaught) {
 }
 
 TEST(Receipt, FromJsonRejectsMalformed) {
-  for (const char* bad :
-       {R"([])", R"({"index":-1,"entry":"","checkpoint":"","proof":[]})",
-        R"({"index":1,"entry":"!!","checkpoint":"","proof":[]})",
-        R"({"index":1,"entry":"","checkpoint":"","proof":["AAAA"]})",
-        R"({"index":1,"entry":"","proof":[]})"}) {
+  for (const char* bad : {R"([])", R"({"index":-1,"entry":"","checkpoint":"","proof":[]})",
+                          R"({"index":1,"entry":"!!","checkpoint":"","proof":[]})",
+                          R"({"index":1,"entry":"","checkpoint":"","proof":["AAAA"]})",
+                          R"({"index":1,"entry":"","proof":[]})"}) {
     EXPECT_FALSE(Receipt::FromJson(nlohmann::json::parse(bad)).ok()) << bad;
   }
 }

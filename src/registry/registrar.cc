@@ -14,17 +14,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -37,8 +37,6 @@ Result<std::string> CertificateSignedText(const json& body) {
   ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(body));
   return std::string(kCertificateTextHeader) + canonical + "\n";
 }
-
-
 
 Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
                      std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,

@@ -147,8 +147,7 @@ class Registrar {
   Result<nlohmann::json> NoticeRecord(const std::string& id);
   // query: q, industry, holder, status (comma-separated), page (from 1). Which of them a route
   // takes is declared once, in its route (http/router.h refuses any other).
-  Result<nlohmann::json> Search(const std::map<std::string, std::string>& query,
-                                bool notices_only);
+  Result<nlohmann::json> Search(const std::map<std::string, std::string>& query, bool notices_only);
   // The signed certificate document: body, signature, and the receipt of the issuing event.
   Result<nlohmann::json> Certificate(const std::string& number);
   Result<CertificatePrint> CertificateForPrint(const std::string& number);
@@ -170,18 +169,17 @@ class Registrar {
  private:
   Result<ApplicationState> LoadApplication(const std::string& id);
   Result<ApplicationState> LoadRegistration(const std::string& number);
-  Result<ApplicationState> LoadOwnApplication(const storage::Account& actor,
-                                              const std::string& id);
+  Result<ApplicationState> LoadOwnApplication(const storage::Account& actor, const std::string& id);
   Result<Prepared> Reassign(const storage::Account& actor, const ApplicationState& a,
-                           const nlohmann::json& body);
+                            const nlohmann::json& body);
   Result<Prepared> Make(Event e, std::string sidecar, std::string application,
                         std::string objection = "");
   Result<std::pair<std::string, std::string>> ContentFor(const storage::Account& actor,
                                                          const nlohmann::json& body,
                                                          nlohmann::json& fields);
   Result<nlohmann::json> IssueCertificate(const InForce& s, const ApplicationState& a, Time now,
-                                          const std::string& registration_number,
-                                          Time registered, Time valid_from, Time valid_until);
+                                          const std::string& registration_number, Time registered,
+                                          Time valid_from, Time valid_until);
   Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
   // The deposit entry at log index `idx`, for the field `field` of a request (InvalidArgument
   // naming it when the entry is missing or no deposit).
@@ -202,8 +200,8 @@ class Registrar {
 Result<std::string> CertificateSignedText(const nlohmann::json& body);
 struct VerifiedCertificate {
   nlohmann::json body;
-  uint64_t index = 0;        // of the issuing event
-  uint64_t tree_size = 0;    // of the checkpoint the receipt proves it in
+  uint64_t index = 0;      // of the issuing event
+  uint64_t tree_size = 0;  // of the checkpoint the receipt proves it in
   std::string event_type;
 };
 // Checks the registrar's signature on the body, the receipt (checkpoint signature and inclusion
@@ -219,16 +217,16 @@ struct CertificateStanding {
   std::string status_stated;  // the document's "status"; "" when it has none
   std::string record_url;     // the document's "record_url" (unsigned); "" when none
   Time valid_from{}, valid_until{};
-  bool started = false;       // valid_from <= at
-  bool ended = false;         // valid_until <= at
+  bool started = false;  // valid_from <= at
+  bool ended = false;    // valid_until <= at
   bool within_validity() const { return started && !ended; }
   // The document states `registered` and `at` is within the validity: all an offline check can
   // say for it. Anything else (revoked, cancelled, expired, no status) is not in force.
   bool in_force() const { return status_stated == "registered" && within_validity(); }
 };
 // REQUIRES: v is VerifyCertificate(document, …) (its body's times parse).
-CertificateStanding AssessCertificate(const nlohmann::json& document,
-                                      const VerifiedCertificate& v, Time at);
+CertificateStanding AssessCertificate(const nlohmann::json& document, const VerifiedCertificate& v,
+                                      Time at);
 
 // The deposits a certificate names ({"index","algorithm","digest","size"}), and whether it names
 // them at all: certificates issued before 2026-12 give only log indexes (in "record").

@@ -14,17 +14,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -40,7 +40,9 @@ Result<Prepared> Registrar::PrepareCreate(const storage::Account& actor, const j
   json fields;
   ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
   std::string id = NewId('a');
-  Event e{std::string(kApplicationCreated), Now(), actor.id,
+  Event e{std::string(kApplicationCreated),
+          Now(),
+          actor.id,
           {{"application", id}, {"content", content.first}}};
   return Make(std::move(e), std::move(content.second), id);
 }
@@ -51,7 +53,9 @@ Result<Prepared> Registrar::PrepareUpdate(const storage::Account& actor, const s
   ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
   json fields;
   ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
-  Event e{std::string(kApplicationUpdated), Now(), actor.id,
+  Event e{std::string(kApplicationUpdated),
+          Now(),
+          actor.id,
           {{"application", id}, {"content", content.first}}};
   return Make(std::move(e), std::move(content.second), id);
 }
@@ -139,17 +143,18 @@ Result<json> Registrar::ListApplications(const storage::Account& actor, size_t p
   std::vector<storage::Record> rs;
   if (actor.role == "holder") {
     if (!status.empty()) {
-      return InvalidArgument("\"status\" selects an examiner's queue; a holder lists all of theirs");
+      return InvalidArgument(
+          "\"status\" selects an examiner's queue; a holder lists all of theirs");
     }
-    ASSIGN_OR_RETURN(rs, store_.RecordsByOwner(kApplicationKind, actor.id,
-                                               (page - 1) * kPageSize, kPageSize));
+    ASSIGN_OR_RETURN(
+        rs, store_.RecordsByOwner(kApplicationKind, actor.id, (page - 1) * kPageSize, kPageSize));
   } else if (actor.role == "examiner" || actor.role == "admin") {
     std::string s = status.empty() ? std::string(status::kSubmitted) : status;
     if (!IsApplicationStatus(s)) {
       return InvalidArgument(fmt::format("\"status\" is not a status: \"{}\"", s));
     }
-    ASSIGN_OR_RETURN(rs, store_.RecordsByStatus(kApplicationKind, s, (page - 1) * kPageSize,
-                                                kPageSize));
+    ASSIGN_OR_RETURN(
+        rs, store_.RecordsByStatus(kApplicationKind, s, (page - 1) * kPageSize, kPageSize));
   } else {
     return PermissionDenied("only holders, examiners and admins list applications");
   }
@@ -197,11 +202,12 @@ Result<Prepared> Registrar::Reassign(const storage::Account& actor, const Applic
   ASSIGN_OR_RETURN(auto target, store_.AccountById(to));
   if (!target) return InvalidArgument(fmt::format("\"to\": no account {}", to));
   if (target->role != "holder") {
-    return InvalidArgument(fmt::format("\"to\": account {} is a {}, not a holder", to,
-                                       target->role));
+    return InvalidArgument(
+        fmt::format("\"to\": account {} is a {}, not a holder", to, target->role));
   }
   if (target->disabled) return InvalidArgument(fmt::format("\"to\": account {} is disabled", to));
-  if (to == a.holder) return Conflict(fmt::format("application {} is held by {} already", a.id, to));
+  if (to == a.holder)
+    return Conflict(fmt::format("application {} is held by {} already", a.id, to));
   std::vector<std::string> holders = HolderKeys(a);
   if (holders.empty()) return Internal(fmt::format("application {} names no holders", a.id));
   for (size_t offset = 0;; offset += 100) {
@@ -217,7 +223,9 @@ Result<Prepared> Registrar::Reassign(const storage::Account& actor, const Applic
     }
     if (rs.size() < 100) break;
   }
-  Event e{std::string(kApplicationReassigned), Now(), actor.id,
+  Event e{std::string(kApplicationReassigned),
+          Now(),
+          actor.id,
           {{"application", a.id}, {"from", a.holder}, {"to", to}, {"reason", reason}}};
   return Make(std::move(e), "", a.id);
 }

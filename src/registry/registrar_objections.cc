@@ -13,17 +13,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -34,8 +34,8 @@ using nlohmann::json;
 
 // --- examination and objections ---
 
-Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor,
-                                               const std::string& id, const json& body) {
+Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor, const std::string& id,
+                                               const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationExamined), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"accept", "correct", "reject"}, "accept", decision, reason));
@@ -64,15 +64,16 @@ Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, cons
   RETURN_IF_ERROR(CheckOnlyFields(body, {"grounds", "evidence"}));
   if (!body.contains("grounds")) return InvalidArgument("\"grounds\" is required");
   std::string grounds, evidence;
-  RETURN_IF_ERROR(CheckTextValue(body["grounds"], "grounds", 1, kMaxDescriptionChars, true,
-                                 grounds));
+  RETURN_IF_ERROR(
+      CheckTextValue(body["grounds"], "grounds", 1, kMaxDescriptionChars, true, grounds));
   if (body.contains("evidence")) {
-    RETURN_IF_ERROR(CheckTextValue(body["evidence"], "evidence", 0, kMaxDescriptionChars, true,
-                                   evidence));
+    RETURN_IF_ERROR(
+        CheckTextValue(body["evidence"], "evidence", 0, kMaxDescriptionChars, true, evidence));
   }
   auto a = LoadApplication(id);
   // An application not (yet) in public notice is not public: the same 404 as a missing one.
-  if (!a.ok() || a->record.is_null()) return NotFound(fmt::format("no application {} in notice", id));
+  if (!a.ok() || a->record.is_null())
+    return NotFound(fmt::format("no application {} in notice", id));
   Time now = Now();
   std::string oid = NewId('o');
   json payload = {{"objection", oid}, {"application", id}}, side = json::object();
@@ -99,7 +100,9 @@ Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
       !side["grounds"].contains("salt") || !side["grounds"]["salt"].is_string()) {
     return DataLoss(fmt::format("objection {} lost the opening of its grounds", objection_id));
   }
-  Event e{std::string(kObjectionRuled), Now(), actor.id,
+  Event e{std::string(kObjectionRuled),
+          Now(),
+          actor.id,
           {{"objection", objection_id},
            {"application", r->parent},
            {"decision", decision},
@@ -137,8 +140,8 @@ Result<json> Registrar::ListObjections(const storage::Account& actor, size_t pag
                                                 (page - 1) * kPageSize, kPageSize));
   } else {
     // Its own; a status filters the page (an account files few objections).
-    ASSIGN_OR_RETURN(rs, store_.RecordsByOwner(kObjectionKind, actor.id, (page - 1) * kPageSize,
-                                               kPageSize));
+    ASSIGN_OR_RETURN(
+        rs, store_.RecordsByOwner(kObjectionKind, actor.id, (page - 1) * kPageSize, kPageSize));
     if (!s.empty()) std::erase_if(rs, [&](const storage::Record& r) { return r.status != s; });
   }
   json items = json::array();

@@ -14,17 +14,17 @@
 #include "crypto/random.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application.h"
+#include "registry/application_events.h"
 #include "registry/commitment.h"
-#include "registry/numbers.h"
+#include "registry/deposit_events.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
+#include "registry/objection_events.h"
 #include "registry/projector.h"
 #include "registry/read_view.h"
+#include "registry/registration_events.h"
 #include "registry/settings.h"
 #include "registry/validate.h"
-#include "registry/deposit_events.h"
-#include "registry/application_events.h"
-#include "registry/objection_events.h"
-#include "registry/registration_events.h"
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
@@ -57,9 +57,8 @@ Result<json> Registrar::IssueCertificate(const InForce& s, const ApplicationStat
   f.valid_until_on = LocalDateOf(*s.schedule, valid_until);
   // The digests are the deposit entries' (public in the log), so that the certificate alone
   // checks a dataset offline.
-  const json& indexes = a.record.is_object() && a.record.contains("deposits")
-                            ? a.record["deposits"]
-                            : json::array();
+  const json& indexes =
+      a.record.is_object() && a.record.contains("deposits") ? a.record["deposits"] : json::array();
   for (size_t i = 0; i < indexes.size(); ++i) {
     const uint64_t idx = indexes[i].get<uint64_t>();
     ASSIGN_OR_RETURN(Event e, ReadDeposit(idx, fmt::format("deposits[{}]", i)));
@@ -86,20 +85,23 @@ Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
   RETURN_IF_ERROR(CheckRenewable(a));
   Time now = Now();
   const auto s = in_force();
-  ASSIGN_OR_RETURN(Time opens, s->schedule->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
+  ASSIGN_OR_RETURN(Time opens,
+                   s->schedule->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
   ASSIGN_OR_RETURN(Time closes, s->schedule->End(*a.valid_until, Schedule::Period::kRenewalGrace));
   if (now < opens) {
     return Conflict(fmt::format("registration {} can be renewed from {} (it is valid until {})",
                                 number, FormatRfc3339(opens), FormatRfc3339(*a.valid_until)));
   }
   if (now > closes) {
-    return Conflict(fmt::format("the grace period to renew {} ended at {}", number,
-                                FormatRfc3339(closes)));
+    return Conflict(
+        fmt::format("the grace period to renew {} ended at {}", number, FormatRfc3339(closes)));
   }
   ASSIGN_OR_RETURN(Time until, s->schedule->End(*a.valid_until, Schedule::Period::kValidity));
   ASSIGN_OR_RETURN(json cert, IssueCertificate(*s, a, now, a.registration_number, *a.registered_at,
                                                *a.valid_until, until));
-  Event e{std::string(kRegistrationRenewed), now, actor.id,
+  Event e{std::string(kRegistrationRenewed),
+          now,
+          actor.id,
           {{"application", a.id}, {"certificate", std::move(cert)}}};
   return Make(std::move(e), "", a.id);
 }
@@ -112,7 +114,9 @@ Result<Prepared> Registrar::PrepareChange(const storage::Account& actor, const s
   RETURN_IF_ERROR(CheckParty(SpecOf(kRegistrationChangeRequested), a, actor.id));
   json fields;
   ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
-  Event e{std::string(kRegistrationChangeRequested), Now(), actor.id,
+  Event e{std::string(kRegistrationChangeRequested),
+          Now(),
+          actor.id,
           {{"application", a.id}, {"content", content.first}}};
   return Make(std::move(e), std::move(content.second), a.id);
 }
@@ -128,7 +132,8 @@ Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& act
   json payload = {{"application", a.id}, {"decision", decision}}, side = json::object();
   if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
-    if (!a.change_fields.is_object()) return DataLoss("the change of " + number + " lost its fields");
+    if (!a.change_fields.is_object())
+      return DataLoss("the change of " + number + " lost its fields");
     ApplicationState changed = a;
     changed.record = PublicFields(a.change_fields);
     ASSIGN_OR_RETURN(payload["certificate"],
@@ -158,7 +163,9 @@ Result<Prepared> Registrar::PrepareRevoke(const storage::Account& actor, const s
   std::string reason;
   RETURN_IF_ERROR(ParseReason(body, true, reason));
   ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
-  Event e{std::string(kRegistrationRevoked), Now(), actor.id,
+  Event e{std::string(kRegistrationRevoked),
+          Now(),
+          actor.id,
           {{"application", a.id}, {"reason", reason}}};
   return Make(std::move(e), "", a.id);
 }

@@ -19,17 +19,14 @@
 
 namespace dipr::registry {
 
-
-
 inline constexpr size_t kPageSize = 20;
 inline constexpr size_t kMaxReasonChars = 2000;
 inline constexpr std::string_view kCertificateTextHeader = "dipr-certificate-v1\n";
 inline constexpr std::string_view kIssuingEvents[] = {kApplicationRegistered, kRegistrationRenewed,
-                                               kRegistrationChangeExamined};
+                                                      kRegistrationChangeExamined};
 inline constexpr std::string_view kListingStatuses[] = {status::kInNotice,   status::kRefused,
-                                                 status::kRegistered, status::kExpired,
-                                                 status::kCancelled,  status::kRevoked};
-
+                                                        status::kRegistered, status::kExpired,
+                                                        status::kCancelled,  status::kRevoked};
 
 // "a"/"o" + 16 random hex digits.
 std::string NewId(char prefix);

@@ -2,13 +2,12 @@
 
 #include <fmt/format.h>
 
-
 #include "common/bytes.h"
 #include "common/hex.h"
 #include "common/utf8.h"
 #include "crypto/random.h"
-#include "registry/validate.h"
 #include "registry/account_events.h"
+#include "registry/validate.h"
 
 namespace dipr::registry {
 namespace {
@@ -41,13 +40,16 @@ Registry::Registry(storage::Store& store, log::Sequencer& sequencer, log::LogRea
 Result<bool> Registry::EnsureAdmin(const std::string& token) {
   ASSIGN_OR_RETURN(auto existing, store_.AccountByTokenHash(TokenHash(token)));
   if (existing) {
-    if (existing->role != "admin") return Internal("the admin token belongs to a non-admin account");
+    if (existing->role != "admin")
+      return Internal("the admin token belongs to a non-admin account");
     return Authenticate(token).ok();
   }
   ASSIGN_OR_RETURN(auto admins, store_.ListAccounts("admin", 0, 1));
   if (!admins.empty()) return false;
   storage::Account admin{NewAccountId(), "admin", "admin", Now(), 0};
-  Event e{std::string(kAccountCreated), admin.created, admin.id,
+  Event e{std::string(kAccountCreated),
+          admin.created,
+          admin.id,
           {{"id", admin.id}, {"name", admin.name}, {"role", admin.role}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(token);
@@ -84,7 +86,7 @@ Result<storage::Account> Registry::Authorize(std::string_view token, std::string
 }
 
 Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage::Account& actor,
-                                                                  const nlohmann::json& body) {
+                                                                   const nlohmann::json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "creates accounts"));
   if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
   RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "role"}));
@@ -98,7 +100,9 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage
   na.account.id = NewAccountId();
   na.account.created = Now();
   na.token = NewToken();
-  Event e{std::string(kAccountCreated), na.account.created, actor.id,
+  Event e{std::string(kAccountCreated),
+          na.account.created,
+          actor.id,
           {{"id", na.account.id}, {"name", na.account.name}, {"role", na.account.role}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(na.token);

@@ -14,8 +14,8 @@
 #include "log/log_reader.h"
 #include "log/sequencer.h"
 #include "registry/event.h"
-#include "verify/receipt.h"
 #include "storage/store.h"
+#include "verify/receipt.h"
 
 namespace dipr::registry {
 
@@ -46,13 +46,13 @@ struct Submission {
 
 struct NewAccount {
   storage::Account account;
-  std::string token;  // shown once; only its hash is stored
+  std::string token;            // shown once; only its hash is stored
   std::optional<Time> expires;  // of the token (a rotation's)
 };
 
 struct DepositRequest {
   fingerprint::Fingerprint fingerprint;  // validated
-  std::string digest;                     // its hex form
+  std::string digest;                    // its hex form
   std::string title;
 };
 
@@ -111,7 +111,7 @@ class Registry {
   Result<Submission> PrepareDeposit(const storage::Account& actor, const DepositRequest& req);
   // The actor's earlier deposit of the same digest, if any.
   Result<std::optional<storage::DepositRecord>> ExistingDeposit(const storage::Account& actor,
-                                                                 const std::string& digest);
+                                                                const std::string& digest);
   Result<std::vector<storage::DepositRecord>> DepositsByDigest(std::string_view digest);
 
   // --- receipts ---
@@ -127,7 +127,6 @@ class Registry {
   Time Now() const;
 
  private:
-
   storage::Store& store_;
   log::Sequencer& sequencer_;
   log::LogReader& reader_;

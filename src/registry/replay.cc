@@ -10,7 +10,8 @@ namespace dipr::registry {
 
 Status Replay::Apply(uint64_t index, std::string_view entry) {
   if (index != next_) {
-    return InvalidArgument(fmt::format("entry {} replayed out of order (expected {})", index, next_));
+    return InvalidArgument(
+        fmt::format("entry {} replayed out of order (expected {})", index, next_));
   }
   auto fail = [index](const Status& st) {
     return Status(st.code(), fmt::format("entry {}: {}", index, st.message()));

@@ -67,10 +67,10 @@ class Replay final : public RegisterView {
   uint64_t next_ = 0;
   size_t deposits_ = 0;
   std::map<std::string, std::string> roles_;  // account id -> role
-  // Every (depositor, digest) deposited, as depositor + "/" + the digest's hex: the projection refuses
-  // a depositor's second deposit of one digest, and so does the replay.
+  // Every (depositor, digest) deposited, as depositor + "/" + the digest's hex: the projection
+  // refuses a depositor's second deposit of one digest, and so does the replay.
   std::unordered_set<std::string> deposited_;
-  std::set<std::string> disabled_;            // accounts disabled now
+  std::set<std::string> disabled_;  // accounts disabled now
   std::map<std::string, ApplicationState> applications_;
   std::map<std::string, ObjectionState> objections_;
   std::map<std::string, std::string> claimed_;  // every number ever claimed -> record

@@ -10,12 +10,12 @@
 #include "common/read_file.h"
 #include "crypto/sha256.h"
 #include "log/sequencer.h"
-#include "registry/numbers.h"
 #include "registry/event_spec.h"
+#include "registry/numbers.h"
 #include "registry/projector.h"
 #include "registry/register_view.h"
-#include "registry/validate.h"
 #include "registry/settings_events.h"
+#include "registry/validate.h"
 
 namespace dipr::registry {
 namespace {
@@ -135,19 +135,22 @@ Status Normalize(Settings& s, Naming naming, bool full) {
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
-      return InvalidArgument(fmt::format("{} must be ASCII without controls (percent-encode "
-                                         "the rest)",
-                                         name("public_url")));
+      return InvalidArgument(
+          fmt::format("{} must be ASCII without controls (percent-encode "
+                      "the rest)",
+                      name("public_url")));
     }
   }
   for (const char* key : kPeriodKeys) {
     std::string& v = KeyNamed(key).field(s);
     auto p = calendar::ParsePeriod(v);
-    if (!p.ok()) return InvalidArgument(fmt::format("{} \"{}\": {}", name(key), v, p.status().message()));
+    if (!p.ok())
+      return InvalidArgument(fmt::format("{} \"{}\": {}", name(key), v, p.status().message()));
     v = calendar::FormatPeriod(*p);
   }
   if (!s.schedule.calendar.is_object()) {
-    return InvalidArgument(fmt::format("{} must be a calendar (docs/CALENDAR.md)", name("calendar")));
+    return InvalidArgument(
+        fmt::format("{} must be a calendar (docs/CALENDAR.md)", name("calendar")));
   }
   auto canonical = CanonicalJson(s.schedule.calendar);
   if (!canonical.ok()) {
@@ -165,7 +168,8 @@ Status Normalize(Settings& s, Naming naming, bool full) {
       std::string message = schedule.status().message();
       if (naming == Naming::kKeys) {
         for (const Key& k : kKeys) {  // its messages name flags
-          if (message.rfind(k.flag, 0) == 0) message = NameOf(k, naming) + message.substr(strlen(k.flag));
+          if (message.rfind(k.flag, 0) == 0)
+            message = NameOf(k, naming) + message.substr(strlen(k.flag));
         }
       }
       return InvalidArgument(message);
@@ -176,9 +180,10 @@ Status Normalize(Settings& s, Naming naming, bool full) {
   }
   size_t size = CanonicalJson(s.ToJson()).value().size();
   if (size > log::kMaxEntrySize - kEntryOverhead) {
-    return InvalidArgument(fmt::format("the settings would take {} bytes in the log, more than "
-                                       "its {} per entry: a smaller {}",
-                                       size, log::kMaxEntrySize - kEntryOverhead, name("calendar")));
+    return InvalidArgument(
+        fmt::format("the settings would take {} bytes in the log, more than "
+                    "its {} per entry: a smaller {}",
+                    size, log::kMaxEntrySize - kEntryOverhead, name("calendar")));
   }
   return Status::Ok();
 }
@@ -262,7 +267,8 @@ Result<Settings> SettingsFromFlags(const SettingsFlags& flags,
       continue;
     }
     auto text = ReadFileUpTo(*v, log::kMaxEntrySize);
-    if (!text.ok()) return InvalidArgument(fmt::format("{} {}: {}", k.flag, *v, text.status().message()));
+    if (!text.ok())
+      return InvalidArgument(fmt::format("{} {}: {}", k.flag, *v, text.status().message()));
     auto parsed = calendar::Calendar::Parse(*text);  // refuses duplicate keys, names the entry
     if (!parsed.ok()) {
       return InvalidArgument(fmt::format("{} {}: {}", k.flag, *v, parsed.status().message()));
@@ -298,7 +304,8 @@ Result<LoggedSettings> EstablishSettings(Registry& registry, const Settings& wan
     if (appended.status().code() != Code::kConflict) return appended.status();
     // Another node started first and logged its settings: they hold for this one too.
     ASSIGN_OR_RETURN(logged, ReadLoggedSettings(registry.store()));
-    if (!logged) return Internal("the registrar's first settings were refused, and none are logged");
+    if (!logged)
+      return Internal("the registrar's first settings were refused, and none are logged");
   }
   for (const Key& k : kKeys) {
     if (!(flags.*k.given)) continue;
@@ -338,8 +345,9 @@ Result<Settings> ApplySettingsEvent(const std::optional<Settings>& before, const
   auto s = Settings::FromJson(e.payload);
   if (!s.ok()) return InvalidArgument("registrar.settings: " + s.status().message());
   if (e.actor == kRegistrarActor && before) {
-    return Conflict("the registrar logs its settings once, at its first start; changes are an "
-                    "admin's");
+    return Conflict(
+        "the registrar logs its settings once, at its first start; changes are an "
+        "admin's");
   }
   return s;
 }

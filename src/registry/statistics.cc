@@ -6,9 +6,9 @@
 #include <chrono>
 #include <map>
 
-#include "registry/event.h"
-#include "registry/deposit_events.h"
 #include "registry/application_events.h"
+#include "registry/deposit_events.h"
+#include "registry/event.h"
 #include "registry/settings_events.h"
 
 namespace dipr::registry {
@@ -47,8 +47,7 @@ std::optional<Fields> QuickFields(std::string_view e) {
 
 std::string Month(const calendar::TimeZone& zone, Time t) {
   std::chrono::year_month_day d = zone.LocalDate(t);
-  return fmt::format("{:04}-{:02}", static_cast<int>(d.year()),
-                     static_cast<unsigned>(d.month()));
+  return fmt::format("{:04}-{:02}", static_cast<int>(d.year()), static_cast<unsigned>(d.month()));
 }
 
 }  // namespace
@@ -62,8 +61,8 @@ Result<const calendar::TimeZone*> Statistics::ZoneAt(int64_t settings_index) {
     ASSIGN_OR_RETURN(Event ev, DecodeEntry(e[0]));
     auto it = ev.payload.find("time_zone");
     if (ev.type != kRegistrarSettings || it == ev.payload.end() || !it->is_string()) {
-      return DataLoss(fmt::format("entry {} is not a registrar.settings entry with a time zone",
-                                  at));
+      return DataLoss(
+          fmt::format("entry {} is not a registrar.settings entry with a time zone", at));
     }
     name = it->get<std::string>();
   }
@@ -102,9 +101,8 @@ Status Statistics::Apply(storage::FollowerTx& tx, uint64_t from,
       settings_index = static_cast<int64_t>(from + i) + 1;
       auto loaded = ZoneAt(settings_index);
       if (!loaded.ok()) {
-        return Status(loaded.status().code(),
-                      fmt::format("the time zone of entry {}: {}", from + i,
-                                  loaded.status().message()));
+        return Status(loaded.status().code(), fmt::format("the time zone of entry {}: {}", from + i,
+                                                          loaded.status().message()));
       }
       zone = *loaded;
     }

@@ -12,9 +12,9 @@
 #include <thread>
 
 #include "pg_testing.h"
-#include "registry/event.h"
 #include "registry/account_events.h"
 #include "registry/application_events.h"
+#include "registry/event.h"
 #include "registry/settings_events.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -100,9 +100,8 @@ class StatisticsTest : public ::testing::TestWithParam<Backend> {
   }
 
   static std::string Deposit(const char* time, int i) {
-    return EncodeDepositEntry(*ParseRfc3339(time), "u0000000000000001", "sha256-chunked-64k",
-                              65536, 1, std::string(63, 'a') + static_cast<char>('0' + i % 10),
-                              10, "t");
+    return EncodeDepositEntry(*ParseRfc3339(time), "u0000000000000001", "sha256-chunked-64k", 65536,
+                              1, std::string(63, 'a') + static_cast<char>('0' + i % 10), 10, "t");
   }
   static std::string Other(std::string_view type, const char* time,
                            nlohmann::json payload = nlohmann::json::object()) {
@@ -124,14 +123,14 @@ TEST_P(StatisticsTest, TheFollowerCatchesUpAfterEntriesAreAppended) {
   Append(*store_, {Deposit("2026-11-02T00:00:00Z", 3),
                    Other(kApplicationRegistered, "2026-11-03T00:00:00Z")});
   ASSERT_TRUE(CaughtUp(r, 5));
-  EXPECT_EQ(Counts(*store_), (std::map<std::string, int64_t>{
-                                 {"statistics/entries/account.created", 1},
-                                 {"statistics/entries/application.registered", 1},
-                                 {"statistics/entries/deposit", 3},
-                                 // 2026-10-31T16:30Z is November 1st in Asia/Shanghai.
-                                 {"statistics/deposits/2026-10", 1},
-                                 {"statistics/deposits/2026-11", 2},
-                                 {"statistics/registrations/2026-11", 1}}));
+  EXPECT_EQ(Counts(*store_),
+            (std::map<std::string, int64_t>{{"statistics/entries/account.created", 1},
+                                            {"statistics/entries/application.registered", 1},
+                                            {"statistics/entries/deposit", 3},
+                                            // 2026-10-31T16:30Z is November 1st in Asia/Shanghai.
+                                            {"statistics/deposits/2026-10", 1},
+                                            {"statistics/deposits/2026-11", 2},
+                                            {"statistics/registrations/2026-11", 1}}));
   EXPECT_EQ(stats_[0]->EntriesByType(),
             (std::vector<std::pair<std::string, int64_t>>{
                 {"account.created", 1}, {"application.registered", 1}, {"deposit", 3}}));
@@ -156,9 +155,8 @@ TEST_P(StatisticsTest, ItsCursorSurvivesARestartAndNothingIsCountedTwice) {
   log::FollowerRunner& r = Run(*store_, /*max_batch=*/2);
   ASSERT_TRUE(CaughtUp(r, 5));
   EXPECT_EQ(r.progress().applied, 2u);  // only the new ones
-  EXPECT_EQ(Counts(*store_), (std::map<std::string, int64_t>{
-                                 {"statistics/entries/deposit", 5},
-                                 {"statistics/deposits/2026-10", 5}}));
+  EXPECT_EQ(Counts(*store_), (std::map<std::string, int64_t>{{"statistics/entries/deposit", 5},
+                                                             {"statistics/deposits/2026-10", 5}}));
 }
 
 TEST_P(StatisticsTest, MonthsAreLocalInTheZoneTheLogStatesAtEachEntry) {
@@ -179,14 +177,14 @@ TEST_P(StatisticsTest, MonthsAreLocalInTheZoneTheLogStatesAtEachEntry) {
   Append(*store_, {Deposit(t, 2), Other(kApplicationRegistered, t),
                    Other(kRegistrarSettings, t, {{"time_zone", "+08:00"}}), Deposit(t, 3)});
   ASSERT_TRUE(CaughtUp(r, 6));
-  EXPECT_EQ(Counts(*store_), (std::map<std::string, int64_t>{
-                                 {"statistics/entries/application.registered", 1},
-                                 {"statistics/entries/deposit", 3},
-                                 {"statistics/entries/registrar.settings", 2},
-                                 {"statistics/deposits/2026-11", 1},
-                                 {"statistics/deposits/2026-12", 2},
-                                 {"statistics/registrations/2026-11", 1},
-                                 {"statistics/settings_index", 5}}));
+  EXPECT_EQ(Counts(*store_),
+            (std::map<std::string, int64_t>{{"statistics/entries/application.registered", 1},
+                                            {"statistics/entries/deposit", 3},
+                                            {"statistics/entries/registrar.settings", 2},
+                                            {"statistics/deposits/2026-11", 1},
+                                            {"statistics/deposits/2026-12", 2},
+                                            {"statistics/registrations/2026-11", 1},
+                                            {"statistics/settings_index", 5}}));
 }
 
 // Two nodes on one database, each running the follower: every entry is counted once.

@@ -22,19 +22,19 @@ Status CheckTextValue(const nlohmann::json& v, std::string_view field, size_t mi
       return InvalidArgument(fmt::format("\"{}\" must not contain control characters", field));
     }
     if (c == 0x2028 || c == 0x2029) {
-      return InvalidArgument(fmt::format(
-          "\"{}\" must not contain line or paragraph separators (U+2028, U+2029){}", field,
-          multiline ? "; use \\n" : ""));
+      return InvalidArgument(
+          fmt::format("\"{}\" must not contain line or paragraph separators (U+2028, U+2029){}",
+                      field, multiline ? "; use \\n" : ""));
     }
     if (IsBidiControl(c)) {
-      return InvalidArgument(fmt::format(
-          "\"{}\" must not contain bidirectional embeddings, overrides or isolates "
-          "(U+202A..U+202E, U+2066..U+2069): they change the order a reader sees",
-          field));
+      return InvalidArgument(
+          fmt::format("\"{}\" must not contain bidirectional embeddings, overrides or isolates "
+                      "(U+202A..U+202E, U+2066..U+2069): they change the order a reader sees",
+                      field));
     }
     if (IsNoncharacter(c)) {
-      return InvalidArgument(fmt::format("\"{}\" must not contain noncharacters (U+{:04X})",
-                                         field, static_cast<uint32_t>(c)));
+      return InvalidArgument(fmt::format("\"{}\" must not contain noncharacters (U+{:04X})", field,
+                                         static_cast<uint32_t>(c)));
     }
     if (!IsInvisible(c)) blank = false;
   }

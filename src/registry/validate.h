@@ -23,15 +23,13 @@ namespace dipr::registry {
 Status CheckTextValue(const nlohmann::json& v, std::string_view field, size_t min_chars,
                       size_t max_chars, bool multiline, std::string& out);
 // body[key] required, as CheckTextValue with min 1 and no newlines.
-Status CheckText(const nlohmann::json& body, const char* field, size_t max_chars,
-                 std::string& out);
+Status CheckText(const nlohmann::json& body, const char* field, size_t max_chars, std::string& out);
 // InvalidArgument naming the first key of body (an object) not in `allowed`.
 Status CheckOnlyFields(const nlohmann::json& body, std::initializer_list<std::string_view> allowed,
                        std::string_view prefix = "");
 // PermissionDenied "only a holder <action>" (or "an examiner", "an admin") unless the account has
 // `role`.
-Status RequireRole(const storage::Account& account, std::string_view role,
-                   std::string_view action);
+Status RequireRole(const storage::Account& account, std::string_view role, std::string_view action);
 
 // True if v is one of set.
 template <size_t N>

@@ -38,7 +38,8 @@ struct Db {
 };
 
 Status SqliteError(sqlite3* db, const std::string& what) {
-  return Unavailable(fmt::format("sqlite: {}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
+  return Unavailable(
+      fmt::format("sqlite: {}: {}", what, db ? sqlite3_errmsg(db) : "out of memory"));
 }
 
 Status Run(sqlite3* db, const char* sql) {
@@ -134,8 +135,8 @@ class TarWriter {
       ::close(in);
       return Unavailable(Errno(path));
     }
-    Status s = Write(TarHeader(name, static_cast<uint64_t>(st.st_size), std::time(nullptr)).data(),
-                     512);
+    Status s =
+        Write(TarHeader(name, static_cast<uint64_t>(st.st_size), std::time(nullptr)).data(), 512);
     std::vector<char> buf(1 << 20);
     uint64_t left = static_cast<uint64_t>(st.st_size);
     while (s.ok() && left > 0) {
@@ -193,9 +194,10 @@ Result<BackupReport> BackupDataDir(const std::string& dir, const std::string& ou
   ASSIGN_OR_RETURN(crypto::NoteSigner signer, ReadLogKey(dir));
   const std::string db_path = dir + "/dipr.db";
   if (::access(db_path.c_str(), F_OK) != 0) {
-    return InvalidArgument(db_path +
-                    ": no SQLite database here (a PostgreSQL registry is backed up with pg_dump "
-                    "and a copy of its data directory: docs/DEPLOY.md, \"Backups\")");
+    return InvalidArgument(
+        db_path +
+        ": no SQLite database here (a PostgreSQL registry is backed up with pg_dump "
+        "and a copy of its data directory: docs/DEPLOY.md, \"Backups\")");
   }
   if (::access(out.c_str(), F_OK) == 0) {
     return InvalidArgument(out + " exists; a backup never overwrites one");
@@ -260,8 +262,7 @@ Result<BackupReport> BackupDataDir(const std::string& dir, const std::string& ou
   }
   report.archive = out;
   report.archive_bytes = tar.written();
-  report.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return report;
 }
 

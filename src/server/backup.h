@@ -30,11 +30,11 @@
 namespace dipr::server {
 
 struct BackupReport {
-  std::string archive;           // the path written
+  std::string archive;  // the path written
   uint64_t archive_bytes = 0;
-  uint64_t database_bytes = 0;   // of dipr.db in the archive
-  uint64_t tree_size = 0;        // the latest signed checkpoint in the copy
-  std::string checkpoint;        // its text (signed note)
+  uint64_t database_bytes = 0;     // of dipr.db in the archive
+  uint64_t tree_size = 0;          // the latest signed checkpoint in the copy
+  std::string checkpoint;          // its text (signed note)
   std::vector<std::string> files;  // the members, in archive order
   double seconds = 0;
 };

@@ -45,9 +45,7 @@ Status CheckNewOrigin(const std::string& origin) {
   return InvalidArgument("--origin must be non-empty, without spaces or '+'");
 }
 
-Result<std::string> ReadFile(const std::string& path) {
-  return ReadFileUpTo(path, kMaxSmallFile);
-}
+Result<std::string> ReadFile(const std::string& path) { return ReadFileUpTo(path, kMaxSmallFile); }
 
 Status WriteFileAtomic(const std::string& path, const std::string& data, unsigned mode) {
   std::string tmp = path + ".tmp";

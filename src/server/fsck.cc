@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "log/stored_head.h"
 #include "log/scrub.h"
+#include "log/stored_head.h"
 #include "registry/event.h"
 #include "server/projection.h"
 

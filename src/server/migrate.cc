@@ -5,16 +5,16 @@
 #include "common/hex.h"
 #include "fingerprint/fingerprint.h"
 #include "log/appender.h"
-#include "log/stored_head.h"
-#include "verify/hasher.h"
-#include "verify/proof.h"
 #include "log/store_tiles.h"
+#include "log/stored_head.h"
+#include "registry/account_events.h"
+#include "registry/deposit_events.h"
 #include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/projector.h"
-#include "registry/account_events.h"
-#include "registry/deposit_events.h"
 #include "server/projection.h"
+#include "verify/hasher.h"
+#include "verify/proof.h"
 
 namespace dipr::server {
 namespace {
@@ -36,13 +36,13 @@ Result<std::string> SidecarOf(storage::Store& source, const registry::Event& e, 
 }
 
 // The projections of one entry, in source and target, must agree.
-Status CompareProjections(storage::Store& source, storage::Store& target,
-                          const registry::Event& e, uint64_t index) {
+Status CompareProjections(storage::Store& source, storage::Store& target, const registry::Event& e,
+                          uint64_t index) {
   ASSIGN_OR_RETURN(std::string a, ReadProjection(source, e, index));
   auto b = ReadProjection(target, e, index);
   if (!b.ok() || *b != a) {
-    return DataLoss(fmt::format("the projection of entry {} ({}) differs after the copy", index,
-                                e.type));
+    return DataLoss(
+        fmt::format("the projection of entry {} ({}) differs after the copy", index, e.type));
   }
   return Status::Ok();
 }
@@ -87,8 +87,8 @@ Result<MigrationReport> Migrate(storage::Store& source, storage::Store& target,
       if (!st.ok()) return DataLoss(fmt::format("entry {} does not project: {}", i, st.message()));
       RETURN_IF_ERROR(tx->AppendEntry(i, entry));
       leaves.push_back(log::HashLeaf(entry));
-      report.accounts += event.type == registry::kAccountCreated ||
-                         event.type == registry::kObjectorRegistered;
+      report.accounts +=
+          event.type == registry::kAccountCreated || event.type == registry::kObjectorRegistered;
       report.deposits += event.type == registry::kDeposit;
     }
     for (auto& w : appender.Append(leaves)) {

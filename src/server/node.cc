@@ -113,10 +113,10 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   // Every setting is checked before anything is created: a first start refused for a bad flag
   // leaves no data directory, key or database behind.
   RETURN_IF_ERROR(CheckNewOrigin(options.origin));
-  ASSIGN_OR_RETURN(registry::Settings wanted,
-                   registry::SettingsFromFlags(
-                       options.settings,
-                       "http://" + http::HostPort(options.http.host, n->server_->port())));
+  ASSIGN_OR_RETURN(
+      registry::Settings wanted,
+      registry::SettingsFromFlags(
+          options.settings, "http://" + http::HostPort(options.http.host, n->server_->port())));
   if (!options.db.empty()) {
     ASSIGN_OR_RETURN(n->store_, storage::OpenPostgresStore(options.db, options.pg));
   }
@@ -153,10 +153,11 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
       std::make_unique<registry::Registry>(*n->store_, *n->sequencer_, *n->reader_, clock);
   ASSIGN_OR_RETURN(bool admin_ok, n->registry_->EnsureAdmin(n->data_.admin_token));
   if (!admin_ok) {
-    spdlog::warn("{}/admin.token is not the token of an enabled admin (rotated without rewriting "
-                 "the file, or revoked): no admin is created; write an admin's current token "
-                 "there (docs/DEPLOY.md, \"Tokens\")",
-                 n->data_.path);
+    spdlog::warn(
+        "{}/admin.token is not the token of an enabled admin (rotated without rewriting "
+        "the file, or revoked): no admin is created; write an admin's current token "
+        "there (docs/DEPLOY.md, \"Tokens\")",
+        n->data_.path);
   }
   ASSIGN_OR_RETURN(registry::LoggedSettings settings,
                    registry::EstablishSettings(*n->registry_, wanted, options.settings));
@@ -165,8 +166,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   spdlog::info("registrar {} ({}, {}), settings of log entry {}: {}", r.code, r.name, r.public_url,
                settings.index, schedule->Describe());
   for (const std::string& w : StartupWarnings(*schedule, clock.Now())) spdlog::warn("{}", w);
-  n->registrar_ = std::make_unique<registry::Registrar>(
-      *n->registry_, *n->data_.signer, std::move(schedule), r, settings.index);
+  n->registrar_ = std::make_unique<registry::Registrar>(*n->registry_, *n->data_.signer,
+                                                        std::move(schedule), r, settings.index);
   if (options.db.empty() && options.api.health.disk_path.empty()) {
     options.api.health.disk_path = n->data_.path;
   }
@@ -185,7 +186,8 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
   n->gauges_thread_ = std::thread([node = n.get()] { node->RunGaugesLoop(); });
   RETURN_IF_ERROR(n->server_->Start());
   if (options.due_interval.count() > 0) {
-    n->due_thread_ = std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
+    n->due_thread_ =
+        std::thread([node = n.get(), i = options.due_interval] { node->RunDueLoop(i); });
   }
   return n;
 }

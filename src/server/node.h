@@ -4,23 +4,22 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <optional>
-#include <vector>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/rate_limit.h"
 #include "common/time.h"
-#include "http/metrics.h"
 #include "http/api.h"
+#include "http/metrics.h"
 #include "http/router.h"
 #include "http/server.h"
-#include "log/log_reader.h"
 #include "log/follower.h"
+#include "log/log_reader.h"
 #include "log/scrub.h"
 #include "log/sequencer.h"
 #include "registry/calendar_schedule.h"

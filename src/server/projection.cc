@@ -25,9 +25,9 @@ Result<std::string> ReadProjection(storage::Store& store, const registry::Event&
     ASSIGN_OR_RETURN(auto creds, store.CredentialsOf(id));
     nlohmann::json tokens = nlohmann::json::array();
     for (const auto& c : creds) {
-      tokens.push_back({HexEncode(c.token_hash),
-                        c.expires ? nlohmann::json(c.expires->time_since_epoch().count())
-                                  : nlohmann::json()});
+      tokens.push_back(
+          {HexEncode(c.token_hash),
+           c.expires ? nlohmann::json(c.expires->time_since_epoch().count()) : nlohmann::json()});
     }
     return join({a->id, a->name, a->role, a->created.time_since_epoch().count(), a->log_index,
                  a->disabled, tokens});
@@ -37,7 +37,8 @@ Result<std::string> ReadProjection(storage::Store& store, const registry::Event&
     std::string digest = HexEncode(fp.digest);
     ASSIGN_OR_RETURN(auto d, store.DepositOf(e.actor, digest));
     if (!d) return DataLoss(fmt::format("the deposit of entry {} is missing", index));
-    return join({d->index, d->depositor, d->digest, d->size, d->title, d->time.time_since_epoch().count()});
+    return join(
+        {d->index, d->depositor, d->digest, d->size, d->title, d->time.time_since_epoch().count()});
   }
   // The records the event touched, as they are now, and its sidecar.
   const registry::EventSpec* spec = registry::FindEventSpec(e.type);
@@ -56,8 +57,9 @@ Result<std::string> ReadProjection(storage::Store& store, const registry::Event&
                                                                    : registry::kObjectionKind;
     ASSIGN_OR_RETURN(auto r, store.RecordById(kind, id));
     if (!r) return DataLoss(fmt::format("{} {} (entry {}) is missing", key, id, index));
-    out.push_back({r->doc, r->status, r->number, r->due ? nlohmann::json(r->due->time_since_epoch().count()) : nlohmann::json(), r->owner,
-                   r->version});
+    out.push_back({r->doc, r->status, r->number,
+                   r->due ? nlohmann::json(r->due->time_since_epoch().count()) : nlohmann::json(),
+                   r->owner, r->version});
   }
   ASSIGN_OR_RETURN(auto side, store.SidecarOf(index));
   out.push_back(side ? nlohmann::json(*side) : nlohmann::json());

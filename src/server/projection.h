@@ -14,7 +14,6 @@ namespace dipr::server {
 
 // DataLoss naming the entry if an account, deposit or record the entry made is missing; "" for
 // an entry that projects nothing.
-Result<std::string> ReadProjection(storage::Store& store, const registry::Event& e,
-                                   uint64_t index);
+Result<std::string> ReadProjection(storage::Store& store, const registry::Event& e, uint64_t index);
 
 }  // namespace dipr::server

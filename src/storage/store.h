@@ -43,7 +43,7 @@ struct TreeHead {
 };
 
 struct Account {
-  std::string id;    // "u" + 16 hex digits; public (the "actor" of log entries)
+  std::string id;  // "u" + 16 hex digits; public (the "actor" of log entries)
   std::string name;
   std::string role;  // holder | examiner | finance | admin | objector
   Time created;
@@ -64,7 +64,7 @@ struct TokenAccount : Account {
 };
 
 struct DepositRecord {
-  uint64_t index = 0;  // log index of the deposit entry
+  uint64_t index = 0;     // log index of the deposit entry
   std::string depositor;  // account id
   std::string digest;     // 64 lower-case hex
   uint64_t size = 0;
@@ -94,8 +94,8 @@ struct Record {
   std::string number;  // an application's registration number once registered; "" before
   // When the registrar acts on it by itself (end of notice, correction deadline, expiry).
   std::optional<Time> due;
-  std::string doc;        // the domain's JSON of it
-  uint64_t version = 0;   // log index of the last entry that changed it
+  std::string doc;       // the domain's JSON of it
+  uint64_t version = 0;  // log index of the last entry that changed it
   // Who it belongs to, by role (RegisterStore::RecordsByParty finds it by any of them): a set,
   // read back in (role, id) byte order. Neither may contain the bytes 0x1E or 0x1F.
   std::vector<Party> parties;
@@ -105,7 +105,7 @@ struct Record {
 // public search filters, orders and returns.
 struct Listing {
   std::string application_id;
-  std::string number;    // registration number; "" while in notice
+  std::string number;  // registration number; "" while in notice
   std::string status;
   std::string industry;  // GB/T 4754 section letter
   std::string holders;   // the holders' names and identifiers, one per line (the holder filter)
@@ -114,10 +114,10 @@ struct Listing {
 };
 
 struct ListingQuery {
-  std::string text;    // substring of Listing::text, ASCII case-insensitive; "" = any
-  std::string holder;  // substring of Listing::holders, ASCII case-insensitive; "" = any
-  std::string industry;                // exact; "" = any
-  std::vector<std::string> statuses;   // any of these; empty = any
+  std::string text;      // substring of Listing::text, ASCII case-insensitive; "" = any
+  std::string holder;    // substring of Listing::holders, ASCII case-insensitive; "" = any
+  std::string industry;  // exact; "" = any
+  std::vector<std::string> statuses;  // any of these; empty = any
   size_t offset = 0;
   size_t limit = 20;
   // A query with a text or holder counts its matches up to this many (counting them all would
@@ -129,8 +129,8 @@ struct ListingPage {
   // Listing::item, newest first: in the reverse order in which the listings were first put (an
   // update keeps a listing's place; one removed and put again is new).
   std::vector<std::string> items;
-  uint64_t total = 0;        // the rows matching the query, if total_exact
-  bool total_exact = true;   // false: more than count_limit match, and total == count_limit
+  uint64_t total = 0;       // the rows matching the query, if total_exact
+  bool total_exact = true;  // false: more than count_limit match, and total == count_limit
 };
 
 // An entry handed to the sequencing node through the durable queue (see Store::Enqueue).

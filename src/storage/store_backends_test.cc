@@ -17,10 +17,10 @@
 #include <span>
 #include <thread>
 
+#include "common/hex.h"
 #include "crypto/note.h"
 #include "crypto/sha256.h"
 #include "pg_testing.h"
-#include "common/hex.h"
 #include "storage/grams.h"
 #include "storage/migration_sql.h"
 #include "storage/postgres/pg_store.h"
@@ -112,9 +112,8 @@ void ExpectTheTermIndexFilled(Store& store) {
   auto first = store.SearchListings(Q().Page(0, 5));
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(first->items,
-            (std::vector<std::string>{R"({"id":"m0000"})", R"({"id":"m0001"})",
-                                      R"({"id":"m1198"})", R"({"id":"m1199"})",
-                                      R"({"id":"m1196"})"}));
+            (std::vector<std::string>{R"({"id":"m0000"})", R"({"id":"m0001"})", R"({"id":"m1198"})",
+                                      R"({"id":"m1199"})", R"({"id":"m1196"})"}));
   std::vector<Listing> changed = ListingsBeforeTheTermIndex();
   changed.resize(100);
   for (Listing& l : changed) l.text = "新";
@@ -346,9 +345,10 @@ TEST_F(PostgresStoreTest, MigrationSixMovesTheStatusOutOfTheTerms) {
   ASSERT_TRUE(put.ok()) << put.status().ToString();
   auto store = OpenPostgresStore(conninfo_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(*RunSql(conninfo_, "SELECT string_agg(application_id || ' ' || rid || ' ' || status || "
-                               "' ' || array_to_string(terms, ','), '; ' ORDER BY rid) "
-                               "FROM listings_terms"),
+  EXPECT_EQ(*RunSql(conninfo_,
+                    "SELECT string_agg(application_id || ' ' || rid || ' ' || status || "
+                    "' ' || array_to_string(terms, ','), '; ' ORDER BY rid) "
+                    "FROM listings_terms"),
             "a1 1 in_notice t交,t交通,t通,h h,iI; a2 2 registered t交,t交通,t通,h h,iI");
   auto page = (*store)->SearchListings(Q().Text("交通").Statuses({"registered"}));
   ASSERT_TRUE(page.ok());
@@ -356,9 +356,8 @@ TEST_F(PostgresStoreTest, MigrationSixMovesTheStatusOutOfTheTerms) {
   // A status change reaches the terms' row.
   {
     auto tx = std::move((*store)->BeginWrite()).value();
-    ASSERT_TRUE(tx->PutListing(Listing{"a1", "N1", "registered", "I", "h", "交通",
-                                       R"({"id":"a1"})"})
-                    .ok());
+    ASSERT_TRUE(
+        tx->PutListing(Listing{"a1", "N1", "registered", "I", "h", "交通", R"({"id":"a1"})"}).ok());
     ASSERT_TRUE(tx->Commit().ok());
   }
   page = (*store)->SearchListings(Q().Text("交通").Statuses({"registered"}));
@@ -372,10 +371,11 @@ TEST_F(PostgresStoreTest, MigrationSixMovesTheStatusOutOfTheTerms) {
 // the terms themselves.
 TEST_F(PostgresStoreTest, TheTermIndexServesShortSearches) {
   ASSERT_TRUE(OpenPostgresStore(conninfo_).ok());
-  auto plan = RunSql(conninfo_, "SET enable_seqscan = off; EXPLAIN (FORMAT JSON) "
-                                "SELECT count(*) FROM (SELECT 1 FROM listings_terms "
-                                "WHERE terms @> '{t交通,iI}' AND status IN ('registered', "
-                                "'revoked') LIMIT 1001) found");
+  auto plan = RunSql(conninfo_,
+                     "SET enable_seqscan = off; EXPLAIN (FORMAT JSON) "
+                     "SELECT count(*) FROM (SELECT 1 FROM listings_terms "
+                     "WHERE terms @> '{t交通,iI}' AND status IN ('registered', "
+                     "'revoked') LIMIT 1001) found");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_NE(plan->find("listings_terms_gin"), std::string::npos) << *plan;
 }
@@ -393,8 +393,8 @@ TEST(SqliteStoreTest, TheFullTextIndexStaysInStepWithTheListings) {
   {
     auto store = std::move(OpenSqliteStore(path)).value();
     auto listing = [](int id, std::string text) {
-      return Listing{"a" + std::to_string(id), "", "notice", "I", "holder " + std::to_string(id),
-                     std::move(text), "{}"};
+      return Listing{"a" + std::to_string(id), "",  "notice", "I", "holder " + std::to_string(id),
+                     std::move(text),          "{}"};
     };
     for (int round = 0; round < 3; ++round) {
       auto tx = std::move(store->BeginWrite()).value();
@@ -465,8 +465,10 @@ TEST(SqliteStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
   ASSERT_TRUE(MigrateSqliteSchema(path, 7).ok());
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  std::string sql = "INSERT INTO accounts VALUES('u1', 'n', 'holder', 1, 4);"
-                    "INSERT INTO credentials VALUES(x'" + std::string(64, 'a') + "', 'u1');";
+  std::string sql =
+      "INSERT INTO accounts VALUES('u1', 'n', 'holder', 1, 4);"
+      "INSERT INTO credentials VALUES(x'" +
+      std::string(64, 'a') + "', 'u1');";
   ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   {
@@ -488,8 +490,8 @@ TEST_F(PostgresStoreTest, MigrationEightKeepsTheTokensAndMakesThemSidecars) {
   auto put = RunSql(conninfo_,
                     "INSERT INTO accounts(created, log_index, id, name, role) "
                     "VALUES (1, 4, 'u1', 'n', 'holder');"
-                    "INSERT INTO credentials VALUES ('\\x" + std::string(64, 'a') +
-                        "', 'u1'); SELECT 1");
+                    "INSERT INTO credentials VALUES ('\\x" +
+                        std::string(64, 'a') + "', 'u1'); SELECT 1");
   ASSERT_TRUE(put.ok()) << put.status().ToString();
   auto store = OpenPostgresStore(conninfo_);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -616,7 +618,6 @@ TEST(ShortGrams, AListingsTermsAreTaggedByWhatTheyComeFrom) {
   EXPECT_EQ(ListingTerms(l), (std::vector<std::string>{"ta", "tab", "tb", "h交", "iI"}));
 }
 
-
 // --- the migrations' SQL (migration_sql.h) ---
 
 // A migration as it shipped: its number, name, and the SHA-256 of its SQL and of its .then.sql
@@ -646,33 +647,51 @@ void ExpectTheMigrationsShipped(std::span<const MigrationSql> embedded,
 }
 
 TEST(SqliteStoreTest, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
-  ExpectTheMigrationsShipped(SqliteMigrationSql(), {
-      {1, "log_accounts_deposits", "849fae74b812f327760bd50d92142b54fc1bab02090f6f2fbf655428f366ae81", ""},
-      {2, "queue", "4e71d95e7d14968f7f45adb5bdf1b758f5ecae6def0c7087e069f75dcd6382ac", ""},
-      {3, "register", "a52fcfa740fc27e157276cced2cfe4f6ed38d2f51934b3d1f2b181fdd6d5b02d", ""},
-      {4, "records_by_status", "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
-      {5, "listing_terms", "c4c23d9c91e26288ffedf2ead77d0d1df0edd7de913c91251644607ce0359388", ""},
-      {6, "listings_in_log_order", "e4270c5e8c6f062c3ebba1a1e327c63cedbbfaca24b47d06d87d59c355c5af07", ""},
-      {7, "listings_by_industry", "ade9efa160f2cc2d7d1a43344071f714d7201dc8325398b5de1139154b14635d", ""},
-      {8, "credentials", "ad0876744eb61d8d173cc9728ca8558c32a035707ef5330e4a561a308562c446", ""},
-      {9, "followers", "bde90cd5f22408419b8625458593595f70eb89bce5fd8b3351f1b1e8567626ac", ""},
-      {10, "record_parties", "9fdb2f23b0e33e07e88876f3e57efa30a8c1d95d974b4c5cc620f7b370eb317d", ""},
-  });
+  ExpectTheMigrationsShipped(
+      SqliteMigrationSql(),
+      {
+          {1, "log_accounts_deposits",
+           "849fae74b812f327760bd50d92142b54fc1bab02090f6f2fbf655428f366ae81", ""},
+          {2, "queue", "4e71d95e7d14968f7f45adb5bdf1b758f5ecae6def0c7087e069f75dcd6382ac", ""},
+          {3, "register", "a52fcfa740fc27e157276cced2cfe4f6ed38d2f51934b3d1f2b181fdd6d5b02d", ""},
+          {4, "records_by_status",
+           "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
+          {5, "listing_terms", "c4c23d9c91e26288ffedf2ead77d0d1df0edd7de913c91251644607ce0359388",
+           ""},
+          {6, "listings_in_log_order",
+           "e4270c5e8c6f062c3ebba1a1e327c63cedbbfaca24b47d06d87d59c355c5af07", ""},
+          {7, "listings_by_industry",
+           "ade9efa160f2cc2d7d1a43344071f714d7201dc8325398b5de1139154b14635d", ""},
+          {8, "credentials", "ad0876744eb61d8d173cc9728ca8558c32a035707ef5330e4a561a308562c446",
+           ""},
+          {9, "followers", "bde90cd5f22408419b8625458593595f70eb89bce5fd8b3351f1b1e8567626ac", ""},
+          {10, "record_parties", "9fdb2f23b0e33e07e88876f3e57efa30a8c1d95d974b4c5cc620f7b370eb317d",
+           ""},
+      });
 }
 
 TEST(PostgresMigrations, TheEmbeddedMigrationsAreCompleteInOrderAndAsShipped) {
-  ExpectTheMigrationsShipped(PostgresMigrationSql(), {
-      {1, "log_accounts_deposits", "3948f94c237fb79c4f3823fd6ab70b2b8f231841bebe1661d7a8accb7b27919d", ""},
-      {2, "queue", "ceafdfaa4c8dc929bada4f5b4752e2aa44bd796a6048804931556e926868cd15", ""},
-      {3, "register", "64eae2ba7b18f653d87259224e21d59feb4e0ecc058667a0cf5b39e9864bc3af", ""},
-      {4, "records_by_status", "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
-      {5, "listing_terms", "b60221b879f3f1746dd23d32d51a4af91903571edb79b045a4def2b8e7e5a9d3", "94126d49bd83fcb51361489e123a0c73e8f2cb251fd1b972cd0fbc98ce81d9b1"},
-      {6, "listings_in_log_order", "06d46524ba843d7b28b682a25a9a69dddffc53f5dce9f7015ba520df7791f222", ""},
-      {7, "listings_by_industry", "bf3fedce7b48162c0f3d57c7668530232dc572445de4c710a595bdc7f8704e87", ""},
-      {8, "credentials", "8d7d8306b34a1da681f71d61de5589e9d127875c31ea2024728358e4e645291c", ""},
-      {9, "followers", "aba21dd771a3996493ddd35e6f5ec5bac60301056fceafcc45b94c884c3c4c98", ""},
-      {10, "record_parties", "f11e96fa7e60cab4d8c1970ea82b589a07d69e8d78d99e414e2cf5fc44771648", ""},
-  });
+  ExpectTheMigrationsShipped(
+      PostgresMigrationSql(),
+      {
+          {1, "log_accounts_deposits",
+           "3948f94c237fb79c4f3823fd6ab70b2b8f231841bebe1661d7a8accb7b27919d", ""},
+          {2, "queue", "ceafdfaa4c8dc929bada4f5b4752e2aa44bd796a6048804931556e926868cd15", ""},
+          {3, "register", "64eae2ba7b18f653d87259224e21d59feb4e0ecc058667a0cf5b39e9864bc3af", ""},
+          {4, "records_by_status",
+           "105ff76bfb2eef1f357ce58dd820fa219880f5df32f15782ff9fffc4d5ad9c1b", ""},
+          {5, "listing_terms", "b60221b879f3f1746dd23d32d51a4af91903571edb79b045a4def2b8e7e5a9d3",
+           "94126d49bd83fcb51361489e123a0c73e8f2cb251fd1b972cd0fbc98ce81d9b1"},
+          {6, "listings_in_log_order",
+           "06d46524ba843d7b28b682a25a9a69dddffc53f5dce9f7015ba520df7791f222", ""},
+          {7, "listings_by_industry",
+           "bf3fedce7b48162c0f3d57c7668530232dc572445de4c710a595bdc7f8704e87", ""},
+          {8, "credentials", "8d7d8306b34a1da681f71d61de5589e9d127875c31ea2024728358e4e645291c",
+           ""},
+          {9, "followers", "aba21dd771a3996493ddd35e6f5ec5bac60301056fceafcc45b94c884c3c4c98", ""},
+          {10, "record_parties", "f11e96fa7e60cab4d8c1970ea82b589a07d69e8d78d99e414e2cf5fc44771648",
+           ""},
+      });
 }
 
 }  // namespace

@@ -59,7 +59,8 @@ namespace {
 // suite checks that the wrappers forward every call.
 class OwningWrapper final : public StoreWrapper {
  public:
-  explicit OwningWrapper(std::unique_ptr<Store> base) : StoreWrapper(*base), owned_(std::move(base)) {}
+  explicit OwningWrapper(std::unique_ptr<Store> base)
+      : StoreWrapper(*base), owned_(std::move(base)) {}
   Result<std::unique_ptr<WriteTx>> BeginWrite() override {
     ASSIGN_OR_RETURN(auto tx, StoreWrapper::BeginWrite());
     return std::unique_ptr<WriteTx>(std::make_unique<WriteTxWrapper>(std::move(tx)));

@@ -14,8 +14,8 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,8 +64,8 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return Account{std::move(id), "名字 name", "holder", Time(Micros(1700000000000000)), 3};
   }
   static DepositRecord MakeDeposit(uint64_t index, std::string depositor, char digit) {
-    return DepositRecord{index, std::move(depositor), std::string(64, digit), 1234, "数据集 title",
-                         Time(Micros(1700000000123000))};
+    return DepositRecord{index, std::move(depositor), std::string(64, digit),
+                         1234,  "数据集 title",       Time(Micros(1700000000123000))};
   }
 
   std::filesystem::path dir_;

@@ -154,7 +154,8 @@ TEST_P(AccountStoreConformance, AccountWithATakenTokenLeavesNoRow) {
   EXPECT_EQ((*store_->AccountByTokenHash(H("other")))->id, "u3");
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreConformance, ::testing::ValuesIn(Backends()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, AccountStoreConformance, ::testing::ValuesIn(Backends()),
+                         BackendName);
 
 }  // namespace
 }  // namespace dipr::storage

@@ -389,10 +389,12 @@ TEST_P(LogStoreConformance, TheLeaseHasOneHolderAndPassesOnWhenItGoes) {
 TEST_P(LogStoreConformance, SignalsReachSubscribersOnlyForCommittedTransactions) {
   std::mutex mu;
   std::vector<std::string> got;
-  ASSERT_TRUE(store_->Subscribe([&](std::string_view sig) {
-    std::lock_guard<std::mutex> g(mu);
-    got.emplace_back(sig);
-  }).ok());
+  ASSERT_TRUE(store_
+                  ->Subscribe([&](std::string_view sig) {
+                    std::lock_guard<std::mutex> g(mu);
+                    got.emplace_back(sig);
+                  })
+                  .ok());
   auto arrived = [&](std::string_view signal) {
     return PollUntil([&] {
       std::lock_guard<std::mutex> g(mu);
@@ -541,8 +543,8 @@ TEST_P(Cosigning, ATreeHeadGainsSignaturesAndKeepsThemAcrossReopen) {
   ASSERT_TRUE(Add(1, cosigned).ok());
   EXPECT_EQ(Stored(), cosigned);
   // Another one later, in any order of lines, as long as the stored ones stay.
-  std::string twice = body_ + "\n" + other_.SignatureLine(body_) +
-                      cosigned.substr(body_.size() + 1);
+  std::string twice =
+      body_ + "\n" + other_.SignatureLine(body_) + cosigned.substr(body_.size() + 1);
   ASSERT_TRUE(Add(1, twice).ok());
   Reopen();
   auto head = *store_->LatestTreeHead();
@@ -593,7 +595,8 @@ TEST_P(Cosigning, AnUncommittedCosignatureLeavesNothing) {
   EXPECT_EQ(Stored(), note_);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LogStoreConformance, ::testing::ValuesIn(Backends()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, LogStoreConformance, ::testing::ValuesIn(Backends()),
+                         BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, Cosigning, ::testing::ValuesIn(Backends()), BackendName);
 
 }  // namespace

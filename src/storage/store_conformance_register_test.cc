@@ -200,8 +200,7 @@ TEST_P(RegisterStoreConformance, RecordsByOwnerAreNewestFirstAndPaged) {
   EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 2, 10)), (V{"a1"}));
   EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 3, 10)), V{});
   EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, 0)), V{});
-  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, SIZE_MAX)),
-            (V{"a2", "a3", "a1"}));
+  EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u1", 0, SIZE_MAX)), (V{"a2", "a3", "a1"}));
   EXPECT_EQ(Ids(store_->RecordsByOwner("objection", "u1", 0, 10)), (V{"o1"}));
   EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u2", 0, 10)), (V{"a4"}));
   EXPECT_EQ(Ids(store_->RecordsByOwner("application", "u3", 0, 10)), V{});
@@ -282,9 +281,11 @@ TEST_P(RegisterStoreConformance, NumberClaimedSeesCommittedAndOwnClaims) {
 TEST_P(RegisterStoreConformance, RecordsByStatusIsAQueueOldestFirst) {
   {
     auto tx = std::move(store_->BeginWrite()).value();
-    for (auto [id, version, st] : std::vector<std::tuple<std::string, uint64_t, std::string>>{
-             {"a1", 9, "submitted"}, {"a2", 3, "submitted"}, {"a3", 5, "draft"},
-             {"a4", 7, "submitted"}}) {
+    for (auto [id, version, st] :
+         std::vector<std::tuple<std::string, uint64_t, std::string>>{{"a1", 9, "submitted"},
+                                                                     {"a2", 3, "submitted"},
+                                                                     {"a3", 5, "draft"},
+                                                                     {"a4", 7, "submitted"}}) {
       Record r = MakeRecord("application", id, "u1", version);
       r.status = st;
       ASSERT_TRUE(tx->PutRecord(r).ok());
@@ -382,7 +383,7 @@ TEST_P(RegisterStoreConformance, MaxNumberIsTheGreatestClaimedWithThePrefix) {
   EXPECT_EQ(*store_->MaxNumber("XX"), "");
   EXPECT_EQ(*store_->MaxNumber("登记2026"), "登记2026-0002");
   EXPECT_EQ(*store_->MaxNumber("登记"), "登记2027-0001");  // not "登讱" (讱 is 记 + 1)
-  EXPECT_EQ(*store_->MaxNumber(""), "登讱");                 // byte order: UTF-8 after ASCII
+  EXPECT_EQ(*store_->MaxNumber(""), "登讱");               // byte order: UTF-8 after ASCII
   EXPECT_EQ(store_->MaxNumber("\xe7\x99").status().code(), Code::kInvalidArgument);
 }
 
@@ -416,11 +417,16 @@ class ListingSearch : public StoreConformance {
     }
     ASSERT_TRUE(tx->Commit().ok());
   }
-  static Listing Make(std::string id, std::string status, std::string industry,
-                      std::string holders, std::string text, int64_t n) {
+  static Listing Make(std::string id, std::string status, std::string industry, std::string holders,
+                      std::string text, int64_t n) {
     std::string item = R"({"id":")" + id + R"(","n":)" + std::to_string(n) + "}";
-    return Listing{id, status == "registered" ? "DJ-" + id : "", status, std::move(industry),
-                   std::move(holders), std::move(text), std::move(item)};
+    return Listing{id,
+                   status == "registered" ? "DJ-" + id : "",
+                   status,
+                   std::move(industry),
+                   std::move(holders),
+                   std::move(text),
+                   std::move(item)};
   }
   static std::vector<Listing> Listings() {
     return {
@@ -632,10 +638,10 @@ TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
       // "Rare".
       std::string id = fmt::format("b{:04d}", (i * 7919) % kMany);
       std::string text = fmt::format("共同的词 common words {} {}", i, i % 5 == 0 ? "Rare" : "");
-      ASSERT_TRUE(tx->PutListing(Make(id, i % 3 == 0 ? "registered" : "notice",
-                                      i % 5 == 0 ? "C" : "I", fmt::format("holder {}", i % 7),
-                                      text, i))
-                      .ok());
+      ASSERT_TRUE(
+          tx->PutListing(Make(id, i % 3 == 0 ? "registered" : "notice", i % 5 == 0 ? "C" : "I",
+                              fmt::format("holder {}", i % 7), text, i))
+              .ok());
     }
     ASSERT_TRUE(tx->Commit().ok());
   }
@@ -680,9 +686,11 @@ TEST_P(ListingSearch, ManyMatchesAreCountedAndPagedAlike) {
   auto registered = [](const Row& r) { return r.registered; };
   auto rare = [](const Row& r) { return r.rare; };
   auto holder3 = [](const Row& r) { return r.holder == 3; };
-  for (auto [offset, limit, count_limit] :
-       {std::tuple<size_t, size_t, uint64_t>{0, 20, 700}, {1000, 25, 700}, {2590, 20, 700},
-        {0, 20, 10}, {1000, 25, 10}}) {
+  for (auto [offset, limit, count_limit] : {std::tuple<size_t, size_t, uint64_t>{0, 20, 700},
+                                            {1000, 25, 700},
+                                            {2590, 20, 700},
+                                            {0, 20, 10},
+                                            {1000, 25, 10}}) {
     cap = count_limit;
     SCOPED_TRACE(fmt::format("offset {} limit {} count limit {}", offset, limit, count_limit));
     EXPECT_EQ(find(Q().Text("COMMON words").Page(offset, limit)), expect(all, offset, limit));
@@ -849,7 +857,7 @@ TEST_P(ListingSearch, ATermIndexChangeFollowsEveryChangeOfTheListing) {
 // random changes.
 TEST_P(ListingSearch, RandomQueriesFindWhatASubstringScanFinds) {
   const std::vector<std::string> alphabet = {"交", "通", "数", "据", "a", "A", "b",  "Z",
-                                             " ", "\n", "é", "É", "%", "_", "\\", "z"};
+                                             " ",  "\n", "é",  "É",  "%", "_", "\\", "z"};
   const std::vector<std::string> statuses = {"notice", "registered", "revoked"};
   std::mt19937 rng(20240611);
   auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
@@ -859,7 +867,7 @@ TEST_P(ListingSearch, RandomQueriesFindWhatASubstringScanFinds) {
     return s;
   };
   std::map<std::string, Listing> rows;  // what the store holds, by id
-  std::map<std::string, int> places;     // and when each was first put (since last removed)
+  std::map<std::string, int> places;    // and when each was first put (since last removed)
   int puts_so_far = 0;
   auto random_listing = [&](const std::string& id) {
     return Make(id, pick(statuses), std::string(1, static_cast<char>('A' + rng() % 3)),
@@ -1023,8 +1031,8 @@ TEST_P(RegisterStoreConformance, ARecordKeepsItsPartiesAndPutRecordReplacesThem)
 TEST_P(RegisterStoreConformance, RecordsByPartyAreOneKindRoleAndPartyNewestFirstAndPaged) {
   {
     auto tx = std::move(store_->BeginWrite()).value();
-    for (auto [id, version] : {std::pair{"a1", 5}, std::pair{"a2", 9}, std::pair{"a3", 7},
-                               std::pair{"a4", 9}}) {
+    for (auto [id, version] :
+         {std::pair{"a1", 5}, std::pair{"a2", 9}, std::pair{"a3", 7}, std::pair{"a4", 9}}) {
       Record r = MakeRecord("application", id, "u1", version);
       r.parties = {{"holder", "u1"}};
       ASSERT_TRUE(tx->PutRecord(r).ok());
@@ -1056,8 +1064,8 @@ TEST_P(RegisterStoreConformance, RecordsByPartyAreOneKindRoleAndPartyNewestFirst
 
 TEST_P(RegisterStoreConformance, APartyWithASeparatorIsRefusedAndWritesNothing) {
   auto tx = std::move(store_->BeginWrite()).value();
-  for (Party bad : {Party{"holder", std::string("u\x1e") + "1"},
-                    Party{std::string("hol\x1f") + "der", "u1"}}) {
+  for (Party bad :
+       {Party{"holder", std::string("u\x1e") + "1"}, Party{std::string("hol\x1f") + "der", "u1"}}) {
     Record r = MakeRecord("application", "a1", "u1", 1);
     r.parties = {{"holder", "u2"}, bad};
     EXPECT_EQ(tx->PutRecord(r).code(), Code::kInvalidArgument);
@@ -1067,7 +1075,8 @@ TEST_P(RegisterStoreConformance, APartyWithASeparatorIsRefusedAndWritesNothing) 
   EXPECT_FALSE(store_->RecordById("application", "a1")->has_value());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RegisterStoreConformance, ::testing::ValuesIn(Backends()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, RegisterStoreConformance, ::testing::ValuesIn(Backends()),
+                         BackendName);
 INSTANTIATE_TEST_SUITE_P(Backends, ListingSearch, ::testing::ValuesIn(Backends()), BackendName);
 
 }  // namespace

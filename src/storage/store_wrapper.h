@@ -71,9 +71,7 @@ class WriteTxWrapper : public WriteTx {
   Status PutSidecar(uint64_t index, std::string_view data) override {
     return base_->PutSidecar(index, data);
   }
-  Result<std::vector<PendingEntry>> Pending(size_t limit) override {
-    return base_->Pending(limit);
-  }
+  Result<std::vector<PendingEntry>> Pending(size_t limit) override { return base_->Pending(limit); }
   Status Resolve(uint64_t id, const PendingResult& result) override {
     return base_->Resolve(id, result);
   }
@@ -122,12 +120,10 @@ class StoreWrapper : public Store {
   Result<uint64_t> FollowerCursor(std::string_view name) override {
     return base_.FollowerCursor(name);
   }
-  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
-                                                    uint64_t from) override {
+  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name, uint64_t from) override {
     return base_.BeginFollower(name, from);
   }
-  Result<std::vector<std::pair<std::string, int64_t>>> Counters(
-      std::string_view prefix) override {
+  Result<std::vector<std::pair<std::string, int64_t>>> Counters(std::string_view prefix) override {
     return base_.Counters(prefix);
   }
 

@@ -18,7 +18,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view body) {
   std::vector<std::string_view> lines;
   while (!body.empty()) {
     size_t nl = body.find('\n');
-    if (nl == std::string_view::npos) return InvalidArgument("checkpoint does not end in a newline");
+    if (nl == std::string_view::npos)
+      return InvalidArgument("checkpoint does not end in a newline");
     lines.push_back(body.substr(0, nl));
     body.remove_prefix(nl + 1);
   }
@@ -30,7 +31,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view body) {
   // Decimal without sign or leading zeros (other than "0" itself), as the spec requires.
   if (sz.empty() || (sz.size() > 1 && sz[0] == '0')) return InvalidArgument("bad checkpoint size");
   auto [p, ec] = std::from_chars(sz.data(), sz.data() + sz.size(), c.size);
-  if (ec != std::errc() || p != sz.data() + sz.size()) return InvalidArgument("bad checkpoint size");
+  if (ec != std::errc() || p != sz.data() + sz.size())
+    return InvalidArgument("bad checkpoint size");
   auto root = Base64Decode(lines[2]);
   if (!root.ok() || root->size() != 32) return InvalidArgument("bad checkpoint root hash");
   std::memcpy(c.root.data(), root->data(), 32);

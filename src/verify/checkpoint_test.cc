@@ -19,9 +19,9 @@ TEST(Checkpoint, RoundTripsThroughASignedNote) {
 
 TEST(Checkpoint, RejectsMalformedBodies) {
   std::string root = Checkpoint{"o", 1, HashLeaf("x"), {}}.Body().substr(4);  // "<b64>\n"
-  for (std::string body : {std::string("o\n1\n"), "o\n01\n" + root, "o\n-1\n" + root,
-                           std::string("o\n1\nAAAA\n"), "\n1\n" + root, "o\n1\n" + root + "\n",
-                           "o\n18446744073709551616\n" + root}) {
+  for (std::string body :
+       {std::string("o\n1\n"), "o\n01\n" + root, "o\n-1\n" + root, std::string("o\n1\nAAAA\n"),
+        "\n1\n" + root, "o\n1\n" + root + "\n", "o\n18446744073709551616\n" + root}) {
     EXPECT_FALSE(ParseCheckpoint(body).ok()) << body;
   }
   EXPECT_TRUE(ParseCheckpoint("o\n1\n" + root + "ext line\n").ok());

@@ -20,7 +20,8 @@ Hash ReferenceRoot(const std::vector<Hash>& leaves, size_t begin, size_t end) {
   if (n == 0) return EmptyRoot();
   if (n == 1) return leaves[begin];
   const size_t k = std::bit_floor(n - 1);
-  return HashChildren(ReferenceRoot(leaves, begin, begin + k), ReferenceRoot(leaves, begin + k, end));
+  return HashChildren(ReferenceRoot(leaves, begin, begin + k),
+                      ReferenceRoot(leaves, begin + k, end));
 }
 
 TEST(CompactTree, RootAgreesWithRfc6962AtEverySize) {

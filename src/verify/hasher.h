@@ -1,5 +1,5 @@
-// RFC 6962 Merkle tree hashing: leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left || right),
-// and the empty tree's root is SHA-256("").
+// RFC 6962 Merkle tree hashing: leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left ||
+// right), and the empty tree's root is SHA-256("").
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 #include "verify/proof.h"
 
-#include <bit>
 #include <fmt/format.h>
+#include <bit>
 
 #include "verify/hasher.h"
 

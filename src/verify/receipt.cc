@@ -29,8 +29,9 @@ std::string Receipt::ToJsonText() const {
 Result<Receipt> Receipt::FromJson(const nlohmann::json& j) {
   if (!j.is_object()) return InvalidArgument("receipt is not a JSON object");
   Receipt r;
-  if (!j.contains("index") || !(j["index"].is_number_unsigned() ||
-                               (j["index"].is_number_integer() && j["index"].get<int64_t>() >= 0))) {
+  if (!j.contains("index") ||
+      !(j["index"].is_number_unsigned() ||
+        (j["index"].is_number_integer() && j["index"].get<int64_t>() >= 0))) {
     return InvalidArgument("receipt field \"index\" is missing or not a non-negative integer");
   }
   r.index = j["index"].get<uint64_t>();

@@ -87,9 +87,10 @@ Status Tile::CheckRows(TileId id) const {
     const auto& below = rows_[k - 1];
     for (size_t j = 0; j < rows_[k].size(); ++j) {
       if (HashChildren(below[2 * j], below[2 * j + 1]) != rows_[k][j]) {
-        return DataLoss(fmt::format("tile {}/{} is damaged: node {} of row {} is not the hash "
-                                    "of the two below it",
-                                    id.level, id.index, j, k));
+        return DataLoss(
+            fmt::format("tile {}/{} is damaged: node {} of row {} is not the hash "
+                        "of the two below it",
+                        id.level, id.index, j, k));
       }
     }
   }

@@ -137,15 +137,21 @@ Status ErrorStatus(PGconn* c, const PGresult* r, std::string_view what) {
 PGconn* ConnectWithDefaults(const std::string& conninfo) {
   // Defaults first; the conninfo (expanded from "dbname") overrides them. client_encoding comes
   // last so that text always travels as UTF-8, whatever the conninfo says.
-  const char* const keys[] = {"connect_timeout",    "keepalives",          "keepalives_idle",
-                              "keepalives_interval", "keepalives_count",    "tcp_user_timeout",
-                              "fallback_application_name", "dbname",     "client_encoding",
-                              nullptr};
-  const char* const values[] = {kDefaultConnectTimeout,     "1",
-                                kDefaultKeepalivesIdle,     kDefaultKeepalivesInterval,
-                                kDefaultKeepalivesCount,    kDefaultTcpUserTimeout,
-                                "dipr",                     conninfo.c_str(),
-                                "UTF8",                     nullptr};
+  const char* const keys[] = {"connect_timeout",           "keepalives",
+                              "keepalives_idle",           "keepalives_interval",
+                              "keepalives_count",          "tcp_user_timeout",
+                              "fallback_application_name", "dbname",
+                              "client_encoding",           nullptr};
+  const char* const values[] = {kDefaultConnectTimeout,
+                                "1",
+                                kDefaultKeepalivesIdle,
+                                kDefaultKeepalivesInterval,
+                                kDefaultKeepalivesCount,
+                                kDefaultTcpUserTimeout,
+                                "dipr",
+                                conninfo.c_str(),
+                                "UTF8",
+                                nullptr};
   return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
 }
 

@@ -8,10 +8,10 @@
 #include <libpq-fe.h>
 
 #include <array>
-#include <chrono>
-#include <deque>
 #include <cassert>
+#include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>

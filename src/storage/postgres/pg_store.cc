@@ -102,14 +102,13 @@ enum ReadStmt {
 };
 // The columns ReadRecord reads, in its order, of a query FROM records: the record's parties come
 // with it (storage/parties.h), an index lookup in the same statement.
-#define DIPR_RECORD_COLUMNS                                                                 \
+#define DIPR_RECORD_COLUMNS                                                                   \
   "records.kind, records.id, records.owner, records.parent, records.status, records.number, " \
-  "records.due, records.doc, records.version, "                                              \
-  "(SELECT string_agg(rp.role || chr(31) || rp.party, chr(30)) FROM record_parties rp "      \
+  "records.due, records.doc, records.version, "                                               \
+  "(SELECT string_agg(rp.role || chr(31) || rp.party, chr(30)) FROM record_parties rp "       \
   "WHERE rp.kind = records.kind AND rp.record_id = records.id)"
 // The columns ReadAccount reads, in its order.
-#define DIPR_ACCOUNT_COLUMNS \
-  "a.id, a.name, a.role, a.created, a.log_index, a.disabled::int4::int8"
+#define DIPR_ACCOUNT_COLUMNS "a.id, a.name, a.role, a.created, a.log_index, a.disabled::int4::int8"
 const StatementDef kReadStatements[] = {
     {"SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1", {}},
     {"SELECT idx, data FROM entries WHERE idx >= $1 AND idx < $2 ORDER BY idx", {kInt8, kInt8}},
@@ -188,9 +187,9 @@ std::vector<Oid> Repeated(const std::vector<Oid>& cols) {
 }
 
 const std::string kEntriesSql = MultiRowSql("INSERT INTO entries(idx, data) VALUES ", 2, "");
-const std::string kDepositsSql = MultiRowSql(
-    "INSERT INTO deposits(idx, depositor, digest, size, title, time) VALUES ", 6,
-    " ON CONFLICT DO NOTHING");
+const std::string kDepositsSql =
+    MultiRowSql("INSERT INTO deposits(idx, depositor, digest, size, title, time) VALUES ", 6,
+                " ON CONFLICT DO NOTHING");
 
 // --- writer statements ---
 enum WriteStmt {
@@ -344,8 +343,7 @@ const StatementDef kFollowerStatements[] = {
     {"COMMIT", {}},
     {"ROLLBACK", {}},
     // The row first, so that there is one to lock even for a follower's first run.
-    {"INSERT INTO follower_cursors(name, position) VALUES($1, 0) ON CONFLICT DO NOTHING",
-     {kText}},
+    {"INSERT INTO follower_cursors(name, position) VALUES($1, 0) ON CONFLICT DO NOTHING", {kText}},
     // Locked until the transaction ends: a second runner of the follower waits here, then reads
     // the cursor the first one committed.
     {"SELECT position FROM follower_cursors WHERE name = $1 FOR UPDATE", {kText}},
@@ -506,8 +504,12 @@ Time FromMicros(int64_t us) { return Time(Micros(us)); }
 int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 
 Account ReadAccount(const Rows& r, int row) {
-  return Account{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), FromMicros(r.Int(row, 3)),
-                 static_cast<uint64_t>(r.Int(row, 4)), r.Int(row, 5) != 0};
+  return Account{r.Bytes(row, 0),
+                 r.Bytes(row, 1),
+                 r.Bytes(row, 2),
+                 FromMicros(r.Int(row, 3)),
+                 static_cast<uint64_t>(r.Int(row, 4)),
+                 r.Int(row, 5) != 0};
 }
 
 std::optional<Time> OptionalTime(const Rows& r, int row, int col) {
@@ -517,9 +519,16 @@ std::optional<Time> OptionalTime(const Rows& r, int row, int col) {
 
 // A row of "SELECT " DIPR_RECORD_COLUMNS.
 Record ReadRecord(const Rows& r, int row) {
-  Record out{r.Bytes(row, 0), r.Bytes(row, 1), r.Bytes(row, 2), r.Bytes(row, 3),
-             r.Bytes(row, 4), r.Bytes(row, 5), std::nullopt, r.Bytes(row, 7),
-             static_cast<uint64_t>(r.Int(row, 8)), DecodeParties(r.Bytes(row, 9))};
+  Record out{r.Bytes(row, 0),
+             r.Bytes(row, 1),
+             r.Bytes(row, 2),
+             r.Bytes(row, 3),
+             r.Bytes(row, 4),
+             r.Bytes(row, 5),
+             std::nullopt,
+             r.Bytes(row, 7),
+             static_cast<uint64_t>(r.Int(row, 8)),
+             DecodeParties(r.Bytes(row, 9))};
   if (!r.IsNull(row, 6)) out.due = FromMicros(r.Int(row, 6));
   return out;
 }
@@ -801,8 +810,8 @@ class PgWriteTx final : public WriteTx {
     uint64_t want = deferred_deposits_;
     deferred_deposits_ = 0;
     if (n != want) {
-      return Conflict(fmt::format("{} of this batch's {} deposits were already made", want - n,
-                                  want));
+      return Conflict(
+          fmt::format("{} of this batch's {} deposits were already made", want - n, want));
     }
     return Status::Ok();
   }
@@ -1125,8 +1134,7 @@ class PgWriteTx final : public WriteTx {
 // Not thread-safe: holds the store's follower connection (and its mutex) while it lives.
 class PgFollowerTx final : public FollowerTx {
  public:
-  PgFollowerTx(Connection& conn, std::unique_lock<std::mutex> lock, std::string name,
-               uint64_t from)
+  PgFollowerTx(Connection& conn, std::unique_lock<std::mutex> lock, std::string name, uint64_t from)
       : conn_(conn), lock_(std::move(lock)), name_(std::move(name)), from_(from) {}
   ~PgFollowerTx() override {
     if (!done_ && !conn_.broken()) (void)conn_.Query(kFollowerRollback, Params());
@@ -1159,7 +1167,8 @@ class PgFollowerTx final : public FollowerTx {
     }
     ASSIGN_OR_RETURN(Rows r, conn_.Query(kFollowerCommit, Params()));
     // COMMIT of a transaction the server had already aborted answers ROLLBACK, not an error.
-    if (r.Tag() != "COMMIT") return Internal("postgres: the follower's transaction was rolled back");
+    if (r.Tag() != "COMMIT")
+      return Internal("postgres: the follower's transaction was rolled back");
     return Status::Ok();
   }
 
@@ -1439,18 +1448,19 @@ class PgStore final : public Store {
       // does not count that, would do it for a term most rows have. No JIT compilation: it takes
       // longer than any of these statements, and a plan left with a sequential scan carries
       // enable_seqscan's huge cost, which asks for it.
-      Status begun = c.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-                            "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
+      Status begun = c.Exec(
+                          "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                          "SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
                          .status();
       auto page = [&]() -> Result<ListingPage> {
         RETURN_IF_ERROR(begun);
         ListingPage out;
         if (text_query) {
           SearchSql count;
-          count.text = terms_only ? "SELECT count(*) FROM (SELECT 1 FROM listings_terms WHERE " +
-                                        on_terms(count)
-                                  : "SELECT count(*) FROM (SELECT 1 FROM listings WHERE " +
-                                        where(count);
+          count.text =
+              terms_only
+                  ? "SELECT count(*) FROM (SELECT 1 FROM listings_terms WHERE " + on_terms(count)
+                  : "SELECT count(*) FROM (SELECT 1 FROM listings WHERE " + where(count);
           count.text += " LIMIT " + count.Param(cap + 1) + ") found";
           ASSIGN_OR_RETURN(Rows r, count.Run(c));
           if (r.size() != 1) return Internal("postgres: no answer to a listing count");
@@ -1477,7 +1487,8 @@ class PgStore final : public Store {
           // them all (MATERIALIZED: whatever the planner estimates) and sort.
           bool find_all = out.total_exact || q.offset >= kWalkedOffset;
           std::string found = find_all ? "WITH found AS MATERIALIZED (SELECT rid FROM "
-                                         "listings_terms WHERE " + on_terms(sql) + ") "
+                                         "listings_terms WHERE " +
+                                             on_terms(sql) + ") "
                                        : "";
           sql.text = found + "SELECT l.item FROM (SELECT rid FROM " +
                      (find_all ? std::string("found") : "listings_terms WHERE " + on_terms(sql)) +
@@ -1549,8 +1560,8 @@ class PgStore final : public Store {
     std::lock_guard<std::mutex> g(listener_mu_);
     if (listener_) return Internal("Subscribe called twice");
     auto listener = std::make_unique<Listener>(conninfo_, std::move(on_signal));
-    RETURN_IF_ERROR(listener->WaitUntilListening(std::chrono::steady_clock::now() +
-                                                 kSubscribeTimeout));
+    RETURN_IF_ERROR(
+        listener->WaitUntilListening(std::chrono::steady_clock::now() + kSubscribeTimeout));
     listener_ = std::move(listener);
     return Status::Ok();
   }
@@ -1584,8 +1595,8 @@ class PgStore final : public Store {
     lease_.reset();
     ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_, {}, /*pipelined=*/false,
                                               lease_init_.c_str(), options_.lease_timeout));
-    ASSIGN_OR_RETURN(Rows r, c->Exec(fmt::format("SELECT pg_try_advisory_lock({})::text",
-                                                 kLeaseKey)));
+    ASSIGN_OR_RETURN(Rows r,
+                     c->Exec(fmt::format("SELECT pg_try_advisory_lock({})::text", kLeaseKey)));
     if (r.size() != 1 || r.Bytes(0, 0) != "true") return false;
     lease_ = std::move(c);
     return true;
@@ -1612,12 +1623,10 @@ class PgStore final : public Store {
     });
   }
 
-  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
-                                                    uint64_t from) override {
+  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name, uint64_t from) override {
     std::unique_lock<std::mutex> lock(follower_mu_);
     for (int attempt = 0;; ++attempt) {
-      if (!follower_ || follower_->broken() ||
-          follower_->TransactionStatus() != PQTRANS_IDLE) {
+      if (!follower_ || follower_->broken() || follower_->TransactionStatus() != PQTRANS_IDLE) {
         follower_.reset();
         ASSIGN_OR_RETURN(follower_, Connection::Open(conninfo_, kFollowerStatements,
                                                      /*pipelined=*/false, follower_init_.c_str(),

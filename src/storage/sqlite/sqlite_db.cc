@@ -28,12 +28,16 @@ Status Connection::Error(std::string_view what) const {
   int rc = sqlite3_extended_errcode(db_);
   std::string msg = fmt::format("sqlite: {}: {}", what, sqlite3_errmsg(db_));
   switch (rc & 0xff) {
-    case SQLITE_CONSTRAINT: return Conflict(msg);
+    case SQLITE_CONSTRAINT:
+      return Conflict(msg);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Unavailable(msg);
+    case SQLITE_LOCKED:
+      return Unavailable(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return DataLoss(msg);
-    default: return Internal(msg);
+    case SQLITE_NOTADB:
+      return DataLoss(msg);
+    default:
+      return Internal(msg);
   }
 }
 
@@ -70,8 +74,8 @@ void Connection::ResetActive() {
 
 Status Statement::BindError() const {
   if (bind_rc_ == SQLITE_OK) return Status::Ok();
-  std::string msg = fmt::format("sqlite: bind of parameter {}: {}", bind_index_,
-                                sqlite3_errstr(bind_rc_));
+  std::string msg =
+      fmt::format("sqlite: bind of parameter {}: {}", bind_index_, sqlite3_errstr(bind_rc_));
   if ((bind_rc_ & 0xff) == SQLITE_TOOBIG) return InvalidArgument(msg);
   return Internal(msg);
 }

@@ -54,8 +54,8 @@ class Statement {
 
   Statement& Bind(int i, int64_t v) { return Bound(i, sqlite3_bind_int64(stmt_, i, v)); }
   Statement& Bind(int i, std::string_view text) {
-    return Bound(i, sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT,
-                                        SQLITE_UTF8));
+    return Bound(
+        i, sqlite3_bind_text64(stmt_, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   }
   Statement& BindNull(int i) { return Bound(i, sqlite3_bind_null(stmt_, i)); }
   Statement& BindBlob(int i, std::string_view blob) {

@@ -65,8 +65,9 @@ int64_t ToMicros(Time t) { return t.time_since_epoch().count(); }
 #define DIPR_ACCOUNT_COLUMNS "a.id, a.name, a.role, a.created, a.log_index, a.disabled"
 
 Account ReadAccount(Statement& s) {
-  return Account{s.Text(0), s.Text(1), s.Text(2), FromMicros(s.Int(3)),
-                 static_cast<uint64_t>(s.Int(4)), s.Int(5) != 0};
+  return Account{
+      s.Text(0),    s.Text(1), s.Text(2), FromMicros(s.Int(3)), static_cast<uint64_t>(s.Int(4)),
+      s.Int(5) != 0};
 }
 
 std::optional<Time> OptionalTime(Statement& s, int col) {
@@ -83,8 +84,16 @@ constexpr const char* kRecordColumns =
     "WHERE rp.kind = records.kind AND rp.record_id = records.id)";
 
 Record ReadRecord(Statement& s) {
-  Record r{s.Text(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), std::nullopt,
-           s.Text(8), static_cast<uint64_t>(s.Int(9)), DecodeParties(s.Text(10))};
+  Record r{s.Text(0),
+           s.Text(1),
+           s.Text(2),
+           s.Text(3),
+           s.Text(4),
+           s.Text(5),
+           std::nullopt,
+           s.Text(8),
+           static_cast<uint64_t>(s.Int(9)),
+           DecodeParties(s.Text(10))};
   if (s.Int(7) == 0) r.due = FromMicros(s.Int(6));
   return r;
 }
@@ -129,8 +138,10 @@ struct IndexedListing {
 
 // The listing's IndexedListing, if it is there.
 Result<std::optional<IndexedListing>> FindIndexed(Connection& c, std::string_view application_id) {
-  ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-      "SELECT rid, text, holders, status, industry FROM listings WHERE application_id = ?"));
+  ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare(
+          "SELECT rid, text, holders, status, industry FROM listings WHERE application_id = ?"));
   s->Bind(1, application_id);
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<IndexedListing> out;
@@ -157,8 +168,9 @@ Status WriteTerms(Connection& c, int64_t rid, const Listing& l, bool remove) {
 }
 
 Status BackfillListingTerms(Connection& c) {
-  ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-      "SELECT rid, text, holders, status, industry FROM listings ORDER BY rid"));
+  ASSIGN_OR_RETURN(
+      Statement * s,
+      c.Prepare("SELECT rid, text, holders, status, industry FROM listings ORDER BY rid"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) return Status::Ok();
@@ -205,12 +217,8 @@ std::optional<std::string> PrefixEnd(std::string_view prefix) {
 
 DepositRecord ReadDeposit(Statement& s) {
   std::string digest = s.Blob(2);
-  return DepositRecord{static_cast<uint64_t>(s.Int(0)),
-                       s.Text(1),
-                       HexEncode(AsBytes(digest)),
-                       static_cast<uint64_t>(s.Int(3)),
-                       s.Text(4),
-                       FromMicros(s.Int(5))};
+  return DepositRecord{static_cast<uint64_t>(s.Int(0)), s.Text(1), HexEncode(AsBytes(digest)),
+                       static_cast<uint64_t>(s.Int(3)), s.Text(4), FromMicros(s.Int(5))};
 }
 
 class SqliteStore;
@@ -253,8 +261,9 @@ class SqliteWriteTx final : public WriteTx {
     return s->Bind(1, TileKey(level, index)).BindBlob(2, blob).Run();
   }
   Status PutTreeHead(const TreeHead& head) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO tree_heads(size, root, checkpoint) VALUES(?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("INSERT INTO tree_heads(size, root, checkpoint) VALUES(?, ?, ?)"));
     return s->Bind(1, static_cast<int64_t>(head.size))
         .BindBlob(2, crypto::HashChars(head.root))
         .Bind(3, head.checkpoint)
@@ -267,15 +276,15 @@ class SqliteWriteTx final : public WriteTx {
     return st;
   }
   Status SetAccountDisabled(std::string_view account_id, bool disabled) override {
-    ASSIGN_OR_RETURN(Statement * s,
-                     conn_.Prepare("UPDATE accounts SET disabled = ? WHERE id = ?"));
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("UPDATE accounts SET disabled = ? WHERE id = ?"));
     RETURN_IF_ERROR(s->Bind(1, int64_t{disabled}).Bind(2, account_id).Run());
     if (conn_.Changes() != 1) return NotFound(fmt::format("no account {}", account_id));
     return Status::Ok();
   }
   Status AddCredential(std::string_view account_id, const Credential& c) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO credentials(token_hash, account_id, expires) VALUES(?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("INSERT INTO credentials(token_hash, account_id, expires) VALUES(?, ?, ?)"));
     s->BindBlob(1, crypto::HashChars(c.token_hash)).Bind(2, account_id);
     if (c.expires) {
       s->Bind(3, ToMicros(*c.expires));
@@ -287,13 +296,15 @@ class SqliteWriteTx final : public WriteTx {
   Status LimitCredentials(std::string_view account_id, const Hash& keep,
                           std::optional<Time> until) override {
     if (!until) {
-      ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-          "DELETE FROM credentials WHERE account_id = ? AND token_hash <> ?"));
+      ASSIGN_OR_RETURN(
+          Statement * s,
+          conn_.Prepare("DELETE FROM credentials WHERE account_id = ? AND token_hash <> ?"));
       return s->Bind(1, account_id).BindBlob(2, crypto::HashChars(keep)).Run();
     }
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "UPDATE credentials SET expires = min(coalesce(expires, ?1), ?1) "
-        "WHERE account_id = ?2 AND token_hash <> ?3"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("UPDATE credentials SET expires = min(coalesce(expires, ?1), ?1) "
+                      "WHERE account_id = ?2 AND token_hash <> ?3"));
     return s->Bind(1, ToMicros(*until))
         .Bind(2, account_id)
         .BindBlob(3, crypto::HashChars(keep))
@@ -301,9 +312,10 @@ class SqliteWriteTx final : public WriteTx {
   }
   Status InsertDeposit(const DepositRecord& d) override {
     ASSIGN_OR_RETURN(std::string digest, HexDecode(d.digest));
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO deposits(idx, depositor, digest, size, title, time) "
-        "VALUES(?, ?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("INSERT INTO deposits(idx, depositor, digest, size, title, time) "
+                      "VALUES(?, ?, ?, ?, ?, ?)"));
     return s->Bind(1, static_cast<int64_t>(d.index))
         .Bind(2, d.depositor)
         .BindBlob(3, digest)
@@ -313,8 +325,8 @@ class SqliteWriteTx final : public WriteTx {
         .Run();
   }
   Result<std::optional<Account>> GetAccount(std::string_view account_id) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = ?"));
+    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare("SELECT " DIPR_ACCOUNT_COLUMNS
+                                                  " FROM accounts a WHERE a.id = ?"));
     s->Bind(1, account_id);
     ASSIGN_OR_RETURN(bool row, s->Step());
     std::optional<Account> out;
@@ -335,12 +347,14 @@ class SqliteWriteTx final : public WriteTx {
   }
   Status PutRecord(const Record& r) override {
     RETURN_IF_ERROR(CheckParties(r.parties));
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
-        "owner = excluded.owner, parent = excluded.parent, status = excluded.status, "
-        "number = excluded.number, due = excluded.due, doc = excluded.doc, "
-        "version = excluded.version"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare(
+            "INSERT INTO records(kind, id, owner, parent, status, number, due, doc, version) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET "
+            "owner = excluded.owner, parent = excluded.parent, status = excluded.status, "
+            "number = excluded.number, due = excluded.due, doc = excluded.doc, "
+            "version = excluded.version"));
     s->Bind(1, r.kind).Bind(2, r.id).Bind(3, r.owner).Bind(4, r.parent).Bind(5, r.status);
     s->Bind(6, r.number).Bind(8, r.doc).Bind(9, static_cast<int64_t>(r.version));
     if (r.due) s->Bind(7, ToMicros(*r.due));  // else NULL: bindings start out NULL
@@ -350,8 +364,9 @@ class SqliteWriteTx final : public WriteTx {
   // Replaces the parties of record (kind, id) by `parties` (a PartySet). Most changes of a record
   // leave its parties as they were: then it only reads them (in-process, from the page cache).
   Status PutParties(std::string_view kind, std::string_view id, const std::vector<Party>& parties) {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "SELECT role, party FROM record_parties WHERE kind = ? AND record_id = ?"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("SELECT role, party FROM record_parties WHERE kind = ? AND record_id = ?"));
     s->Bind(1, kind).Bind(2, id);
     std::vector<Party> stored;
     while (true) {
@@ -361,13 +376,15 @@ class SqliteWriteTx final : public WriteTx {
     }
     s->Reset();
     if (PartySet(std::move(stored)) == parties) return Status::Ok();
-    ASSIGN_OR_RETURN(Statement * del, conn_.Prepare(
-        "DELETE FROM record_parties WHERE kind = ? AND record_id = ?"));
+    ASSIGN_OR_RETURN(Statement * del,
+                     conn_.Prepare("DELETE FROM record_parties WHERE kind = ? AND record_id = ?"));
     del->Bind(1, kind).Bind(2, id);
     RETURN_IF_ERROR(del->Run());
     for (const Party& p : parties) {
-      ASSIGN_OR_RETURN(Statement * ins, conn_.Prepare(
-          "INSERT INTO record_parties(kind, record_id, role, party) VALUES(?, ?, ?, ?)"));
+      ASSIGN_OR_RETURN(
+          Statement * ins,
+          conn_.Prepare(
+              "INSERT INTO record_parties(kind, record_id, role, party) VALUES(?, ?, ?, ?)"));
       ins->Bind(1, kind).Bind(2, id).Bind(3, p.role).Bind(4, p.id);
       RETURN_IF_ERROR(ins->Run());
     }
@@ -382,11 +399,14 @@ class SqliteWriteTx final : public WriteTx {
     // An upsert rather than INSERT OR REPLACE: REPLACE deletes without firing the delete
     // trigger, which would leave the old text in the full-text index; and the row keeps its rid,
     // which is its place in lists.
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO listings(application_id, number, status, industry, holders, text, item) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
-        "number = excluded.number, status = excluded.status, industry = excluded.industry, "
-        "holders = excluded.holders, text = excluded.text, item = excluded.item RETURNING rid"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare(
+            "INSERT INTO listings(application_id, number, status, industry, holders, text, item) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id) DO UPDATE SET "
+            "number = excluded.number, status = excluded.status, industry = excluded.industry, "
+            "holders = excluded.holders, text = excluded.text, item = excluded.item RETURNING "
+            "rid"));
     s->Bind(1, l.application_id)
         .Bind(2, l.number)
         .Bind(3, l.status)
@@ -447,8 +467,8 @@ class SqliteWriteTx final : public WriteTx {
   }
 
   Result<std::vector<PendingEntry>> Pending(size_t limit) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "SELECT id, entry, sidecar FROM pending ORDER BY id LIMIT ?"));
+    ASSIGN_OR_RETURN(Statement * s,
+                     conn_.Prepare("SELECT id, entry, sidecar FROM pending ORDER BY id LIMIT ?"));
     s->Bind(1, static_cast<int64_t>(limit));
     std::vector<PendingEntry> out;
     while (true) {
@@ -462,8 +482,9 @@ class SqliteWriteTx final : public WriteTx {
   Status Resolve(uint64_t id, const PendingResult& r) override {
     ASSIGN_OR_RETURN(Statement * del, conn_.Prepare("DELETE FROM pending WHERE id = ?"));
     RETURN_IF_ERROR(del->Bind(1, static_cast<int64_t>(id)).Run());
-    ASSIGN_OR_RETURN(Statement * ins, conn_.Prepare(
-        "INSERT INTO pending_results(id, idx, code, message) VALUES(?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Statement * ins,
+        conn_.Prepare("INSERT INTO pending_results(id, idx, code, message) VALUES(?, ?, ?, ?)"));
     return ins->Bind(1, static_cast<int64_t>(id))
         .Bind(2, r.code == Code::kOk ? static_cast<int64_t>(r.index) : -1)
         .Bind(3, static_cast<int64_t>(r.code))
@@ -502,23 +523,26 @@ class SqliteWriteTx final : public WriteTx {
 
  private:
   Status InsertAccountRows(const Account& a, const Hash& token_hash) {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO accounts(id, name, role, created, log_index) VALUES(?, ?, ?, ?, ?)"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare(
+            "INSERT INTO accounts(id, name, role, created, log_index) VALUES(?, ?, ?, ?, ?)"));
     RETURN_IF_ERROR(s->Bind(1, a.id)
                         .Bind(2, a.name)
                         .Bind(3, a.role)
                         .Bind(4, ToMicros(a.created))
                         .Bind(5, static_cast<int64_t>(a.log_index))
                         .Run());
-    ASSIGN_OR_RETURN(Statement * c, conn_.Prepare(
-        "INSERT INTO credentials(token_hash, account_id) VALUES(?, ?)"));
+    ASSIGN_OR_RETURN(Statement * c,
+                     conn_.Prepare("INSERT INTO credentials(token_hash, account_id) VALUES(?, ?)"));
     return c->BindBlob(1, crypto::HashChars(token_hash)).Bind(2, a.id).Run();
   }
   // Adds delta to the count of listings with l's status and industry.
   Status AddToCount(const Listing& l, int64_t delta) {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO listing_counts(status, industry, n) VALUES(?, ?, ?) "
-        "ON CONFLICT (status, industry) DO UPDATE SET n = n + excluded.n"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("INSERT INTO listing_counts(status, industry, n) VALUES(?, ?, ?) "
+                      "ON CONFLICT (status, industry) DO UPDATE SET n = n + excluded.n"));
     return s->Bind(1, l.status).Bind(2, l.industry).Bind(3, delta).Run();
   }
 
@@ -554,9 +578,10 @@ class SqliteFollowerTx final : public FollowerTx {
     return v;
   }
   Status AddToCounter(std::string_view key, int64_t delta) override {
-    ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-        "INSERT INTO counters(key, value) VALUES(?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        conn_.Prepare("INSERT INTO counters(key, value) VALUES(?, ?) "
+                      "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value"));
     return s->Bind(1, key).Bind(2, delta).Run();
   }
   Status SetCounter(std::string_view key, int64_t value) override {
@@ -569,9 +594,11 @@ class SqliteFollowerTx final : public FollowerTx {
     // The cursor was read in this transaction (BeginFollower), which no other writer can
     // interleave with: the compare-and-set holds by construction, and is checked anyway.
     auto st = [&]() -> Status {
-      ASSIGN_OR_RETURN(Statement * s, conn_.Prepare(
-          "INSERT INTO follower_cursors(name, position) VALUES(?1, ?3) ON CONFLICT (name) "
-          "DO UPDATE SET position = excluded.position WHERE position = ?2"));
+      ASSIGN_OR_RETURN(
+          Statement * s,
+          conn_.Prepare(
+              "INSERT INTO follower_cursors(name, position) VALUES(?1, ?3) ON CONFLICT (name) "
+              "DO UPDATE SET position = excluded.position WHERE position = ?2"));
       RETURN_IF_ERROR(s->Bind(1, name_)
                           .Bind(2, static_cast<int64_t>(from_))
                           .Bind(3, static_cast<int64_t>(to))
@@ -601,8 +628,9 @@ class SqliteStore final : public Store {
   Result<std::optional<TreeHead>> LatestTreeHead() override {
     return WithReader<std::optional<TreeHead>>([](Connection& c)
                                                    -> Result<std::optional<TreeHead>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1"));
+      ASSIGN_OR_RETURN(
+          Statement * s,
+          c.Prepare("SELECT size, root, checkpoint FROM tree_heads ORDER BY size DESC LIMIT 1"));
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return std::optional<TreeHead>();
       TreeHead h;
@@ -614,23 +642,24 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<std::string>> ReadEntries(uint64_t start, uint64_t end) override {
-    return WithReader<std::vector<std::string>>([&](Connection& c)
-                                                    -> Result<std::vector<std::string>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"));
-      s->Bind(1, static_cast<int64_t>(start)).Bind(2, static_cast<int64_t>(end));
-      std::vector<std::string> out;
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, s->Step());
-        if (!row) break;
-        if (static_cast<uint64_t>(s->Int(0)) != start + out.size()) break;
-        out.push_back(s->Blob(1));
-      }
-      if (out.size() != end - start) {
-        return NotFound(fmt::format("entry {} does not exist", start + out.size()));
-      }
-      return out;
-    });
+    return WithReader<std::vector<std::string>>(
+        [&](Connection& c) -> Result<std::vector<std::string>> {
+          ASSIGN_OR_RETURN(
+              Statement * s,
+              c.Prepare("SELECT idx, data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx"));
+          s->Bind(1, static_cast<int64_t>(start)).Bind(2, static_cast<int64_t>(end));
+          std::vector<std::string> out;
+          while (true) {
+            ASSIGN_OR_RETURN(bool row, s->Step());
+            if (!row) break;
+            if (static_cast<uint64_t>(s->Int(0)) != start + out.size()) break;
+            out.push_back(s->Blob(1));
+          }
+          if (out.size() != end - start) {
+            return NotFound(fmt::format("entry {} does not exist", start + out.size()));
+          }
+          return out;
+        });
   }
 
   Result<uint64_t> EntryCount() override {
@@ -652,24 +681,24 @@ class SqliteStore final : public Store {
   }
 
   Result<std::optional<TokenAccount>> AccountByTokenHash(const Hash& token_hash) override {
-    return WithReader<std::optional<TokenAccount>>([&](Connection& c)
-                                                       -> Result<std::optional<TokenAccount>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT " DIPR_ACCOUNT_COLUMNS ", c.expires FROM credentials c "
-          "JOIN accounts a ON a.id = c.account_id WHERE c.token_hash = ?"));
-      s->BindBlob(1, crypto::HashChars(token_hash));
-      ASSIGN_OR_RETURN(bool row, s->Step());
-      if (!row) return std::optional<TokenAccount>();
-      TokenAccount t{ReadAccount(*s), OptionalTime(*s, 6)};
-      return std::optional<TokenAccount>(std::move(t));
-    });
+    return WithReader<std::optional<TokenAccount>>(
+        [&](Connection& c) -> Result<std::optional<TokenAccount>> {
+          ASSIGN_OR_RETURN(
+              Statement * s,
+              c.Prepare("SELECT " DIPR_ACCOUNT_COLUMNS ", c.expires FROM credentials c "
+                        "JOIN accounts a ON a.id = c.account_id WHERE c.token_hash = ?"));
+          s->BindBlob(1, crypto::HashChars(token_hash));
+          ASSIGN_OR_RETURN(bool row, s->Step());
+          if (!row) return std::optional<TokenAccount>();
+          TokenAccount t{ReadAccount(*s), OptionalTime(*s, 6)};
+          return std::optional<TokenAccount>(std::move(t));
+        });
   }
 
   Result<std::optional<Account>> AccountById(const std::string& id) override {
-    return WithReader<std::optional<Account>>([&](Connection& c)
-                                                  -> Result<std::optional<Account>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = ?"));
+    return WithReader<std::optional<Account>>([&](Connection& c) -> Result<std::optional<Account>> {
+      ASSIGN_OR_RETURN(Statement * s,
+                       c.Prepare("SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE a.id = ?"));
       s->Bind(1, id);
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return std::optional<Account>();
@@ -678,28 +707,28 @@ class SqliteStore final : public Store {
   }
 
   Result<std::vector<Credential>> CredentialsOf(const std::string& account_id) override {
-    return WithReader<std::vector<Credential>>([&](Connection& c)
-                                                   -> Result<std::vector<Credential>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT token_hash, expires FROM credentials WHERE account_id = ? ORDER BY token_hash"));
-      s->Bind(1, account_id);
-      std::vector<Credential> out;
-      for (;;) {
-        ASSIGN_OR_RETURN(bool row, s->Step());
-        if (!row) break;
-        ASSIGN_OR_RETURN(Hash h, HashFromBlob(s->Blob(0), "token hash"));
-        out.push_back(Credential{h, OptionalTime(*s, 1)});
-      }
-      return out;
-    });
+    return WithReader<std::vector<Credential>>(
+        [&](Connection& c) -> Result<std::vector<Credential>> {
+          ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT token_hash, expires FROM credentials "
+                                                    "WHERE account_id = ? ORDER BY token_hash"));
+          s->Bind(1, account_id);
+          std::vector<Credential> out;
+          for (;;) {
+            ASSIGN_OR_RETURN(bool row, s->Step());
+            if (!row) break;
+            ASSIGN_OR_RETURN(Hash h, HashFromBlob(s->Blob(0), "token hash"));
+            out.push_back(Credential{h, OptionalTime(*s, 1)});
+          }
+          return out;
+        });
   }
 
   Result<std::vector<Account>> ListAccounts(std::string_view role, size_t offset,
                                             size_t limit) override {
     return WithReader<std::vector<Account>>([&](Connection& c) -> Result<std::vector<Account>> {
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-          "SELECT " DIPR_ACCOUNT_COLUMNS " FROM accounts a WHERE ?1 = '' OR a.role = ?1 "
-          "ORDER BY a.log_index LIMIT ?2 OFFSET ?3"));
+      ASSIGN_OR_RETURN(Statement * s, c.Prepare("SELECT " DIPR_ACCOUNT_COLUMNS
+                                                " FROM accounts a WHERE ?1 = '' OR a.role = ?1 "
+                                                "ORDER BY a.log_index LIMIT ?2 OFFSET ?3"));
       s->Bind(1, role).Bind(2, static_cast<int64_t>(limit)).Bind(3, static_cast<int64_t>(offset));
       std::vector<Account> out;
       for (;;) {
@@ -716,9 +745,10 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(std::string raw, HexDecode(digest));
     return WithReader<std::optional<DepositRecord>>(
         [&](Connection& c) -> Result<std::optional<DepositRecord>> {
-          ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-              "SELECT idx, depositor, digest, size, title, time FROM deposits "
-              "WHERE depositor = ? AND digest = ?"));
+          ASSIGN_OR_RETURN(
+              Statement * s,
+              c.Prepare("SELECT idx, depositor, digest, size, title, time FROM deposits "
+                        "WHERE depositor = ? AND digest = ?"));
           s->Bind(1, depositor).BindBlob(2, raw);
           ASSIGN_OR_RETURN(bool row, s->Step());
           if (!row) return std::optional<DepositRecord>();
@@ -731,9 +761,10 @@ class SqliteStore final : public Store {
     ASSIGN_OR_RETURN(std::string raw, HexDecode(digest));
     return WithReader<std::vector<DepositRecord>>(
         [&](Connection& c) -> Result<std::vector<DepositRecord>> {
-          ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-              "SELECT idx, depositor, digest, size, title, time FROM deposits "
-              "WHERE digest = ? ORDER BY idx LIMIT ?"));
+          ASSIGN_OR_RETURN(
+              Statement * s,
+              c.Prepare("SELECT idx, depositor, digest, size, title, time FROM deposits "
+                        "WHERE digest = ? ORDER BY idx LIMIT ?"));
           s->BindBlob(1, raw).Bind(2, static_cast<int64_t>(limit));
           std::vector<DepositRecord> out;
           while (true) {
@@ -761,9 +792,11 @@ class SqliteStore final : public Store {
     if (number.empty()) return std::optional<Record>();
     return WithReader<std::optional<Record>>([&](Connection& c) -> Result<std::optional<Record>> {
       // "number <> ''" lets the planner use the partial index records_by_number.
-      ASSIGN_OR_RETURN(Statement * s, c.Prepare(fmt::format(
-          "SELECT {} FROM records WHERE number = ? AND number <> '' ORDER BY kind, id LIMIT 1",
-          kRecordColumns)));
+      ASSIGN_OR_RETURN(
+          Statement * s,
+          c.Prepare(fmt::format(
+              "SELECT {} FROM records WHERE number = ? AND number <> '' ORDER BY kind, id LIMIT 1",
+              kRecordColumns)));
       s->Bind(1, number);
       ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) return std::optional<Record>();
@@ -773,13 +806,13 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Record>> RecordsByOwner(std::string_view kind, std::string_view owner,
                                              size_t offset, size_t limit) override {
-    return ReadRecords(fmt::format("SELECT {} FROM records WHERE kind = ? AND owner = ? "
-                                   "ORDER BY version DESC, id LIMIT ? OFFSET ?",
-                                   kRecordColumns),
-                       [&](Statement& s) {
-                         s.Bind(1, kind).Bind(2, owner).Bind(3, Clamp(limit)).Bind(4,
-                                                                                  Clamp(offset));
-                       });
+    return ReadRecords(
+        fmt::format("SELECT {} FROM records WHERE kind = ? AND owner = ? "
+                    "ORDER BY version DESC, id LIMIT ? OFFSET ?",
+                    kRecordColumns),
+        [&](Statement& s) {
+          s.Bind(1, kind).Bind(2, owner).Bind(3, Clamp(limit)).Bind(4, Clamp(offset));
+        });
   }
 
   Result<std::vector<Record>> RecordsByParty(std::string_view kind, std::string_view role,
@@ -797,13 +830,13 @@ class SqliteStore final : public Store {
 
   Result<std::vector<Record>> RecordsByStatus(std::string_view kind, std::string_view status,
                                               size_t offset, size_t limit) override {
-    return ReadRecords(fmt::format("SELECT {} FROM records WHERE kind = ? AND status = ? "
-                                   "ORDER BY version, id LIMIT ? OFFSET ?",
-                                   kRecordColumns),
-                       [&](Statement& s) {
-                         s.Bind(1, kind).Bind(2, status).Bind(3, Clamp(limit)).Bind(4,
-                                                                                   Clamp(offset));
-                       });
+    return ReadRecords(
+        fmt::format("SELECT {} FROM records WHERE kind = ? AND status = ? "
+                    "ORDER BY version, id LIMIT ? OFFSET ?",
+                    kRecordColumns),
+        [&](Statement& s) {
+          s.Bind(1, kind).Bind(2, status).Bind(3, Clamp(limit)).Bind(4, Clamp(offset));
+        });
   }
 
   Result<std::vector<std::pair<std::string, uint64_t>>> CountByStatus(
@@ -876,12 +909,12 @@ class SqliteStore final : public Store {
       auto page = [&]() -> Result<ListingPage> {
         ListingPage out;
         // The counts (a row per status and industry there is: a few hundred at most).
-        std::map<std::string, uint64_t> by_status;  // of every industry
+        std::map<std::string, uint64_t> by_status;    // of every industry
         std::map<std::string, uint64_t> in_industry;  // of q.industry
         uint64_t listed = 0, industry_listed = 0;     // all listings, q.industry's
         {
-          ASSIGN_OR_RETURN(Statement * s, c.Prepare(
-              "SELECT status, industry, n FROM listing_counts WHERE n > 0"));
+          ASSIGN_OR_RETURN(Statement * s,
+                           c.Prepare("SELECT status, industry, n FROM listing_counts WHERE n > 0"));
           while (true) {
             ASSIGN_OR_RETURN(bool row, s->Step());
             if (!row) break;
@@ -935,9 +968,10 @@ class SqliteStore final : public Store {
           bool check_rows = (by_industry || by_status) &&
                             looked * kRowCheckCost < static_cast<double>(set_size) * kSetEntryCost;
           // CROSS JOIN: the full-text table is read first, newest first.
-          sql = check_rows ? fmt::format("SELECT {0}.rowid FROM {0} CROSS JOIN listings "
-                                         "WHERE {0} MATCH ? AND listings.rid = {0}.rowid",
-                                         table)
+          sql = check_rows ? fmt::format(
+                                 "SELECT {0}.rowid FROM {0} CROSS JOIN listings "
+                                 "WHERE {0} MATCH ? AND listings.rid = {0}.rowid",
+                                 table)
                            : fmt::format("SELECT {0}.rowid FROM {0} WHERE {0} MATCH ?", table);
           args.push_back(trigrams.empty() ? terms : trigrams);
           // "+rowid": the sets are made once and looked row ids up in, rather than each of
@@ -972,7 +1006,7 @@ class SqliteStore final : public Store {
           uint64_t page_end = q.offset + q.limit;
           bool walk = page_end * (walked / n_found) * kWalkRowCost <= n_found * kSortCost;
           sql = std::string("SELECT rid FROM listings ") +
-                (!walk                 ? "INDEXED BY listings_by_status"
+                (!walk                ? "INDEXED BY listings_by_status"
                  : q.industry.empty() ? "NOT INDEXED"
                                       : "INDEXED BY listings_by_industry") +
                 " WHERE 1";
@@ -992,8 +1026,7 @@ class SqliteStore final : public Store {
         };
 
         if (text_query) {
-          ASSIGN_OR_RETURN(Statement * s,
-                           prepare("SELECT count(*) FROM (" + sql + " LIMIT ?)"));
+          ASSIGN_OR_RETURN(Statement * s, prepare("SELECT count(*) FROM (" + sql + " LIMIT ?)"));
           s->Bind(static_cast<int>(args.size()) + 1, cap + 1);
           ASSIGN_OR_RETURN(bool row, s->Step());
           out.total = row ? static_cast<uint64_t>(s->Int(0)) : 0;
@@ -1007,8 +1040,7 @@ class SqliteStore final : public Store {
         }
         if (q.limit == 0 || (out.total_exact && q.offset >= out.total)) return out;
 
-        ASSIGN_OR_RETURN(Statement * s,
-                         prepare(sql + order + " LIMIT ? OFFSET ?"));
+        ASSIGN_OR_RETURN(Statement * s, prepare(sql + order + " LIMIT ? OFFSET ?"));
         int i = static_cast<int>(args.size()) + 1;
         s->Bind(i, Clamp(q.limit)).Bind(i + 1, Clamp(q.offset));
         std::vector<int64_t> rids;
@@ -1076,14 +1108,15 @@ class SqliteStore final : public Store {
 
   Result<std::optional<PendingResult>> TakeResult(uint64_t id) override {
     std::unique_lock<std::mutex> lock(write_mu_);
-    ASSIGN_OR_RETURN(Statement * s, writer_->Prepare(
-        "DELETE FROM pending_results WHERE id = ? RETURNING idx, code, message"));
+    ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("DELETE FROM pending_results WHERE id = ? RETURNING idx, code, message"));
     s->Bind(1, static_cast<int64_t>(id));
     auto row = s->Step();
     std::optional<PendingResult> out;
     if (row.ok() && *row) {
-      out = PendingResult{static_cast<Code>(s->Int(1)), static_cast<uint64_t>(s->Int(0)),
-                          s->Text(2)};
+      out =
+          PendingResult{static_cast<Code>(s->Int(1)), static_cast<uint64_t>(s->Int(0)), s->Text(2)};
       if (out->code != Code::kOk) out->index = 0;
       (void)s->Step();  // run the DELETE to completion
     }
@@ -1130,7 +1163,8 @@ class SqliteStore final : public Store {
   Result<ResultSweep> SweepResults(uint64_t through_id) override {
     std::unique_lock<std::mutex> lock(write_mu_);
     ResultSweep out;
-    ASSIGN_OR_RETURN(Statement * del, writer_->Prepare("DELETE FROM pending_results WHERE id <= ?"));
+    ASSIGN_OR_RETURN(Statement * del,
+                     writer_->Prepare("DELETE FROM pending_results WHERE id <= ?"));
     Status st = del->Bind(1, static_cast<int64_t>(through_id)).Run();
     out.deleted = static_cast<uint64_t>(sqlite3_changes(writer_->raw()));
     writer_->ResetActive();
@@ -1168,9 +1202,8 @@ class SqliteStore final : public Store {
 
   // --- followers (issue 11) ---
   Result<uint64_t> FollowerCursor(std::string_view name) override {
-    return WithReader<uint64_t>([&](Connection& c) -> Result<uint64_t> {
-      return ReadCursor(c, name);
-    });
+    return WithReader<uint64_t>(
+        [&](Connection& c) -> Result<uint64_t> { return ReadCursor(c, name); });
   }
 
   // On a connection of its own, with synchronous=NORMAL: a follower's commit does not wait for
@@ -1178,8 +1211,7 @@ class SqliteStore final : public Store {
   // order); a power loss before that loses the last runs whole, cursor and counters together,
   // which are then applied again. Under write_mu_, so it takes turns with the writer in-process
   // rather than through SQLite's busy waits.
-  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name,
-                                                    uint64_t from) override {
+  Result<std::unique_ptr<FollowerTx>> BeginFollower(std::string_view name, uint64_t from) override {
     std::unique_lock<std::mutex> lock(write_mu_);
     if (!follower_conn_) {
       ASSIGN_OR_RETURN(auto c, Connection::Open(path_, /*read_only=*/false));
@@ -1371,8 +1403,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
   ASSIGN_OR_RETURN(auto writer, Connection::Open(path, /*read_only=*/false));
   // WAL: readers never block the writer; FULL: the WAL is fsync'd at every commit, so an
   // acknowledged write survives power loss, not only a process crash.
-  RETURN_IF_ERROR(writer->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                               "PRAGMA foreign_keys=ON;"));
+  RETURN_IF_ERROR(
+      writer->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                   "PRAGMA foreign_keys=ON;"));
   RETURN_IF_ERROR(Migrate(*writer));
   return std::unique_ptr<Store>(new SqliteStore(path, std::move(writer)));
 }
