@@ -23,6 +23,9 @@
 #include "registry/calendar_schedule.h"
 #include "registry/projector.h"
 #include "registry/registrar.h"
+#include "registry/registrar_applications.h"
+#include "registry/registrar_objections.h"
+#include "registry/registrar_registrations.h"
 #include "registry/registry.h"
 #include "registry/settings.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -76,13 +79,13 @@ class RegistryEnv {
     deposit = Deposit(holder, "rows of traffic data\n");
     draft = Create();
     submitted = Create();
-    Append(registrar_->PrepareSubmit(holder, submitted), "submit");
+    Append(registry::PrepareSubmit(*registrar_, holder, submitted), "submit");
     in_notice = Create();
-    Append(registrar_->PrepareSubmit(holder, in_notice), "submit");
-    Append(registrar_->PrepareExamination(examiner, in_notice, {{"decision", "accept"}}), "accept");
+    Append(registry::PrepareSubmit(*registrar_, holder, in_notice), "submit");
+    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}), "accept");
     registered = Create();
-    Append(registrar_->PrepareSubmit(holder, registered), "submit");
-    Append(registrar_->PrepareExamination(examiner, registered, {{"decision", "accept"}}),
+    Append(registry::PrepareSubmit(*registrar_, holder, registered), "submit");
+    Append(registry::PrepareExamination(*registrar_, examiner, registered, {{"decision", "accept"}}),
            "accept");
     // Past the notice of `registered` (10 working days): the registrar registers it. The
     // application in notice was accepted at the same instant, so it is accepted again after.
@@ -91,10 +94,10 @@ class RegistryEnv {
     auto view = Must(registrar_->ApplicationView(holder, registered), "registered view");
     number = view.value("registration_number", "");
     in_notice = Create();
-    Append(registrar_->PrepareSubmit(holder, in_notice), "submit");
-    Append(registrar_->PrepareExamination(examiner, in_notice, {{"decision", "accept"}}), "accept");
+    Append(registry::PrepareSubmit(*registrar_, holder, in_notice), "submit");
+    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}), "accept");
     objection =
-        Append(registrar_->PrepareObjection(public_, in_notice, {{"grounds", "ours"}}), "object")
+        Append(registry::PrepareObjection(*registrar_, public_, in_notice, {{"grounds", "ours"}}), "object")
             .objection;
   }
   ~RegistryEnv() {
@@ -156,7 +159,7 @@ class RegistryEnv {
     return appended.index;
   }
   std::string Create() {
-    return Append(registrar_->PrepareCreate(holder, ApplicationBody()), "create").application;
+    return Append(registry::PrepareCreate(*registrar_, holder, ApplicationBody()), "create").application;
   }
 
   FakeClock clock_;

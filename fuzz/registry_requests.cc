@@ -14,6 +14,9 @@
 #include "fuzz_check.h"
 #include "registry/application.h"
 #include "registry/event.h"
+#include "registry/registrar_applications.h"
+#include "registry/registrar_objections.h"
+#include "registry/registrar_registrations.h"
 #include "registry_env.h"
 
 using namespace dipr;
@@ -128,31 +131,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;
     }
     case 3:
-      p = registrar.PrepareCreate(env->holder, body);
+      p = registry::PrepareCreate(registrar, env->holder, body);
       break;
     case 4:
-      p = registrar.PrepareUpdate(env->holder, env->draft, body);
+      p = registry::PrepareUpdate(registrar, env->holder, env->draft, body);
       break;
     case 5:
-      p = registrar.PrepareExamination(env->examiner, env->submitted, body);
+      p = registry::PrepareExamination(registrar, env->examiner, env->submitted, body);
       break;
     case 6:
-      p = registrar.PrepareObjection(env->public_, env->in_notice, body);
+      p = registry::PrepareObjection(registrar, env->public_, env->in_notice, body);
       break;
     case 7:
-      p = registrar.PrepareRuling(env->examiner, env->objection, body);
+      p = registry::PrepareRuling(registrar, env->examiner, env->objection, body);
       break;
     case 8:
-      p = registrar.PrepareChange(env->holder, env->number, body);
+      p = registry::PrepareChange(registrar, env->holder, env->number, body);
       break;
     case 9:
-      p = registrar.PrepareChangeExamination(env->examiner, env->number, body);
+      p = registry::PrepareChangeExamination(registrar, env->examiner, env->number, body);
       break;
     case 10:
-      p = registrar.PrepareCancel(env->holder, env->number, body);
+      p = registry::PrepareCancel(registrar, env->holder, env->number, body);
       break;
     case 11:
-      p = registrar.PrepareRevoke(env->admin, env->number, body);
+      p = registry::PrepareRevoke(registrar, env->admin, env->number, body);
       break;
     default: {  // the application fields alone, and the certificate body rules
       auto fields = registry::ParseApplicationFields(body);

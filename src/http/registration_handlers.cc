@@ -13,6 +13,9 @@
 #include "http/api.h"
 #include "http/async_append.h"
 #include "registry/application.h"
+#include "registry/registrar_applications.h"
+#include "registry/registrar_objections.h"
+#include "registry/registrar_registrations.h"
 
 namespace dipr::http {
 namespace {
@@ -282,7 +285,7 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   // --- applications, examination, objections ---
   router.Add("POST", "/v1/applications",
              write(
-                 "", [&](A a, S, const json& b) { return registrar.PrepareCreate(a, b); }, false,
+                 "", [&](A a, S, const json& b) { return registry::PrepareCreate(registrar, a, b); }, false,
                  View::kApplication, 201));
   router.Add("GET", "/v1/applications?page&status", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
@@ -295,25 +298,25 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              read([&](A a, Request& req) { return registrar.Opening(a, req.params["id"]); }));
   router.Add("PUT", "/v1/applications/{id}",
              write(
-                 "id", [&](A a, S id, const json& b) { return registrar.PrepareUpdate(a, id, b); },
+                 "id", [&](A a, S id, const json& b) { return registry::PrepareUpdate(registrar, a, id, b); },
                  false, View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/submit",
              write(
-                 "id", [&](A a, S id, const json&) { return registrar.PrepareSubmit(a, id); }, true,
+                 "id", [&](A a, S id, const json&) { return registry::PrepareSubmit(registrar, a, id); }, true,
                  View::kApplication, 200));
   router.Add("POST", "/v1/applications/{id}/withdrawal",
              write(
-                 "id", [&](A a, S id, const json&) { return registrar.PrepareWithdraw(a, id); },
+                 "id", [&](A a, S id, const json&) { return registry::PrepareWithdraw(registrar, a, id); },
                  true, View::kApplication, 200));
   router.Add(
       "POST", "/v1/applications/{id}/examination",
       write(
-          "id", [&](A a, S id, const json& b) { return registrar.PrepareExamination(a, id, b); },
+          "id", [&](A a, S id, const json& b) { return registry::PrepareExamination(registrar, a, id, b); },
           false, View::kApplication, 200));
   router.Add(
       "POST", "/v1/applications/{id}/objections",
       write(
-          "id", [&](A a, S id, const json& b) { return registrar.PrepareObjection(a, id, b); },
+          "id", [&](A a, S id, const json& b) { return registry::PrepareObjection(registrar, a, id, b); },
           false, View::kObjection, 201));
   router.Add("GET", "/v1/objections?status&page", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
@@ -323,19 +326,19 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   router.Add(
       "POST", "/v1/applications/{id}/reassignment",
       write(
-          "id", [&](A a, S id, const json& b) { return registrar.PrepareReassign(a, id, b); },
+          "id", [&](A a, S id, const json& b) { return registry::PrepareReassign(registrar, a, id, b); },
           false, View::kApplication, 200));
   router.Add(
       "POST", "/v1/registrations/{number}/reassignment",
       write(
           "number",
-          [&](A a, S n, const json& b) { return registrar.PrepareReassignRegistration(a, n, b); },
+          [&](A a, S n, const json& b) { return registry::PrepareReassignRegistration(registrar, a, n, b); },
           false, View::kApplication, 200));
   router.Add("GET", "/v1/objections/{id}",
              read([&](A a, Request& req) { return registrar.ObjectionView(a, req.params["id"]); }));
   router.Add("POST", "/v1/objections/{id}/ruling",
              write(
-                 "id", [&](A a, S id, const json& b) { return registrar.PrepareRuling(a, id, b); },
+                 "id", [&](A a, S id, const json& b) { return registry::PrepareRuling(registrar, a, id, b); },
                  false, View::kObjection, 200));
 
   // --- the public register ---
@@ -396,28 +399,28 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   // --- registrations ---
   router.Add("POST", "/v1/registrations/{number}/renewal",
              write(
-                 "number", [&](A a, S n, const json&) { return registrar.PrepareRenewal(a, n); },
+                 "number", [&](A a, S n, const json&) { return registry::PrepareRenewal(registrar, a, n); },
                  true, View::kPublicRecord, 200, kNumberAttempts));
   router.Add(
       "POST", "/v1/registrations/{number}/change",
       write(
-          "number", [&](A a, S n, const json& b) { return registrar.PrepareChange(a, n, b); },
+          "number", [&](A a, S n, const json& b) { return registry::PrepareChange(registrar, a, n, b); },
           false, View::kPublicRecord, 200));
   router.Add(
       "POST", "/v1/registrations/{number}/change/examination",
       write(
           "number",
-          [&](A a, S n, const json& b) { return registrar.PrepareChangeExamination(a, n, b); },
+          [&](A a, S n, const json& b) { return registry::PrepareChangeExamination(registrar, a, n, b); },
           false, View::kPublicRecord, 200, kNumberAttempts));
   router.Add(
       "POST", "/v1/registrations/{number}/cancellation",
       write(
-          "number", [&](A a, S n, const json& b) { return registrar.PrepareCancel(a, n, b); }, true,
+          "number", [&](A a, S n, const json& b) { return registry::PrepareCancel(registrar, a, n, b); }, true,
           View::kPublicRecord, 200));
   router.Add(
       "POST", "/v1/registrations/{number}/revocation",
       write(
-          "number", [&](A a, S n, const json& b) { return registrar.PrepareRevoke(a, n, b); },
+          "number", [&](A a, S n, const json& b) { return registry::PrepareRevoke(registrar, a, n, b); },
           false, View::kPublicRecord, 200));
 }
 

@@ -49,7 +49,7 @@ Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
       numbers_(registry.store()) {}
 
 std::shared_ptr<const Registrar::InForce> Registrar::in_force() const {
-  std::lock_guard lock(settings_mu_);
+  MutexLock lock(settings_mu_);
   return in_force_;
 }
 
@@ -60,7 +60,7 @@ Status Registrar::RefreshSettings() {
                    CalendarSchedule::Create(logged->settings.schedule));
   auto next = std::make_shared<const InForce>(
       InForce{logged->settings.registrar, std::move(schedule), logged->index});
-  std::lock_guard lock(settings_mu_);
+  MutexLock lock(settings_mu_);
   if (next->index > in_force_->index) in_force_ = std::move(next);  // else another was first
   return Status::Ok();
 }

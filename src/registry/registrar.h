@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/mutex.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "crypto/note.h"
@@ -83,12 +84,7 @@ class Registrar {
   // through this node or another): their schedule applies to what is prepared from then on.
   Status RefreshSettings();
 
-  // --- applications (holders) ---
-  Result<Prepared> PrepareCreate(const storage::Account& actor, const nlohmann::json& body);
-  Result<Prepared> PrepareUpdate(const storage::Account& actor, const std::string& id,
-                                 const nlohmann::json& body);
-  Result<Prepared> PrepareSubmit(const storage::Account& actor, const std::string& id);
-  Result<Prepared> PrepareWithdraw(const storage::Account& actor, const std::string& id);
+  // --- views (the prepare steps are the families' own: registrar_*.h) ---
   // The applicant, examiners and admins see an application; anyone else gets NotFound.
   Result<nlohmann::json> ApplicationView(const storage::Account& actor, const std::string& id);
   // The openings of every commitment the log holds for an application (docs/FORMATS.md §2.2):
@@ -102,43 +98,12 @@ class Registrar {
   Result<nlohmann::json> ListApplications(const storage::Account& actor, size_t page,
                                           const std::string& status);
 
-  // --- examination and objections ---
-  Result<Prepared> PrepareExamination(const storage::Account& actor, const std::string& id,
-                                      const nlohmann::json& body);
-  Result<Prepared> PrepareObjection(const storage::Account& actor, const std::string& id,
-                                    const nlohmann::json& body);
-  Result<Prepared> PrepareRuling(const storage::Account& actor, const std::string& objection_id,
-                                 const nlohmann::json& body);
   Result<nlohmann::json> ObjectionView(const storage::Account& actor, const std::string& id);
   // GET /v1/objections: for examiners and admins the objections in `status` ("open", the
   // default, is pending), oldest first: their queue; for anyone else its own, newest first
   // (`status` then filters them).
   Result<nlohmann::json> ListObjections(const storage::Account& actor, size_t page,
                                         const std::string& status);
-
-  // --- reassignment (admins) ---
-  // application.reassigned: {"to": account id, "reason": text} moves an application (or the
-  // registration `number`) to another holder account of the same holders. The target must be an
-  // enabled holder account, and every application it holds already must name the same holders
-  // (the same set of country and identifier pairs) as this one: accounts name no holder, so an
-  // account stands for the holders of its applications, and one account never comes to stand
-  // for two different sets. An account that holds nothing yet qualifies.
-  Result<Prepared> PrepareReassign(const storage::Account& actor, const std::string& id,
-                                   const nlohmann::json& body);
-  Result<Prepared> PrepareReassignRegistration(const storage::Account& actor,
-                                               const std::string& number,
-                                               const nlohmann::json& body);
-
-  // --- registrations ---
-  Result<Prepared> PrepareRenewal(const storage::Account& actor, const std::string& number);
-  Result<Prepared> PrepareChange(const storage::Account& actor, const std::string& number,
-                                 const nlohmann::json& body);
-  Result<Prepared> PrepareChangeExamination(const storage::Account& actor,
-                                            const std::string& number, const nlohmann::json& body);
-  Result<Prepared> PrepareCancel(const storage::Account& actor, const std::string& number,
-                                 const nlohmann::json& body);
-  Result<Prepared> PrepareRevoke(const storage::Account& actor, const std::string& number,
-                                 const nlohmann::json& body);
 
   // --- the public register (no account needed) ---
   Result<nlohmann::json> PublicRecord(const std::string& number);
@@ -166,32 +131,43 @@ class Registrar {
   // "2026-12-21": the registrar's local date of an instant.
   std::string LocalDate(Time t) const;
 
- private:
+  // --- what the families' prepare steps (registrar_*.h) build on ---
+  // Each step authorizes the actor by its event's spec (event_spec.h), loads what it is about,
+  // computes what the registrar decides (numbers, dates, certificates) and ends in Make, which
+  // dry-runs the event's apply function against the committed register: the state machine's
+  // preconditions are the apply function's, stated once.
+  storage::Store& store() { return store_; }
   Result<ApplicationState> LoadApplication(const std::string& id);
   Result<ApplicationState> LoadRegistration(const std::string& number);
+  // NotFound for another holder's application (as for a missing one).
   Result<ApplicationState> LoadOwnApplication(const storage::Account& actor, const std::string& id);
-  Result<Prepared> Reassign(const storage::Account& actor, const ApplicationState& a,
-                            const nlohmann::json& body);
+  // The submission of `e`, refused with the apply function's error if the register as committed
+  // would refuse it. `application`/`objection`: the records it is about (Prepared).
   Result<Prepared> Make(Event e, std::string sidecar, std::string application,
                         std::string objection = "");
+  // The content commitment and its private sidecar of an application body (fields: its parsed
+  // fields), its deposits checked to be the actor's own.
   Result<std::pair<std::string, std::string>> ContentFor(const storage::Account& actor,
                                                          const nlohmann::json& body,
                                                          nlohmann::json& fields);
+  // A certificate body for `a` with the next certificate number of the month of `now`.
   Result<nlohmann::json> IssueCertificate(const InForce& s, const ApplicationState& a, Time now,
                                           const std::string& registration_number, Time registered,
                                           Time valid_from, Time valid_until);
-  Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
   // The deposit entry at log index `idx`, for the field `field` of a request (InvalidArgument
   // naming it when the entry is missing or no deposit).
   Result<Event> ReadDeposit(uint64_t idx, const std::string& field);
+
+ private:
+  Result<std::optional<Prepared>> PrepareDue(const storage::Record& r, Time now);
   // The signed certificate document of a registration that has a certificate.
   Result<nlohmann::json> DocumentOf(const ApplicationState& a);
 
   Registry& registry_;
   storage::Store& store_;
   const crypto::NoteSigner& signer_;
-  mutable std::mutex settings_mu_;
-  std::shared_ptr<const InForce> in_force_;  // GUARDED_BY(settings_mu_)
+  mutable Mutex settings_mu_;
+  std::shared_ptr<const InForce> in_force_ DIPR_GUARDED_BY(settings_mu_);
   NumberAllocator numbers_;
 };
 

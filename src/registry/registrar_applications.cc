@@ -1,6 +1,6 @@
 // The registrar's prepare steps and views of the applications family: drafts, edits, submission,
 // withdrawal, the applicant's and examiners' views, reassignment.
-#include "registry/registrar.h"
+#include "registry/registrar_applications.h"
 
 #include <fmt/format.h>
 
@@ -35,43 +35,43 @@ using nlohmann::json;
 
 // --- applications ---
 
-Result<Prepared> Registrar::PrepareCreate(const storage::Account& actor, const json& body) {
+Result<Prepared> PrepareCreate(Registrar& registrar, const storage::Account& actor, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationCreated), actor));
   json fields;
-  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  ASSIGN_OR_RETURN(auto content, registrar.ContentFor(actor, body, fields));
   std::string id = NewId('a');
   Event e{std::string(kApplicationCreated),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"application", id}, {"content", content.first}}};
-  return Make(std::move(e), std::move(content.second), id);
+  return registrar.Make(std::move(e), std::move(content.second), id);
 }
 
-Result<Prepared> Registrar::PrepareUpdate(const storage::Account& actor, const std::string& id,
-                                          const json& body) {
+Result<Prepared> PrepareUpdate(Registrar& registrar, const storage::Account& actor, const std::string& id,
+    const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationUpdated), actor));
-  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
   json fields;
-  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  ASSIGN_OR_RETURN(auto content, registrar.ContentFor(actor, body, fields));
   Event e{std::string(kApplicationUpdated),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"application", id}, {"content", content.first}}};
-  return Make(std::move(e), std::move(content.second), id);
+  return registrar.Make(std::move(e), std::move(content.second), id);
 }
 
-Result<Prepared> Registrar::PrepareSubmit(const storage::Account& actor, const std::string& id) {
+Result<Prepared> PrepareSubmit(Registrar& registrar, const storage::Account& actor, const std::string& id) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationSubmitted), actor));
-  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
-  Event e{std::string(kApplicationSubmitted), Now(), actor.id, {{"application", id}}};
-  return Make(std::move(e), "", id);
+  ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
+  Event e{std::string(kApplicationSubmitted), registrar.Now(), actor.id, {{"application", id}}};
+  return registrar.Make(std::move(e), "", id);
 }
 
-Result<Prepared> Registrar::PrepareWithdraw(const storage::Account& actor, const std::string& id) {
+Result<Prepared> PrepareWithdraw(Registrar& registrar, const storage::Account& actor, const std::string& id) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationWithdrawn), actor));
-  ASSIGN_OR_RETURN(auto a, LoadOwnApplication(actor, id));
-  Event e{std::string(kApplicationWithdrawn), Now(), actor.id, {{"application", id}}};
-  return Make(std::move(e), "", id);
+  ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
+  Event e{std::string(kApplicationWithdrawn), registrar.Now(), actor.id, {{"application", id}}};
+  return registrar.Make(std::move(e), "", id);
 }
 
 Result<json> Registrar::ApplicationView(const storage::Account& actor, const std::string& id) {
@@ -187,8 +187,8 @@ std::vector<std::string> HolderKeys(const ApplicationState& a) {
 
 }  // namespace
 
-Result<Prepared> Registrar::Reassign(const storage::Account& actor, const ApplicationState& a,
-                                     const json& body) {
+static Result<Prepared> Reassign(Registrar& registrar, const storage::Account& actor, const ApplicationState& a,
+    const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"to", "reason"}));
@@ -199,7 +199,7 @@ Result<Prepared> Registrar::Reassign(const storage::Account& actor, const Applic
   if (!body.contains("reason")) return InvalidArgument("\"reason\" is required");
   std::string reason;
   RETURN_IF_ERROR(CheckTextValue(body["reason"], "reason", 1, kMaxReasonChars, true, reason));
-  ASSIGN_OR_RETURN(auto target, store_.AccountById(to));
+  ASSIGN_OR_RETURN(auto target, registrar.store().AccountById(to));
   if (!target) return InvalidArgument(fmt::format("\"to\": no account {}", to));
   if (target->role != "holder") {
     return InvalidArgument(
@@ -211,7 +211,7 @@ Result<Prepared> Registrar::Reassign(const storage::Account& actor, const Applic
   std::vector<std::string> holders = HolderKeys(a);
   if (holders.empty()) return Internal(fmt::format("application {} names no holders", a.id));
   for (size_t offset = 0;; offset += 100) {
-    ASSIGN_OR_RETURN(auto rs, store_.RecordsByOwner(kApplicationKind, to, offset, 100));
+    ASSIGN_OR_RETURN(auto rs, registrar.store().RecordsByOwner(kApplicationKind, to, offset, 100));
     for (const auto& r : rs) {
       ASSIGN_OR_RETURN(auto other, ApplicationState::FromRecord(r));
       if (HolderKeys(other) != holders) {
@@ -224,25 +224,25 @@ Result<Prepared> Registrar::Reassign(const storage::Account& actor, const Applic
     if (rs.size() < 100) break;
   }
   Event e{std::string(kApplicationReassigned),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"application", a.id}, {"from", a.holder}, {"to", to}, {"reason", reason}}};
-  return Make(std::move(e), "", a.id);
+  return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> Registrar::PrepareReassign(const storage::Account& actor, const std::string& id,
-                                            const json& body) {
+Result<Prepared> PrepareReassign(Registrar& registrar, const storage::Account& actor, const std::string& id,
+    const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
-  ASSIGN_OR_RETURN(auto a, LoadApplication(id));
-  return Reassign(actor, a, body);
+  ASSIGN_OR_RETURN(auto a, registrar.LoadApplication(id));
+  return Reassign(registrar, actor, a, body);
 }
 
-Result<Prepared> Registrar::PrepareReassignRegistration(const storage::Account& actor,
-                                                        const std::string& number,
-                                                        const json& body) {
+Result<Prepared> PrepareReassignRegistration(Registrar& registrar, const storage::Account& actor,
+    const std::string& number,
+    const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns registrations"));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
-  return Reassign(actor, a, body);
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
+  return Reassign(registrar, actor, a, body);
 }
 
 }  // namespace dipr::registry

@@ -1,5 +1,5 @@
 // The registrar's prepare steps of examination and objections, and the objections' views.
-#include "registry/registrar.h"
+#include "registry/registrar_objections.h"
 
 #include <fmt/format.h>
 
@@ -34,14 +34,14 @@ using nlohmann::json;
 
 // --- examination and objections ---
 
-Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor, const std::string& id,
-                                               const json& body) {
+Result<Prepared> PrepareExamination(Registrar& registrar, const storage::Account& actor, const std::string& id,
+    const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationExamined), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"accept", "correct", "reject"}, "accept", decision, reason));
-  ASSIGN_OR_RETURN(auto a, LoadApplication(id));
-  Time now = Now();
-  const auto schedule = in_force()->schedule;
+  ASSIGN_OR_RETURN(auto a, registrar.LoadApplication(id));
+  Time now = registrar.Now();
+  const auto schedule = registrar.in_force()->schedule;
   json payload = {{"application", id}, {"decision", decision}}, side = json::object();
   if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
@@ -55,11 +55,11 @@ Result<Prepared> Registrar::PrepareExamination(const storage::Account& actor, co
   }
   Event e{std::string(kApplicationExamined), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
-  return Make(std::move(e), std::move(sidecar), id);
+  return registrar.Make(std::move(e), std::move(sidecar), id);
 }
 
-Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, const std::string& id,
-                                             const json& body) {
+Result<Prepared> PrepareObjection(Registrar& registrar, const storage::Account& actor, const std::string& id,
+    const json& body) {
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"grounds", "evidence"}));
   if (!body.contains("grounds")) return InvalidArgument("\"grounds\" is required");
@@ -70,30 +70,30 @@ Result<Prepared> Registrar::PrepareObjection(const storage::Account& actor, cons
     RETURN_IF_ERROR(
         CheckTextValue(body["evidence"], "evidence", 0, kMaxDescriptionChars, true, evidence));
   }
-  auto a = LoadApplication(id);
+  auto a = registrar.LoadApplication(id);
   // An application not (yet) in public notice is not public: the same 404 as a missing one.
   if (!a.ok() || a->record.is_null())
     return NotFound(fmt::format("no application {} in notice", id));
-  Time now = Now();
+  Time now = registrar.Now();
   std::string oid = NewId('o');
   json payload = {{"objection", oid}, {"application", id}}, side = json::object();
   RETURN_IF_ERROR(CommitText("grounds", grounds, payload, side));
   RETURN_IF_ERROR(CommitText("evidence", evidence, payload, side));
   Event e{std::string(kObjectionFiled), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
-  return Make(std::move(e), std::move(sidecar), id, oid);
+  return registrar.Make(std::move(e), std::move(sidecar), id, oid);
 }
 
-Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
-                                          const std::string& objection_id, const json& body) {
+Result<Prepared> PrepareRuling(Registrar& registrar, const storage::Account& actor,
+    const std::string& objection_id, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kObjectionRuled), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"uphold", "dismiss"}, "", decision, reason));
-  ASSIGN_OR_RETURN(auto r, store_.RecordById(kObjectionKind, objection_id));
+  ASSIGN_OR_RETURN(auto r, registrar.store().RecordById(kObjectionKind, objection_id));
   if (!r) return NotFound(fmt::format("no objection {}", objection_id));
   // The ruling publishes the grounds with their salt (the opening of the filed commitment).
   ASSIGN_OR_RETURN(auto o, ObjectionState::FromRecord(*r));
-  ASSIGN_OR_RETURN(auto filed, store_.SidecarOf(o.index));
+  ASSIGN_OR_RETURN(auto filed, registrar.store().SidecarOf(o.index));
   auto parsed = filed ? ParseJson(*filed) : Result<json>(json());
   const json side = parsed.ok() ? std::move(parsed).value() : json();
   if (!side.is_object() || !side.contains("grounds") || !side["grounds"].is_object() ||
@@ -101,7 +101,7 @@ Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
     return DataLoss(fmt::format("objection {} lost the opening of its grounds", objection_id));
   }
   Event e{std::string(kObjectionRuled),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"objection", objection_id},
            {"application", r->parent},
@@ -109,7 +109,7 @@ Result<Prepared> Registrar::PrepareRuling(const storage::Account& actor,
            {"reason", reason},
            {"grounds", o.grounds},
            {"grounds_salt", side["grounds"]["salt"]}}};
-  return Make(std::move(e), "", r->parent, objection_id);
+  return registrar.Make(std::move(e), "", r->parent, objection_id);
 }
 
 Result<json> Registrar::ObjectionView(const storage::Account& actor, const std::string& id) {

@@ -1,6 +1,6 @@
 // The registrar's prepare steps of the registrations family (renewal, change, cancellation,
 // revocation), and the certificates they issue.
-#include "registry/registrar.h"
+#include "registry/registrar_registrations.h"
 
 #include <fmt/format.h>
 
@@ -75,16 +75,16 @@ Result<json> Registrar::IssueCertificate(const InForce& s, const ApplicationStat
   return CertificateBody(a, f);
 }
 
-Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
-                                           const std::string& number) {
+Result<Prepared> PrepareRenewal(Registrar& registrar, const storage::Account& actor,
+    const std::string& number) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationRenewed), actor));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   // The apply function's own rules, before the dates they make meaningful are computed (the
   // event is dry-run whole by Make).
   RETURN_IF_ERROR(CheckParty(SpecOf(kRegistrationRenewed), a, actor.id));
   RETURN_IF_ERROR(CheckRenewable(a));
-  Time now = Now();
-  const auto s = in_force();
+  Time now = registrar.Now();
+  const auto s = registrar.in_force();
   ASSIGN_OR_RETURN(Time opens,
                    s->schedule->Start(*a.valid_until, Schedule::Period::kRenewalWindow));
   ASSIGN_OR_RETURN(Time closes, s->schedule->End(*a.valid_until, Schedule::Period::kRenewalGrace));
@@ -97,38 +97,38 @@ Result<Prepared> Registrar::PrepareRenewal(const storage::Account& actor,
         fmt::format("the grace period to renew {} ended at {}", number, FormatRfc3339(closes)));
   }
   ASSIGN_OR_RETURN(Time until, s->schedule->End(*a.valid_until, Schedule::Period::kValidity));
-  ASSIGN_OR_RETURN(json cert, IssueCertificate(*s, a, now, a.registration_number, *a.registered_at,
+  ASSIGN_OR_RETURN(json cert, registrar.IssueCertificate(*s, a, now, a.registration_number, *a.registered_at,
                                                *a.valid_until, until));
   Event e{std::string(kRegistrationRenewed),
           now,
           actor.id,
           {{"application", a.id}, {"certificate", std::move(cert)}}};
-  return Make(std::move(e), "", a.id);
+  return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> Registrar::PrepareChange(const storage::Account& actor, const std::string& number,
-                                          const json& body) {
+Result<Prepared> PrepareChange(Registrar& registrar, const storage::Account& actor, const std::string& number,
+    const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationChangeRequested), actor));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   // Whose it is comes before what the body says (its deposits must be the actor's own).
   RETURN_IF_ERROR(CheckParty(SpecOf(kRegistrationChangeRequested), a, actor.id));
   json fields;
-  ASSIGN_OR_RETURN(auto content, ContentFor(actor, body, fields));
+  ASSIGN_OR_RETURN(auto content, registrar.ContentFor(actor, body, fields));
   Event e{std::string(kRegistrationChangeRequested),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"application", a.id}, {"content", content.first}}};
-  return Make(std::move(e), std::move(content.second), a.id);
+  return registrar.Make(std::move(e), std::move(content.second), a.id);
 }
 
-Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& actor,
-                                                     const std::string& number, const json& body) {
+Result<Prepared> PrepareChangeExamination(Registrar& registrar, const storage::Account& actor,
+    const std::string& number, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationChangeExamined), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"accept", "reject"}, "accept", decision, reason));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   RETURN_IF_ERROR(CheckChangeExaminable(a));  // before the certificate's dates are read
-  Time now = Now();
+  Time now = registrar.Now();
   json payload = {{"application", a.id}, {"decision", decision}}, side = json::object();
   if (!reason.empty()) RETURN_IF_ERROR(CommitText("reason", reason, payload, side));
   if (decision == "accept") {
@@ -137,37 +137,37 @@ Result<Prepared> Registrar::PrepareChangeExamination(const storage::Account& act
     ApplicationState changed = a;
     changed.record = PublicFields(a.change_fields);
     ASSIGN_OR_RETURN(payload["certificate"],
-                     IssueCertificate(*in_force(), changed, now, a.registration_number,
+                     registrar.IssueCertificate(*registrar.in_force(), changed, now, a.registration_number,
                                       *a.registered_at, *a.valid_from, *a.valid_until));
   }
   Event e{std::string(kRegistrationChangeExamined), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
-  return Make(std::move(e), std::move(sidecar), a.id);
+  return registrar.Make(std::move(e), std::move(sidecar), a.id);
 }
 
-Result<Prepared> Registrar::PrepareCancel(const storage::Account& actor, const std::string& number,
-                                          const json& body) {
+Result<Prepared> PrepareCancel(Registrar& registrar, const storage::Account& actor, const std::string& number,
+    const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationCancelled), actor));
   std::string reason;
   RETURN_IF_ERROR(ParseReason(body, false, reason));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   json payload = {{"application", a.id}};
   if (!reason.empty()) payload["reason"] = reason;
-  Event e{std::string(kRegistrationCancelled), Now(), actor.id, std::move(payload)};
-  return Make(std::move(e), "", a.id);
+  Event e{std::string(kRegistrationCancelled), registrar.Now(), actor.id, std::move(payload)};
+  return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> Registrar::PrepareRevoke(const storage::Account& actor, const std::string& number,
-                                          const json& body) {
+Result<Prepared> PrepareRevoke(Registrar& registrar, const storage::Account& actor, const std::string& number,
+    const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationRevoked), actor));
   std::string reason;
   RETURN_IF_ERROR(ParseReason(body, true, reason));
-  ASSIGN_OR_RETURN(auto a, LoadRegistration(number));
+  ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   Event e{std::string(kRegistrationRevoked),
-          Now(),
+          registrar.Now(),
           actor.id,
           {{"application", a.id}, {"reason", reason}}};
-  return Make(std::move(e), "", a.id);
+  return registrar.Make(std::move(e), "", a.id);
 }
 
 }  // namespace dipr::registry
