@@ -8,9 +8,9 @@
 #include <filesystem>
 
 #include "crypto/sha256.h"
-#include "registry/event.h"
 #include "registry/statistics.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "verify/event.h"
 
 namespace dipr {
 namespace {

@@ -4,13 +4,14 @@
 // cannot forge, the parts are fuzzed on their own too: the receipt, the entry it carries and the
 // body's rules. A verified document meets what AssessCertificate REQUIRES, and its issuing entry
 // lies in the tree its receipt proves.
+#include "verify/certificate.h"
 #include "common/json_parse.h"
 #include "common/time.h"
 #include "fuzz_check.h"
 #include "fuzz_key.h"
-#include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/registrar.h"
+#include "verify/event.h"
 #include "verify/receipt.h"
 
 using namespace dipr;

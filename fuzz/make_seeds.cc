@@ -11,6 +11,7 @@
 #include "certificate/pdf_file.h"
 #include "fingerprint/fingerprint.h"
 #include "registry_env.h"
+#include "verify/certificate.h"
 
 using namespace dipr;
 using nlohmann::json;

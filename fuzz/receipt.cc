@@ -6,7 +6,7 @@
 #include "common/json_parse.h"
 #include "fuzz_check.h"
 #include "fuzz_key.h"
-#include "registry/event.h"
+#include "verify/event.h"
 
 using namespace dipr;
 

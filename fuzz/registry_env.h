@@ -20,7 +20,9 @@
 #include "fuzz_key.h"
 #include "log/log_reader.h"
 #include "log/sequencer.h"
+#include "registry/accounts.h"
 #include "registry/calendar_schedule.h"
+#include "registry/deposits.h"
 #include "registry/projector.h"
 #include "registry/registrar.h"
 #include "registry/registrar_applications.h"
@@ -82,11 +84,13 @@ class RegistryEnv {
     Append(registry::PrepareSubmit(*registrar_, holder, submitted), "submit");
     in_notice = Create();
     Append(registry::PrepareSubmit(*registrar_, holder, in_notice), "submit");
-    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}), "accept");
+    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}),
+           "accept");
     registered = Create();
     Append(registry::PrepareSubmit(*registrar_, holder, registered), "submit");
-    Append(registry::PrepareExamination(*registrar_, examiner, registered, {{"decision", "accept"}}),
-           "accept");
+    Append(
+        registry::PrepareExamination(*registrar_, examiner, registered, {{"decision", "accept"}}),
+        "accept");
     // Past the notice of `registered` (10 working days): the registrar registers it. The
     // application in notice was accepted at the same instant, so it is accepted again after.
     clock_.Set(ParseRfc3339("2026-12-19T00:00:00Z").value());
@@ -95,9 +99,11 @@ class RegistryEnv {
     number = view.value("registration_number", "");
     in_notice = Create();
     Append(registry::PrepareSubmit(*registrar_, holder, in_notice), "submit");
-    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}), "accept");
+    Append(registry::PrepareExamination(*registrar_, examiner, in_notice, {{"decision", "accept"}}),
+           "accept");
     objection =
-        Append(registry::PrepareObjection(*registrar_, public_, in_notice, {{"grounds", "ours"}}), "object")
+        Append(registry::PrepareObjection(*registrar_, public_, in_notice, {{"grounds", "ours"}}),
+               "object")
             .objection;
   }
   ~RegistryEnv() {
@@ -145,7 +151,7 @@ class RegistryEnv {
   }
   storage::Account Account(const char* body) {
     auto [created, submission] =
-        Must(registry_->PrepareAccount(admin, nlohmann::json::parse(body)), "account");
+        Must(registry::PrepareAccount(*registry_, admin, nlohmann::json::parse(body)), "account");
     Must(registry_->Append(std::move(submission)), "account");
     return created.account;
   }
@@ -155,11 +161,13 @@ class RegistryEnv {
         {"title", "traffic"}};
     auto req = Must(registry_->ParseDeposit(body), "deposit");
     auto appended =
-        Must(registry_->Append(Must(registry_->PrepareDeposit(who, req), "deposit")), "deposit");
+        Must(registry_->Append(Must(registry::PrepareDeposit(*registry_, who, req), "deposit")),
+             "deposit");
     return appended.index;
   }
   std::string Create() {
-    return Append(registry::PrepareCreate(*registrar_, holder, ApplicationBody()), "create").application;
+    return Append(registry::PrepareCreate(*registrar_, holder, ApplicationBody()), "create")
+        .application;
   }
 
   FakeClock clock_;

@@ -12,12 +12,15 @@
 
 #include "common/json_parse.h"
 #include "fuzz_check.h"
+#include "registry/accounts.h"
 #include "registry/application.h"
-#include "registry/event.h"
+#include "registry/deposits.h"
 #include "registry/registrar_applications.h"
 #include "registry/registrar_objections.h"
 #include "registry/registrar_registrations.h"
 #include "registry_env.h"
+#include "verify/certificate.h"
+#include "verify/event.h"
 
 using namespace dipr;
 using nlohmann::json;
@@ -112,14 +115,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto req = registry.ParseDeposit(body);
       CheckPrepared(req, "deposit");
       if (req.ok()) {
-        auto s = registry.PrepareDeposit(env->holder, *req);
+        auto s = registry::PrepareDeposit(registry, env->holder, *req);
         CheckPrepared(s, "deposit");
         if (s.ok()) CheckEntry(s->entry);
       }
       return 0;
     }
     case 1: {  // POST /v1/users
-      auto a = registry.PrepareAccount(env->admin, body);
+      auto a = registry::PrepareAccount(registry, env->admin, body);
       CheckPrepared(a, "account");
       if (a.ok()) CheckEntry(a->second.entry);
       return 0;

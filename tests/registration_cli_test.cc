@@ -19,11 +19,12 @@
 #include "crypto/note.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/application_events.h"
-#include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "run_dipr.h"
 #include "test_registry.h"
+#include "verify/certificate.h"
 #include "verify/checkpoint.h"
+#include "verify/event.h"
 
 namespace dipr {
 namespace {

@@ -25,6 +25,7 @@
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
 #include "test_registry.h"
+#include "verify/certificate.h"
 
 namespace dipr {
 namespace {

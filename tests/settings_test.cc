@@ -13,11 +13,11 @@
 #include "common/base64.h"
 #include "common/testing.h"
 #include "fingerprint/fingerprint.h"
-#include "registry/event.h"
 #include "registry/settings_events.h"
 #include "run_dipr.h"
 #include "server_process.h"
 #include "test_registry.h"
+#include "verify/event.h"
 
 namespace dipr {
 namespace {

@@ -9,7 +9,7 @@
 #include "cli/register_view.h"
 #include "common/url.h"
 #include "registry/deposit_events.h"
-#include "registry/event.h"
+#include "verify/event.h"
 #include "verify/receipt.h"
 
 namespace dipr::cli {

@@ -39,6 +39,7 @@
 #include "registry/lifecycle.h"
 #include "registry/registrar.h"
 #include "registry/replay.h"
+#include "verify/certificate.h"
 #include "verify/checkpoint.h"
 #include "verify/compact_tree.h"
 #include "verify/hasher.h"

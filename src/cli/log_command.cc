@@ -8,7 +8,7 @@
 #include "cli/register_view.h"
 #include "common/base64.h"
 #include "common/time.h"
-#include "registry/event.h"
+#include "verify/event.h"
 
 namespace dipr::cli {
 namespace {

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/common.h"
+#include "verify/certificate.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"dipr — Data Intellectual Property Registry"};

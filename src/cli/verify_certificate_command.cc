@@ -26,6 +26,7 @@
 #include "common/read_file.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/registrar.h"
+#include "verify/certificate.h"
 
 namespace dipr::cli {
 namespace {

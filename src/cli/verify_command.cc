@@ -9,8 +9,8 @@
 #include "common/json_parse.h"
 #include "fingerprint/fingerprint.h"
 #include "registry/deposit_events.h"
-#include "registry/event.h"
 #include "server/data_dir.h"
+#include "verify/event.h"
 #include "verify/receipt.h"
 
 namespace dipr::cli {

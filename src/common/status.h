@@ -75,6 +75,10 @@ class [[nodiscard]] Result {
   T&& value() && { return std::get<T>(std::move(v_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  // On a temporary, the value itself (moved out), not a reference into the dying Result: so
+  // `for (auto& x : *Lookup())` iterates a value whose life the loop extends, where a reference
+  // would dangle once the Result is destroyed at the end of the range's initializer.
+  T operator*() && { return std::get<T>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

@@ -6,6 +6,7 @@
 #include "common/rate_limit.h"
 #include "http/api.h"
 #include "http/async_append.h"
+#include "registry/accounts.h"
 
 namespace dipr::http {
 namespace {
@@ -35,7 +36,7 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
     if (!actor.ok()) co_return Response::Error(actor.status());
     auto body = req.JsonBody();
     if (!body.ok()) co_return Response::Error(body.status());
-    auto prepared = registry.PrepareAccount(*actor, *body);
+    auto prepared = registry::PrepareAccount(registry, *actor, *body);
     if (!prepared.ok()) co_return Response::Error(prepared.status());
     auto& [account, submission] = *prepared;
     auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission));
@@ -73,7 +74,7 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
       auto body = Body(req);
       if (!body.ok()) co_return Response::Error(body.status());
       std::string id = req.params["id"];
-      auto submission = registry.PrepareDisable(*actor, id, *body, disable);
+      auto submission = registry::PrepareDisable(registry, *actor, id, *body, disable);
       if (!submission.ok()) co_return Response::Error(submission.status());
       auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission).value());
       if (!appended.ok()) co_return Response::Error(appended.status());
@@ -90,7 +91,7 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
                if (!actor.ok()) co_return Response::Error(actor.status());
                auto body = Body(req);
                if (!body.ok()) co_return Response::Error(body.status());
-               auto prepared = registry.PrepareRotation(*actor, req.params["id"], *body);
+               auto prepared = registry::PrepareRotation(registry, *actor, req.params["id"], *body);
                if (!prepared.ok()) co_return Response::Error(prepared.status());
                auto& [account, submission] = *prepared;
                auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission));
@@ -114,7 +115,7 @@ void AddAccountRoutes(Router& router, registry::Registry& registry, const Accoun
                }
                auto body = req.JsonBody();
                if (!body.ok()) co_return Response::Error(body.status());
-               auto prepared = registry.PrepareObjector(*body);
+               auto prepared = registry::PrepareObjector(registry, *body);
                if (!prepared.ok()) co_return Response::Error(prepared.status());
                auto& [account, submission] = *prepared;
                auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission));

@@ -3,6 +3,7 @@
 #include "common/time.h"
 #include "http/api.h"
 #include "http/async_append.h"
+#include "registry/deposits.h"
 
 namespace dipr::http {
 namespace {
@@ -39,7 +40,7 @@ void AddDepositRoutes(Router& router, registry::Registry& registry,
     // No lookup first: the projection refuses a holder's second deposit of a digest (Conflict),
     // and only then is the existing one looked up. A lookup here would cost every deposit a
     // blocking database read on this I/O thread, to save work only for the rare repeat.
-    auto submission = registry.PrepareDeposit(*actor, *deposit);
+    auto submission = registry::PrepareDeposit(registry, *actor, *deposit);
     if (!submission.ok()) co_return Response::Error(submission.status());
     std::string entry = submission->entry;
     auto appended = co_await AsyncAppend(registry.sequencer(), std::move(submission).value());

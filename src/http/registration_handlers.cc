@@ -10,12 +10,14 @@
 
 #include "certificate/pdf.h"
 #include "common/logging.h"
+#include "common/mutex.h"
 #include "http/api.h"
 #include "http/async_append.h"
 #include "registry/application.h"
 #include "registry/registrar_applications.h"
 #include "registry/registrar_objections.h"
 #include "registry/registrar_registrations.h"
+#include "verify/certificate.h"
 
 namespace dipr::http {
 namespace {
@@ -126,10 +128,10 @@ class PdfShop {
 
   void Order(const certificate::CertificateView& view, std::unique_ptr<Waiter> waiter) {
     const std::string key = Key(view);
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (auto it = kept_.find(key); it != kept_.end()) {
       Pdf pdf = it->second;
-      lock.unlock();
+      lock.Unlock();
       return waiter->Done(std::move(pdf));
     }
     if (auto it = rendering_.find(key); it != rendering_.end()) {
@@ -137,12 +139,12 @@ class PdfShop {
       return;
     }
     if (rendering_.size() >= options_.queue) {
-      lock.unlock();
+      lock.Unlock();
       return waiter->Done(Unavailable(
           fmt::format("{} certificates are being rendered; retry in a moment", options_.queue)));
     }
     rendering_[key].push_back(std::move(waiter));
-    lock.unlock();
+    lock.Unlock();
     asio::post(pool_, [this, view] {
       auto rendered = options_.render(view);
       // Unavailable is kept for a full queue, which a retry helps. A render that cannot be made
@@ -154,7 +156,7 @@ class PdfShop {
               : Result<Pdf>(Internal(rendered.status().message()));
       std::vector<std::unique_ptr<Waiter>> waiters;
       {
-        std::lock_guard lock(mu_);
+        MutexLock lock(mu_);
         auto it = rendering_.find(Key(view));
         waiters = std::move(it->second);
         rendering_.erase(it);
@@ -171,10 +173,10 @@ class PdfShop {
   }
 
   PdfOptions options_;
-  std::mutex mu_;
-  std::map<std::string, Pdf> kept_;                                        // GUARDED_BY(mu_)
-  std::vector<std::string> order_;                                         // GUARDED_BY(mu_)
-  std::map<std::string, std::vector<std::unique_ptr<Waiter>>> rendering_;  // GUARDED_BY(mu_)
+  Mutex mu_;
+  std::map<std::string, Pdf> kept_ DIPR_GUARDED_BY(mu_);
+  std::vector<std::string> order_ DIPR_GUARDED_BY(mu_);
+  std::map<std::string, std::vector<std::unique_ptr<Waiter>>> rendering_ DIPR_GUARDED_BY(mu_);
   asio::thread_pool pool_;  // last: joined before what its renders use goes
 };
 
@@ -283,10 +285,11 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   using S = const std::string&;
 
   // --- applications, examination, objections ---
-  router.Add("POST", "/v1/applications",
-             write(
-                 "", [&](A a, S, const json& b) { return registry::PrepareCreate(registrar, a, b); }, false,
-                 View::kApplication, 201));
+  router.Add(
+      "POST", "/v1/applications",
+      write(
+          "", [&](A a, S, const json& b) { return registry::PrepareCreate(registrar, a, b); },
+          false, View::kApplication, 201));
   router.Add("GET", "/v1/applications?page&status", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
                return registrar.ListApplications(a, page, req.QueryString("status"));
@@ -296,27 +299,34 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
              }));
   router.Add("GET", "/v1/applications/{id}/opening",
              read([&](A a, Request& req) { return registrar.Opening(a, req.params["id"]); }));
-  router.Add("PUT", "/v1/applications/{id}",
-             write(
-                 "id", [&](A a, S id, const json& b) { return registry::PrepareUpdate(registrar, a, id, b); },
-                 false, View::kApplication, 200));
-  router.Add("POST", "/v1/applications/{id}/submit",
-             write(
-                 "id", [&](A a, S id, const json&) { return registry::PrepareSubmit(registrar, a, id); }, true,
-                 View::kApplication, 200));
-  router.Add("POST", "/v1/applications/{id}/withdrawal",
-             write(
-                 "id", [&](A a, S id, const json&) { return registry::PrepareWithdraw(registrar, a, id); },
-                 true, View::kApplication, 200));
   router.Add(
-      "POST", "/v1/applications/{id}/examination",
+      "PUT", "/v1/applications/{id}",
       write(
-          "id", [&](A a, S id, const json& b) { return registry::PrepareExamination(registrar, a, id, b); },
+          "id",
+          [&](A a, S id, const json& b) { return registry::PrepareUpdate(registrar, a, id, b); },
           false, View::kApplication, 200));
+  router.Add(
+      "POST", "/v1/applications/{id}/submit",
+      write(
+          "id", [&](A a, S id, const json&) { return registry::PrepareSubmit(registrar, a, id); },
+          true, View::kApplication, 200));
+  router.Add(
+      "POST", "/v1/applications/{id}/withdrawal",
+      write(
+          "id", [&](A a, S id, const json&) { return registry::PrepareWithdraw(registrar, a, id); },
+          true, View::kApplication, 200));
+  router.Add("POST", "/v1/applications/{id}/examination",
+             write(
+                 "id",
+                 [&](A a, S id, const json& b) {
+                   return registry::PrepareExamination(registrar, a, id, b);
+                 },
+                 false, View::kApplication, 200));
   router.Add(
       "POST", "/v1/applications/{id}/objections",
       write(
-          "id", [&](A a, S id, const json& b) { return registry::PrepareObjection(registrar, a, id, b); },
+          "id",
+          [&](A a, S id, const json& b) { return registry::PrepareObjection(registrar, a, id, b); },
           false, View::kObjection, 201));
   router.Add("GET", "/v1/objections?status&page", read([&](A a, Request& req) -> Result<json> {
                ASSIGN_OR_RETURN(uint64_t page, req.QueryPage());
@@ -326,20 +336,24 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   router.Add(
       "POST", "/v1/applications/{id}/reassignment",
       write(
-          "id", [&](A a, S id, const json& b) { return registry::PrepareReassign(registrar, a, id, b); },
+          "id",
+          [&](A a, S id, const json& b) { return registry::PrepareReassign(registrar, a, id, b); },
           false, View::kApplication, 200));
-  router.Add(
-      "POST", "/v1/registrations/{number}/reassignment",
-      write(
-          "number",
-          [&](A a, S n, const json& b) { return registry::PrepareReassignRegistration(registrar, a, n, b); },
-          false, View::kApplication, 200));
+  router.Add("POST", "/v1/registrations/{number}/reassignment",
+             write(
+                 "number",
+                 [&](A a, S n, const json& b) {
+                   return registry::PrepareReassignRegistration(registrar, a, n, b);
+                 },
+                 false, View::kApplication, 200));
   router.Add("GET", "/v1/objections/{id}",
              read([&](A a, Request& req) { return registrar.ObjectionView(a, req.params["id"]); }));
-  router.Add("POST", "/v1/objections/{id}/ruling",
-             write(
-                 "id", [&](A a, S id, const json& b) { return registry::PrepareRuling(registrar, a, id, b); },
-                 false, View::kObjection, 200));
+  router.Add(
+      "POST", "/v1/objections/{id}/ruling",
+      write(
+          "id",
+          [&](A a, S id, const json& b) { return registry::PrepareRuling(registrar, a, id, b); },
+          false, View::kObjection, 200));
 
   // --- the public register ---
   // Searches read the store: on the read pool.
@@ -399,28 +413,33 @@ void AddRegistrationRoutes(Router& router, registry::Registry& registry, Registr
   // --- registrations ---
   router.Add("POST", "/v1/registrations/{number}/renewal",
              write(
-                 "number", [&](A a, S n, const json&) { return registry::PrepareRenewal(registrar, a, n); },
+                 "number",
+                 [&](A a, S n, const json&) { return registry::PrepareRenewal(registrar, a, n); },
                  true, View::kPublicRecord, 200, kNumberAttempts));
   router.Add(
       "POST", "/v1/registrations/{number}/change",
       write(
-          "number", [&](A a, S n, const json& b) { return registry::PrepareChange(registrar, a, n, b); },
-          false, View::kPublicRecord, 200));
-  router.Add(
-      "POST", "/v1/registrations/{number}/change/examination",
-      write(
           "number",
-          [&](A a, S n, const json& b) { return registry::PrepareChangeExamination(registrar, a, n, b); },
-          false, View::kPublicRecord, 200, kNumberAttempts));
+          [&](A a, S n, const json& b) { return registry::PrepareChange(registrar, a, n, b); },
+          false, View::kPublicRecord, 200));
+  router.Add("POST", "/v1/registrations/{number}/change/examination",
+             write(
+                 "number",
+                 [&](A a, S n, const json& b) {
+                   return registry::PrepareChangeExamination(registrar, a, n, b);
+                 },
+                 false, View::kPublicRecord, 200, kNumberAttempts));
   router.Add(
       "POST", "/v1/registrations/{number}/cancellation",
       write(
-          "number", [&](A a, S n, const json& b) { return registry::PrepareCancel(registrar, a, n, b); }, true,
-          View::kPublicRecord, 200));
+          "number",
+          [&](A a, S n, const json& b) { return registry::PrepareCancel(registrar, a, n, b); },
+          true, View::kPublicRecord, 200));
   router.Add(
       "POST", "/v1/registrations/{number}/revocation",
       write(
-          "number", [&](A a, S n, const json& b) { return registry::PrepareRevoke(registrar, a, n, b); },
+          "number",
+          [&](A a, S n, const json& b) { return registry::PrepareRevoke(registrar, a, n, b); },
           false, View::kPublicRecord, 200));
 }
 

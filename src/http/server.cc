@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "common/logging.h"
+#include "common/mutex.h"
 
 namespace dipr::http {
 namespace {
@@ -205,22 +206,22 @@ struct Slot {
 class AddressConnections {
  public:
   bool TryAdd(const std::string& address, size_t max) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     size_t& n = counts_[address];
     if (n >= max) return false;
     ++n;
     return true;
   }
   void Remove(const std::string& address) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = counts_.find(address);
     if (it != counts_.end() && --it->second == 0) counts_.erase(it);
   }
 
  private:
-  std::mutex mu_;
+  Mutex mu_;
   // Only addresses with a connection open: bounded by max_connections.
-  std::unordered_map<std::string, size_t> counts_;  // GUARDED_BY(mu_)
+  std::unordered_map<std::string, size_t> counts_ DIPR_GUARDED_BY(mu_);
 };
 
 // A connection's place in AddressConnections, given back when the session ends.

@@ -1,6 +1,8 @@
 // Account management: listing, disabling, token rotation, objectors' self-registration. Each
 // change is one log event; what must stay private (token hashes, an objector's identity) travels
 // as the entry's sidecar (registry/projector.h), never in the log.
+#include "registry/accounts.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include "crypto/random.h"
 #include "registry/account_events.h"
 #include "registry/commitment.h"
+#include "registry/projector.h"
 #include "registry/registry.h"
 #include "registry/resident_id.h"
 #include "registry/uscc.h"
@@ -50,6 +53,17 @@ Result<std::optional<int64_t>> Seconds(const json& body, const char* key, int64_
         fmt::format("\"{}\" must be a whole number of seconds, 0 to {}", key, max));
   }
   return std::optional<int64_t>(v.get<int64_t>());
+}
+
+// The submission of an account event: its projection is the family's apply function
+// (account_events.cc), the one the projector runs when it rebuilds the register from the log.
+Submission Applied(std::string entry, std::string sidecar) {
+  Submission s{entry, sidecar, {}};
+  s.projection = [entry = std::move(entry), sidecar = std::move(sidecar)](storage::WriteTx& tx,
+                                                                          uint64_t index) {
+    return ApplyEntry(tx, index, entry, sidecar);
+  };
+  return s;
 }
 
 std::string Upper(std::string s) {
@@ -97,15 +111,42 @@ Result<json> Registry::AccountView(const storage::Account& actor, const std::str
   return out;
 }
 
-Result<Submission> Registry::PrepareDisable(const storage::Account& actor, const std::string& id,
-                                            const json& body, bool disable) {
+Result<std::pair<NewAccount, Submission>> PrepareAccount(Registry& registry,
+                                                         const storage::Account& actor,
+                                                         const nlohmann::json& body) {
+  RETURN_IF_ERROR(RequireRole(actor, "admin", "creates accounts"));
+  if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
+  RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "role"}));
+  NewAccount na;
+  RETURN_IF_ERROR(CheckText(body, "name", kMaxNameChars, na.account.name));
+  if (!body.contains("role") || !body["role"].is_string() ||
+      !IsRole(body["role"].get<std::string>())) {
+    return InvalidArgument("\"role\" must be one of holder, examiner, finance, admin");
+  }
+  na.account.role = body["role"].get<std::string>();
+  na.account.id = NewAccountId();
+  na.account.created = registry.Now();
+  na.token = NewToken();
+  Event e{std::string(kAccountCreated),
+          na.account.created,
+          actor.id,
+          {{"id", na.account.id}, {"name", na.account.name}, {"role", na.account.role}}};
+  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
+  crypto::Hash th = TokenHash(na.token);
+  storage::Account a = na.account;
+  Submission s = Applied(std::move(entry), std::string(crypto::HashChars(th)));
+  return std::make_pair(std::move(na), std::move(s));
+}
+
+Result<Submission> PrepareDisable(Registry& registry, const storage::Account& actor,
+                                  const std::string& id, const json& body, bool disable) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", disable ? "disables accounts" : "enables accounts"));
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"reason"}));
   if (!body.contains("reason")) return InvalidArgument("\"reason\" is required");
   std::string reason;
   RETURN_IF_ERROR(CheckTextValue(body["reason"], "reason", 1, kMaxReasonChars, true, reason));
-  ASSIGN_OR_RETURN(storage::Account a, LoadAccount(store_, id));
+  ASSIGN_OR_RETURN(storage::Account a, LoadAccount(registry.store(), id));
   if (disable && a.id == actor.id) {
     return PermissionDenied("an admin does not disable its own account (another admin may)");
   }
@@ -113,18 +154,16 @@ Result<Submission> Registry::PrepareDisable(const storage::Account& actor, const
     return Conflict(fmt::format("account {} is {} already", id, disable ? "disabled" : "enabled"));
   }
   Event e{std::string(disable ? kAccountDisabled : kAccountEnabled),
-          Now(),
+          registry.Now(),
           actor.id,
           {{"id", id}, {"reason", reason}}};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
-  return Submission{std::move(entry), "", [id, disable](storage::WriteTx& tx, uint64_t) {
-                      return tx.SetAccountDisabled(id, disable);
-                    }};
+  return Applied(std::move(entry), "");
 }
 
-Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storage::Account& actor,
-                                                                    const std::string& id,
-                                                                    const json& body) {
+Result<std::pair<NewAccount, Submission>> PrepareRotation(Registry& registry,
+                                                          const storage::Account& actor,
+                                                          const std::string& id, const json& body) {
   if (actor.role != "admin" && actor.id != id) {
     return PermissionDenied("only an admin rotates another account's token");
   }
@@ -136,7 +175,7 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storag
   if (ttl && b.contains("expires_at")) {
     return InvalidArgument("give \"expires_at\" or \"ttl_seconds\", not both");
   }
-  Time now = Now();
+  Time now = registry.Now();
   std::optional<Time> expires;
   if (ttl) {
     if (*ttl == 0) return InvalidArgument("\"ttl_seconds\" must be at least 1");
@@ -152,7 +191,7 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storag
       return InvalidArgument("\"expires_at\" is more than five years ahead");
     }
   }
-  ASSIGN_OR_RETURN(storage::Account a, LoadAccount(store_, id));
+  ASSIGN_OR_RETURN(storage::Account a, LoadAccount(registry.store(), id));
   // A disabled account's token may be rotated: disable, rotate, enable is how a leaked token is
   // replaced without the leaked one working for a moment in between.
   NewAccount na;
@@ -169,16 +208,11 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareRotation(const storag
   Event e{std::string(kAccountTokenRotated), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
   crypto::Hash th = TokenHash(na.token);
-  Submission s{std::move(entry), std::string(crypto::HashChars(th)),
-               [id, th, expires, previous_until](storage::WriteTx& tx, uint64_t index) {
-                 RETURN_IF_ERROR(tx.AddCredential(id, {th, expires}));
-                 RETURN_IF_ERROR(tx.LimitCredentials(id, th, previous_until));
-                 return tx.PutSidecar(index, crypto::HashChars(th));
-               }};
+  Submission s = Applied(std::move(entry), std::string(crypto::HashChars(th)));
   return std::make_pair(std::move(na), std::move(s));
 }
 
-Result<std::pair<NewAccount, Submission>> Registry::PrepareObjector(const json& body) {
+Result<std::pair<NewAccount, Submission>> PrepareObjector(Registry& registry, const json& body) {
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "contact", "id_type", "id_number"}));
   std::string name, contact, id_type, id_number;
@@ -203,10 +237,10 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareObjector(const json& 
     }
   }
   NewAccount na;
-  na.account.id = "u" + HexEncode(AsBytes(crypto::RandomBytes(8)));
+  na.account.id = NewAccountId();
   na.account.name = name;
   na.account.role = std::string(kObjectorRole);
-  na.account.created = Now();
+  na.account.created = registry.Now();
   na.token = NewToken();
   json identity = {
       {"name", name}, {"contact", contact}, {"id_type", id_type}, {"id_number", id_number}};
@@ -222,12 +256,7 @@ Result<std::pair<NewAccount, Submission>> Registry::PrepareObjector(const json& 
   json side = {{"identity", identity}, {"salt", salt}, {"token_hash", HexEncode(th)}};
   ASSIGN_OR_RETURN(std::string sidecar, CanonicalJson(side));
   storage::Account a = na.account;
-  Submission s{std::move(entry), sidecar,
-               [a, th, sidecar](storage::WriteTx& tx, uint64_t index) mutable {
-                 a.log_index = index;
-                 RETURN_IF_ERROR(tx.InsertAccount(a, th));
-                 return tx.PutSidecar(index, sidecar);
-               }};
+  Submission s = Applied(std::move(entry), sidecar);
   return std::make_pair(std::move(na), std::move(s));
 }
 

@@ -10,10 +10,10 @@
 #include "crypto/sha256.h"
 #include "registry/commitment.h"
 #include "registry/country.h"
-#include "registry/event.h"
 #include "registry/resident_id.h"
 #include "registry/uscc.h"
 #include "registry/validate.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 namespace {

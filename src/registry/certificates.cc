@@ -27,6 +27,7 @@
 #include "storage/grams.h"
 
 #include "registry/registrar_util.h"
+#include "verify/certificate.h"
 
 namespace dipr::registry {
 
@@ -81,76 +82,5 @@ Result<CertificatePrint> Registrar::CertificateForPrint(const std::string& numbe
 }
 
 // --- certificates, offline ---
-
-Result<VerifiedCertificate> VerifyCertificate(const json& doc, const crypto::NoteVerifier& key) {
-  if (!doc.is_object() || !doc.contains("certificate") || !doc["certificate"].is_object() ||
-      !doc.contains("signature") || !doc["signature"].is_string() || !doc.contains("receipt")) {
-    return InvalidArgument("not a certificate document (needs certificate, signature, receipt)");
-  }
-  const json& body = doc["certificate"];
-  auto signed_text = CertificateSignedText(body);
-  if (!signed_text.ok()) {
-    return InvalidArgument("the certificate body is not canonical JSON: " +
-                           signed_text.status().message());
-  }
-  const std::string& text = *signed_text;
-  std::string note = text + "\n" + doc["signature"].get<std::string>();
-  auto opened = crypto::OpenNote(note, key);
-  if (!opened.ok()) {
-    return InvalidArgument("the registrar's signature on the certificate does not verify: " +
-                           opened.status().message());
-  }
-  ASSIGN_OR_RETURN(Receipt receipt, Receipt::FromJson(doc["receipt"]));
-  auto cp = VerifyReceipt(receipt, key);
-  if (!cp.ok())
-    return InvalidArgument("the certificate's receipt does not verify: " + cp.status().message());
-  ASSIGN_OR_RETURN(Event e, DecodeEntry(receipt.entry));
-  if (!OneOf(kIssuingEvents, e.type)) {
-    return InvalidArgument(
-        fmt::format("the receipt's entry is a {} event, which issues no "
-                    "certificate",
-                    e.type));
-  }
-  if (!e.payload.contains("certificate") || e.payload["certificate"] != body) {
-    return InvalidArgument("the logged event states a different certificate");
-  }
-  // Signed and logged, but a registrar's bug (or a hostile one) could still have logged a body
-  // of the wrong shape: what the verifier reads from it must be there.
-  for (const char* k : {"valid_from", "valid_until", "certificate_number", "registration_number"}) {
-    if (!body.contains(k) || !body[k].is_string() ||
-        (k[0] == 'v' && !ParseRfc3339(body[k].get<std::string>()).ok())) {
-      return InvalidArgument(fmt::format("the certificate's \"{}\" is malformed", k));
-    }
-  }
-  if (Status s = CheckDepositsAndDates(body); !s.ok()) return InvalidArgument(s.message());
-  VerifiedCertificate v;
-  v.body = body;
-  v.index = receipt.index;
-  v.tree_size = cp->size;
-  v.event_type = e.type;
-  return v;
-}
-
-CertificateStanding AssessCertificate(const json& doc, const VerifiedCertificate& v, Time at) {
-  CertificateStanding s;
-  if (doc.contains("status") && doc["status"].is_string()) s.status_stated = doc["status"];
-  if (doc.contains("record_url") && doc["record_url"].is_string()) s.record_url = doc["record_url"];
-  s.valid_from = ParseRfc3339(v.body["valid_from"].get<std::string>()).value();
-  s.valid_until = ParseRfc3339(v.body["valid_until"].get<std::string>()).value();
-  s.started = s.valid_from <= at;
-  s.ended = s.valid_until <= at;
-  return s;
-}
-
-std::optional<std::vector<CertificateDeposit>> CertificateDeposits(const json& body) {
-  // Shape checked where the certificate was logged (lifecycle.cc, CheckDepositsAndDates).
-  if (!body.contains("deposits") || !body["deposits"].is_array()) return std::nullopt;
-  std::vector<CertificateDeposit> out;
-  for (const auto& d : body["deposits"]) {
-    out.push_back({d.value("index", uint64_t{0}), d.value("algorithm", ""), d.value("digest", ""),
-                   d.value("size", uint64_t{0})});
-  }
-  return out;
-}
 
 }  // namespace dipr::registry

@@ -4,7 +4,7 @@
 #include "common/hex.h"
 #include "crypto/random.h"
 #include "crypto/sha256.h"
-#include "registry/event.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 

@@ -8,6 +8,7 @@
 #include "registry/commitment.h"
 #include "registry/numbers.h"
 #include "registry/validate.h"
+#include "verify/certificate.h"
 
 namespace dipr::registry {
 

@@ -12,10 +12,10 @@
 
 #include "common/status.h"
 #include "common/time.h"
-#include "registry/event.h"
 #include "registry/event_spec.h"
 #include "registry/lifecycle.h"
 #include "registry/register_view.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 

@@ -8,8 +8,12 @@
 // (which dry-run the apply function against a read view) and the agreement test that runs every
 // spec through both the projector and the replay.
 //
-// Adding an event type: a row and its apply function in its family's file, its route in its HTTP
-// handler file, its payload in docs/FORMATS.md §2. Nothing else.
+// Adding an event type to a family: its type constant, apply function and row in the family's
+// <family>_events.{h,cc}; its prepare step in the family's prepare file (registrar_<family>.{h,cc},
+// or accounts.h / deposits.h); its route in its HTTP handler file; its payload in
+// docs/FORMATS.md §2 and its route in docs/API.md. Nothing else: the projector, the replay, the
+// audit's role check and the prepare steps' preconditions all read the row. A new family adds
+// its files, one line in event_spec.cc (the families joined) and its sources in CMakeLists.txt.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +22,9 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "storage/store.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 

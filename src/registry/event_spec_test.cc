@@ -30,6 +30,7 @@
 #include "registry/replay.h"
 #include "registry/settings.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "verify/certificate.h"
 
 namespace dipr::registry {
 namespace {
@@ -157,6 +158,18 @@ class EventSpecTest : public ::testing::Test {
   bool role_refusal_ = false;
   std::set<std::string> seen_, accepted_, refused_;
 };
+
+// An offline verifier (verify/certificate.h) accepts a certificate only from the event types the
+// register issues certificates with: the two lists are one rule.
+TEST(EventSpecs, TheVerifiersIssuingEventsAreTheSpecsThatIssueCertificates) {
+  std::set<std::string> specs, verifier;
+  for (const EventSpec& s : EventSpecs()) {
+    if (s.issues_certificate) specs.insert(std::string(s.type));
+  }
+  for (std::string_view t : kIssuingEvents) verifier.insert(std::string(t));
+  EXPECT_EQ(specs, verifier);
+  EXPECT_FALSE(specs.empty());
+}
 
 TEST_F(EventSpecTest, ProjectorAndReplayAgreeOnEveryRuleOfEverySpec) {
   auto account = [](const std::string& id, const std::string& role) {

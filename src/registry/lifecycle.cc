@@ -27,45 +27,6 @@ constexpr std::string_view kApplicationStatuses[] = {
 
 }  // namespace
 
-Status CheckDepositsAndDates(const json& body) {
-  if (body.contains("deposits")) {
-    const json& ds = body["deposits"];
-    const json record = body.contains("record") ? body["record"] : json();
-    const json want =
-        record.is_object() && record.contains("deposits") ? record["deposits"] : json();
-    if (!ds.is_array() || !want.is_array() || ds.size() != want.size()) {
-      return InvalidArgument("the certificate's deposits are not the record's");
-    }
-    for (size_t i = 0; i < ds.size(); ++i) {
-      const json& d = ds[i];
-      if (!d.is_object() || d.size() != 4 || !d.contains("index") || d["index"] != want[i] ||
-          !d.contains("size") ||
-          !(d["size"].is_number_unsigned() ||
-            (d["size"].is_number_integer() && d["size"].get<int64_t>() >= 0)) ||
-          !d.contains("algorithm") || !d["algorithm"].is_string() || !d.contains("digest") ||
-          !d["digest"].is_string() || !IsLowerHex64(d["digest"].get<std::string>())) {
-        return InvalidArgument(fmt::format(
-            "the certificate's deposits[{}] is not {{algorithm, digest, index, size}} of the "
-            "record's deposit",
-            i));
-      }
-    }
-  }
-  if (body.contains("local_dates")) {
-    const json& l = body["local_dates"];
-    if (!l.is_object() || l.size() != 4) {
-      return InvalidArgument("the certificate's local_dates is malformed");
-    }
-    ASSIGN_OR_RETURN(std::string zone, Str(l, "time_zone"));
-    if (zone.empty()) return InvalidArgument("the certificate's local_dates lacks its time zone");
-    for (const char* k : {"registered", "valid_from", "valid_until"}) {
-      ASSIGN_OR_RETURN(std::string d, Str(l, k));
-      if (!IsIsoDate(d)) return InvalidArgument(fmt::format("local_dates.{} is not a date", k));
-    }
-  }
-  return Status::Ok();
-}
-
 namespace {
 
 json HoldersForList(const json& holders) {

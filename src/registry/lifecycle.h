@@ -26,8 +26,8 @@
 
 #include "common/status.h"
 #include "common/time.h"
-#include "registry/event.h"
 #include "storage/store.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 
@@ -126,10 +126,5 @@ struct CertificateFacts {
   nlohmann::json deposits = nlohmann::json::array();
 };
 nlohmann::json CertificateBody(const ApplicationState& a, const CertificateFacts& facts);
-// "deposits" and "local_dates" came with certificate bodies in 2026-12; older bodies lack both
-// and stay valid. Where present, the deposits are the record's, in its order, each with its
-// fingerprint's algorithm, digest and size (copied by the registrar from the deposit entries),
-// and the local dates are dates with a time zone. InvalidArgument saying what is malformed.
-Status CheckDepositsAndDates(const nlohmann::json& body);
 
 }  // namespace dipr::registry

@@ -1,11 +1,11 @@
 #include "registry/projector.h"
 
 #include "common/json_parse.h"
-#include "registry/event.h"
 #include "registry/event_spec.h"
 #include "registry/lifecycle.h"
 #include "registry/register_view.h"
 #include "registry/settings.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 namespace {

@@ -8,6 +8,8 @@
 #include <filesystem>
 
 #include "common/hex.h"
+#include "registry/accounts.h"
+#include "registry/deposits.h"
 #include "registry/registry.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -48,7 +50,8 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
   std::vector<storage::Account> holders;
   for (const char* name : {"浙江数据有限公司", "Data \"Co\" \\ Ltd"}) {
     auto [na, sub] =
-        std::move(registry_->PrepareAccount(admin, {{"name", name}, {"role", "holder"}})).value();
+        std::move(registry::PrepareAccount(*registry_, admin, {{"name", name}, {"role", "holder"}}))
+            .value();
     auto r = registry_->Append(std::move(sub));
     ASSERT_TRUE(r.ok());
     na.account.log_index = r->index;
@@ -63,7 +66,7 @@ TEST_F(ProjectorTest, ReplayingTheLogRebuildsTheSameProjections) {
     auto req =
         *registry_->ParseDeposit({{"fingerprint", fp}, {"title", "标题 " + std::to_string(i)}});
     digests.push_back(req.digest);
-    ASSERT_TRUE(registry_->Append(*registry_->PrepareDeposit(holders[i % 2], req)).ok());
+    ASSERT_TRUE(registry_->Append(*registry::PrepareDeposit(*registry_, holders[i % 2], req)).ok());
   }
 
   // Replay every entry into an empty store.

@@ -33,11 +33,6 @@ namespace dipr::registry {
 
 using nlohmann::json;
 
-Result<std::string> CertificateSignedText(const json& body) {
-  ASSIGN_OR_RETURN(std::string canonical, CanonicalJson(body));
-  return std::string(kCertificateTextHeader) + canonical + "\n";
-}
-
 Registrar::Registrar(Registry& registry, const crypto::NoteSigner& signer,
                      std::shared_ptr<const Schedule> schedule, RegistrarSettings settings,
                      uint64_t settings_index)

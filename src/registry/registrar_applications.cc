@@ -35,7 +35,8 @@ using nlohmann::json;
 
 // --- applications ---
 
-Result<Prepared> PrepareCreate(Registrar& registrar, const storage::Account& actor, const json& body) {
+Result<Prepared> PrepareCreate(Registrar& registrar, const storage::Account& actor,
+                               const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationCreated), actor));
   json fields;
   ASSIGN_OR_RETURN(auto content, registrar.ContentFor(actor, body, fields));
@@ -47,8 +48,8 @@ Result<Prepared> PrepareCreate(Registrar& registrar, const storage::Account& act
   return registrar.Make(std::move(e), std::move(content.second), id);
 }
 
-Result<Prepared> PrepareUpdate(Registrar& registrar, const storage::Account& actor, const std::string& id,
-    const json& body) {
+Result<Prepared> PrepareUpdate(Registrar& registrar, const storage::Account& actor,
+                               const std::string& id, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationUpdated), actor));
   ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
   json fields;
@@ -60,14 +61,16 @@ Result<Prepared> PrepareUpdate(Registrar& registrar, const storage::Account& act
   return registrar.Make(std::move(e), std::move(content.second), id);
 }
 
-Result<Prepared> PrepareSubmit(Registrar& registrar, const storage::Account& actor, const std::string& id) {
+Result<Prepared> PrepareSubmit(Registrar& registrar, const storage::Account& actor,
+                               const std::string& id) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationSubmitted), actor));
   ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
   Event e{std::string(kApplicationSubmitted), registrar.Now(), actor.id, {{"application", id}}};
   return registrar.Make(std::move(e), "", id);
 }
 
-Result<Prepared> PrepareWithdraw(Registrar& registrar, const storage::Account& actor, const std::string& id) {
+Result<Prepared> PrepareWithdraw(Registrar& registrar, const storage::Account& actor,
+                                 const std::string& id) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationWithdrawn), actor));
   ASSIGN_OR_RETURN(auto a, registrar.LoadOwnApplication(actor, id));
   Event e{std::string(kApplicationWithdrawn), registrar.Now(), actor.id, {{"application", id}}};
@@ -187,8 +190,8 @@ std::vector<std::string> HolderKeys(const ApplicationState& a) {
 
 }  // namespace
 
-static Result<Prepared> Reassign(Registrar& registrar, const storage::Account& actor, const ApplicationState& a,
-    const json& body) {
+static Result<Prepared> Reassign(Registrar& registrar, const storage::Account& actor,
+                                 const ApplicationState& a, const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"to", "reason"}));
@@ -230,16 +233,15 @@ static Result<Prepared> Reassign(Registrar& registrar, const storage::Account& a
   return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> PrepareReassign(Registrar& registrar, const storage::Account& actor, const std::string& id,
-    const json& body) {
+Result<Prepared> PrepareReassign(Registrar& registrar, const storage::Account& actor,
+                                 const std::string& id, const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns applications"));
   ASSIGN_OR_RETURN(auto a, registrar.LoadApplication(id));
   return Reassign(registrar, actor, a, body);
 }
 
 Result<Prepared> PrepareReassignRegistration(Registrar& registrar, const storage::Account& actor,
-    const std::string& number,
-    const json& body) {
+                                             const std::string& number, const json& body) {
   RETURN_IF_ERROR(RequireRole(actor, "admin", "reassigns registrations"));
   ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   return Reassign(registrar, actor, a, body);

@@ -35,8 +35,6 @@ Result<Prepared> PrepareWithdraw(Registrar& registrar, const storage::Account& a
 Result<Prepared> PrepareReassign(Registrar& registrar, const storage::Account& actor,
                                  const std::string& id, const nlohmann::json& body);
 Result<Prepared> PrepareReassignRegistration(Registrar& registrar, const storage::Account& actor,
-                                             const std::string& number,
-                                             const nlohmann::json& body);
+                                             const std::string& number, const nlohmann::json& body);
 
 }  // namespace dipr::registry
-

@@ -34,8 +34,8 @@ using nlohmann::json;
 
 // --- examination and objections ---
 
-Result<Prepared> PrepareExamination(Registrar& registrar, const storage::Account& actor, const std::string& id,
-    const json& body) {
+Result<Prepared> PrepareExamination(Registrar& registrar, const storage::Account& actor,
+                                    const std::string& id, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kApplicationExamined), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"accept", "correct", "reject"}, "accept", decision, reason));
@@ -58,8 +58,8 @@ Result<Prepared> PrepareExamination(Registrar& registrar, const storage::Account
   return registrar.Make(std::move(e), std::move(sidecar), id);
 }
 
-Result<Prepared> PrepareObjection(Registrar& registrar, const storage::Account& actor, const std::string& id,
-    const json& body) {
+Result<Prepared> PrepareObjection(Registrar& registrar, const storage::Account& actor,
+                                  const std::string& id, const json& body) {
   RETURN_IF_ERROR(CheckObject(body));
   RETURN_IF_ERROR(CheckOnlyFields(body, {"grounds", "evidence"}));
   if (!body.contains("grounds")) return InvalidArgument("\"grounds\" is required");
@@ -85,7 +85,7 @@ Result<Prepared> PrepareObjection(Registrar& registrar, const storage::Account& 
 }
 
 Result<Prepared> PrepareRuling(Registrar& registrar, const storage::Account& actor,
-    const std::string& objection_id, const json& body) {
+                               const std::string& objection_id, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kObjectionRuled), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"uphold", "dismiss"}, "", decision, reason));

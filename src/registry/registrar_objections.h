@@ -26,4 +26,3 @@ Result<Prepared> PrepareRuling(Registrar& registrar, const storage::Account& act
                                const std::string& objection_id, const nlohmann::json& body);
 
 }  // namespace dipr::registry
-

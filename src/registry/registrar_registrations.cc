@@ -76,7 +76,7 @@ Result<json> Registrar::IssueCertificate(const InForce& s, const ApplicationStat
 }
 
 Result<Prepared> PrepareRenewal(Registrar& registrar, const storage::Account& actor,
-    const std::string& number) {
+                                const std::string& number) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationRenewed), actor));
   ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   // The apply function's own rules, before the dates they make meaningful are computed (the
@@ -97,8 +97,8 @@ Result<Prepared> PrepareRenewal(Registrar& registrar, const storage::Account& ac
         fmt::format("the grace period to renew {} ended at {}", number, FormatRfc3339(closes)));
   }
   ASSIGN_OR_RETURN(Time until, s->schedule->End(*a.valid_until, Schedule::Period::kValidity));
-  ASSIGN_OR_RETURN(json cert, registrar.IssueCertificate(*s, a, now, a.registration_number, *a.registered_at,
-                                               *a.valid_until, until));
+  ASSIGN_OR_RETURN(json cert, registrar.IssueCertificate(*s, a, now, a.registration_number,
+                                                         *a.registered_at, *a.valid_until, until));
   Event e{std::string(kRegistrationRenewed),
           now,
           actor.id,
@@ -106,8 +106,8 @@ Result<Prepared> PrepareRenewal(Registrar& registrar, const storage::Account& ac
   return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> PrepareChange(Registrar& registrar, const storage::Account& actor, const std::string& number,
-    const json& body) {
+Result<Prepared> PrepareChange(Registrar& registrar, const storage::Account& actor,
+                               const std::string& number, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationChangeRequested), actor));
   ASSIGN_OR_RETURN(auto a, registrar.LoadRegistration(number));
   // Whose it is comes before what the body says (its deposits must be the actor's own).
@@ -122,7 +122,7 @@ Result<Prepared> PrepareChange(Registrar& registrar, const storage::Account& act
 }
 
 Result<Prepared> PrepareChangeExamination(Registrar& registrar, const storage::Account& actor,
-    const std::string& number, const json& body) {
+                                          const std::string& number, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationChangeExamined), actor));
   std::string decision, reason;
   RETURN_IF_ERROR(ParseDecision(body, {"accept", "reject"}, "accept", decision, reason));
@@ -136,17 +136,18 @@ Result<Prepared> PrepareChangeExamination(Registrar& registrar, const storage::A
       return DataLoss("the change of " + number + " lost its fields");
     ApplicationState changed = a;
     changed.record = PublicFields(a.change_fields);
-    ASSIGN_OR_RETURN(payload["certificate"],
-                     registrar.IssueCertificate(*registrar.in_force(), changed, now, a.registration_number,
-                                      *a.registered_at, *a.valid_from, *a.valid_until));
+    ASSIGN_OR_RETURN(
+        payload["certificate"],
+        registrar.IssueCertificate(*registrar.in_force(), changed, now, a.registration_number,
+                                   *a.registered_at, *a.valid_from, *a.valid_until));
   }
   Event e{std::string(kRegistrationChangeExamined), now, actor.id, std::move(payload)};
   ASSIGN_OR_RETURN(std::string sidecar, TextSidecar(side));
   return registrar.Make(std::move(e), std::move(sidecar), a.id);
 }
 
-Result<Prepared> PrepareCancel(Registrar& registrar, const storage::Account& actor, const std::string& number,
-    const json& body) {
+Result<Prepared> PrepareCancel(Registrar& registrar, const storage::Account& actor,
+                               const std::string& number, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationCancelled), actor));
   std::string reason;
   RETURN_IF_ERROR(ParseReason(body, false, reason));
@@ -157,8 +158,8 @@ Result<Prepared> PrepareCancel(Registrar& registrar, const storage::Account& act
   return registrar.Make(std::move(e), "", a.id);
 }
 
-Result<Prepared> PrepareRevoke(Registrar& registrar, const storage::Account& actor, const std::string& number,
-    const json& body) {
+Result<Prepared> PrepareRevoke(Registrar& registrar, const storage::Account& actor,
+                               const std::string& number, const json& body) {
   RETURN_IF_ERROR(Authorize(SpecOf(kRegistrationRevoked), actor));
   std::string reason;
   RETURN_IF_ERROR(ParseReason(body, true, reason));

@@ -33,4 +33,3 @@ Result<Prepared> PrepareRevoke(Registrar& registrar, const storage::Account& act
                                const std::string& number, const nlohmann::json& body);
 
 }  // namespace dipr::registry
-

@@ -21,9 +21,6 @@ namespace dipr::registry {
 
 inline constexpr size_t kPageSize = 20;
 inline constexpr size_t kMaxReasonChars = 2000;
-inline constexpr std::string_view kCertificateTextHeader = "dipr-certificate-v1\n";
-inline constexpr std::string_view kIssuingEvents[] = {kApplicationRegistered, kRegistrationRenewed,
-                                                      kRegistrationChangeExamined};
 inline constexpr std::string_view kListingStatuses[] = {status::kInNotice,   status::kRefused,
                                                         status::kRegistered, status::kExpired,
                                                         status::kCancelled,  status::kRevoked};

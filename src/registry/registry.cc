@@ -12,16 +12,15 @@
 namespace dipr::registry {
 namespace {
 
-constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxTitleChars = 200;
-
-std::string NewAccountId() { return "u" + HexEncode(AsBytes(crypto::RandomBytes(8))); }
 
 }  // namespace
 
 bool IsRole(std::string_view role) {
   return std::find(std::begin(kRoles), std::end(kRoles), role) != std::end(kRoles);
 }
+
+std::string NewAccountId() { return "u" + HexEncode(AsBytes(crypto::RandomBytes(8))); }
 
 std::string NewToken() { return "dipr_" + HexEncode(AsBytes(crypto::RandomBytes(32))); }
 
@@ -85,37 +84,6 @@ Result<storage::Account> Registry::Authorize(std::string_view token, std::string
   return a;
 }
 
-Result<std::pair<NewAccount, Submission>> Registry::PrepareAccount(const storage::Account& actor,
-                                                                   const nlohmann::json& body) {
-  RETURN_IF_ERROR(RequireRole(actor, "admin", "creates accounts"));
-  if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
-  RETURN_IF_ERROR(CheckOnlyFields(body, {"name", "role"}));
-  NewAccount na;
-  RETURN_IF_ERROR(CheckText(body, "name", kMaxNameChars, na.account.name));
-  if (!body.contains("role") || !body["role"].is_string() ||
-      !IsRole(body["role"].get<std::string>())) {
-    return InvalidArgument("\"role\" must be one of holder, examiner, finance, admin");
-  }
-  na.account.role = body["role"].get<std::string>();
-  na.account.id = NewAccountId();
-  na.account.created = Now();
-  na.token = NewToken();
-  Event e{std::string(kAccountCreated),
-          na.account.created,
-          actor.id,
-          {{"id", na.account.id}, {"name", na.account.name}, {"role", na.account.role}}};
-  ASSIGN_OR_RETURN(std::string entry, EncodeEntry(e));
-  crypto::Hash th = TokenHash(na.token);
-  storage::Account a = na.account;
-  Submission s{std::move(entry), std::string(crypto::HashChars(th)),
-               [a, th](storage::WriteTx& tx, uint64_t index) mutable {
-                 a.log_index = index;
-                 RETURN_IF_ERROR(tx.InsertAccount(a, th));
-                 return tx.PutSidecar(index, crypto::HashChars(th));
-               }};
-  return std::make_pair(std::move(na), std::move(s));
-}
-
 Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
   if (!body.is_object()) return InvalidArgument("the body must be a JSON object");
   RETURN_IF_ERROR(CheckOnlyFields(body, {"fingerprint", "title"}));
@@ -127,20 +95,6 @@ Result<DepositRequest> Registry::ParseDeposit(const nlohmann::json& body) {
   req.digest = HexEncode(fp->digest);
   RETURN_IF_ERROR(CheckText(body, "title", kMaxTitleChars, req.title));
   return req;
-}
-
-Result<Submission> Registry::PrepareDeposit(const storage::Account& actor,
-                                            const DepositRequest& req) {
-  RETURN_IF_ERROR(RequireRole(actor, "holder", "deposits evidence"));
-  Time now = Now();
-  const auto& fp = req.fingerprint;
-  std::string entry = EncodeDepositEntry(now, actor.id, fp.algorithm, fp.chunk_size, fp.chunks,
-                                         req.digest, fp.size, req.title);
-  storage::DepositRecord d{0, actor.id, req.digest, fp.size, req.title, now};
-  return Submission{std::move(entry), "", [d](storage::WriteTx& tx, uint64_t index) mutable {
-                      d.index = index;
-                      return tx.InsertDeposit(d);
-                    }};
 }
 
 Result<std::optional<storage::DepositRecord>> Registry::ExistingDeposit(

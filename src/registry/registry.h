@@ -13,8 +13,8 @@
 #include "fingerprint/fingerprint.h"
 #include "log/log_reader.h"
 #include "log/sequencer.h"
-#include "registry/event.h"
 #include "storage/store.h"
+#include "verify/event.h"
 #include "verify/receipt.h"
 
 namespace dipr::registry {
@@ -35,9 +35,10 @@ inline constexpr int64_t kMaxGraceSeconds = 30 * 86400;
 inline constexpr int64_t kMaxTtlSeconds = 5 * 366 * 86400;
 
 // An entry ready for the sequencer: its bytes, what belongs with it but is never logged (an
-// account's token hash; see projector.h), and what it does to the projections. `projection` is
-// the fast path, built from the typed request; it must equal ApplyEntry(entry, sidecar), which
-// projector_test checks.
+// account's token hash; see projector.h), and what it does to the projections. For every event
+// but a deposit `projection` is ApplyEntry(entry, sidecar), the family's apply function; a
+// deposit's is a fast path built from the typed request (deposits are the hot path), which must
+// equal ApplyEntry's effect, as projector_test checks.
 struct Submission {
   std::string entry;
   std::string sidecar;
@@ -79,36 +80,18 @@ class Registry {
   // Authenticate, then PermissionDenied unless the account has `role` ("only a <role> <action>").
   Result<storage::Account> Authorize(std::string_view token, std::string_view role,
                                      std::string_view action);
-  // Validates a new account and prepares its account.created entry. The token is minted here;
-  // the account exists once the submission is appended.
-  Result<std::pair<NewAccount, Submission>> PrepareAccount(const storage::Account& actor,
-                                                           const nlohmann::json& body);
 
-  // --- account management (registry/accounts.cc; docs/API.md "Accounts") ---
+  // --- account management (registry/accounts.cc; docs/API.md "Accounts"); the prepare steps
+  // of the accounts family are registry/accounts.h's ---
   // GET /v1/users: admins; `role` "" for all; pages of kUsersPage from 1, in creation order.
   static constexpr size_t kUsersPage = 50;
   Result<nlohmann::json> ListAccounts(const storage::Account& actor, size_t page,
                                       const std::string& role);
   // GET /v1/users/{id}: admins, and an account itself. Its tokens' expiries, never their hashes.
   Result<nlohmann::json> AccountView(const storage::Account& actor, const std::string& id);
-  // account.disabled / account.enabled with {"reason"}: admins; Conflict when it is so already,
-  // PermissionDenied for an admin's own account.
-  Result<Submission> PrepareDisable(const storage::Account& actor, const std::string& id,
-                                    const nlohmann::json& body, bool disable);
-  // account.token_rotated: a new token for the account (admins, or the account itself; a
-  // disabled account's too, by an admin), with
-  // {"grace_seconds","expires_at","ttl_seconds"} all optional: the old tokens are revoked at
-  // once, or work grace_seconds more; the new one works until expires_at, or for ttl_seconds.
-  Result<std::pair<NewAccount, Submission>> PrepareRotation(const storage::Account& actor,
-                                                            const std::string& id,
-                                                            const nlohmann::json& body);
-  // objector.registered: POST /v1/objectors, no account needed.
-  // {"name","contact","id_type","id_number"}; the identity stays out of the log (a commitment).
-  Result<std::pair<NewAccount, Submission>> PrepareObjector(const nlohmann::json& body);
 
-  // --- deposits ---
+  // --- deposits (the prepare step is registry/deposits.h's) ---
   Result<DepositRequest> ParseDeposit(const nlohmann::json& body);
-  Result<Submission> PrepareDeposit(const storage::Account& actor, const DepositRequest& req);
   // The actor's earlier deposit of the same digest, if any.
   Result<std::optional<storage::DepositRecord>> ExistingDeposit(const storage::Account& actor,
                                                                 const std::string& digest);
@@ -133,6 +116,8 @@ class Registry {
   const Clock& clock_;
 };
 
+// Account ids: "u" + 16 hex digits.
+std::string NewAccountId();
 // Tokens: "dipr_" + 64 hex digits.
 std::string NewToken();
 crypto::Hash TokenHash(std::string_view token);

@@ -23,11 +23,11 @@
 
 #include "common/status.h"
 #include "registry/calendar_schedule.h"
-#include "registry/event.h"
 #include "registry/registrar.h"
 #include "registry/registry.h"
 #include "registry/settings_events.h"
 #include "storage/store.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 

@@ -8,8 +8,8 @@
 
 #include "registry/application_events.h"
 #include "registry/deposit_events.h"
-#include "registry/event.h"
 #include "registry/settings_events.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 namespace {

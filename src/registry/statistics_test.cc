@@ -14,10 +14,10 @@
 #include "pg_testing.h"
 #include "registry/account_events.h"
 #include "registry/application_events.h"
-#include "registry/event.h"
 #include "registry/settings_events.h"
 #include "storage/postgres/pg_store.h"
 #include "storage/sqlite/sqlite_store.h"
+#include "verify/event.h"
 
 namespace dipr::registry {
 namespace {

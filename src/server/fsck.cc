@@ -4,8 +4,8 @@
 
 #include "log/scrub.h"
 #include "log/stored_head.h"
-#include "registry/event.h"
 #include "server/projection.h"
+#include "verify/event.h"
 
 namespace dipr::server {
 namespace {

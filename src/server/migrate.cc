@@ -9,10 +9,10 @@
 #include "log/stored_head.h"
 #include "registry/account_events.h"
 #include "registry/deposit_events.h"
-#include "registry/event.h"
 #include "registry/lifecycle.h"
 #include "registry/projector.h"
 #include "server/projection.h"
+#include "verify/event.h"
 #include "verify/hasher.h"
 #include "verify/proof.h"
 

@@ -47,7 +47,7 @@ void Node::ReadStoreGauges() {
   auto apps = store_->CountByStatus(registry::kApplicationKind);
   auto objections = store_->CountByStatus(registry::kObjectionKind);
   auto stored = store_->LatestTreeHead();
-  std::lock_guard lock(gauges_mu_);
+  MutexLock lock(gauges_mu_);
   if (apps.ok()) {
     gauges_.applications.emplace(apps->begin(), apps->end());
   }
@@ -59,19 +59,26 @@ void Node::ReadStoreGauges() {
   if (stored.ok()) gauges_.stored_size = *stored ? (*stored)->size : 0;
 }
 
+bool Node::WaitStopping(std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!stopping_ && due_cv_.WaitUntil(due_mu_, deadline)) {
+  }
+  return stopping_;
+}
+
 void Node::RunGaugesLoop() {
-  std::unique_lock lock(due_mu_);
-  while (!due_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
-    lock.unlock();
+  MutexLock lock(due_mu_);
+  while (!WaitStopping(std::chrono::seconds(1))) {
+    lock.Unlock();
     ReadStoreGauges();
-    lock.lock();
+    lock.Lock();
   }
 }
 
 void Node::WriteMetrics(http::MetricsText& m) const {
   StoreGauges g;
   {
-    std::lock_guard lock(gauges_mu_);
+    MutexLock lock(gauges_mu_);
     g = gauges_;
   }
   if (g.applications) {
@@ -193,9 +200,9 @@ Result<std::unique_ptr<Node>> Node::Start(NodeOptions options) {
 }
 
 void Node::RunDueLoop(std::chrono::milliseconds interval) {
-  std::unique_lock lock(due_mu_);
+  MutexLock lock(due_mu_);
   while (!stopping_) {
-    lock.unlock();
+    lock.Unlock();
     // A settings change made through another node applies here from the next tick.
     Status refreshed = registrar_->RefreshSettings();
     if (!refreshed.ok()) {
@@ -208,10 +215,10 @@ void Node::RunDueLoop(std::chrono::milliseconds interval) {
     } else if (*done > 0) {
       spdlog::info("registrar: {} due events appended", *done);
     }
-    lock.lock();
+    lock.Lock();
     // Straight on when a full batch was due; else wait for the next tick.
     if (done.ok() && *done >= registry::Registrar::kDueBatch) continue;
-    due_cv_.wait_for(lock, interval, [this] { return stopping_; });
+    WaitStopping(interval);
   }
 }
 
@@ -223,10 +230,10 @@ void Node::Stop() {
   // io_contexts go.
   if (server_) server_->Stop();
   {
-    std::lock_guard lock(due_mu_);
+    MutexLock lock(due_mu_);
     stopping_ = true;
   }
-  due_cv_.notify_all();
+  due_cv_.SignalAll();
   if (due_thread_.joinable()) due_thread_.join();
   if (gauges_thread_.joinable()) gauges_thread_.join();
   scrubber_.reset();

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/rate_limit.h"
 #include "common/time.h"
 #include "http/api.h"
@@ -104,9 +105,11 @@ class Node {
   std::unique_ptr<registry::Registrar> registrar_;
   // The registrar's own clock: acts on what is due every due_interval.
   void RunDueLoop(std::chrono::milliseconds interval);
-  std::mutex due_mu_;
-  std::condition_variable due_cv_;
-  bool stopping_ = false;  // GUARDED_BY(due_mu_)
+  // Waits until Stop() or `timeout` has passed, whichever is first; answers stopping_.
+  bool WaitStopping(std::chrono::steady_clock::duration timeout) DIPR_REQUIRES(due_mu_);
+  Mutex due_mu_;
+  CondVar due_cv_;
+  bool stopping_ DIPR_GUARDED_BY(due_mu_) = false;
   std::thread due_thread_;
 
   // The gauges /metrics reads from the database, read here every second off the I/O threads: a
@@ -120,8 +123,8 @@ class Node {
   };
   void ReadStoreGauges();
   void RunGaugesLoop();
-  mutable std::mutex gauges_mu_;
-  StoreGauges gauges_;  // GUARDED_BY(gauges_mu_)
+  mutable Mutex gauges_mu_;
+  StoreGauges gauges_ DIPR_GUARDED_BY(gauges_mu_);
   std::thread gauges_thread_;
   std::unique_ptr<http::Router> router_;
   std::unique_ptr<http::Server> server_;

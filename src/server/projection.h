@@ -7,8 +7,8 @@
 #include <string>
 
 #include "common/status.h"
-#include "registry/event.h"
 #include "storage/store.h"
+#include "verify/event.h"
 
 namespace dipr::server {
 

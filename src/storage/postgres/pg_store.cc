@@ -21,6 +21,7 @@
 
 #include "common/bytes.h"
 #include "common/hex.h"
+#include "common/mutex.h"
 #include "common/utf8.h"
 #include "storage/grams.h"
 #include "storage/migration_sql.h"
@@ -390,9 +391,11 @@ class Listener {
   // Waits until the first LISTEN is active (a signal sent from then on is delivered), retrying
   // a connection that fails until `deadline`; then Unavailable with the last failure.
   Status WaitUntilListening(std::chrono::steady_clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_until(lock, deadline, [&] { return listening_; })) {
-      return Unavailable("postgres: cannot LISTEN for signals: " + error_);
+    MutexLock lock(mu_);
+    while (!listening_) {
+      if (!cv_.WaitUntil(mu_, deadline) && !listening_) {
+        return Unavailable("postgres: cannot LISTEN for signals: " + error_);
+      }
     }
     return Status::Ok();
   }
@@ -415,9 +418,9 @@ class Listener {
       if (!ok) Failed(PQerrorMessage(c));
       if (ok && first) {
         // The server has run the LISTEN: from now on every signal reaches this session.
-        std::lock_guard<std::mutex> g(mu_);
+        MutexLock g(mu_);
         listening_ = true;
-        cv_.notify_all();
+        cv_.SignalAll();
       }
       if (ok && !first) on_signal_("resync");  // signals sent while we were away are lost
       if (ok) first = false;
@@ -436,17 +439,17 @@ class Listener {
     }
   }
   void Failed(const char* message) {
-    std::lock_guard<std::mutex> g(mu_);
+    MutexLock g(mu_);
     error_ = message;
   }
 
   std::string conninfo_;
   std::function<void(std::string_view)> on_signal_;
   std::atomic<bool> stop_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool listening_ = false;  // GUARDED_BY(mu_): the first LISTEN is active
-  std::string error_;       // GUARDED_BY(mu_): why the last attempt failed
+  Mutex mu_;
+  CondVar cv_;
+  bool listening_ DIPR_GUARDED_BY(mu_) = false;  // the first LISTEN is active
+  std::string error_ DIPR_GUARDED_BY(mu_);       // why the last attempt failed
   std::thread thread_;
 };
 
@@ -1557,7 +1560,7 @@ class PgStore final : public Store {
   }
 
   Status Subscribe(std::function<void(std::string_view)> on_signal) override {
-    std::lock_guard<std::mutex> g(listener_mu_);
+    MutexLock g(listener_mu_);
     if (listener_) return Internal("Subscribe called twice");
     auto listener = std::make_unique<Listener>(conninfo_, std::move(on_signal));
     RETURN_IF_ERROR(
@@ -1590,7 +1593,7 @@ class PgStore final : public Store {
   }
 
   Result<bool> TryAcquireLease() override {
-    std::lock_guard<std::mutex> g(lease_mu_);
+    MutexLock g(lease_mu_);
     if (lease_ && !lease_->broken()) return true;
     lease_.reset();
     ASSIGN_OR_RETURN(auto c, Connection::Open(conninfo_, {}, /*pipelined=*/false,
@@ -1603,7 +1606,7 @@ class PgStore final : public Store {
   }
 
   bool LeaseHeld() override {
-    std::lock_guard<std::mutex> g(lease_mu_);
+    MutexLock g(lease_mu_);
     if (!lease_) return false;
     // The lock lives as long as the session: ask the server that the session is still there.
     if (lease_->broken() || !lease_->Exec("SELECT 1").ok()) {
@@ -1716,8 +1719,8 @@ class PgStore final : public Store {
   Result<T> WithReader(Fn fn) {
     std::unique_ptr<Connection> conn;
     {
-      std::unique_lock<std::mutex> g(pool_mu_);
-      pool_cv_.wait(g, [&] { return !idle_.empty() || open_ < options_.max_readers; });
+      MutexLock g(pool_mu_);
+      while (idle_.empty() && open_ >= options_.max_readers) pool_cv_.Wait(pool_mu_);
       if (!idle_.empty()) {
         conn = std::move(idle_.back());
         idle_.pop_back();
@@ -1761,14 +1764,14 @@ class PgStore final : public Store {
   // Returns a connection to the pool, or with null gives its slot up.
   void Release(std::unique_ptr<Connection> conn) {
     {
-      std::lock_guard<std::mutex> g(pool_mu_);
+      MutexLock g(pool_mu_);
       if (conn) {
         idle_.push_back(std::move(conn));
       } else {
         --open_;
       }
     }
-    pool_cv_.notify_one();
+    pool_cv_.Signal();
   }
 
   const std::string conninfo_;
@@ -1780,7 +1783,7 @@ class PgStore final : public Store {
   // again would queue an entry twice or lose a result (the caller reports Unavailable instead).
   template <typename T, typename Fn>
   Result<T> WithQueue(Fn fn) {
-    std::lock_guard<std::mutex> g(queue_mu_);
+    MutexLock g(queue_mu_);
     if (!queue_ || queue_->broken()) {
       queue_.reset();
       ASSIGN_OR_RETURN(queue_, Connection::Open(conninfo_, kQueueStatements,
@@ -1790,23 +1793,26 @@ class PgStore final : public Store {
     return fn(*queue_);
   }
 
-  std::mutex queue_mu_;
-  std::unique_ptr<Connection> queue_;  // GUARDED_BY(queue_mu_)
-  std::mutex lease_mu_;
-  std::unique_ptr<Connection> lease_;  // GUARDED_BY(lease_mu_): the session holding the lease
-  std::mutex listener_mu_;
-  std::unique_ptr<Listener> listener_;  // GUARDED_BY(listener_mu_)
+  Mutex queue_mu_;
+  std::unique_ptr<Connection> queue_ DIPR_GUARDED_BY(queue_mu_);
+  Mutex lease_mu_;
+  std::unique_ptr<Connection> lease_ DIPR_GUARDED_BY(lease_mu_);  // the session holding the lease
+  Mutex listener_mu_;
+  std::unique_ptr<Listener> listener_ DIPR_GUARDED_BY(listener_mu_);
+  // Not annotated: a WriteTx (a FollowerTx for follower_mu_) takes the lock into itself and holds
+  // it for its whole life, across calls, which the analysis does not follow; the guarded
+  // connection is touched only by the transaction that holds it.
   std::mutex write_mu_;
-  std::unique_ptr<Connection> writer_;  // GUARDED_BY(write_mu_); a WriteTx holds write_mu_
+  std::unique_ptr<Connection> writer_;  // guarded by write_mu_
   // --- followers (issue 11) ---
   const std::string follower_init_ = FollowerInit(options_);
   std::mutex follower_mu_;
-  std::unique_ptr<Connection> follower_;  // GUARDED_BY(follower_mu_); a FollowerTx holds it
+  std::unique_ptr<Connection> follower_;  // guarded by follower_mu_ (see write_mu_)
 
-  std::mutex pool_mu_;
-  std::condition_variable pool_cv_;
-  std::vector<std::unique_ptr<Connection>> idle_;  // GUARDED_BY(pool_mu_)
-  size_t open_ = 0;                                // GUARDED_BY(pool_mu_): idle and in use
+  Mutex pool_mu_;
+  CondVar pool_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_ DIPR_GUARDED_BY(pool_mu_);
+  size_t open_ DIPR_GUARDED_BY(pool_mu_) = 0;  // idle and in use
 };
 
 Result<int64_t> SchemaVersion(Connection& c) {

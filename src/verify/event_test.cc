@@ -1,4 +1,4 @@
-#include "registry/event.h"
+#include "verify/event.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "registry/event.h"
+#include "verify/event.h"
 
 #include "common/json_parse.h"
 #include "common/json_text.h"
