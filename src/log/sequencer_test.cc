@@ -251,7 +251,9 @@ TEST_F(SequencerTest, AFollowerTakesOverWhenTheLeaderGoes) {
   auto before = *seq_->Latest();
   seq_.reset();
   store_.reset();  // the leader's node is gone, and with it its lease
-  // One lease interval later the follower tries the lease, and takes it.
+  // One lease interval later the follower tries the lease, and takes it. Its threads must be
+  // waiting for their next tries first, or the time moved on before they counted from it.
+  clock.AwaitWaiters(2);
   clock.Advance(opts.lease_interval);
   clock.AwaitWaiters(2);  // seq2's thread and lease watch
   ASSERT_TRUE(seq2->leading()) << "no takeover one lease interval after the leader went";

@@ -1,6 +1,7 @@
 #include "registry/deposits.h"
 
 #include "registry/deposit_events.h"
+#include "registry/validate.h"
 
 namespace dipr::registry {
 
