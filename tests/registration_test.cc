@@ -755,7 +755,8 @@ TEST_P(RegistrationTest, TheOpeningRecomputesEveryCommitmentOfTheLog) {
     std::string value = fields ? item["fields"].dump() : item["text"].dump();
     std::string salt = *HexDecode(item["salt"].get<std::string>());
     ASSERT_EQ(salt.size(), 16u);
-    EXPECT_EQ(HexEncode(crypto::Sha256Of(domain + salt + value)), entry["payload"][field])
+    EXPECT_EQ(HexEncode(crypto::Sha256Of(domain + salt + value)),
+              entry["payload"][field].get<std::string>())
         << item.dump();
     opened.insert(item["type"].get<std::string>() + " " + field);
   }
